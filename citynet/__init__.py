@@ -1,0 +1,40 @@
+"""citynet: European and international city networks and city partnerships.
+
+The Python API, free of any CLI code:
+
+    from citynet import load, resolve, query
+    data = load()                      # the shipped dataset
+    c40 = resolve(data, "C40")
+    [m.city for m in query.members_of(data, c40)]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .model import Dataset
+
+
+def load(path: str | Path | None = None) -> Dataset:
+    """The dataset at `path` (default: $CITYNET_DATA, else the shipped one), validated."""
+    from .cache import load_cached
+    from .store import data_path
+
+    return load_cached(data_path(path))
+
+
+def __getattr__(name: str) -> object:
+    # Submodules and helpers on first use, so `import citynet` stays cheap.
+    if name == "resolve":
+        from .names import resolve
+
+        return resolve
+    if name in ("query", "model", "store", "names"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(name)

@@ -1,0 +1,26 @@
+"""Entry point for the `citynet` script and `python -m citynet`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    try:
+        from .cli import app
+
+        app(prog_name="citynet")
+    except BrokenPipeError:
+        # The reader went away (`citynet list | head -1`): stop quietly.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.stderr.write("citynet: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""A cache of loaded datasets, so a command does not parse TOML on every call.
+
+A cache entry is keyed by the data file's path and validated by a hash of its
+content, the citynet version and the Python version: after any change to the
+file, by citynet or by hand, the next load sees the change. A cache that is
+missing, corrupt, truncated, from another version or unwritable is ignored and
+rebuilt where possible; it is never trusted and never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+from . import __version__
+from .model import Dataset
+from .store import parse, read_text
+
+CACHE_ENV = "CITYNET_CACHE_DIR"
+NO_CACHE_ENV = "CITYNET_NO_CACHE"
+_MAGIC = b"citynet-cache\n"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for citynet ($CITYNET_CACHE_DIR overrides it)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "citynet" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "citynet"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citynet"
+
+
+def load_cached(path: Path) -> Dataset:
+    """The dataset at `path`, from the cache when it holds this exact content."""
+    text = read_text(path)
+    if os.environ.get(NO_CACHE_ENV):
+        return parse(text, str(path))
+    data = text.encode("utf-8")
+    key = _key(data)
+    entry = _entry_path(path)
+    cached = _read_entry(entry, key)
+    if cached is not None:
+        return cached
+    dataset = parse(text, str(path))
+    _write_entry(entry, key, dataset)
+    return dataset
+
+
+def _key(data: bytes) -> bytes:
+    version = f"{__version__}\0{sys.version_info[:3]}\0".encode()
+    return hashlib.blake2b(version + data, digest_size=32).digest()
+
+
+def _entry_path(path: Path) -> Path:
+    identity = str(path.resolve()).encode("utf-8", "surrogatepass")
+    return cache_dir() / (hashlib.blake2b(identity, digest_size=16).hexdigest() + ".pickle")
+
+
+def _read_entry(entry: Path, key: bytes) -> Dataset | None:
+    try:
+        with entry.open("rb") as file:
+            if file.read(len(_MAGIC)) != _MAGIC or file.read(len(key)) != key:
+                return None
+            dataset = pickle.load(file)
+    except Exception:  # a cache is a hint: any failure means "not cached"
+        return None
+    return dataset if isinstance(dataset, Dataset) else None
+
+
+def _write_entry(entry: Path, key: bytes, dataset: Dataset) -> None:
+    temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as file:
+            file.write(_MAGIC + key)
+            pickle.dump(dataset, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, entry)
+    except OSError:
+        temporary.unlink(missing_ok=True) if temporary.parent.exists() else None

@@ -1,0 +1,410 @@
+"""Typer wiring: parse options, call the query, hand the rows to output.
+
+Each command reads like a sentence: load the dataset, resolve the names, run the
+query, render the result. Errors meant for people (CitynetError) are turned into
+a message on stderr and their exit status in one place, `_Group.invoke`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import CitynetError, DataError
+from .model import PARTNERSHIP_KINDS, City, Dataset, Network
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CitynetError as error:
+            report(str(error))
+            raise typer.Exit(error.exit_code) from None
+
+
+def report(message: str) -> None:
+    """A message for people, on stderr, with control characters made visible."""
+    from .output import printable
+
+    lines = message.splitlines() or [""]
+    sys.stderr.write("".join(f"citynet: {printable(line)}\n" for line in lines))
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Europäische und internationale Städtenetzwerke und Städtepartnerschaften erkunden.\n\n"
+    "Explore European and international city networks and city partnerships.",
+    epilog="Exit status: 0 ok, 1 name not found or ambiguous, 2 usage error, 3 data file "
+    "unreadable or invalid.",
+)
+
+
+@dataclass
+class Settings:
+    data: Path | None
+    color: bool
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    md = "md"
+    ids = "ids"
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal, tsv in a pipe.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"citynet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            envvar="CITYNET_DATA",
+            help="Data file to use instead of the shipped dataset.",
+            show_default=False,
+            dir_okay=True,  # a folder is reported by the loader, with exit status 3
+        ),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(data=data, color=not no_color and "NO_COLOR" not in os.environ)
+
+
+# --- helpers shared by every command ---------------------------------------------
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    return settings if isinstance(settings, Settings) else Settings(None, True)
+
+
+def dataset(ctx: typer.Context) -> Dataset:
+    from .cache import load_cached
+    from .store import data_path
+
+    return load_cached(data_path(_settings(ctx).data))
+
+
+def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
+    from .output import render
+
+    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+    render(listing, chosen, sys.stdout, color=_settings(ctx).color)
+
+
+def _complete(kind: type[Network] | type[City] | None) -> Any:
+    """Shell completion of network and city ids; silent when the data cannot be read."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            data = dataset(ctx)
+        except CitynetError:
+            return []
+        records: list[Network | City] = []
+        if kind in (None, Network):
+            records += data.networks
+        if kind in (None, City):
+            records += data.cities
+        return [r.id for r in records if r.id.startswith(incomplete.lower())]
+
+    return complete
+
+
+def _complete_theme(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return [t.id for t in dataset(ctx).themes if t.id.startswith(incomplete.lower())]
+    except CitynetError:
+        return []
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Validate a data file: print a summary and every problem.
+
+    Examples:
+
+      citynet check
+
+      citynet --data my-networks.toml check
+    """
+    from .query import figure_conflicts
+    from .store import data_path, load
+
+    path = data_path(_settings(ctx).data)
+    try:
+        data = load(path)
+    except DataError as error:
+        report(f"{path}: {len(error.problems)} problem(s)")
+        raise
+    conflicts = figure_conflicts(data)
+    figures = sum(len(n.figures) for n in data.networks)
+    print(f"{path}: ok")
+    print(
+        f"{len(data.networks)} networks, {len(data.cities)} cities, "
+        f"{len(data.memberships)} memberships, {len(data.partnerships)} partnerships, "
+        f"{len(data.sources)} sources, {len(data.themes)} themes, {figures} figures"
+    )
+    print(f"{len(conflicts)} figure(s) on which sources disagree:")
+    for network, measure, stated in conflicts:
+        told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
+        print(f"  {network.id} {measure}: {told}")
+
+
+@app.command("list")
+def list_networks(
+    ctx: typer.Context,
+    theme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--theme",
+            "-t",
+            help="Theme slug or alias (repeatable; all must match).",
+            autocompletion=_complete_theme,
+        ),
+    ] = None,
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="global, europe, national or regional.")
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member",
+            "-m",
+            help="Only networks this city is a member of.",
+            autocompletion=_complete(City),
+        ),
+    ] = None,
+    founded_after: Annotated[int | None, typer.Option(help="Founded after this year.")] = None,
+    founded_before: Annotated[int | None, typer.Option(help="Founded before this year.")] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="id, name, scope, founded or members.")
+    ] = "id",
+    fmt: FormatOption = None,
+) -> None:
+    """List networks, filtered by theme, scope, member city or founding year.
+
+    Examples:
+
+      citynet list --theme klima
+
+      citynet list --scope europe --member koeln --sort founded
+
+      citynet list --theme climate --format json | jq '.[].id'
+    """
+    from .names import resolve
+    from .query import filter_networks, resolve_scope, resolve_theme
+    from .views import network_list
+
+    data = dataset(ctx)
+    networks = filter_networks(
+        data,
+        themes=[resolve_theme(data, t) for t in theme or ()],
+        scope=resolve_scope(scope) if scope else None,
+        member=resolve(data, member, City) if member else None,  # type: ignore[arg-type]
+        founded_after=founded_after,
+        founded_before=founded_before,
+        sort=sort,
+    )
+    show(ctx, network_list(data, networks), fmt)
+
+
+@app.command("show")
+def show_record(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(help="Network or city: id, name or alias.", autocompletion=_complete(None)),
+    ],
+    fmt: FormatOption = None,
+) -> None:
+    """Show one network or city in full, every fact with its source.
+
+    Examples:
+
+      citynet show c40
+
+      citynet show "Klima-Bündnis"
+
+      citynet show koeln --format json
+    """
+    from .names import resolve
+    from .views import city_detail, network_detail
+
+    data = dataset(ctx)
+    record = resolve(data, name)
+    listing = (
+        network_detail(data, record) if isinstance(record, Network) else city_detail(data, record)
+    )
+    show(ctx, listing, fmt)
+
+
+@app.command()
+def partners(
+    ctx: typer.Context,
+    city: Annotated[
+        str, typer.Argument(help="City: id, name or alias.", autocompletion=_complete(City))
+    ],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """A city's partner cities, in both directions, with kind and period.
+
+    Examples:
+
+      citynet partners berlin
+
+      citynet partners paris --kind partnership
+
+      citynet partners berlin --format tsv | cut -f2
+    """
+    from .names import resolve
+    from .query import partners_of, resolve_kind
+    from .views import partner_list
+
+    data = dataset(ctx)
+    found = resolve(data, city, City)
+    assert isinstance(found, City)
+    kinds = [resolve_kind(k) for k in kind or ()]
+    show(ctx, partner_list(found, partners_of(data, found, kinds)), fmt)
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two or more networks, or two or more cities.", autocompletion=_complete(None)
+        ),
+    ],
+    fmt: FormatOption = None,
+) -> None:
+    """Compare networks attribute by attribute, or cities by networks and partners.
+
+    Examples:
+
+      citynet compare eurocities cemr
+
+      citynet compare c40 iclei klima-buendnis
+
+      citynet compare berlin koeln
+    """
+    from .errors import UsageError
+    from .names import resolve
+    from .views import city_comparison, network_comparison
+
+    if len(names) < 2:
+        raise UsageError("compare needs at least two names")
+    data = dataset(ctx)
+    records = [resolve(data, n) for n in names]
+    if all(isinstance(r, Network) for r in records):
+        show(ctx, network_comparison(data, records), fmt)  # type: ignore[arg-type]
+    elif all(isinstance(r, City) for r in records):
+        show(ctx, city_comparison(data, records), fmt)  # type: ignore[arg-type]
+    else:
+        raise UsageError(
+            "compare either networks or cities, not both: "
+            + ", ".join(f"{r.id} ({type(r).__name__.lower()})" for r in records)
+        )
+
+
+@app.command()
+def themes(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """The theme vocabulary, with how many networks each theme has.
+
+    Examples:
+
+      citynet themes
+
+      citynet themes --format ids
+    """
+    from .views import theme_list
+
+    show(ctx, theme_list(dataset(ctx)), fmt)
+
+
+@app.command()
+def cities(
+    ctx: typer.Context,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Cities with country and counts of memberships and partners.
+
+    Examples:
+
+      citynet cities
+
+      citynet cities --country DE --format csv > staedte.csv
+    """
+    from .query import filter_cities
+    from .views import city_list
+
+    data = dataset(ctx)
+    show(ctx, city_list(data, filter_cities(data, country)), fmt)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
+    fmt: FormatOption = None,
+) -> None:
+    """Search names, aliases and descriptions of networks and cities.
+
+    Examples:
+
+      citynet search rassismus
+
+      citynet search "covenant" --format ids
+    """
+    from .query import search as search_dataset
+    from .views import search_results
+
+    show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)

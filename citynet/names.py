@@ -1,0 +1,134 @@
+"""Names as people type them: folding, the alias index, and suggestions.
+
+`Klima-Bündnis`, `klimabuendnis`, `klima-bundnis` and `Climate Alliance` all find
+one network: a name is folded (case, accents, punctuation, spaces removed), and
+each stored name is indexed both with accents stripped (ü → u) and with German
+umlauts spelled out (ü → ue), so either way of typing it matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import NotFoundError
+from .model import City, Dataset, Network
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "œ": "oe",
+        "Œ": "oe",
+        "ı": "i",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """The matching key of a name: lower case, no accents, only letters and digits."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL).casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def fold_variants(text: str) -> set[str]:
+    """Keys under which a stored name is indexed: accents stripped, and umlauts spelled out."""
+    return {fold(text), fold(text.translate(_UMLAUTS))} - {""}
+
+
+Record = Network | City
+
+
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """Every name of every network and city, folded, pointing at the records."""
+
+    by_key: dict[str, tuple[Record, ...]]
+    display: dict[str, str]  # folded key -> one name as written, for suggestions
+
+    @classmethod
+    def build(cls, dataset: Dataset) -> NameIndex:
+        by_key: dict[str, list[Record]] = {}
+        display: dict[str, str] = {}
+        records: list[Record] = [*dataset.networks, *dataset.cities]
+        for record in records:
+            for name in record.names:
+                for key in fold_variants(name) if name else ():
+                    bucket = by_key.setdefault(key, [])
+                    if record not in bucket:
+                        bucket.append(record)
+                    display.setdefault(key, name)
+        return cls({k: tuple(v) for k, v in by_key.items()}, display)
+
+    def find(self, name: str) -> tuple[Record, ...]:
+        """The records a name matches, exactly after folding."""
+        found: list[Record] = []
+        for key in {fold(name), fold(name.translate(_UMLAUTS))}:
+            for record in self.by_key.get(key, ()):
+                if record not in found:
+                    found.append(record)
+        return tuple(found)
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """The closest known names, best first, for a "did you mean" line."""
+        key = fold(name)
+        if not key:
+            return []
+        close = difflib.get_close_matches(key, self.by_key, n=limit * 3, cutoff=0.6)
+        # Also offer names that start with what was typed ("eurocit" → EUROCITIES).
+        prefixed = [k for k in self.by_key if len(key) >= 3 and k.startswith(key)]
+        seen: list[str] = []
+        for k in [*close, *sorted(prefixed, key=len)]:
+            for record in self.by_key[k]:
+                label = f"{record.id} ({record.label})" if record.label != record.id else record.id
+                if label not in seen:
+                    seen.append(label)
+        return seen[:limit]
+
+
+def index_of(dataset: Dataset) -> NameIndex:
+    """The dataset's name index, built once per dataset object."""
+    cached = dataset.__dict__.get("_name_index")
+    if cached is None:
+        cached = NameIndex.build(dataset)
+        dataset.__dict__["_name_index"] = cached
+    assert isinstance(cached, NameIndex)
+    return cached
+
+
+def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Record:
+    """The one network or city that `name` means; NotFoundError with suggestions otherwise.
+
+    `kind` limits the search to networks or to cities.
+    """
+    index = index_of(dataset)
+    what = {Network: "network", City: "city", None: "network or city"}[kind]
+    matches = [r for r in index.find(name) if kind is None or isinstance(r, kind)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        candidates = tuple(f"{r.id} ({r.label})" for r in matches)
+        raise NotFoundError(
+            f"{name!r} matches more than one {what}: " + ", ".join(candidates), candidates
+        )
+    suggestions = [
+        s
+        for s in index.suggest(name, limit=6)
+        if kind is None or isinstance(_record_of(dataset, s), kind)
+    ][:3]
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    raise NotFoundError(f"no {what} named {name!r}{hint}", tuple(suggestions))
+
+
+def _record_of(dataset: Dataset, label: str) -> Record | None:
+    record_id = label.split(" ", 1)[0]
+    return dataset.network_by_id.get(record_id) or dataset.city_by_id.get(record_id)

@@ -1,0 +1,143 @@
+"""The one place where rows become table, json, csv, tsv, md or ids.
+
+Every command hands over a `Listing`: columns, rows of plain strings for the
+tabular formats, and the JSON payload. Text from the dataset is untrusted: it
+is escaped here, once, so it never becomes markup or terminal control codes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+FORMATS = ("table", "json", "csv", "tsv", "md", "ids")
+
+# C0/C1 controls and the bidi overrides that can make a terminal line lie.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def printable(text: str) -> str:
+    """Text with every control character shown as a visible escape (ESC → \\e)."""
+    return _UNSAFE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str
+    min_width: int | None = None
+    no_wrap: bool = False
+
+
+@dataclass
+class Listing:
+    """What a command shows: a titled table, and the JSON payload behind it."""
+
+    columns: Sequence[Column]
+    rows: list[dict[str, str]]
+    payload: Any
+    title: str = ""
+    id_key: str = "id"
+    footer: list[str] = field(default_factory=list)  # lines shown under a terminal table
+
+
+def render(
+    listing: Listing, fmt: str, out: TextIO, *, color: bool = True, width: int | None = None
+) -> None:
+    """Write the listing to `out` in one of FORMATS."""
+    if fmt == "json":
+        json.dump(listing.payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "tsv":
+        lines = ["\t".join(c.key for c in listing.columns)]
+        lines += [
+            "\t".join(printable(row.get(c.key, "")) for c in listing.columns)
+            for row in listing.rows
+        ]
+        out.write("\n".join(lines) + "\n")
+    elif fmt == "csv":
+        _write_csv(listing, out)
+    elif fmt == "md":
+        _write_markdown(listing, out)
+    elif fmt == "ids":
+        for row in listing.rows:
+            value = row.get(listing.id_key, "")
+            if value:
+                out.write(printable(value) + "\n")
+    elif fmt == "table":
+        _write_table(listing, out, color=color, width=width)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def _write_csv(listing: Listing, out: TextIO) -> None:
+    import csv
+
+    def cell(text: str) -> str:
+        text = printable(text)
+        # A leading =, +, - or @ would run as a formula in a spreadsheet.
+        return "'" + text if text.startswith(_FORMULA_START) else text
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.key for c in listing.columns])
+    for row in listing.rows:
+        writer.writerow([cell(row.get(c.key, "")) for c in listing.columns])
+
+
+def _write_markdown(listing: Listing, out: TextIO) -> None:
+    def cell(text: str) -> str:
+        text = printable(text).replace("\\", "\\\\").replace("|", "\\|")
+        # Escape what Markdown would turn into links, emphasis or HTML.
+        return re.sub(r"([*_`\[\]<>#])", r"\\\1", text)
+
+    if listing.title:
+        out.write(f"**{cell(listing.title)}**\n\n")
+    out.write("| " + " | ".join(cell(c.header) for c in listing.columns) + " |\n")
+    out.write("|" + "|".join(" --- " for _ in listing.columns) + "|\n")
+    for row in listing.rows:
+        out.write("| " + " | ".join(cell(row.get(c.key, "")) for c in listing.columns) + " |\n")
+
+
+def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=out,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+    table = Table(
+        title=Text(printable(listing.title), style="bold") if listing.title else None,
+        header_style="bold cyan" if color else "bold",
+        show_lines=False,
+        expand=False,
+    )
+    for column in listing.columns:
+        table.add_column(
+            column.header,
+            overflow="fold",  # wrap long text rather than cut it off
+            min_width=column.min_width,
+            no_wrap=column.no_wrap,
+        )
+    for row in listing.rows:
+        # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
+        table.add_row(*(Text(printable(row.get(c.key, ""))) for c in listing.columns))
+    if listing.rows:
+        console.print(table)
+    elif listing.title:
+        console.print(Text(printable(listing.title), style="bold"))
+    for line in listing.footer:
+        console.print(Text(printable(line), style="dim"))
+    if not listing.rows:
+        console.print(Text("(keine Einträge)", style="dim"))

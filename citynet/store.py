@@ -1,0 +1,536 @@
+"""TOML ⇄ Dataset: read and validate a data file completely, and write it canonically.
+
+Reading collects every problem of a file before it gives up, so a person fixes
+them in one go. The record types in `model` define the schema: this module walks
+their fields, so reading and writing cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import DataError, Problem
+from .model import (
+    MEASURES,
+    PARTNERSHIP_KINDS,
+    QUALIFIERS,
+    SCHEMA_VERSION,
+    SCOPES,
+    Body,
+    City,
+    Dataset,
+    Figure,
+    Membership,
+    Network,
+    Note,
+    Partnership,
+    Role,
+    Source,
+    Theme,
+)
+
+YEAR_RANGE = (1800, 2100)
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
+WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
+
+# Top-level arrays of tables, in file order, and the record type of each.
+SECTIONS: dict[str, type] = {
+    "sources": Source,
+    "themes": Theme,
+    "networks": Network,
+    "cities": City,
+    "memberships": Membership,
+    "partnerships": Partnership,
+}
+# Arrays of tables nested in a record: field name -> record type.
+NESTED: dict[str, type] = {
+    "figures": Figure,
+    "bodies": Body,
+    "people": Role,
+    "roles": Role,
+    "notes": Note,
+}
+YEAR_FIELDS = frozenset({"founded", "since", "until", "year"})
+
+T = TypeVar("T")
+
+
+# --- where the data is ---------------------------------------------------------
+
+DATA_ENV = "CITYNET_DATA"
+
+
+def shipped_path() -> Path:
+    """The dataset that ships with citynet: inside the installed package, else the checkout's."""
+    package = Path(__file__).resolve().parent
+    installed = package / "data" / "networks.toml"
+    return installed if installed.exists() else package.parent / "data" / "networks.toml"
+
+
+def data_path(option: str | Path | None = None) -> Path:
+    """The data file to use: the --data option, then $CITYNET_DATA, then the shipped one."""
+    import os
+
+    chosen = option or os.environ.get(DATA_ENV)
+    return Path(chosen).expanduser() if chosen else shipped_path()
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def load(path: Path) -> Dataset:
+    """Read, check and return the dataset at `path`; raise DataError with every problem."""
+    return parse(read_text(path), str(path))
+
+
+def read_text(path: Path) -> str:
+    """The file's text; DataError if it is missing, a folder, unreadable or not UTF-8."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError([Problem(name, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise DataError([Problem(name, "", "is a folder, expected a TOML file")]) from None
+    except PermissionError:
+        raise DataError([Problem(name, "", "permission denied: cannot read the file")]) from None
+    except OSError as error:
+        if path.is_dir():  # Windows reports a folder as PermissionError/OSError
+            raise DataError([Problem(name, "", "is a folder, expected a TOML file")]) from None
+        raise DataError([Problem(name, "", f"cannot read: {error.strerror}")]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return _raise(Problem(name, "", f"not UTF-8 (byte {error.start}), save it as UTF-8", line))
+
+
+def _raise(problem: Problem) -> Any:
+    raise DataError([problem])
+
+
+def parse(text: str, name: str = "<data>") -> Dataset:
+    """Check TOML text against the schema and return the dataset it describes."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's message already says "(at line L, column C)".
+        _raise(Problem(name, "", f"TOML syntax error: {error}"))
+    reader = _Reader(name, text)
+    dataset = reader.read(document)
+    if reader.problems:
+        raise DataError(reader.problems)
+    return dataset
+
+
+class _Reader:
+    """Decodes a TOML document into records, collecting problems instead of stopping."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.header_lines = _header_lines(text)
+        # position label and line of every decoded record, for cross-checks
+        self.places: dict[int, tuple[str, int | None]] = {}
+
+    def problem(self, where: str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.name, where, message, line))
+
+    def read(self, document: dict[str, Any]) -> Dataset:
+        self._check_keys(document, ["schema_version", *SECTIONS], "top level")
+        version = document.get("schema_version")
+        if version is None:
+            self.problem("top level", f"missing 'schema_version' (expected {SCHEMA_VERSION})")
+        elif version != SCHEMA_VERSION:
+            self.problem(
+                "schema_version",
+                f"expected {SCHEMA_VERSION}, got {version!r}: "
+                "this file was written for another version of citynet",
+            )
+        sections: dict[str, list[Any]] = {}
+        for section, record_type in SECTIONS.items():
+            sections[section] = list(self._read_section(document, section, record_type))
+        records: dict[str, Any] = {k: tuple(r for _, r in v) for k, v in sections.items()}
+        dataset = Dataset(**records)
+        _CrossCheck(self, sections).run()
+        return dataset
+
+    def _read_section(
+        self, document: dict[str, Any], section: str, record_type: type[T]
+    ) -> Iterator[tuple[str, T]]:
+        tables = document.get(section, [])
+        if not isinstance(tables, list):
+            self.problem(section, f"expected an array of tables [[{section}]], got {_kind(tables)}")
+            return
+        lines = self.header_lines.get(section, [])
+        for index, table in enumerate(tables):
+            line = lines[index] if len(lines) == len(tables) else None
+            where = _record_label(section, index, table)
+            record = self._decode(record_type, table, where, line)
+            if record is not None:
+                self.places[id(record)] = (where, line)
+                yield where, record
+
+    def _decode(self, record_type: type[T], table: Any, where: str, line: int | None) -> T | None:
+        if not isinstance(table, dict):
+            self.problem(where, f"expected a table, got {_kind(table)}", line)
+            return None
+        fields = {f.name: f for f in dataclasses.fields(record_type)}  # type: ignore[arg-type]
+        before = len(self.problems)
+        self._check_keys(table, list(fields), where, line)
+        values: dict[str, Any] = {}
+        for name, spec in fields.items():
+            if name not in table:
+                required = (
+                    spec.default is dataclasses.MISSING
+                    and spec.default_factory is dataclasses.MISSING
+                )
+                if required:
+                    self.problem(where, f"missing required field '{name}'", line)
+                continue
+            value = self._value(str(spec.type), name, table[name], where, line)
+            if value is not _INVALID:
+                values[name] = value
+        if len(self.problems) > before:
+            return None
+        record = record_type(**values)
+        self._check_record(record, where, line)
+        return record
+
+    def _value(self, type_name: str, name: str, raw: Any, where: str, line: int | None) -> Any:
+        label = f"{where}: field '{name}'"
+        if type_name == "str":
+            return raw if isinstance(raw, str) else self._wrong(label, "a string", raw, line)
+        if type_name == "bool":
+            return raw if isinstance(raw, bool) else self._wrong(label, "true or false", raw, line)
+        if type_name in ("int", "int | None"):
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+            expected = "a year (whole number)" if name in YEAR_FIELDS else "a whole number"
+            return self._wrong(label, expected, raw, line)
+        if type_name == "float | None":
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                return float(raw)
+            return self._wrong(label, "a number", raw, line)
+        if type_name in ("tuple[str, ...]", "tuple[str, str]"):
+            if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+                return tuple(raw)
+            return self._wrong(label, "an array of strings", raw, line)
+        if name in NESTED:
+            if not isinstance(raw, list):
+                return self._wrong(label, f"an array of tables [[…{name}]]", raw, line)
+            items: list[Any] = []
+            for index, item in enumerate(raw):
+                decoded = self._decode(NESTED[name], item, f"{where}: {name}[{index}]", line)
+                if decoded is None:
+                    return _INVALID
+                items.append(decoded)
+            return tuple(items)
+        raise AssertionError(f"no reader for field type {type_name}")  # a bug in the model
+
+    def _wrong(self, label: str, expected: str, raw: Any, line: int | None) -> object:
+        self.problem(label, f"expected {expected}, got {_kind(raw)} {_show(raw)}", line)
+        return _INVALID
+
+    def _check_keys(
+        self, table: dict[str, Any], known: list[str], where: str, line: int | None = None
+    ) -> None:
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                allowed = ", ".join(known)
+                self.problem(where, f"unknown key '{key}'{hint}; known keys: {allowed}", line)
+
+    def _check_record(self, record: Any, where: str, line: int | None) -> None:
+        """Checks that need only the record itself: formats, ranges, vocabularies."""
+        say = self.problem
+        if isinstance(record, Source | Theme | Network | City) and not ID_PATTERN.fullmatch(
+            record.id
+        ):
+            say(
+                where,
+                f"field 'id': {record.id!r} is not a lower-case slug like 'klima-buendnis'",
+                line,
+            )
+        for name in YEAR_FIELDS:
+            year = getattr(record, name, None)
+            if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                say(
+                    where,
+                    f"field '{name}': expected a year {YEAR_RANGE[0]}–{YEAR_RANGE[1]}, got {year}",
+                    line,
+                )
+        since, until = getattr(record, "since", None), getattr(record, "until", None)
+        if since is not None and until is not None and since > until:
+            say(where, f"'since' ({since}) is after 'until' ({until})", line)
+        for name in ("name", "publisher", "title", "role", "unit", "text"):
+            value = getattr(record, name, None)
+            if isinstance(value, str) and not value.strip():
+                say(where, f"field '{name}' is empty", line)
+        if isinstance(record, Network):
+            _one_of(say, where, line, "scope", record.scope, SCOPES)
+            if record.wikidata and not WIKIDATA_PATTERN.fullmatch(record.wikidata):
+                say(
+                    where,
+                    f"field 'wikidata': expected a QID like 'Q64', got {record.wikidata!r}",
+                    line,
+                )
+            if not record.sources:
+                say(where, "field 'sources' is empty: every record needs a source", line)
+        elif isinstance(record, City):
+            if not COUNTRY_PATTERN.fullmatch(record.country):
+                say(
+                    where,
+                    "field 'country': expected an ISO 3166-1 code like 'DE', "
+                    f"got {record.country!r}",
+                    line,
+                )
+            if record.wikidata and not WIKIDATA_PATTERN.fullmatch(record.wikidata):
+                say(
+                    where,
+                    f"field 'wikidata': expected a QID like 'Q64', got {record.wikidata!r}",
+                    line,
+                )
+            if (record.lat is None) != (record.lng is None):
+                say(where, "'lat' and 'lng' go together: give both or neither", line)
+            if record.lat is not None and not -90 <= record.lat <= 90:
+                say(where, f"field 'lat': expected -90..90, got {record.lat}", line)
+            if record.lng is not None and not -180 <= record.lng <= 180:
+                say(where, f"field 'lng': expected -180..180, got {record.lng}", line)
+            if not record.sources:
+                say(where, "field 'sources' is empty: every record needs a source", line)
+        elif isinstance(record, Figure):
+            _one_of(say, where, line, "measure", record.measure, MEASURES)
+            _one_of(say, where, line, "qualifier", record.qualifier, QUALIFIERS)
+        elif isinstance(record, Membership | Partnership):
+            if not record.sources:
+                say(where, "field 'sources' is empty: every record needs a source", line)
+            if isinstance(record, Partnership):
+                _one_of(say, where, line, "kind", record.kind, PARTNERSHIP_KINDS)
+                if len(record.cities) != 2:
+                    say(
+                        where,
+                        f"field 'cities': expected exactly two city ids, got {len(record.cities)}",
+                        line,
+                    )
+                elif record.cities[0] == record.cities[1]:
+                    say(
+                        where,
+                        f"a city cannot be partnered with itself ({record.cities[0]!r})",
+                        line,
+                    )
+
+
+class _CrossCheck:
+    """Checks between records: unique ids, references, duplicates, cycles."""
+
+    def __init__(self, reader: _Reader, sections: dict[str, list[tuple[str, Any]]]) -> None:
+        self.reader = reader
+        self.sections = sections
+        self.ids: dict[str, set[str]] = {}
+
+    def say(self, record: Any, message: str) -> None:
+        where, line = self.reader.places[id(record)]
+        self.reader.problem(where, message, line)
+
+    def run(self) -> None:
+        self._unique("sources", "source")
+        self._unique("themes", "theme")
+        self._unique_entities()
+        sources, themes = self.ids["sources"], self.ids["themes"]
+        networks, cities = self.ids["networks"], self.ids["cities"]
+        for _, network in self.sections["networks"]:
+            self._refs(network, "themes", network.themes, themes, "theme")
+            self._refs(network, "sources", network.sources, sources, "source")
+            self._refs(network, "related", network.related, networks, "network")
+            if network.parent:
+                self._refs(network, "parent", (network.parent,), networks, "network")
+                if network.parent == network.id:
+                    self.say(network, "field 'parent': a network cannot be its own parent")
+            for item in (*network.figures, *network.bodies, *network.people, *network.notes):
+                if item.source:
+                    self._refs(network, "source", (item.source,), sources, "source")
+            for person in network.people:
+                if person.city:
+                    self._refs(network, "people.city", (person.city,), cities, "city")
+        self._parent_cycles()
+        for _, city in self.sections["cities"]:
+            self._refs(city, "sources", city.sources, sources, "source")
+        seen_memberships: set[tuple[str, str]] = set()
+        for _, membership in self.sections["memberships"]:
+            self._refs(membership, "city", (membership.city,), cities, "city")
+            self._refs(membership, "network", (membership.network,), networks, "network")
+            self._refs(membership, "sources", membership.sources, sources, "source")
+            for role in membership.roles:
+                self._refs(membership, "roles.source", (role.source,), sources, "source")
+            key = (membership.city, membership.network)
+            if key in seen_memberships:
+                self.say(membership, f"duplicate membership of {key[0]!r} in {key[1]!r}")
+            seen_memberships.add(key)
+        seen_pairs: set[tuple[frozenset[str], str]] = set()
+        for _, partnership in self.sections["partnerships"]:
+            self._refs(partnership, "cities", partnership.cities, cities, "city")
+            self._refs(partnership, "sources", partnership.sources, sources, "source")
+            pair = (frozenset(partnership.cities), partnership.kind)
+            if pair in seen_pairs:
+                a, b = partnership.cities
+                self.say(
+                    partnership,
+                    f"the relation {a!r}–{b!r} of kind {partnership.kind!r} is stated twice "
+                    "(a pair is stored once per kind, in either order)",
+                )
+            seen_pairs.add(pair)
+
+    def _unique(self, section: str, what: str) -> None:
+        seen: set[str] = set()
+        for _, record in self.sections[section]:
+            if record.id in seen:
+                self.say(record, f"duplicate {what} id {record.id!r}")
+            seen.add(record.id)
+        self.ids[section] = seen
+
+    def _unique_entities(self) -> None:
+        # Networks and cities share one namespace, so every id names one thing.
+        seen: dict[str, str] = {}
+        for section, what in (("networks", "network"), ("cities", "city")):
+            ids: set[str] = set()
+            for _, record in self.sections[section]:
+                if record.id in seen:
+                    self.say(
+                        record, f"duplicate id {record.id!r} (already used by a {seen[record.id]})"
+                    )
+                seen[record.id] = what
+                ids.add(record.id)
+            self.ids[section] = ids
+
+    def _refs(
+        self, record: Any, field: str, refs: Iterable[str], known: set[str], what: str
+    ) -> None:
+        for ref in refs:
+            if ref not in known:
+                close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
+
+    def _parent_cycles(self) -> None:
+        parent_of = {n.id: n.parent for _, n in self.sections["networks"] if n.parent}
+        reported: set[str] = set()
+        for _, network in self.sections["networks"]:
+            chain = [network.id]
+            current = parent_of.get(network.id)
+            while current and current not in chain and current in parent_of:
+                chain.append(current)
+                current = parent_of[current]
+            if (
+                current == network.id
+                and network.parent != network.id
+                and network.id not in reported
+            ):
+                reported.update(chain)
+                self.say(
+                    network,
+                    "field 'parent': the parents form a cycle: " + " → ".join([*chain, network.id]),
+                )
+
+
+_INVALID = object()
+
+
+def _one_of(
+    say: Any, where: str, line: int | None, name: str, value: str, allowed: Iterable[str]
+) -> None:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        options = ", ".join(repr(a) for a in allowed)
+        say(where, f"field '{name}': {value!r} is not one of {options}{hint}", line)
+
+
+def _record_label(section: str, index: int, table: Any) -> str:
+    label = f"{section}[{index}]"
+    if isinstance(table, dict):
+        if isinstance(table.get("id"), str):
+            return f"{label} (id {table['id']!r})"
+        if section == "memberships" and isinstance(table.get("city"), str):
+            return f"{label} ({table.get('city')} in {table.get('network')})"
+        if section == "partnerships" and isinstance(table.get("cities"), list):
+            return f"{label} ({'–'.join(map(str, table['cities']))})"
+    return label
+
+
+def _header_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers of each top-level `[[section]]` header, to point people at records."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"\s*\[\[\s*([A-Za-z_]+)\s*\]\]", line)
+        if match:
+            lines.setdefault(match.group(1), []).append(number)
+    return lines
+
+
+def _kind(value: Any) -> str:
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "a whole number",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def to_document(dataset: Dataset) -> dict[str, Any]:
+    """The dataset as a TOML document in canonical order; empty and default fields left out."""
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    for section in SECTIONS:
+        records = sorted(getattr(dataset, section), key=_sort_key)
+        if records:
+            document[section] = [_to_table(record) for record in records]
+    return document
+
+
+def dumps(dataset: Dataset) -> str:
+    """The canonical text of a dataset: same data, same bytes."""
+    import tomli_w  # only writing commands pay for it
+
+    return tomli_w.dumps(to_document(dataset), multiline_strings=False)
+
+
+def _sort_key(record: Any) -> tuple[Any, ...]:
+    if isinstance(record, Membership):
+        return (record.city, record.network)
+    if isinstance(record, Partnership):
+        return (*record.cities, record.kind)
+    return (record.id,)
+
+
+def _to_table(record: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for spec in dataclasses.fields(record):
+        value = getattr(record, spec.name)
+        if value is None or value == "" or value == () or value is False:
+            continue
+        if spec.name in NESTED:
+            value = [_to_table(item) for item in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        table[spec.name] = value
+    return table
