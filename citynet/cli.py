@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CitynetError, DataError
-from .model import PARTNERSHIP_KINDS, City, Dataset, Network
+from .model import PARTNERSHIP_KINDS, City, Dataset, Membership, Network, Partnership
 
 
 class _Group(TyperGroup):
@@ -408,3 +408,315 @@ def search(
     from .views import search_results
 
     show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
+
+
+# --- changing the data ----------------------------------------------------------------
+
+_EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
+_RECORD_KINDS = "network, city, membership, partnership, source, theme"
+
+
+def _fields_help() -> str:
+    """The fields each kind of record takes, from the model, so help cannot drift."""
+    import dataclasses
+
+    from .model import Source, Theme
+    from .store import NESTED
+
+    lines = []
+    for kind, record_type in (
+        ("network", Network),
+        ("city", City),
+        ("membership", Membership),
+        ("partnership", Partnership),
+        ("source", Source),
+        ("theme", Theme),
+    ):
+        names = []
+        for f in dataclasses.fields(record_type):
+            required = f.default is dataclasses.MISSING
+            option = "--" + f.name.replace("_", "-")
+            if f.name in NESTED:
+                option += " 'key=value; …'"
+            names.append(option + ("*" if required else ""))
+        lines.append(f"{kind}: " + " ".join(names))
+    return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
+
+
+def _target(ctx: typer.Context) -> Path:
+    from .store import data_path
+
+    return data_path(_settings(ctx).data)
+
+
+def _print_diff(old: str, new: str, path: Path) -> None:
+    import difflib
+
+    from .output import printable
+
+    if old == new:
+        print("nothing changed")
+        return
+    diff = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), str(path), str(path), lineterm="", n=1
+    )
+    for line in diff:
+        print(printable(line))
+
+
+def _ask_missing(kind_type: type, values: dict[str, list[str]]) -> None:
+    """At a terminal, ask for the required fields that were not given as options."""
+    from .changes import required_fields
+
+    if not sys.stdin.isatty():
+        return
+    for field in required_fields(kind_type):
+        if field not in values:
+            answer = typer.prompt(field.replace("_", " "))
+            values[field] = (
+                [part.strip() for part in answer.split(",")]
+                if field in ("sources", "cities")
+                else [answer]
+            )
+
+
+@app.command(context_settings=_EDIT_CONTEXT, epilog=None)
+def add(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to add: {_RECORD_KINDS}.")],
+    force: Annotated[
+        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    ] = False,
+) -> None:
+    """Add a record: every field is an option (--name, --theme, --founded, --source …).
+
+    Run at a terminal without the required fields, it asks for them. Fields by kind:
+    see `citynet fields`.
+
+    Examples:
+
+      citynet add city --id lyon --name Lyon --country FR --source redaktion
+
+      citynet add membership --city lyon --network eurocities --since 1989 --source redaktion
+
+      citynet add partnership --cities berlin --cities lyon --kind contact --source redaktion
+    """
+    from .changes import add as add_record
+    from .changes import build, parse_options, record_type
+    from .names import resolve
+    from .store import update
+
+    kind_type = record_type(kind)
+    values = parse_options(kind_type, ctx.args)
+    _ask_missing(kind_type, values)
+    path = _target(ctx)
+
+    def change(data: Dataset) -> Dataset:
+        # Names and aliases work for the cities and networks a new record refers to.
+        for field, wanted in (("city", City), ("network", Network)):
+            if field in values:
+                values[field] = [resolve(data, v, wanted).id for v in values[field]]
+        if kind_type is Partnership and "cities" in values:
+            values["cities"] = [resolve(data, v, City).id for v in values["cities"]]
+        return add_record(data, build(kind_type, values))
+
+    old, new = update(path, change, force=force)
+    _print_diff(old, new, path)
+
+
+@app.command(context_settings=_EDIT_CONTEXT)
+def edit(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to edit: {_RECORD_KINDS}.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Id or name; a membership is CITY:NETWORK, a partnership CITY:CITY[:KIND]."
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    ] = False,
+) -> None:
+    """Change fields of a record: each --field value replaces that field.
+
+    A list field (--theme, --alias, --source …) is replaced by the values given.
+
+    Examples:
+
+      citynet edit network c40 --founded 2005 --homepage https://www.c40.org
+
+      citynet edit city koeln --alias Koeln --alias Cologne
+
+      citynet edit membership berlin:c40 --since 2005
+    """
+    from .changes import edit as edit_record
+    from .changes import find, parse_options, record_type
+    from .errors import UsageError
+    from .store import update
+
+    values = parse_options(record_type(kind), ctx.args)
+    if not values:
+        raise UsageError("nothing to change: give at least one --field value")
+    path = _target(ctx)
+    old, new = update(
+        path, lambda data: edit_record(data, find(data, kind, key), values)[0], force=force
+    )
+    _print_diff(old, new, path)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to remove: {_RECORD_KINDS}.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Id or name; a membership is CITY:NETWORK, a partnership CITY:CITY[:KIND]."
+        ),
+    ],
+    cascade: Annotated[
+        bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    ] = False,
+) -> None:
+    """Remove a record. A city or network that others refer to is refused unless --cascade.
+
+    Examples:
+
+      citynet remove partnership berlin:lyon:contact
+
+      citynet remove city lyon --cascade
+    """
+    from .changes import find
+    from .changes import remove as remove_record
+    from .store import update
+
+    path = _target(ctx)
+    old, new = update(
+        path, lambda data: remove_record(data, find(data, kind, key), cascade)[0], force=force
+    )
+    _print_diff(old, new, path)
+
+
+@app.command()
+def fields() -> None:
+    """The fields of each kind of record, as options for add and edit."""
+    print(_fields_help())
+
+
+@app.command()
+def fmt(
+    ctx: typer.Context,
+    check_only: Annotated[
+        bool,
+        typer.Option("--check", help="Only report whether the file is canonical (exit 1 if not)."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    ] = False,
+) -> None:
+    """Rewrite the data file in its one canonical form (stable order and layout).
+
+    Examples:
+
+      citynet fmt
+
+      citynet --data networks.toml fmt --check
+    """
+    from .store import update
+
+    path = _target(ctx)
+    old, new = update(path, lambda data: data, force=force, dry_run=check_only)
+    if old == new:
+        print(f"{path}: already canonical")
+    elif check_only:
+        report(f"{path}: not in canonical form; `citynet fmt` would rewrite it")
+        raise typer.Exit(1)
+    else:
+        print(f"{path}: rewritten in canonical form")
+
+
+import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("wikidata")
+def import_wikidata(
+    ctx: typer.Context,
+    cities_file: Annotated[
+        Path,
+        typer.Option(
+            "--cities",
+            help="Cities table (CSV or TSV): id, name, lng, lat, country, countrycd, continent.",
+        ),
+    ],
+    links_file: Annotated[
+        Path, typer.Option("--links", help="Links table (CSV or TSV): source, target.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    ] = False,
+) -> None:
+    """Import Wikidata twin-city tables (P190, "twinned administrative body").
+
+    Cities are matched by Wikidata id, then by name and country; each link becomes a
+    partnership unless the pair has one. A second run adds nothing.
+
+    Examples:
+
+      citynet import wikidata --cities nodes.tsv --links links.tsv --dry-run
+
+      citynet import wikidata --cities cities.csv --links links.csv
+    """
+    from .store import update
+    from .wikidata import ImportReport, merge, read_cities, read_links
+
+    city_rows, rejected_cities = read_cities(cities_file)
+    link_rows, rejected_links = read_links(links_file)
+    path = _target(ctx)
+    outcome: list[ImportReport] = []
+
+    def change(data: Dataset) -> Dataset:
+        with _progress(len(city_rows) + len(link_rows)) as advance:
+            merged, import_report = merge(data, city_rows, link_rows, progress=advance)
+        outcome.append(import_report)
+        return merged
+
+    update(path, change, force=force, dry_run=dry_run)
+    result = outcome[0]
+    rejected = [*rejected_cities, *rejected_links, *result.rejected]
+    print(
+        ("would add" if dry_run else "added") + f": {result.cities_added} cities, "
+        f"{result.links_added} partnerships"
+    )
+    print(f"matched to existing cities: {result.cities_matched}")
+    print(f"duplicate links skipped: {result.duplicates_skipped}")
+    print(f"rows rejected: {len(rejected)}")
+    for row in rejected[:50]:
+        report(f"{row.file}:{row.line}: {row.reason}")
+    if len(rejected) > 50:
+        report(f"… and {len(rejected) - 50} more rejected rows")
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr for large input at a terminal; a no-op otherwise."""
+    import contextlib
+
+    if total < 2000 or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda n: None)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("importing", total=total)
+            yield lambda n: progress.update(task, completed=n)
+
+    return bar()

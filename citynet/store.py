@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -95,21 +95,25 @@ def read_text(path: Path) -> str:
     name = str(path)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError([Problem(name, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise DataError([Problem(name, "", "is a folder, expected a TOML file")]) from None
-    except PermissionError:
-        raise DataError([Problem(name, "", "permission denied: cannot read the file")]) from None
     except OSError as error:
-        if path.is_dir():  # Windows reports a folder as PermissionError/OSError
-            raise DataError([Problem(name, "", "is a folder, expected a TOML file")]) from None
-        raise DataError([Problem(name, "", f"cannot read: {error.strerror}")]) from None
+        raise DataError([Problem(name, "", _read_failure(path, error))]) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return _raise(Problem(name, "", f"not UTF-8 (byte {error.start}), save it as UTF-8", line))
+        message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
+        raise DataError([Problem(name, "", message, line)]) from None
+
+
+def _read_failure(path: Path, error: OSError) -> str:
+    # Windows reports a folder as PermissionError, so ask the file system.
+    if path.is_dir():
+        return "is a folder, expected a TOML file"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, PermissionError):
+        return "permission denied: cannot read the file"
+    return f"cannot read: {error.strerror or error}"
 
 
 def _raise(problem: Problem) -> Any:
@@ -533,4 +537,231 @@ def _to_table(record: Any) -> dict[str, Any]:
         elif isinstance(value, tuple):
             value = list(value)
         table[spec.name] = value
+    # Sources close each record: what a record says comes first, where from last.
+    if "sources" in table:
+        table["sources"] = table.pop("sources")
     return table
+
+
+# --- writing safely -------------------------------------------------------------
+
+LOCK_TIMEOUT = 30.0
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace `path` with `text` so a crash leaves the old file or the new one, never a mix.
+
+    The text goes to a temporary file in the same folder, is flushed and fsynced,
+    and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
+    """
+    import os
+    import tempfile
+
+    data = text.encode("utf-8")
+    folder = path.parent
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise DataError([Problem(str(path), "", f"cannot write: {_os_reason(error)}")]) from None
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        _replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            message = f"cannot write: {_os_reason(error)}; the file is unchanged"
+            raise DataError([Problem(str(path), "", message)]) from None
+        raise
+    _sync_folder(folder)
+
+
+def _replace(temporary: str, path: Path) -> None:
+    import os
+
+    os.replace(temporary, path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it (not on Windows)."""
+    import os
+
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _os_reason(error: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied (is the file or its folder read-only?)",
+        errno.EPERM: "permission denied (is the file or its folder read-only?)",
+    }
+    return reasons.get(error.errno or 0, error.strerror or str(error))
+
+
+class FileLock:
+    """An exclusive lock on `<file>.lock` beside a data file, for writers only.
+
+    The operating system drops the lock when the process ends, so a crash never
+    leaves a stale lock behind. POSIX uses flock, Windows msvcrt.locking.
+    """
+
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self.timeout = timeout
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> FileLock:
+        import os
+        import time
+
+        try:
+            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            message = f"cannot create the lock file {self.path.name}: {_os_reason(error)}"
+            raise DataError([Problem(str(self.path.with_suffix("")), "", message)]) from None
+        deadline = time.monotonic() + self.timeout
+        while not _try_lock(self._descriptor):
+            if time.monotonic() > deadline:
+                self.__exit__()
+                message = f"another citynet is writing this file (waited {self.timeout:.0f} s)"
+                raise DataError([Problem(str(self.path.with_suffix("")), "", message)])
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        if self._descriptor is not None:
+            _unlock(self._descriptor)
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(descriptor: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+        import os
+
+        os.lseek(descriptor, 0, 0)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def comment_lines(text: str) -> list[int]:
+    """Line numbers of TOML comments: what a rewrite with tomli-w would lose."""
+    lines: list[int] = []
+    line, i, n = 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch == "#":
+            lines.append(line)
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif ch in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if text[i] == "\\" and quote[0] == '"':
+                    i += 1  # the escaped character cannot end the string
+                if i < n and text[i] == "\n":
+                    line += 1
+                i += 1
+            i += len(quote)
+            continue
+        i += 1
+    return lines
+
+
+def update(
+    path: Path,
+    change: Callable[[Dataset], Dataset],
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> tuple[str, str]:
+    """Load, change, validate and write a data file under its lock; return (old, new) text.
+
+    Refuses a file with comments (a rewrite would lose them) unless `force`, which
+    first keeps a backup beside the file. Refuses to write if the file changed on
+    disk since it was read. Writes nothing when the text stays the same.
+    """
+    with FileLock(path):
+        old_text = read_text(path)
+        dataset = parse(old_text, str(path))
+        comments = comment_lines(old_text)
+        if comments and not force:
+            lines = ", ".join(map(str, comments[:10])) + (" …" if len(comments) > 10 else "")
+            message = (
+                f"has comments (line {lines}) that rewriting the file would lose; "
+                "move them into 'note' fields, or use --force to write anyway "
+                "(a backup is kept beside the file)"
+            )
+            raise DataError([Problem(str(path), "", message)])
+        new_text = dumps(change(dataset))
+        try:
+            parse(new_text, str(path))
+        except DataError as error:
+            message = "the change would make the data invalid; nothing was written:"
+            raise DataError([Problem(str(path), "", message), *error.problems]) from None
+        if dry_run or new_text == old_text:
+            return old_text, new_text
+        if read_text(path) != old_text:
+            message = "was changed by someone else while citynet worked on it; nothing was written"
+            raise DataError([Problem(str(path), "", message)])
+        if comments:
+            atomic_write(backup_path(path), old_text)
+        atomic_write(path, new_text)
+    return old_text, new_text
+
+
+def backup_path(path: Path) -> Path:
+    """A backup name beside the file that never overwrites an earlier backup."""
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.{stamp}.bak")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{stamp}-{number}.bak")
+    return candidate
