@@ -32,6 +32,7 @@ class Column:
     header: str
     min_width: int | None = None
     no_wrap: bool = False
+    optional: bool = False  # dropped from a terminal table that is too narrow for it
 
 
 @dataclass
@@ -105,7 +106,6 @@ def _write_markdown(listing: Listing, out: TextIO) -> None:
 
 def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     console = Console(
@@ -117,27 +117,56 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         markup=False,
         soft_wrap=False,
     )
-    table = Table(
-        title=Text(printable(listing.title), style="bold") if listing.title else None,
-        header_style="bold cyan" if color else "bold",
-        show_lines=False,
-        expand=False,
-    )
-    for column in listing.columns:
-        table.add_column(
-            column.header,
-            overflow="fold",  # wrap long text rather than cut it off
-            min_width=column.min_width,
-            no_wrap=column.no_wrap,
-        )
-    for row in listing.rows:
-        # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
-        table.add_row(*(Text(printable(row.get(c.key, ""))) for c in listing.columns))
+    columns = list(listing.columns)
+    table = _rich_table(listing, columns, color)
+    # Drop optional columns, last first, until the table fits without cropping.
+    while _word_width(listing, columns) > console.width and any(c.optional for c in columns):
+        dropped = next(c for c in reversed(columns) if c.optional)
+        columns.remove(dropped)
+        table = _rich_table(listing, columns, color)
+    hidden = [c.header for c in listing.columns if c not in columns]
     if listing.rows:
         console.print(table)
     elif listing.title:
         console.print(Text(printable(listing.title), style="bold"))
     for line in listing.footer:
         console.print(Text(printable(line), style="dim"))
+    if hidden:
+        note = f"Ausgeblendet (zu schmal): {', '.join(hidden)}; alles mit --format tsv oder json"
+        console.print(Text(note, style="dim"))
     if not listing.rows:
         console.print(Text("(keine Einträge)", style="dim"))
+
+
+def _word_width(listing: Listing, columns: list[Column]) -> int:
+    """Width a table needs so that no word has to be broken: longest word per column."""
+
+    total = 1
+    for column in columns:
+        cells = [_longest_word(row.get(column.key, "")) for row in listing.rows]
+        total += max([_longest_word(column.header), *cells]) + 3  # padding and border
+    return total
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in printable(text).split()), default=0)
+
+
+def _rich_table(listing: Listing, columns: list[Column], color: bool) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text(printable(listing.title), style="bold") if listing.title else None,
+        header_style="bold cyan" if color else "bold",
+        expand=False,
+    )
+    for column in columns:
+        # overflow="fold" wraps long text rather than cutting it off.
+        table.add_column(
+            column.header, overflow="fold", min_width=column.min_width, no_wrap=column.no_wrap
+        )
+    for row in listing.rows:
+        # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
+        table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))
+    return table

@@ -53,12 +53,12 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
     return Listing(
         columns=[
             Column("id", "ID", no_wrap=True),
-            Column("name", "Name", min_width=16),
-            Column("scope", "Reichweite"),
+            Column("name", "Name", min_width=14),
+            Column("scope", "Ebene"),
             Column("themes", "Themen"),
             Column("founded", "Gegr."),
-            Column("members", "Mitglieder (lt. Quelle)"),
-            Column("member_cities", "Mitgliedsstädte im Datensatz"),
+            Column("members", "Mitglieder (lt. Quelle)", optional=True),
+            Column("member_cities", "Mitgliedsstädte", optional=True),
         ],
         rows=rows,
         payload=[network_object(dataset, n) for n in networks],

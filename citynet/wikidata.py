@@ -1,0 +1,552 @@
+"""Import twin cities from Wikidata's "twinned administrative body" (P190) tables.
+
+The tables are the ones published by bothness/twin-cities (TSV, not quoted) and by
+TidyTuesday "Twinned Cities", 2026-05-12 (CSV, names with commas quoted):
+
+- cities: `id` (QID), `name`, `lng`, `lat`, `country`, `countrycd`, `continent`;
+- links: `source`, `target` (QIDs; a link has no direction).
+
+`read_cities` and `read_links` read a table whichever layout it has (decided by the
+header line: a tab in it means TSV); a file that cannot be read at all raises
+DataError, a row that cannot be used becomes a `Rejected` entry. `merge` adds the
+rows to a Dataset: cities are matched to existing ones by Wikidata id, then by name
+and country; each new pair becomes a partnership. Pure and quick: no output, no
+progress bar, only a `progress` callback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import io
+import math
+import re
+import unicodedata
+from _csv import Reader
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError, Problem
+from .model import City, Dataset, Partnership, Source
+from .names import fold_variants
+
+SOURCE_ID = "wikidata-p190"
+KIND = "partnership"
+PROGRESS_STEP = 500
+
+CITY_COLUMNS = ("id", "name", "lng", "lat", "countrycd")  # required
+CITY_OPTIONAL = ("country", "continent")
+LINK_COLUMNS = ("source", "target")
+
+# Codes in `countrycd` that are not ISO 3166-1 alpha-2 as they stand.
+COUNTRY_CODES = {"CN-TW": "TW"}
+
+_QID = re.compile(r"Q[1-9][0-9]*")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class CityRow:
+    """One row of the cities table, as the data means it (empty cell → None or "")."""
+
+    qid: str
+    name: str
+    lng: float | None
+    lat: float | None
+    country_name: str
+    country: str  # ISO 3166-1 alpha-2, after mapping (CN-TW → TW)
+    continent: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that was not imported, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    cities_added: int = 0
+    cities_matched: int = 0
+    links_added: int = 0
+    duplicates_skipped: int = 0  # pairs already related, or repeated in the input
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def wikidata_source(source_id: str = SOURCE_ID) -> Source:
+    """The source record every imported city and partnership cites."""
+    return Source(
+        id=source_id,
+        publisher="Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)",
+        title="Twinned administrative body (P190)",
+        language="en",
+        note="Wikidata's data is CC0 (public domain). Imported from the twin-city tables "
+        "derived from property P190; a link there has no kind, date or source of its own.",
+    )
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
+    """The usable rows of a cities table, and the rejected ones.
+
+    DataError if the file cannot be read, has no header or lacks a required column.
+    """
+    name = str(path)
+    header, width, rows = _open_table(path, CITY_COLUMNS, CITY_OPTIONAL)
+    col = {column: header.get(column) for column in (*CITY_COLUMNS, *CITY_OPTIONAL)}
+    i_qid, i_name, i_lng, i_lat, i_code = (col[c] for c in CITY_COLUMNS)
+    i_country, i_continent = col["country"], col["continent"]
+    assert i_qid is not None and i_name is not None and i_code is not None
+    assert i_lng is not None and i_lat is not None
+    cities: list[CityRow] = []
+    rejected: list[Rejected] = []
+    first_line: dict[str, int] = {}
+    for line, cells in rows:
+        if len(cells) != width:
+            rejected.append(Rejected(name, line, _cell_count(width, cells)))
+            continue
+        qid = cells[i_qid].strip()
+        city_name = cells[i_name].strip()
+        code = cells[i_code].strip().upper()
+        code = COUNTRY_CODES.get(code, code)
+        problem = ""
+        if not _QID.fullmatch(qid):
+            problem = f"id {qid!r} is not a Wikidata QID like 'Q64'"
+        elif qid in first_line:
+            problem = f"{qid} is already on line {first_line[qid]}"
+        elif not city_name:
+            problem = f"{qid} has no name"
+        elif "\n" in city_name or "\r" in city_name:
+            problem = f"{qid}: the name spans lines"
+        elif not code:
+            problem = f"{qid} ({city_name}) has no country code"
+        elif not _COUNTRY.fullmatch(code):
+            problem = (
+                f"{qid} ({city_name}): country code {cells[i_code].strip()!r} "
+                "is not two letters (ISO 3166-1)"
+            )
+        lng, why_lng = _coordinate(cells[i_lng], "lng", 180.0)
+        lat, why_lat = _coordinate(cells[i_lat], "lat", 90.0)
+        if not problem and (why_lng or why_lat):
+            problem = f"{qid} ({city_name}): {why_lng or why_lat}"
+        if problem:
+            rejected.append(Rejected(name, line, problem))
+            continue
+        first_line[qid] = line
+        cities.append(
+            CityRow(
+                qid=qid,
+                name=city_name,
+                lng=lng,
+                lat=lat,
+                country_name="" if i_country is None else cells[i_country].strip(),
+                country=code,
+                continent="" if i_continent is None else cells[i_continent].strip(),
+                line=line,
+            )
+        )
+    return cities, rejected
+
+
+def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
+    """The usable links of a links table as (qid, qid, line), and the rejected rows."""
+    name = str(path)
+    header, width, rows = _open_table(path, LINK_COLUMNS, ())
+    i_source, i_target = header["source"], header["target"]
+    links: list[tuple[str, str, int]] = []
+    rejected: list[Rejected] = []
+    for line, cells in rows:
+        if len(cells) != width:
+            rejected.append(Rejected(name, line, _cell_count(width, cells)))
+            continue
+        source, target = cells[i_source].strip(), cells[i_target].strip()
+        bad = [q for q in (source, target) if not _QID.fullmatch(q)]
+        if bad:
+            rejected.append(Rejected(name, line, f"{bad[0]!r} is not a Wikidata QID like 'Q64'"))
+        elif source == target:
+            rejected.append(Rejected(name, line, f"{source} is linked to itself"))
+        else:
+            links.append((source, target, line))
+    return links, rejected
+
+
+def _cell_count(width: int, cells: list[str]) -> str:
+    return f"expected {width} cells, got {len(cells)}"
+
+
+def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
+    """The value of a lat/lng cell (None if empty), or the reason it is unusable."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"{what} {text!r} is not a number"
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        return None, f"{what} {text} is outside -{limit:g}..{limit:g}"
+    return value, ""
+
+
+def _open_table(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[dict[str, int], int, Iterator[tuple[int, list[str]]]]:
+    """The column index by (lower-case) header name, the number of columns, and the
+    data rows as (line, cells).
+
+    The layout is decided by the header line: a tab in it means TSV (not quoted),
+    otherwise CSV (quoted where needed). Blank rows are skipped.
+    """
+    name = str(path)
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    expected = ", ".join((*required, *optional))
+    if not first.strip():
+        why = "empty file" if not text.strip() else "the first line is empty"
+        raise DataError([Problem(name, "header", f"{why}: expected a header line ({expected})", 1)])
+    stream = io.StringIO(text, newline="")
+    if "\t" in first:
+        reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(stream)
+    try:
+        names = [cell.strip().lower() for cell in next(reader)]
+    except csv.Error as error:
+        raise DataError([Problem(name, "header", f"cannot read: {error}", 1)]) from None
+    header: dict[str, int] = {}
+    for index, column in enumerate(names):
+        if column in header and column in (*required, *optional):
+            message = f"column {column!r} appears twice"
+            raise DataError([Problem(name, "header", message, 1)])
+        header.setdefault(column, index)
+    missing = [column for column in required if column not in header]
+    if missing:
+        has = ", ".join(repr(n) for n in names)
+        what = "column" if len(missing) == 1 else "columns"
+        message = (
+            f"missing {what} {', '.join(repr(m) for m in missing)}; "
+            f"the file has columns {has} (expected {expected})"
+        )
+        raise DataError([Problem(name, "header", message, 1)])
+    return header, len(names), _rows(reader, name)
+
+
+def _rows(reader: Reader, name: str) -> Iterator[tuple[int, list[str]]]:
+    line_num = 1  # the header
+    while True:
+        start = line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise DataError([Problem(name, "", f"cannot read: {error}", start)]) from None
+        line_num = reader.line_num
+        if any(cell.strip() for cell in cells):
+            yield start, cells
+
+
+def _read_text(path: Path) -> str:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        if path.is_dir():
+            message = "is a folder, expected a CSV or TSV table"
+        elif isinstance(error, FileNotFoundError):
+            message = "no such file"
+        elif isinstance(error, PermissionError):
+            message = "permission denied: cannot read the file"
+        else:
+            message = f"cannot read: {error.strerror or error}"
+        raise DataError([Problem(name, "", message)]) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
+        raise DataError([Problem(name, "", message, line)]) from None
+
+
+# --- merging -----------------------------------------------------------------
+
+
+def merge(
+    dataset: Dataset,
+    cities: list[CityRow],
+    links: list[tuple[str, str, int]],
+    source_id: str = SOURCE_ID,
+    progress: Callable[[int], None] | None = None,
+    *,
+    cities_file: str = "cities",
+    links_file: str = "links",
+) -> tuple[Dataset, ImportReport]:
+    """The dataset with the cities and links added, and what was done.
+
+    A row matches an existing city by Wikidata id, else by name and country (any
+    name of the city, folded), if that city has no Wikidata id yet. A matched city
+    keeps its record and gains the QID and coordinates it lacks. If several
+    existing cities fit a row, or several rows fit one existing city, those rows
+    are rejected as ambiguous (setting the city's `wikidata` resolves it). Other
+    rows become new cities. A link becomes a partnership unless the pair already
+    has one (either order), in the dataset or earlier in the input.
+
+    `progress(n)` is called with the number of rows (cities, then links) processed
+    since the previous call, every PROGRESS_STEP rows and once for the rest: the
+    calls add up to len(cities) + len(links). `cities_file` and `links_file` name
+    the tables in the rejections. The dataset returned is the same object when
+    nothing changed; the source record is added only when something cites it.
+    """
+    report = ImportReport()
+    tick = _Ticker(progress)
+    records = list(dataset.cities)
+    position = {city.id: index for index, city in enumerate(records)}
+    by_qid: dict[str, str] = {}
+    for city in records:
+        if city.wikidata:
+            by_qid.setdefault(city.wikidata, city.id)
+    # (country, folded name) -> ids of the existing cities without a QID of their own
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for city in records:
+        if city.wikidata:
+            continue  # another QID than the row's: another place of the same name
+        for city_name in city.names:
+            for key in fold_variants(city_name) if city_name else ():
+                bucket = by_name.setdefault((city.country, key), [])
+                if city.id not in bucket:
+                    bucket.append(city.id)
+    taken = {network.id for network in dataset.networks} | set(position)
+
+    # 1. Decide what each row is: an existing city (by QID or name), or new.
+    qid_to_id: dict[str, str] = {}
+    not_imported: dict[str, str] = {}  # qid -> why
+    seen_line: dict[str, int] = {}
+    matches: list[tuple[str, CityRow]] = []  # (existing city id, row)
+    claims: dict[str, list[CityRow]] = {}  # existing city id -> rows matching it by name
+    new_rows: list[CityRow] = []
+    for row in cities:
+        tick()
+        if row.qid in seen_line:
+            reason = f"{row.qid} is already on line {seen_line[row.qid]}"
+            report.rejected.append(Rejected(cities_file, row.line, reason))
+            continue
+        seen_line[row.qid] = row.line
+        if row.qid in by_qid:
+            matches.append((by_qid[row.qid], row))
+            continue
+        fits: list[str] = []
+        for key in fold_variants(row.name):
+            for city_id in by_name.get((row.country, key), ()):
+                if city_id not in fits:
+                    fits.append(city_id)
+        if len(fits) > 1:
+            reason = (
+                f"{row.qid} ({row.name}, {row.country}) fits several cities: "
+                f"{', '.join(sorted(fits))}; set 'wikidata' on the right one"
+            )
+            report.rejected.append(Rejected(cities_file, row.line, reason))
+            not_imported[row.qid] = reason
+        elif fits:
+            claims.setdefault(fits[0], []).append(row)
+        else:
+            new_rows.append(row)
+    for city_id, rows in claims.items():
+        if len(rows) == 1:
+            matches.append((city_id, rows[0]))
+            continue
+        qids = ", ".join(r.qid for r in rows)
+        for row in rows:
+            reason = (
+                f"{row.qid} ({row.name}, {row.country}): several rows ({qids}) fit the "
+                f"city {city_id!r}; set its 'wikidata' to choose"
+            )
+            report.rejected.append(Rejected(cities_file, row.line, reason))
+            not_imported[row.qid] = reason
+
+    # 2. Matched cities keep their record and gain the QID and coordinates they lack.
+    changed = False
+    for city_id, row in matches:
+        qid_to_id[row.qid] = city_id
+        old = records[position[city_id]]
+        new = old
+        if not old.wikidata:
+            new = dataclasses.replace(new, wikidata=row.qid)
+        if old.lat is None and old.lng is None and row.lat is not None and row.lng is not None:
+            new = dataclasses.replace(new, lat=row.lat, lng=row.lng)
+        if new is not old:
+            if source_id not in new.sources:
+                new = dataclasses.replace(new, sources=(*new.sources, source_id))
+            records[position[city_id]] = new
+            changed = True
+    report.cities_matched = len(matches)
+
+    # 3. The other rows become new cities.
+    for row in new_rows:
+        city_id = _unique_id(slug(row.name) or row.qid.lower(), row, taken)
+        taken.add(city_id)
+        qid_to_id[row.qid] = city_id
+        has_point = row.lat is not None and row.lng is not None
+        records.append(
+            City(
+                id=city_id,
+                name=row.name,
+                name_en=row.name,
+                country=row.country,
+                wikidata=row.qid,
+                lat=row.lat if has_point else None,
+                lng=row.lng if has_point else None,
+                sources=(source_id,),
+            )
+        )
+    report.cities_added = len(new_rows)
+
+    # 4. The links.
+    related = {frozenset(p.cities) for p in dataset.partnerships if p.kind == KIND}
+    added: list[Partnership] = []
+    for source, target, line in links:
+        tick()
+        unknown = [q for q in (source, target) if q not in qid_to_id]
+        if unknown:
+            qid = unknown[0]
+            why = (
+                f"{qid} was not imported ({not_imported[qid]})"
+                if qid in not_imported
+                else f"{qid} is not in the cities table"
+            )
+            report.rejected.append(Rejected(links_file, line, why))
+            continue
+        a, b = qid_to_id[source], qid_to_id[target]
+        if a == b:
+            why = f"{source} and {target} are both the city {a!r}"
+            report.rejected.append(Rejected(links_file, line, why))
+            continue
+        pair = frozenset((a, b))
+        if pair in related:
+            report.duplicates_skipped += 1
+            continue
+        related.add(pair)
+        added.append(Partnership(cities=(a, b), kind=KIND, sources=(source_id,)))
+    report.links_added = len(added)
+    tick.flush()
+
+    if not (changed or new_rows or added):
+        return dataset, report
+    sources = dataset.sources
+    if source_id not in {s.id for s in sources}:
+        sources = (*sources, wikidata_source(source_id))
+    result = dataclasses.replace(
+        dataset,
+        sources=sources,
+        cities=tuple(records),
+        partnerships=(*dataset.partnerships, *added),
+    )
+    return result, report
+
+
+def import_tables(
+    dataset: Dataset,
+    cities_path: Path,
+    links_path: Path,
+    source_id: str = SOURCE_ID,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Dataset, ImportReport]:
+    """Read both tables and merge them; the report holds every rejection, in file order."""
+    cities, rejected_cities = read_cities(cities_path)
+    links, rejected_links = read_links(links_path)
+    result, report = merge(
+        dataset,
+        cities,
+        links,
+        source_id,
+        progress,
+        cities_file=str(cities_path),
+        links_file=str(links_path),
+    )
+    order = {str(cities_path): 0, str(links_path): 1}
+    report.rejected = sorted(
+        [*rejected_cities, *rejected_links, *report.rejected],
+        key=lambda r: (order.get(r.file, 2), r.line),
+    )
+    return result, report
+
+
+class _Ticker:
+    """Calls progress(n) every PROGRESS_STEP rows, and once for the rest."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.pending = 0
+
+    def __call__(self) -> None:
+        self.pending += 1
+        if self.pending >= PROGRESS_STEP and self.progress is not None:
+            self.progress(self.pending)
+            self.pending = 0
+
+    def flush(self) -> None:
+        if self.pending and self.progress is not None:
+            self.progress(self.pending)
+        self.pending = 0
+
+
+# --- ids ---------------------------------------------------------------------
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
+_LATIN = str.maketrans(
+    {
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "ß": "ss",
+        "ø": "o",
+        "æ": "ae",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "œ": "oe",
+        "ı": "i",
+    }
+)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(name: str) -> str:
+    """A lower-case ASCII id from a name: "Munster, Lower Saxony" → "munster-lower-saxony".
+
+    German umlauts are spelled out (Köln → koeln) as in the dataset's own ids,
+    other accents dropped, apostrophes removed (Fada N’Gourma → fada-ngourma).
+    A name in a non-Latin script gives "".
+    """
+    text = name.translate(_APOSTROPHES).lower().translate(_LATIN)
+    text = unicodedata.normalize("NFKD", text)
+    text = text.encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub(" ", text).strip().replace(" ", "-")
+
+
+def _unique_id(base: str, row: CityRow, taken: set[str]) -> str:
+    """`base`, else `base-{country}`, else `base-{country}-{qid}`: the first one free."""
+    country, qid = row.country.lower(), row.qid.lower()
+    candidates = [base, f"{base}-{country}", f"{base}-{country}-{qid}"]
+    if base == qid:
+        candidates = [base, f"{base}-{country}"]
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    number = 2
+    while f"{candidates[-1]}-{number}" in taken:
+        number += 1
+    return f"{candidates[-1]}-{number}"
