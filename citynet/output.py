@@ -118,12 +118,12 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         soft_wrap=False,
     )
     columns = list(listing.columns)
-    table = _rich_table(listing, columns, color)
-    # Drop optional columns, last first, until the table fits without cropping.
-    while _word_width(listing, columns) > console.width and any(c.optional for c in columns):
-        dropped = next(c for c in reversed(columns) if c.optional)
-        columns.remove(dropped)
-        table = _rich_table(listing, columns, color)
+    widths = _fit(listing, columns, console.width)
+    # Drop optional columns, last first, until every word fits unbroken.
+    while widths is None and any(c.optional for c in columns):
+        columns.remove(next(c for c in reversed(columns) if c.optional))
+        widths = _fit(listing, columns, console.width)
+    table = _rich_table(listing, columns, widths, color)
     hidden = [c.header for c in listing.columns if c not in columns]
     if listing.rows:
         console.print(table)
@@ -138,21 +138,36 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         console.print(Text("(keine Einträge)", style="dim"))
 
 
-def _word_width(listing: Listing, columns: list[Column]) -> int:
-    """Width a table needs so that no word has to be broken: longest word per column."""
+def _fit(listing: Listing, columns: list[Column], width: int) -> list[int] | None:
+    """Column widths that fit `width`, shrinking the widest first but never below the
+    longest word of a column; None when even that does not fit."""
+    cells = [[printable(row.get(c.key, "")) for row in listing.rows] for c in columns]
+    natural = [
+        max(len(c.header), *(len(t) for t in texts))
+        for c, texts in zip(columns, cells, strict=True)
+    ]
+    least = [
+        max(
+            len(max(c.header.split() or [""], key=len)),
+            *(len(max(t.split() or [""], key=len)) for t in texts),
+        )
+        for c, texts in zip(columns, cells, strict=True)
+    ]
+    available = width - 3 * len(columns) - 1  # padding and borders
+    if sum(least) > available:
+        return None
+    widths = natural[:]
+    while sum(widths) > available:
+        widest = max(
+            range(len(widths)), key=lambda i: widths[i] - least[i] if widths[i] > least[i] else -1
+        )
+        widths[widest] -= 1
+    return widths
 
-    total = 1
-    for column in columns:
-        cells = [_longest_word(row.get(column.key, "")) for row in listing.rows]
-        total += max([_longest_word(column.header), *cells]) + 3  # padding and border
-    return total
 
-
-def _longest_word(text: str) -> int:
-    return max((len(word) for word in printable(text).split()), default=0)
-
-
-def _rich_table(listing: Listing, columns: list[Column], color: bool) -> Any:
+def _rich_table(
+    listing: Listing, columns: list[Column], widths: list[int] | None, color: bool
+) -> Any:
     from rich.table import Table
     from rich.text import Text
 
@@ -161,11 +176,9 @@ def _rich_table(listing: Listing, columns: list[Column], color: bool) -> Any:
         header_style="bold cyan" if color else "bold",
         expand=False,
     )
-    for column in columns:
+    for index, column in enumerate(columns):
         # overflow="fold" wraps long text rather than cutting it off.
-        table.add_column(
-            column.header, overflow="fold", min_width=column.min_width, no_wrap=column.no_wrap
-        )
+        table.add_column(column.header, overflow="fold", width=widths[index] if widths else None)
     for row in listing.rows:
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
         table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))
