@@ -123,6 +123,7 @@ def test_show_accepts_every_spelling(mini: Path, name: str) -> None:
 
 def test_show_city_lists_memberships_and_partners(mini: Path) -> None:
     code, out, _ = run(mini, "show", "berlin", "--format", "json")
+    assert code == 0
     city = json.loads(out)
     assert city["kind"] == "city" and city["country"] == "DE"
     assert {m["network"] for m in city["memberships"]} == {"eurocities", "klima-buendnis"}
