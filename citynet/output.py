@@ -118,11 +118,11 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         soft_wrap=False,
     )
     columns = list(listing.columns)
-    widths = _fit(listing, columns, console.width)
+    widths, whole_words = _fit(listing, columns, console.width)
     # Drop optional columns, last first, until every word fits unbroken.
-    while widths is None and any(c.optional for c in columns):
+    while not whole_words and any(c.optional for c in columns):
         columns.remove(next(c for c in reversed(columns) if c.optional))
-        widths = _fit(listing, columns, console.width)
+        widths, whole_words = _fit(listing, columns, console.width)
     table = _rich_table(listing, columns, widths, color)
     hidden = [c.header for c in listing.columns if c not in columns]
     if listing.rows:
@@ -138,31 +138,36 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         console.print(Text("(keine Einträge)", style="dim"))
 
 
-def _fit(listing: Listing, columns: list[Column], width: int) -> list[int] | None:
-    """Column widths that fit `width`, shrinking the widest first but never below the
-    longest word of a column; None when even that does not fit."""
+def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int], bool]:
+    """Column widths that fit `width`, and whether every word fits unbroken.
+
+    The widest columns shrink first, down to their longest word; only if that is
+    not enough do words break, in columns other than the no-wrap ones (ids).
+    """
     cells = [[printable(row.get(c.key, "")) for row in listing.rows] for c in columns]
     natural = [
-        max(len(c.header), *(len(t) for t in texts))
-        for c, texts in zip(columns, cells, strict=True)
+        max([len(c.header), *map(len, texts)]) for c, texts in zip(columns, cells, strict=True)
     ]
     least = [
-        max(
-            len(max(c.header.split() or [""], key=len)),
-            *(len(max(t.split() or [""], key=len)) for t in texts),
-        )
+        max([_longest_word(c.header), *map(_longest_word, texts)])
         for c, texts in zip(columns, cells, strict=True)
     ]
     available = width - 3 * len(columns) - 1  # padding and borders
-    if sum(least) > available:
-        return None
     widths = natural[:]
     while sum(widths) > available:
-        widest = max(
-            range(len(widths)), key=lambda i: widths[i] - least[i] if widths[i] > least[i] else -1
-        )
-        widths[widest] -= 1
-    return widths
+        slack = [w - m for w, m in zip(widths, least, strict=True)]
+        if max(slack) > 0:
+            widths[slack.index(max(slack))] -= 1
+            continue
+        breakable = [i for i, c in enumerate(columns) if not c.no_wrap and widths[i] > 6]
+        if not breakable:
+            break
+        widths[max(breakable, key=lambda i: widths[i])] -= 1
+    return widths, all(w >= m for w, m in zip(widths, least, strict=True))
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
 
 
 def _rich_table(
@@ -178,7 +183,7 @@ def _rich_table(
     )
     for index, column in enumerate(columns):
         # overflow="fold" wraps long text rather than cutting it off.
-        table.add_column(column.header, overflow="fold", width=widths[index] if widths else None)
+        table.add_column(column.header, overflow="fold", width=widths[index])
     for row in listing.rows:
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
         table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))

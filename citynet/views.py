@@ -42,7 +42,8 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
         rows.append(
             {
                 "id": n.id,
-                "name": n.label if n.label == n.name else f"{n.label} – {n.name}",
+                "name": n.label,
+                "full_name": n.name if n.name != n.label else "",
                 "scope": n.scope,
                 "themes": ", ".join(n.themes),
                 "founded": "" if n.founded is None else str(n.founded),
@@ -53,12 +54,13 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
     return Listing(
         columns=[
             Column("id", "ID", no_wrap=True),
-            Column("name", "Name", min_width=14),
+            Column("name", "Name"),
             Column("scope", "Ebene"),
             Column("themes", "Themen"),
             Column("founded", "Gegr."),
             Column("members", "Mitglieder (lt. Quelle)", optional=True),
             Column("member_cities", "Mitgliedsstädte", optional=True),
+            Column("full_name", "Voller Name", optional=True),
         ],
         rows=rows,
         payload=[network_object(dataset, n) for n in networks],
