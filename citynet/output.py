@@ -110,7 +110,7 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
 
     console = Console(
         file=out,
-        no_color=not color,
+        color_system="auto" if color else None,  # None: no escape codes at all
         width=width,
         highlight=False,
         emoji=False,

@@ -1,0 +1,137 @@
+"""The installed `citynet` command in a real process: terminal versus pipe, `| head`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("citynet", path=str(Path(sys.executable).parent)) is None,
+    reason="citynet is not installed next to this Python",
+)
+
+
+def citynet() -> str:
+    found = shutil.which("citynet", path=str(Path(sys.executable).parent))
+    assert found is not None
+    return found
+
+
+def test_in_a_pipe_output_is_tsv_without_colour(mini: Path) -> None:
+    result = subprocess.run(
+        [citynet(), "--data", str(mini), "list"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["id", "name", "scope"]
+    assert "\x1b" not in result.stdout and "┃" not in result.stdout
+
+
+def test_closing_the_pipe_early_is_quiet(mini: Path, tmp_path: Path) -> None:
+    # Many rows, so the writer is still writing when `head -1` goes away.
+    big = tmp_path / "big.toml"
+    text = mini.read_text(encoding="utf-8")
+    extra = "".join(
+        f'\n[[cities]]\nid = "stadt-{n}"\nname = "Stadt {n}"\ncountry = "DE"\nsources = ["doc-a"]\n'
+        for n in range(3000)
+    )
+    big.write_text(text + extra, encoding="utf-8")
+    writer = subprocess.Popen(
+        [citynet(), "--data", str(big), "cities"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert writer.stdout is not None
+    first = writer.stdout.readline()
+    writer.stdout.close()  # what `head -1` does
+    _, err = writer.communicate(timeout=60)
+    assert first.startswith(b"id\tname")
+    assert b"Traceback" not in err and err == b""
+    assert writer.returncode == 0
+
+
+def test_errors_go_to_stderr_with_the_documented_status(mini: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [citynet(), "--data", str(mini), "show", "atlantis"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "no network or city named 'atlantis'" in result.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("schema_version = 1\n[[cities]\n", encoding="utf-8")
+    result = subprocess.run(
+        [citynet(), "--data", str(broken), "list"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert result.returncode == 3
+    assert "line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_works_from_any_directory_with_the_shipped_data(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [citynet(), "show", "c40", "--format", "json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"id": "c40"' in result.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_on_a_terminal_output_is_a_table(mini: Path) -> None:
+    import pty
+
+    def read_all(fd: int) -> bytes:
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    main, child = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    process = subprocess.Popen(
+        [citynet(), "--data", str(mini), "list"], stdout=child, stderr=child, stdin=child, env=env
+    )
+    os.close(child)
+    output = read_all(main).decode("utf-8")
+    process.wait(timeout=30)
+    os.close(main)
+    assert process.returncode == 0
+    assert "┏" in output and "Klima-Bündnis" in output
+    assert "\x1b[" in output  # colour on a terminal
+
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [citynet(), "--no-color", "--data", str(mini), "list"],
+        stdout=child,
+        stderr=child,
+        stdin=child,
+        env=env,
+    )
+    os.close(child)
+    output = read_all(main).decode("utf-8")
+    process.wait(timeout=30)
+    os.close(main)
+    assert "┃ ID" in output and "\x1b[" not in output  # no colour, so nothing between
