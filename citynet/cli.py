@@ -675,48 +675,55 @@ def import_wikidata(
       citynet import wikidata --cities cities.csv --links links.csv
     """
     from .store import update
-    from .wikidata import ImportReport, merge, read_cities, read_links
+    from .wikidata import ImportReport, import_tables
 
-    city_rows, rejected_cities = read_cities(cities_file)
-    link_rows, rejected_links = read_links(links_file)
     path = _target(ctx)
     outcome: list[ImportReport] = []
 
     def change(data: Dataset) -> Dataset:
-        with _progress(len(city_rows) + len(link_rows)) as advance:
-            merged, import_report = merge(data, city_rows, link_rows, progress=advance)
+        with _progress(cities_file, links_file) as advance:
+            merged, import_report = import_tables(data, cities_file, links_file, progress=advance)
         outcome.append(import_report)
         return merged
 
     update(path, change, force=force, dry_run=dry_run)
     result = outcome[0]
-    rejected = [*rejected_cities, *rejected_links, *result.rejected]
     print(
-        ("would add" if dry_run else "added") + f": {result.cities_added} cities, "
-        f"{result.links_added} partnerships"
+        ("would add" if dry_run else "added")
+        + f": {result.cities_added} cities, {result.links_added} partnerships"
     )
     print(f"matched to existing cities: {result.cities_matched}")
     print(f"duplicate links skipped: {result.duplicates_skipped}")
-    print(f"rows rejected: {len(rejected)}")
-    for row in rejected[:50]:
-        report(f"{row.file}:{row.line}: {row.reason}")
-    if len(rejected) > 50:
-        report(f"… and {len(rejected) - 50} more rejected rows")
+    print(f"rows rejected: {len(result.rejected)}")
+    for row in result.rejected[:50]:
+        report(str(row))
+    if len(result.rejected) > 50:
+        report(f"… and {len(result.rejected) - 50} more rejected rows")
 
 
-def _progress(total: int) -> Any:
+def _progress(*files: Path) -> Any:
     """A progress bar on stderr for large input at a terminal; a no-op otherwise."""
     import contextlib
 
+    total = sum(_line_count(f) for f in files)
     if total < 2000 or not sys.stderr.isatty():
-        return contextlib.nullcontext(lambda n: None)
+        return contextlib.nullcontext(lambda rows: None)
 
     @contextlib.contextmanager
     def bar() -> Any:
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True) as progress:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("importing", total=total)
-            yield lambda n: progress.update(task, completed=n)
+            yield lambda rows: progress.advance(task, rows)
 
     return bar()
+
+
+def _line_count(path: Path) -> int:
+    try:
+        with path.open("rb") as file:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+    except OSError:
+        return 0  # reading the table reports the problem properly

@@ -9,6 +9,7 @@ umlauts spelled out (ü → ue), so either way of typing it matches.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,33 +17,48 @@ from .errors import NotFoundError
 from .model import City, Dataset, Network
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+# Lower-case letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL = str.maketrans(
     {
         "ß": "ss",
         "ø": "o",
-        "Ø": "o",
         "æ": "ae",
-        "Æ": "ae",
         "ł": "l",
-        "Ł": "l",
         "đ": "d",
-        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
         "œ": "oe",
-        "Œ": "oe",
         "ı": "i",
     }
 )
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
     """The matching key of a name: lower case, no accents, only letters and digits."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL).casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
+    # Decompose first (Ǿ → Ø + accent, ᴬ → A), then fold case and spell out the
+    # letters that have no ASCII decomposition, then strip what is left over.
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = unicodedata.normalize("NFKD", decomposed.casefold().translate(_SPECIAL))
+    return "".join(ch for ch in folded if ch.isalnum() and not ch.isupper())
 
 
 def fold_variants(text: str) -> set[str]:
     """Keys under which a stored name is indexed: accents stripped, and umlauts spelled out."""
     return {fold(text), fold(text.translate(_UMLAUTS))} - {""}
+
+
+def slug(name: str) -> str:
+    """A lower-case ASCII id from a name: "Munster, Lower Saxony" → "munster-lower-saxony".
+
+    German umlauts are spelled out (Köln → koeln) as in the dataset's own ids,
+    other accents dropped, apostrophes removed (Fada N’Gourma → fada-ngourma).
+    A name in a non-Latin script gives "".
+    """
+    text = name.translate(_APOSTROPHES).translate(_UMLAUTS).lower().translate(_SPECIAL)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub(" ", text).strip().replace(" ", "-")
 
 
 Record = Network | City

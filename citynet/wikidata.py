@@ -16,13 +16,11 @@ progress bar, only a `progress` callback.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import dataclasses
 import io
 import math
 import re
-import unicodedata
 from _csv import Reader
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +28,8 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .model import City, Dataset, Partnership, Source
-from .names import fold_variants
+from .names import fold_variants, slug
+from .store import read_text
 
 SOURCE_ID = "wikidata-p190"
 KIND = "partnership"
@@ -209,7 +208,7 @@ def _open_table(
     otherwise CSV (quoted where needed). Blank rows are skipped.
     """
     name = str(path)
-    text = _read_text(path)
+    text = read_text(path, what="a CSV or TSV table")
     first = text.split("\n", 1)[0]
     expected = ", ".join((*required, *optional))
     if not first.strip():
@@ -255,30 +254,6 @@ def _rows(reader: Reader, name: str) -> Iterator[tuple[int, list[str]]]:
         line_num = reader.line_num
         if any(cell.strip() for cell in cells):
             yield start, cells
-
-
-def _read_text(path: Path) -> str:
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        if path.is_dir():
-            message = "is a folder, expected a CSV or TSV table"
-        elif isinstance(error, FileNotFoundError):
-            message = "no such file"
-        elif isinstance(error, PermissionError):
-            message = "permission denied: cannot read the file"
-        else:
-            message = f"cannot read: {error.strerror or error}"
-        raise DataError([Problem(name, "", message)]) from None
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
-        raise DataError([Problem(name, "", message, line)]) from None
 
 
 # --- merging -----------------------------------------------------------------
@@ -503,38 +478,6 @@ class _Ticker:
 
 
 # --- ids ---------------------------------------------------------------------
-
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
-_LATIN = str.maketrans(
-    {
-        "ä": "ae",
-        "ö": "oe",
-        "ü": "ue",
-        "ß": "ss",
-        "ø": "o",
-        "æ": "ae",
-        "ł": "l",
-        "đ": "d",
-        "ð": "d",
-        "þ": "th",
-        "œ": "oe",
-        "ı": "i",
-    }
-)
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(name: str) -> str:
-    """A lower-case ASCII id from a name: "Munster, Lower Saxony" → "munster-lower-saxony".
-
-    German umlauts are spelled out (Köln → koeln) as in the dataset's own ids,
-    other accents dropped, apostrophes removed (Fada N’Gourma → fada-ngourma).
-    A name in a non-Latin script gives "".
-    """
-    text = name.translate(_APOSTROPHES).lower().translate(_LATIN)
-    text = unicodedata.normalize("NFKD", text)
-    text = text.encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub(" ", text).strip().replace(" ", "-")
 
 
 def _unique_id(base: str, row: CityRow, taken: set[str]) -> str:
