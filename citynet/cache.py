@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .model import Dataset
-from .store import parse, read_text
+from .store import decode, parse, read_bytes
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
@@ -39,18 +39,27 @@ def cache_dir() -> Path:
 
 def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
-    text = read_text(path)
+    data = read_bytes(path)
     if os.environ.get(NO_CACHE_ENV):
-        return parse(text, str(path))
-    data = text.encode("utf-8")
+        return parse(decode(data, str(path)), str(path))
     key = _key(data)
     entry = _entry_path(path)
     cached = _read_entry(entry, key)
     if cached is not None:
         return cached
-    dataset = parse(text, str(path))
+    dataset = parse(decode(data, str(path)), str(path))
+    _build_indexes(dataset)
     _write_entry(entry, key, dataset)
     return dataset
+
+
+def _build_indexes(dataset: Dataset) -> None:
+    """Build the lookups every command needs, so the cache holds them ready-made."""
+    from .names import index_of
+
+    index_of(dataset)
+    for lookup in ("network_by_id", "city_by_id", "memberships_by_city", "partnerships_by_city"):
+        getattr(dataset, lookup)
 
 
 def _key(data: bytes) -> bytes:

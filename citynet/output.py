@@ -170,9 +170,7 @@ def _longest_word(text: str) -> int:
     return max((len(word) for word in text.split()), default=0)
 
 
-def _rich_table(
-    listing: Listing, columns: list[Column], widths: list[int] | None, color: bool
-) -> Any:
+def _rich_table(listing: Listing, columns: list[Column], widths: list[int], color: bool) -> Any:
     from rich.table import Table
     from rich.text import Text
 

@@ -90,25 +90,34 @@ def load(path: Path) -> Dataset:
     return parse(read_text(path), str(path))
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, what: str = "a TOML file") -> str:
     """The file's text; DataError if it is missing, a folder, unreadable or not UTF-8."""
-    name = str(path)
+    return decode(read_bytes(path, what), str(path))
+
+
+def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
+    """The file's bytes; DataError if it is missing, a folder or unreadable."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
-        raise DataError([Problem(name, "", _read_failure(path, error))]) from None
+        raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text; DataError naming the line of the first byte that is not UTF-8."""
     try:
-        return raw.decode("utf-8")
+        # A byte-order mark (Windows editors write one) is not part of the text.
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
         raise DataError([Problem(name, "", message, line)]) from None
 
 
-def _read_failure(path: Path, error: OSError) -> str:
+def _read_failure(path: Path, error: OSError, what: str) -> str:
     # Windows reports a folder as PermissionError, so ask the file system.
     if path.is_dir():
-        return "is a folder, expected a TOML file"
+        return f"is a folder, expected {what}"
     if isinstance(error, FileNotFoundError):
         return "no such file"
     if isinstance(error, PermissionError):
@@ -143,6 +152,7 @@ class _Reader:
         self.header_lines = _header_lines(text)
         # position label and line of every decoded record, for cross-checks
         self.places: dict[int, tuple[str, int | None]] = {}
+        self.declared_ids: dict[str, set[str]] = {}
 
     def problem(self, where: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.name, where, message, line))
@@ -152,7 +162,7 @@ class _Reader:
         version = document.get("schema_version")
         if version is None:
             self.problem("top level", f"missing 'schema_version' (expected {SCHEMA_VERSION})")
-        elif version != SCHEMA_VERSION:
+        elif type(version) is not int or version != SCHEMA_VERSION:  # True == 1 in Python
             self.problem(
                 "schema_version",
                 f"expected {SCHEMA_VERSION}, got {version!r}: "
@@ -177,6 +187,10 @@ class _Reader:
         for index, table in enumerate(tables):
             line = lines[index] if len(lines) == len(tables) else None
             where = _record_label(section, index, table)
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                # Known even if the record is invalid, so references to it are not
+                # reported as unknown on top of its own problem.
+                self.declared_ids.setdefault(section, set()).add(table["id"])
             record = self._decode(record_type, table, where, line)
             if record is not None:
                 self.places[id(record)] = (where, line)
@@ -230,13 +244,11 @@ class _Reader:
         if name in NESTED:
             if not isinstance(raw, list):
                 return self._wrong(label, f"an array of tables [[…{name}]]", raw, line)
-            items: list[Any] = []
-            for index, item in enumerate(raw):
-                decoded = self._decode(NESTED[name], item, f"{where}: {name}[{index}]", line)
-                if decoded is None:
-                    return _INVALID
-                items.append(decoded)
-            return tuple(items)
+            items = [
+                self._decode(NESTED[name], item, f"{where}: {name}[{index}]", line)
+                for index, item in enumerate(raw)
+            ]
+            return _INVALID if None in items else tuple(items)
         raise AssertionError(f"no reader for field type {type_name}")  # a bug in the model
 
     def _wrong(self, label: str, expected: str, raw: Any, line: int | None) -> object:
@@ -281,6 +293,9 @@ class _Reader:
                 say(where, f"field '{name}' is empty", line)
         if isinstance(record, Network):
             _one_of(say, where, line, "scope", record.scope, SCOPES)
+            for index, person in enumerate(record.people):
+                if not person.person.strip():
+                    say(f"{where}: people[{index}]", "missing required field 'person'", line)
             if record.wikidata and not WIKIDATA_PATTERN.fullmatch(record.wikidata):
                 say(
                     where,
@@ -349,8 +364,11 @@ class _CrossCheck:
         self._unique("sources", "source")
         self._unique("themes", "theme")
         self._unique_entities()
-        sources, themes = self.ids["sources"], self.ids["themes"]
-        networks, cities = self.ids["networks"], self.ids["cities"]
+        declared = self.reader.declared_ids
+        sources, themes, networks, cities = (
+            self.ids[section] | declared.get(section, set())
+            for section in ("sources", "themes", "networks", "cities")
+        )
         for _, network in self.sections["networks"]:
             self._refs(network, "themes", network.themes, themes, "theme")
             self._refs(network, "sources", network.sources, sources, "source")
@@ -375,6 +393,8 @@ class _CrossCheck:
             self._refs(membership, "sources", membership.sources, sources, "source")
             for role in membership.roles:
                 self._refs(membership, "roles.source", (role.source,), sources, "source")
+                if role.city:
+                    self._refs(membership, "roles.city", (role.city,), cities, "city")
             key = (membership.city, membership.network)
             if key in seen_memberships:
                 self.say(membership, f"duplicate membership of {key[0]!r} in {key[1]!r}")
@@ -385,10 +405,10 @@ class _CrossCheck:
             self._refs(partnership, "sources", partnership.sources, sources, "source")
             pair = (frozenset(partnership.cities), partnership.kind)
             if pair in seen_pairs:
-                a, b = partnership.cities
+                cities_text = "–".join(map(repr, partnership.cities))
                 self.say(
                     partnership,
-                    f"the relation {a!r}–{b!r} of kind {partnership.kind!r} is stated twice "
+                    f"the relation {cities_text} of kind {partnership.kind!r} is stated twice "
                     "(a pair is stored once per kind, in either order)",
                 )
             seen_pairs.add(pair)
@@ -568,6 +588,7 @@ def atomic_write(path: Path, text: str) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+        _copy_mode(path, temporary)
         _replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
@@ -576,6 +597,20 @@ def atomic_write(path: Path, text: str) -> None:
             raise DataError([Problem(str(path), "", message)]) from None
         raise
     _sync_folder(folder)
+
+
+def _copy_mode(original: Path, temporary: str) -> None:
+    """Give the new file the old one's permissions (mkstemp creates it private)."""
+    import os
+    import stat
+
+    try:
+        mode = stat.S_IMODE(original.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temporary, mode)
 
 
 def _replace(temporary: str, path: Path) -> None:
