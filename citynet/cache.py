@@ -9,15 +9,19 @@ rebuilt where possible; it is never trusted and never an error.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 from pathlib import Path
 
 from . import __version__
+from .files import decode, read_bytes
 from .model import Dataset
-from .store import decode, parse, read_bytes
+
+try:  # the BLAKE2 module alone; hashlib would load OpenSSL first
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Python implementations
+    from hashlib import blake2b
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
@@ -41,16 +45,22 @@ def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
     data = read_bytes(path)
     if os.environ.get(NO_CACHE_ENV):
-        return parse(decode(data, str(path)), str(path))
+        return _parse(data, path)
     key = _key(data)
     entry = _entry_path(path)
     cached = _read_entry(entry, key)
     if cached is not None:
         return cached
-    dataset = parse(decode(data, str(path)), str(path))
+    dataset = _parse(data, path)
     _build_indexes(dataset)
     _write_entry(entry, key, dataset)
     return dataset
+
+
+def _parse(data: bytes, path: Path) -> Dataset:
+    from .store import parse  # the TOML reader and checks: only on a cache miss
+
+    return parse(decode(data, str(path)), str(path))
 
 
 def _build_indexes(dataset: Dataset) -> None:
@@ -64,12 +74,12 @@ def _build_indexes(dataset: Dataset) -> None:
 
 def _key(data: bytes) -> bytes:
     version = f"{__version__}\0{sys.version_info[:3]}\0".encode()
-    return hashlib.blake2b(version + data, digest_size=32).digest()
+    return blake2b(version + data, digest_size=32).digest()
 
 
 def _entry_path(path: Path) -> Path:
     identity = str(path.resolve()).encode("utf-8", "surrogatepass")
-    return cache_dir() / (hashlib.blake2b(identity, digest_size=16).hexdigest() + ".pickle")
+    return cache_dir() / (blake2b(identity, digest_size=16).hexdigest() + ".pickle")
 
 
 def _read_entry(entry: Path, key: bytes) -> Dataset | None:

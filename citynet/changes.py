@@ -9,11 +9,10 @@ file: `store.update` loads, applies one of these, validates and writes.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import NotFoundError, UsageError
+from .errors import NotFoundError, UsageError, did_you_mean
 from .model import City, Dataset, Membership, Network, Partnership, Source, Theme
 from .names import resolve
 from .store import NESTED, SECTIONS
@@ -71,8 +70,7 @@ def parse_options(kind_type: type, args: Sequence[str]) -> dict[str, list[str]]:
         option, _, inline = token[2:].partition("=")
         field = known.get(option)
         if field is None:
-            close = difflib.get_close_matches(option, known, n=1)
-            hint = f" (did you mean --{close[0]}?)" if close else ""
+            hint = did_you_mean(option, known, show=lambda name: f"--{name}")
             raise UsageError(
                 f"unknown field --{option}{hint}; fields of {kind_type.__name__.lower()}: "
                 + ", ".join(f"--{o}" for o in known)

@@ -8,7 +8,6 @@ umlauts spelled out (ü → ue), so either way of typing it matches.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -99,6 +98,8 @@ class NameIndex:
         key = fold(name)
         if not key:
             return []
+        import difflib  # only when a name was not found
+
         close = difflib.get_close_matches(key, self.by_key, n=limit * 3, cutoff=0.6)
         # Also offer names that start with what was typed ("eurocit" → EUROCITIES).
         prefixed = [k for k in self.by_key if len(key) >= 3 and k.startswith(key)]

@@ -7,7 +7,6 @@ is escaped here, once, so it never becomes markup or terminal control codes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,8 @@ def render(
 ) -> None:
     """Write the listing to `out` in one of FORMATS."""
     if fmt == "json":
+        import json
+
         json.dump(listing.payload, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "tsv":

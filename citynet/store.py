@@ -8,14 +8,14 @@ their fields, so reading and writing cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import DataError, Problem
+from .errors import DataError, Problem, did_you_mean
+from .files import FileLock, atomic_write, backup_path, read_text
 from .model import (
     MEASURES,
     PARTNERSHIP_KINDS,
@@ -88,41 +88,6 @@ def data_path(option: str | Path | None = None) -> Path:
 def load(path: Path) -> Dataset:
     """Read, check and return the dataset at `path`; raise DataError with every problem."""
     return parse(read_text(path), str(path))
-
-
-def read_text(path: Path, what: str = "a TOML file") -> str:
-    """The file's text; DataError if it is missing, a folder, unreadable or not UTF-8."""
-    return decode(read_bytes(path, what), str(path))
-
-
-def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
-    """The file's bytes; DataError if it is missing, a folder or unreadable."""
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
-
-
-def decode(raw: bytes, name: str) -> str:
-    """UTF-8 text; DataError naming the line of the first byte that is not UTF-8."""
-    try:
-        # A byte-order mark (Windows editors write one) is not part of the text.
-        return raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
-        raise DataError([Problem(name, "", message, line)]) from None
-
-
-def _read_failure(path: Path, error: OSError, what: str) -> str:
-    # Windows reports a folder as PermissionError, so ask the file system.
-    if path.is_dir():
-        return f"is a folder, expected {what}"
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, PermissionError):
-        return "permission denied: cannot read the file"
-    return f"cannot read: {error.strerror or error}"
 
 
 def _raise(problem: Problem) -> Any:
@@ -260,8 +225,7 @@ class _Reader:
     ) -> None:
         for key in table:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(key, known)
                 allowed = ", ".join(known)
                 self.problem(where, f"unknown key '{key}'{hint}; known keys: {allowed}", line)
 
@@ -440,8 +404,7 @@ class _CrossCheck:
     ) -> None:
         for ref in refs:
             if ref not in known:
-                close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(ref, known)
                 self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
 
     def _parent_cycles(self) -> None:
@@ -473,8 +436,7 @@ def _one_of(
 ) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
-        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(value, allowed)
         options = ", ".join(repr(a) for a in allowed)
         say(where, f"field '{name}': {value!r} is not one of {options}{hint}", line)
 
@@ -565,159 +527,6 @@ def _to_table(record: Any) -> dict[str, Any]:
 
 # --- writing safely -------------------------------------------------------------
 
-LOCK_TIMEOUT = 30.0
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a crash leaves the old file or the new one, never a mix.
-
-    The text goes to a temporary file in the same folder, is flushed and fsynced,
-    and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
-    """
-    import os
-    import tempfile
-
-    data = text.encode("utf-8")
-    folder = path.parent
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise DataError([Problem(str(path), "", f"cannot write: {_os_reason(error)}")]) from None
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        _copy_mode(path, temporary)
-        _replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            message = f"cannot write: {_os_reason(error)}; the file is unchanged"
-            raise DataError([Problem(str(path), "", message)]) from None
-        raise
-    _sync_folder(folder)
-
-
-def _copy_mode(original: Path, temporary: str) -> None:
-    """Give the new file the old one's permissions (mkstemp creates it private)."""
-    import os
-    import stat
-
-    try:
-        mode = stat.S_IMODE(original.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(temporary, mode)
-
-
-def _replace(temporary: str, path: Path) -> None:
-    import os
-
-    os.replace(temporary, path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (not on Windows)."""
-    import os
-
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _os_reason(error: OSError) -> str:
-    import errno
-
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied (is the file or its folder read-only?)",
-        errno.EPERM: "permission denied (is the file or its folder read-only?)",
-    }
-    return reasons.get(error.errno or 0, error.strerror or str(error))
-
-
-class FileLock:
-    """An exclusive lock on `<file>.lock` beside a data file, for writers only.
-
-    The operating system drops the lock when the process ends, so a crash never
-    leaves a stale lock behind. POSIX uses flock, Windows msvcrt.locking.
-    """
-
-    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
-        self.path = path.with_name(path.name + ".lock")
-        self.timeout = timeout
-        self._descriptor: int | None = None
-
-    def __enter__(self) -> FileLock:
-        import os
-        import time
-
-        try:
-            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as error:
-            message = f"cannot create the lock file {self.path.name}: {_os_reason(error)}"
-            raise DataError([Problem(str(self.path.with_suffix("")), "", message)]) from None
-        deadline = time.monotonic() + self.timeout
-        while not _try_lock(self._descriptor):
-            if time.monotonic() > deadline:
-                self.__exit__()
-                message = f"another citynet is writing this file (waited {self.timeout:.0f} s)"
-                raise DataError([Problem(str(self.path.with_suffix("")), "", message)])
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        import os
-
-        if self._descriptor is not None:
-            _unlock(self._descriptor)
-            os.close(self._descriptor)
-            self._descriptor = None
-
-
-def _try_lock(descriptor: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:
-        import msvcrt
-        import os
-
-        os.lseek(descriptor, 0, 0)
-        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-        return
-    fcntl.flock(descriptor, fcntl.LOCK_UN)
-
 
 def comment_lines(text: str) -> list[int]:
     """Line numbers of TOML comments: what a rewrite with tomli-w would lose."""
@@ -787,16 +596,3 @@ def update(
             atomic_write(backup_path(path), old_text)
         atomic_write(path, new_text)
     return old_text, new_text
-
-
-def backup_path(path: Path) -> Path:
-    """A backup name beside the file that never overwrites an earlier backup."""
-    import time
-
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate = path.with_name(f"{path.name}.{stamp}.bak")
-    number = 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.name}.{stamp}-{number}.bak")
-    return candidate

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError, Problem
+from .files import read_text
 from .model import City, Dataset, Partnership, Source
 from .names import fold_variants, slug
-from .store import read_text
 
 SOURCE_ID = "wikidata-p190"
 KIND = "partnership"

@@ -23,7 +23,7 @@ def test_a_second_load_comes_from_the_cache(
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed although cached")
 
-    monkeypatch.setattr(cache, "parse", no_parsing)
+    monkeypatch.setattr(store, "parse", no_parsing)
     assert cache.load_cached(mini) == first
 
 

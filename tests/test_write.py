@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from citynet import store
+from citynet import files, store
 from citynet.cli import app
 from citynet.errors import DataError
 from citynet.model import (
@@ -57,7 +57,7 @@ def test_a_failure_between_write_and_rename_leaves_the_old_file(
     def crash(temporary: str, path: Path) -> None:
         raise OSError(errno.EIO, "simulated crash before rename")
 
-    monkeypatch.setattr(store, "_replace", crash)
+    monkeypatch.setattr(files, "_replace", crash)
     code, _, err = cli(
         mini,
         "add",
@@ -129,13 +129,13 @@ def test_a_process_killed_mid_write_leaves_old_or_new_never_a_mix(
         f"""
         import os, sys, time
         from pathlib import Path
-        from citynet import store
+        from citynet import files, store
         real_fsync = os.fsync
         def slow_fsync(fd):
             sys.stdout.write("writing\\n"); sys.stdout.flush()
             time.sleep(30)
         os.fsync = slow_fsync
-        store.atomic_write(Path({str(mini)!r}), {old!r} * 50)
+        files.atomic_write(Path({str(mini)!r}), {old!r} * 50)
         """
     )
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
