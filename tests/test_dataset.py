@@ -657,7 +657,10 @@ def test_document_sources_point_at_the_stored_copies(data: Dataset) -> None:
 
 # --- own words ---------------------------------------------------------------------------------
 
-SEEDS = Path(os.environ.get("CITYNET_SEEDS", "/work/shared/seeds"))
+# shared/ lies beside the checkout, here and in CI.
+SEEDS = Path(
+    os.environ.get("CITYNET_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+)
 COPIED_RUN = 8  # this many consecutive words taken from a document count as copied
 
 
