@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def load(path: str | Path | None = None) -> Dataset:
     """The dataset at `path` (default: $CITYNET_DATA, else the shipped one), validated."""
     from .cache import load_cached
-    from .store import data_path
+    from .files import data_path
 
     return load_cached(data_path(path))
 

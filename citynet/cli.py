@@ -118,7 +118,7 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def dataset(ctx: typer.Context) -> Dataset:
     from .cache import load_cached
-    from .store import data_path
+    from .files import data_path
 
     return load_cached(data_path(_settings(ctx).data))
 
@@ -168,8 +168,9 @@ def check(ctx: typer.Context) -> None:
 
       citynet --data my-networks.toml check
     """
+    from .files import data_path
     from .query import figure_conflicts
-    from .store import data_path, load
+    from .store import load
 
     path = data_path(_settings(ctx).data)
     try:
@@ -444,7 +445,7 @@ def _fields_help() -> str:
 
 
 def _target(ctx: typer.Context) -> Path:
-    from .store import data_path
+    from .files import data_path
 
     return data_path(_settings(ctx).data)
 

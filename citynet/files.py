@@ -10,6 +10,23 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 
+# --- where the data is ---------------------------------------------------------
+
+DATA_ENV = "CITYNET_DATA"
+
+
+def shipped_path() -> Path:
+    """The dataset that ships with citynet: inside the installed package, else the checkout's."""
+    package = Path(__file__).resolve().parent
+    installed = package / "data" / "networks.toml"
+    return installed if installed.exists() else package.parent / "data" / "networks.toml"
+
+
+def data_path(option: str | Path | None = None) -> Path:
+    """The data file to use: the --data option, then $CITYNET_DATA, then the shipped one."""
+    chosen = option or os.environ.get(DATA_ENV)
+    return Path(chosen).expanduser() if chosen else shipped_path()
+
 
 def read_text(path: Path, what: str = "a TOML file") -> str:
     """The file's text; DataError if it is missing, a folder, unreadable or not UTF-8."""

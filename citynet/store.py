@@ -62,26 +62,6 @@ YEAR_FIELDS = frozenset({"founded", "since", "until", "year"})
 T = TypeVar("T")
 
 
-# --- where the data is ---------------------------------------------------------
-
-DATA_ENV = "CITYNET_DATA"
-
-
-def shipped_path() -> Path:
-    """The dataset that ships with citynet: inside the installed package, else the checkout's."""
-    package = Path(__file__).resolve().parent
-    installed = package / "data" / "networks.toml"
-    return installed if installed.exists() else package.parent / "data" / "networks.toml"
-
-
-def data_path(option: str | Path | None = None) -> Path:
-    """The data file to use: the --data option, then $CITYNET_DATA, then the shipped one."""
-    import os
-
-    chosen = option or os.environ.get(DATA_ENV)
-    return Path(chosen).expanduser() if chosen else shipped_path()
-
-
 # --- reading ------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citynet import store
+from citynet import files, store
 from citynet.cli import app
 from citynet.model import City, Dataset, Membership, Network, Partnership
 from citynet.names import resolve
@@ -53,7 +53,7 @@ ISO_COUNTRIES = frozenset(_ISO_CODES.split())
 @cache
 def shipped() -> Dataset:
     """The shipped data file, read and checked once (no cache, no $CITYNET_DATA)."""
-    return store.load(store.shipped_path())
+    return store.load(files.shipped_path())
 
 
 @pytest.fixture

@@ -343,7 +343,7 @@ def test_fmt_check_reports_a_non_canonical_file(mini: Path) -> None:
 
 
 def test_the_shipped_dataset_is_canonical() -> None:
-    path = store.shipped_path()
+    path = files.shipped_path()
     assert store.dumps(store.load(path)) == path.read_text(encoding="utf-8")
 
 
