@@ -42,7 +42,8 @@ class Listing:
     rows: list[dict[str, str]]
     payload: Any
     title: str = ""
-    id_key: str = "id"
+    id_key: str = "id"  # the column that `--format ids` prints …
+    ids: list[str] = field(default_factory=list)  # … unless the ids are given here
     footer: list[str] = field(default_factory=list)  # lines shown under a terminal table
 
 
@@ -67,10 +68,8 @@ def render(
     elif fmt == "md":
         _write_markdown(listing, out)
     elif fmt == "ids":
-        for row in listing.rows:
-            value = row.get(listing.id_key, "")
-            if value:
-                out.write(printable(value) + "\n")
+        ids = listing.ids or [row.get(listing.id_key, "") for row in listing.rows]
+        out.write("".join(printable(i) + "\n" for i in ids if i))
     elif fmt == "table":
         _write_table(listing, out, color=color, width=width)
     else:

@@ -24,6 +24,9 @@ from .query import (
 )
 
 
+RECORD_SOURCES_NOTE = "Ohne eigene Quelle: belegt durch die Quellen des Eintrags (Zeile sources)."
+
+
 def _years(since: int | None, until: int | None, text: str = "") -> str:
     if since and until:
         return f"{since}–{until}"
@@ -71,9 +74,8 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
 def network_detail(dataset: Dataset, network: Network) -> Listing:
     """Every fact of a network with its source, one row each."""
     rows: list[dict[str, str]] = []
-    default_source = ", ".join(network.sources)
 
-    def fact(field: str, value: str, source: str = default_source) -> None:
+    def fact(field: str, value: str, source: str = "") -> None:
         if value:
             rows.append({"field": field, "value": value, "source": source})
 
@@ -139,7 +141,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
             )
     for n in network.notes:
         fact("note" + (" (zweifelhaft)" if n.doubtful else ""), n.text, n.source)
-    fact("sources", default_source)
+    fact("sources", ", ".join(network.sources))
     return Listing(
         columns=[
             Column("field", "Feld", no_wrap=True),
@@ -149,7 +151,8 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         rows=rows,
         payload=network_object(dataset, network),
         title=f"{network.label} – {network.name}" if network.short_name else network.name,
-        id_key="value",
+        ids=[network.id],
+        footer=[RECORD_SOURCES_NOTE],
     )
 
 
@@ -181,19 +184,18 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     payload = city_object(dataset, city)
     rows: list[dict[str, str]] = []
 
-    def fact(field: str, value: str, source: str) -> None:
+    def fact(field: str, value: str, source: str = "") -> None:
         if value:
             rows.append({"field": field, "value": value, "source": source})
 
-    sources = ", ".join(city.sources)
-    fact("id", city.id, sources)
-    fact("name", city.name, sources)
-    fact("name_en", city.name_en, sources)
-    fact("aliases", ", ".join(city.aliases), sources)
-    fact("country", city.country, sources)
-    fact("wikidata", city.wikidata, sources)
+    fact("id", city.id)
+    fact("name", city.name)
+    fact("name_en", city.name_en)
+    fact("aliases", ", ".join(city.aliases))
+    fact("country", city.country)
+    fact("wikidata", city.wikidata)
     if city.lat is not None and city.lng is not None:
-        fact("coordinates", f"{city.lat}, {city.lng}", sources)
+        fact("coordinates", f"{city.lat}, {city.lng}")
     for m in payload["memberships"]:
         roles = "; ".join(
             r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
@@ -214,6 +216,7 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
             if x
         )
         fact("partner", text, ", ".join(p["sources"]))
+    fact("sources", ", ".join(city.sources))
     return Listing(
         columns=[
             Column("field", "Feld", no_wrap=True),
@@ -223,7 +226,8 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         rows=rows,
         payload=payload,
         title=f"{city.name} ({city.country})",
-        id_key="value",
+        ids=[city.id],
+        footer=[RECORD_SOURCES_NOTE],
     )
 
 
@@ -383,7 +387,7 @@ def network_comparison(dataset: Dataset, networks: Sequence[Network]) -> Listing
         rows=rows,
         payload=payload,
         title="Vergleich: " + " · ".join(n.label for n in networks),
-        id_key="attribute",
+        ids=[n.id for n in networks],
     )
 
 

@@ -273,3 +273,17 @@ def test_completion_offers_ids(mini: Path) -> None:
         }
     ).invoke(app, [], prog_name="citynet")
     assert "koeln" in result.stdout
+
+
+def test_show_ids_prints_the_record_id(mini: Path) -> None:
+    assert run(mini, "show", "Cologne", "--format", "ids")[1] == "koeln\n"
+    assert run(mini, "compare", "eurocities", "klimabuendnis", "-f", "ids")[1].split() == [
+        "eurocities",
+        "klima-buendnis",
+    ]
+
+
+def test_show_attributes_record_level_facts_to_the_record_sources(mini: Path) -> None:
+    rows = {r["field"]: r for r in tsv(run(mini, "show", "eurocities")[1])}
+    assert rows["founded"]["source"] == ""  # the record's own sources, listed once:
+    assert rows["sources"]["value"] == "doc-a, doc-b"

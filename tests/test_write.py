@@ -452,3 +452,10 @@ def test_write_then_load_gives_an_equal_dataset_and_a_fixpoint(dataset: Dataset)
     assert {n.id: n for n in again.networks} == {n.id: n for n in dataset.networks}
     assert set(again.partnerships) == set(dataset.partnerships)
     assert store.dumps(again) == text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_a_write_keeps_the_file_permissions(mini: Path) -> None:
+    mini.chmod(0o640)
+    assert cli(mini, "fmt")[0] == 0
+    assert mini.stat().st_mode & 0o777 == 0o640
