@@ -414,6 +414,15 @@ def search(
 # --- changing the data ----------------------------------------------------------------
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
+ForceOption = Annotated[
+    bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+]
+KeyArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Id or name; a membership is CITY:NETWORK, a partnership CITY:CITY[:KIND]."
+    ),
+]
 _RECORD_KINDS = "network, city, membership, partnership, source, theme"
 
 
@@ -485,9 +494,7 @@ def _ask_missing(kind_type: type, values: dict[str, list[str]]) -> None:
 def add(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to add: {_RECORD_KINDS}.")],
-    force: Annotated[
-        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Add a record: every field is an option (--name, --theme, --founded, --source …).
 
@@ -529,15 +536,8 @@ def add(
 def edit(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to edit: {_RECORD_KINDS}.")],
-    key: Annotated[
-        str,
-        typer.Argument(
-            help="Id or name; a membership is CITY:NETWORK, a partnership CITY:CITY[:KIND]."
-        ),
-    ],
-    force: Annotated[
-        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
-    ] = False,
+    key: KeyArgument,
+    force: ForceOption = False,
 ) -> None:
     """Change fields of a record: each --field value replaces that field.
 
@@ -570,18 +570,11 @@ def edit(
 def remove(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to remove: {_RECORD_KINDS}.")],
-    key: Annotated[
-        str,
-        typer.Argument(
-            help="Id or name; a membership is CITY:NETWORK, a partnership CITY:CITY[:KIND]."
-        ),
-    ],
+    key: KeyArgument,
     cascade: Annotated[
         bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Remove a record. A city or network that others refer to is refused unless --cascade.
 
@@ -615,9 +608,7 @@ def fmt(
         bool,
         typer.Option("--check", help="Only report whether the file is canonical (exit 1 if not)."),
     ] = False,
-    force: Annotated[
-        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Rewrite the data file in its one canonical form (stable order and layout).
 
@@ -660,9 +651,7 @@ def import_wikidata(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Import Wikidata twin-city tables (P190, "twinned administrative body").
 

@@ -23,7 +23,6 @@ from .query import (
     theme_counts,
 )
 
-
 RECORD_SOURCES_NOTE = "Ohne eigene Quelle: belegt durch die Quellen des Eintrags (Zeile sources)."
 
 

@@ -32,6 +32,9 @@ from citynet.model import (
 runner = CliRunner()
 
 
+ADD_LYON = ("add", "city", "--id", "lyon", "--name", "Lyon", "--country", "FR", "--source", "doc-a")
+
+
 def cli(path: Path, *args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["--data", str(path), *args])
     return result.exit_code, result.stdout, result.stderr
@@ -58,19 +61,7 @@ def test_a_failure_between_write_and_rename_leaves_the_old_file(
         raise OSError(errno.EIO, "simulated crash before rename")
 
     monkeypatch.setattr(files, "_replace", crash)
-    code, _, err = cli(
-        mini,
-        "add",
-        "city",
-        "--id",
-        "lyon",
-        "--name",
-        "Lyon",
-        "--country",
-        "FR",
-        "--source",
-        "doc-a",
-    )
+    code, _, err = cli(mini, *ADD_LYON)
     assert code == 3
     assert "the file is unchanged" in err
     assert mini.read_bytes() == before
@@ -227,19 +218,7 @@ def test_parallel_writers_all_land(mini: Path) -> None:
 
 def test_add_changes_only_the_added_record(mini: Path) -> None:
     before = canonical(mini).read_text(encoding="utf-8").splitlines()
-    code, out, _ = cli(
-        mini,
-        "add",
-        "city",
-        "--id",
-        "lyon",
-        "--name",
-        "Lyon",
-        "--country",
-        "FR",
-        "--source",
-        "doc-a",
-    )
+    code, out, _ = cli(mini, *ADD_LYON)
     assert code == 0
     after = mini.read_text(encoding="utf-8").splitlines()
     import difflib
