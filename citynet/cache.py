@@ -45,22 +45,24 @@ def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
     data = read_bytes(path)
     if os.environ.get(NO_CACHE_ENV):
-        return _parse(data, path)
+        return _parse(decode(data, str(path)), path)
     key = _key(data)
     entry = _entry_path(path)
     cached = _read_entry(entry, key)
     if cached is not None:
         return cached
-    dataset = _parse(data, path)
+    text = decode(data, str(path))
+    del data  # a large file is held once, not twice, while it is parsed
+    dataset = _parse(text, path)
     _build_indexes(dataset)
     _write_entry(entry, key, dataset)
     return dataset
 
 
-def _parse(data: bytes, path: Path) -> Dataset:
+def _parse(text: str, path: Path) -> Dataset:
     from .store import parse  # the TOML reader and checks: only on a cache miss
 
-    return parse(decode(data, str(path)), str(path))
+    return parse(text, str(path))
 
 
 def _build_indexes(dataset: Dataset) -> None:
