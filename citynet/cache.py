@@ -54,7 +54,6 @@ def load_cached(path: Path) -> Dataset:
     text = decode(data, str(path))
     del data  # a large file is held once, not twice, while it is parsed
     dataset = _parse(text, path)
-    _build_indexes(dataset)
     _write_entry(entry, key, dataset)
     return dataset
 
@@ -63,15 +62,6 @@ def _parse(text: str, path: Path) -> Dataset:
     from .store import parse  # the TOML reader and checks: only on a cache miss
 
     return parse(text, str(path))
-
-
-def _build_indexes(dataset: Dataset) -> None:
-    """Build the lookups every command needs, so the cache holds them ready-made."""
-    from .names import index_of
-
-    index_of(dataset)
-    for lookup in ("network_by_id", "city_by_id", "memberships_by_city", "partnerships_by_city"):
-        getattr(dataset, lookup)
 
 
 def _key(data: bytes) -> bytes:

@@ -270,6 +270,14 @@ class Dataset:
             index.setdefault(m.network, []).append(m)
         return index
 
+    def partnerships_of(self, city_id: str) -> list[Partnership]:
+        """One city's partnerships: from the index once it exists, else in one pass,
+        which for a single city is cheaper than building the index."""
+        index = self.__dict__.get("partnerships_by_city")
+        if index is not None:
+            return list(index.get(city_id, ()))
+        return [p for p in self.partnerships if city_id in p.cities]
+
     @cached_property
     def partnerships_by_city(self) -> dict[str, list[Partnership]]:
         index: dict[str, list[Partnership]] = {}

@@ -125,8 +125,13 @@ def index_of(dataset: Dataset) -> NameIndex:
 def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Record:
     """The one network or city that `name` means; NotFoundError with suggestions otherwise.
 
-    `kind` limits the search to networks or to cities.
+    `kind` limits the search to networks or to cities. An exact id always wins, and
+    needs no name index: scripts and completion pass ids, and a large dataset's
+    index takes a while to build.
     """
+    exact = dataset.network_by_id.get(name) or dataset.city_by_id.get(name)
+    if exact is not None and (kind is None or isinstance(exact, kind)):
+        return exact
     index = index_of(dataset)
     what = {Network: "network", City: "city", None: "network or city"}[kind]
     matches = [r for r in index.find(name) if kind is None or isinstance(r, kind)]

@@ -244,7 +244,7 @@ def partners_of(dataset: Dataset, city: City, kinds: Iterable[str] = ()) -> list
     wanted = set(kinds)
     found = [
         Partner(dataset.city_by_id[p.other(city.id)], p)
-        for p in dataset.partnerships_by_city.get(city.id, ())
+        for p in dataset.partnerships_of(city.id)
         if not wanted or p.kind in wanted
     ]
     order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}

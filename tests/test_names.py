@@ -165,7 +165,7 @@ def test_restricting_to_networks_does_not_return_a_city(data: Dataset) -> None:
         resolve(data, "Köln", Network)
 
 
-def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
+def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted_or_an_id(
     tmp_path: Path,
 ) -> None:
     text = MINI.read_text(encoding="utf-8")
@@ -175,11 +175,12 @@ def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
     path.write_text(text.replace(alias, 'aliases = ["Klimabündnis", "Paris"]'), encoding="utf-8")
     shared = load(path)
     with pytest.raises(NotFoundError) as caught:
-        resolve(shared, "paris")
+        resolve(shared, "Paris")
     assert str(caught.value) == (
-        "'paris' matches more than one network or city: "
+        "'Paris' matches more than one network or city: "
         "klima-buendnis (Klima-Bündnis), paris (Paris)"
     )
     assert caught.value.candidates == ("klima-buendnis (Klima-Bündnis)", "paris (Paris)")
-    assert resolve(shared, "paris", City).id == "paris"
+    assert resolve(shared, "paris").id == "paris"  # an exact id wins
+    assert resolve(shared, "Paris", City).id == "paris"
     assert resolve(shared, "paris", Network).id == "klima-buendnis"
