@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from functools import partial
 from pathlib import Path
 
 from . import __version__
 from .files import decode, read_bytes
-from .model import Dataset
+from .model import SECTIONS, Dataset
 
 try:  # the BLAKE2 module alone; hashlib would load OpenSSL first
     from _blake2 import blake2b
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - other Python implementations
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
-_MAGIC = b"citynet-cache\n"
+_MAGIC = b"citynet-cache 2\n"
 
 
 def cache_dir() -> Path:
@@ -79,19 +80,31 @@ def _read_entry(entry: Path, key: bytes) -> Dataset | None:
         with entry.open("rb") as file:
             if file.read(len(_MAGIC)) != _MAGIC or file.read(len(key)) != key:
                 return None
-            dataset = pickle.load(file)
+            blobs = pickle.load(file)
+        if not isinstance(blobs, dict) or set(blobs) != set(SECTIONS):
+            return None
     except Exception:  # a cache is a hint: any failure means "not cached"
         return None
-    return dataset if isinstance(dataset, Dataset) else None
+    return Dataset.lazy({name: partial(_section, blob) for name, blob in blobs.items()})
+
+
+def _section(blob: bytes) -> tuple[object, ...]:
+    """One section of a cached dataset. The key matched, so the bytes are the ones we
+    wrote; if they cannot be read all the same, that is a bug, not a stale cache."""
+    records = pickle.loads(blob)
+    assert isinstance(records, tuple)
+    return records
 
 
 def _write_entry(entry: Path, key: bytes, dataset: Dataset) -> None:
+    # Each section is pickled on its own, so a command reads only what it uses.
+    blobs = {name: pickle.dumps(getattr(dataset, name), protocol=5) for name in SECTIONS}
     temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as file:
             file.write(_MAGIC + key)
-            pickle.dump(dataset, file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(blobs, file, protocol=5)
         os.replace(temporary, entry)
     except OSError:
         temporary.unlink(missing_ok=True) if temporary.parent.exists() else None

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import NotFoundError, UsageError, did_you_mean
-from .model import City, Dataset, Membership, Network, Partnership, Source, Theme
+from .model import SECTIONS, City, Dataset, Membership, Network, Partnership, Source, Theme
 from .names import resolve
-from .store import NESTED, SECTIONS
+from .store import NESTED
 
 KINDS: dict[str, type] = {
     "network": Network,

@@ -7,8 +7,10 @@ of the file format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -240,6 +242,27 @@ class Dataset:
     partnerships: tuple[Partnership, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
+    @classmethod
+    def lazy(cls, sections: dict[str, Callable[[], tuple[Any, ...]]]) -> Dataset:
+        """A dataset whose sections are made by the given functions on first use.
+
+        The cache uses it: a command that needs only networks and memberships never
+        builds the 50,000 partnerships of a large dataset.
+        """
+        dataset = object.__new__(cls)
+        dataset.__dict__["_lazy_sections"] = dict(sections)
+        return dataset
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a section not yet made (the class attributes that
+        # dataclass leaves for defaults are removed below the class).
+        pending = self.__dict__.get("_lazy_sections", {})
+        if name in pending:
+            value = pending.pop(name)()
+            self.__dict__[name] = value  # frozen: write past __setattr__, as cached_property does
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @cached_property
     def network_by_id(self) -> dict[str, Network]:
         return {n.id: n for n in self.networks}
@@ -285,3 +308,20 @@ class Dataset:
             for city_id in p.cities:
                 index.setdefault(city_id, []).append(p)
         return index
+
+
+# The top-level arrays of tables of a data file, in file order, and their record types.
+SECTIONS: dict[str, type] = {
+    "sources": Source,
+    "themes": Theme,
+    "networks": Network,
+    "cities": City,
+    "memberships": Membership,
+    "partnerships": Partnership,
+}
+
+# The dataclass keeps each default as a class attribute, which would answer before
+# __getattr__ could make a lazy section; __init__ has its own copy of the defaults.
+for _section in SECTIONS:
+    delattr(Dataset, _section)
+del _section

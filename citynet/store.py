@@ -21,6 +21,7 @@ from .model import (
     QUALIFIERS,
     SCHEMA_VERSION,
     SCOPES,
+    SECTIONS,
     Body,
     City,
     Dataset,
@@ -46,15 +47,6 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
 WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
 
-# Top-level arrays of tables, in file order, and the record type of each.
-SECTIONS: dict[str, type] = {
-    "sources": Source,
-    "themes": Theme,
-    "networks": Network,
-    "cities": City,
-    "memberships": Membership,
-    "partnerships": Partnership,
-}
 # Arrays of tables nested in a record: field name -> record type.
 NESTED: dict[str, type] = {
     "figures": Figure,

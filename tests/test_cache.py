@@ -88,3 +88,12 @@ def test_a_cached_invalid_file_is_still_reported(mini: Path) -> None:
     )
     with pytest.raises(store.DataError, match="ISO 3166-1"):
         cache.load_cached(mini)
+
+
+def test_a_cached_dataset_makes_each_section_on_first_use(mini: Path) -> None:
+    cache.load_cached(mini)
+    cached = cache.load_cached(mini)
+    assert "partnerships" not in cached.__dict__  # nothing read yet
+    assert {c.id for c in cached.cities} == {"berlin", "koeln", "paris", "windhuk"}
+    assert "partnerships" not in cached.__dict__  # cities alone did not need them
+    assert cached == store.load(mini)  # and all of it is there when asked for
