@@ -29,7 +29,6 @@ def printable(text: str) -> str:
 class Column:
     key: str
     header: str
-    min_width: int | None = None
     no_wrap: bool = False
     optional: bool = False  # dropped from a terminal table that is too narrow for it
 

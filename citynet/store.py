@@ -68,17 +68,13 @@ def load(path: Path) -> Dataset:
     return parse(read_text(path), str(path))
 
 
-def _raise(problem: Problem) -> Any:
-    raise DataError([problem])
-
-
 def parse(text: str, name: str = "<data>") -> Dataset:
     """Check TOML text against the schema and return the dataset it describes."""
     try:
         document = toml_reader.loads(text)
     except toml_reader.TOMLDecodeError as error:
         # The parser's message already says "(at line L, column C)".
-        _raise(Problem(name, "", f"TOML syntax error: {error}"))
+        raise DataError([Problem(name, "", f"TOML syntax error: {error}")]) from None
     reader = _Reader(name, text)
     dataset = reader.read(document)
     if reader.problems:
