@@ -438,3 +438,37 @@ def test_a_write_keeps_the_file_permissions(mini: Path) -> None:
     mini.chmod(0o640)
     assert cli(mini, "fmt")[0] == 0
     assert mini.stat().st_mode & 0o777 == 0o640
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "twin-cities"
+
+
+@pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason="the twin-city samples are not beside the checkout"
+)
+def test_import_wikidata_reports_writes_once_and_is_idempotent(mini: Path) -> None:
+    tables = ("--cities", str(SAMPLES / "cities.csv"), "--links", str(SAMPLES / "links.csv"))
+    before = mini.read_bytes()
+    code, out, err = cli(mini, "import", "wikidata", *tables, "--dry-run")
+    assert code == 0, err
+    assert out.startswith("would add: ") and mini.read_bytes() == before
+    code, out, _ = cli(mini, "import", "wikidata", *tables)
+    added = out.splitlines()[0]
+    assert code == 0 and added.startswith("added: ") and added != "added: 0 cities, 0 partnerships"
+    windhoek = [c for c in store.load(mini).cities if c.wikidata == "Q3935"]
+    assert [c.country for c in windhoek] == ["NA"]
+    code, out, _ = cli(mini, "import", "wikidata", *tables)
+    assert out.splitlines()[0] == "added: 0 cities, 0 partnerships"
+
+
+def test_import_of_a_missing_table_is_a_data_error(mini: Path, tmp_path: Path) -> None:
+    code, _, err = cli(
+        mini,
+        "import",
+        "wikidata",
+        "--cities",
+        str(tmp_path / "nope.csv"),
+        "--links",
+        str(tmp_path / "nope.csv"),
+    )
+    assert code == 3 and "nope.csv" in err and "no such file" in err
