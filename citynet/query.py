@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError
+from .errors import UsageError, did_you_mean
 from .model import (
     PARTNERSHIP_KINDS,
     SCOPE_LABELS,
@@ -41,7 +41,8 @@ def resolve_theme(dataset: Dataset, name: str) -> str:
         ):
             return theme.id
     valid = ", ".join(t.id for t in dataset.themes)
-    raise UsageError(f"unknown theme {name!r}; valid themes: {valid}")
+    hint = did_you_mean(name.lower(), [t.id for t in dataset.themes])
+    raise UsageError(f"unknown theme {name!r}{hint}; valid themes: {valid}")
 
 
 _SCOPE_ALIASES = {
@@ -64,14 +65,16 @@ def resolve_scope(name: str) -> str:
     scope = _SCOPE_ALIASES.get(fold(name))
     if scope is None:
         valid = ", ".join(f"{s} ({SCOPE_LABELS[s]})" for s in SCOPES)
-        raise UsageError(f"unknown scope {name!r}; valid scopes: {valid}")
+        hint = did_you_mean(name.lower(), list(_SCOPE_ALIASES))
+        raise UsageError(f"unknown scope {name!r}{hint}; valid scopes: {valid}")
     return scope
 
 
 def resolve_kind(name: str) -> str:
     if name in PARTNERSHIP_KINDS:
         return name
-    raise UsageError(f"unknown kind {name!r}; valid kinds: {', '.join(PARTNERSHIP_KINDS)}")
+    hint = did_you_mean(name.lower(), PARTNERSHIP_KINDS)
+    raise UsageError(f"unknown kind {name!r}{hint}; valid kinds: {', '.join(PARTNERSHIP_KINDS)}")
 
 
 # --- networks -----------------------------------------------------------------

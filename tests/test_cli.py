@@ -287,3 +287,8 @@ def test_show_attributes_record_level_facts_to_the_record_sources(mini: Path) ->
     rows = {r["field"]: r for r in tsv(run(mini, "show", "eurocities")[1])}
     assert rows["founded"]["source"] == ""  # the record's own sources, listed once:
     assert rows["sources"]["value"] == "doc-a, doc-b"
+
+
+def test_a_misspelt_theme_or_kind_gets_a_suggestion(mini: Path) -> None:
+    assert "(did you mean 'klima'?)" in run(mini, "list", "--theme", "clima")[2]
+    assert "(did you mean 'exchange'?)" in run(mini, "partners", "berlin", "--kind", "exchang")[2]
