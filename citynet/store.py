@@ -172,11 +172,13 @@ class _Reader:
                 value = self._value(type_name, name, raw, where)
             if value is not _INVALID:
                 values[name] = value
-        if len(self.problems) > before:
+        broken = len(self.problems) > before
+        if not schema.required <= values.keys():
             return None
+        # Check the rest even of a broken record, so one run reports all its problems.
         record = record_type(**values)
         self._check_record(record, schema, where)
-        return record
+        return None if broken else record
 
     def _value(self, type_name: str, name: str, raw: Any, where: _Where) -> Any:
         """The value of a field, or _INVALID after reporting why it is not one."""

@@ -886,3 +886,17 @@ def test_check_of_a_repeated_partnership_with_three_cities_exits_3(tmp_path: Pat
     result = check(path)
     assert result.exit_code == 3
     assert "expected exactly two city ids" in result.stderr
+
+
+def test_a_record_with_a_wrong_field_still_has_its_other_fields_checked(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    path.write_text(
+        'schema_version = 1\n[[sources]]\nid = "a"\npublisher = "P"\ntitle = "T"\nlanguage = "de"\n'
+        '[[cities]]\nid = "x"\nname = "X"\ncountry = "Deutschland"\nsources = ["a"]\nlat = "52"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        load(path)
+    messages = [p.message for p in caught.value.problems]
+    assert any("expected a number" in m for m in messages)
+    assert any("ISO 3166-1" in m for m in messages)
