@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .files import decode, read_bytes
-from .model import SECTIONS, Dataset
+from .model import SECTIONS, Dataset, Partnership
 
 try:  # the BLAKE2 module alone; hashlib would load OpenSSL first
     from _blake2 import blake2b
@@ -26,7 +26,8 @@ except ImportError:  # pragma: no cover - other Python implementations
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
-_MAGIC = b"citynet-cache 2\n"
+_MAGIC = b"citynet-cache 3\n"
+_BY_CITY = "partnerships by city"
 
 
 def cache_dir() -> Path:
@@ -81,24 +82,61 @@ def _read_entry(entry: Path, key: bytes) -> Dataset | None:
             if file.read(len(_MAGIC)) != _MAGIC or file.read(len(key)) != key:
                 return None
             blobs = pickle.load(file)
-        if not isinstance(blobs, dict) or set(blobs) != set(SECTIONS):
+        if not isinstance(blobs, dict) or set(blobs) != {*SECTIONS, _BY_CITY}:
             return None
     except Exception:  # a cache is a hint: any failure means "not cached"
         return None
-    return Dataset.lazy({name: partial(_section, blob) for name, blob in blobs.items()})
+    items = {name: _Items(blob) for name, blob in blobs.items() if name != _BY_CITY}
+    partnerships = items["partnerships"]
+    by_city = _Items(blobs[_BY_CITY])
+
+    def partnerships_of(city_id: str) -> list[Partnership]:
+        positions = by_city.index().get(city_id, ())
+        return [partnerships.record(position) for position in positions]
+
+    return Dataset.lazy({name: i.records for name, i in items.items()}, partnerships_of)
 
 
-def _section(blob: bytes) -> tuple[object, ...]:
-    """One section of a cached dataset. The key matched, so the bytes are the ones we
-    wrote; if they cannot be read all the same, that is a bug, not a stale cache."""
-    records = pickle.loads(blob)
-    assert isinstance(records, tuple)
-    return records
+class _Items:
+    """One cached section: the pickled records, each made only when asked for.
+
+    A tuple of small pickles loads faster than one large pickle of the same records
+    (no shared memo), and lets one city's partnerships be made on their own. The key
+    matched, so the bytes are the ones citynet wrote; if they cannot be read all the
+    same, that is a bug, not a stale cache.
+    """
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._loaded: Any = None
+
+    def _load(self) -> Any:
+        if self._loaded is None:
+            self._loaded = pickle.loads(self.blob)
+        return self._loaded
+
+    def records(self) -> tuple[Any, ...]:
+        return tuple(map(pickle.loads, self._load()))
+
+    def record(self, position: int) -> Any:
+        return pickle.loads(self._load()[position])
+
+    def index(self) -> dict[str, tuple[int, ...]]:
+        index: dict[str, tuple[int, ...]] = self._load()
+        return index
 
 
 def _write_entry(entry: Path, key: bytes, dataset: Dataset) -> None:
-    # Each section is pickled on its own, so a command reads only what it uses.
-    blobs = {name: pickle.dumps(getattr(dataset, name), protocol=5) for name in SECTIONS}
+    # Each record is pickled on its own, so a command makes only what it uses.
+    blobs = {
+        name: pickle.dumps(tuple(pickle.dumps(r, protocol=5) for r in getattr(dataset, name)))
+        for name in SECTIONS
+    }
+    by_city: dict[str, list[int]] = {}
+    for position, partnership in enumerate(dataset.partnerships):
+        for city_id in partnership.cities:
+            by_city.setdefault(city_id, []).append(position)
+    blobs[_BY_CITY] = pickle.dumps({city: tuple(p) for city, p in by_city.items()})
     temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -243,14 +243,20 @@ class Dataset:
     schema_version: int = SCHEMA_VERSION
 
     @classmethod
-    def lazy(cls, sections: dict[str, Callable[[], tuple[Any, ...]]]) -> Dataset:
+    def lazy(
+        cls,
+        sections: dict[str, Callable[[], tuple[Any, ...]]],
+        partnerships_of: Callable[[str], list[Partnership]] | None = None,
+    ) -> Dataset:
         """A dataset whose sections are made by the given functions on first use.
 
         The cache uses it: a command that needs only networks and memberships never
-        builds the 50,000 partnerships of a large dataset.
+        builds the 50,000 partnerships of a large dataset, and `partnerships_of`,
+        if given, finds one city's partnerships without building the rest.
         """
         dataset = object.__new__(cls)
         dataset.__dict__["_lazy_sections"] = dict(sections)
+        dataset.__dict__["_partnerships_of"] = partnerships_of
         return dataset
 
     def __getattr__(self, name: str) -> Any:
@@ -294,11 +300,14 @@ class Dataset:
         return index
 
     def partnerships_of(self, city_id: str) -> list[Partnership]:
-        """One city's partnerships: from the index once it exists, else in one pass,
-        which for a single city is cheaper than building the index."""
+        """One city's partnerships, the cheapest way at hand: the index once it exists,
+        else the lazy dataset's own finder, else one pass over the partnerships."""
         index = self.__dict__.get("partnerships_by_city")
         if index is not None:
             return list(index.get(city_id, ()))
+        find: Callable[[str], list[Partnership]] | None = self.__dict__.get("_partnerships_of")
+        if find is not None and "partnerships" not in self.__dict__:
+            return find(city_id)
         return [p for p in self.partnerships if city_id in p.cities]
 
     @cached_property

@@ -97,3 +97,13 @@ def test_a_cached_dataset_makes_each_section_on_first_use(mini: Path) -> None:
     assert {c.id for c in cached.cities} == {"berlin", "koeln", "paris", "windhuk"}
     assert "partnerships" not in cached.__dict__  # cities alone did not need them
     assert cached == store.load(mini)  # and all of it is there when asked for
+
+
+def test_one_citys_partnerships_come_from_the_cache_without_the_whole_section(mini: Path) -> None:
+    expected = store.load(mini)
+    cache.load_cached(mini)
+    cached = cache.load_cached(mini)
+    for city in expected.cities:
+        assert cached.partnerships_of(city.id) == expected.partnerships_of(city.id)
+    assert "partnerships" not in cached.__dict__
+    assert cached.partnerships == expected.partnerships  # the whole section, in file order
