@@ -22,14 +22,36 @@ def citynet() -> str:
     return found
 
 
-def test_in_a_pipe_output_is_tsv_without_colour(mini: Path) -> None:
-    result = subprocess.run(
-        [citynet(), "--data", str(mini), "list"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
+def in_a_pipe(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [citynet(), *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd, check=False
     )
+
+
+def on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run citynet with a pseudo-terminal as stdin, stdout and stderr; exit status and screen."""
+    import pty
+
+    main, child = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    process = subprocess.Popen([citynet(), *args], stdout=child, stderr=child, stdin=child, env=env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=30)
+    os.close(main)
+    return process.returncode, b"".join(chunks).decode("utf-8")
+
+
+def test_in_a_pipe_output_is_tsv_without_colour(mini: Path) -> None:
+    result = in_a_pipe("--data", str(mini), "list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["id", "name", "scope"]
@@ -58,80 +80,29 @@ def test_closing_the_pipe_early_is_quiet(mini: Path, tmp_path: Path) -> None:
 
 
 def test_errors_go_to_stderr_with_the_documented_status(mini: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [citynet(), "--data", str(mini), "show", "atlantis"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    result = in_a_pipe("--data", str(mini), "show", "atlantis")
     assert (result.returncode, result.stdout) == (1, "")
     assert "no network or city named 'atlantis'" in result.stderr
     broken = tmp_path / "broken.toml"
     broken.write_text("schema_version = 1\n[[cities]\n", encoding="utf-8")
-    result = subprocess.run(
-        [citynet(), "--data", str(broken), "list"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    result = in_a_pipe("--data", str(broken), "list")
     assert result.returncode == 3
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_works_from_any_directory_with_the_shipped_data(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [citynet(), "show", "c40", "--format", "json"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=tmp_path,
-        check=False,
-    )
+    result = in_a_pipe("show", "c40", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"id": "c40"' in result.stdout
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 def test_on_a_terminal_output_is_a_table(mini: Path) -> None:
-    import pty
-
-    def read_all(fd: int) -> bytes:
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    main, child = pty.openpty()
-    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
-    process = subprocess.Popen(
-        [citynet(), "--data", str(mini), "list"], stdout=child, stderr=child, stdin=child, env=env
-    )
-    os.close(child)
-    output = read_all(main).decode("utf-8")
-    process.wait(timeout=30)
-    os.close(main)
-    assert process.returncode == 0
+    code, output = on_a_terminal("--data", str(mini), "list")
+    assert code == 0
     assert "┏" in output and "Klima-Bündnis" in output
     assert "\x1b[" in output  # colour on a terminal
 
-    main, child = pty.openpty()
-    process = subprocess.Popen(
-        [citynet(), "--no-color", "--data", str(mini), "list"],
-        stdout=child,
-        stderr=child,
-        stdin=child,
-        env=env,
-    )
-    os.close(child)
-    output = read_all(main).decode("utf-8")
-    process.wait(timeout=30)
-    os.close(main)
+    code, output = on_a_terminal("--no-color", "--data", str(mini), "list")
+    assert code == 0
     assert "┃ ID" in output and "\x1b[" not in output  # no colour, so nothing between
