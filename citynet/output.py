@@ -116,14 +116,16 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         markup=False,
         soft_wrap=False,
     )
-    columns = list(listing.columns)
+    # A column empty in every row says nothing to a person; tsv and json keep it.
+    filled = [c for c in listing.columns if any(row.get(c.key) for row in listing.rows)]
+    columns = filled or list(listing.columns)
     widths, whole_words = _fit(listing, columns, console.width)
     # Drop optional columns, last first, until every word fits unbroken.
     while not whole_words and any(c.optional for c in columns):
         columns.remove(next(c for c in reversed(columns) if c.optional))
         widths, whole_words = _fit(listing, columns, console.width)
     table = _rich_table(listing, columns, widths, color)
-    hidden = [c.header for c in listing.columns if c not in columns]
+    hidden = [c.header for c in filled if c not in columns]
     if listing.rows:
         console.print(table)
     elif listing.title:

@@ -292,3 +292,12 @@ def test_show_attributes_record_level_facts_to_the_record_sources(mini: Path) ->
 def test_a_misspelt_theme_or_kind_gets_a_suggestion(mini: Path) -> None:
     assert "(did you mean 'klima'?)" in run(mini, "list", "--theme", "clima")[2]
     assert "(did you mean 'exchange'?)" in run(mini, "partners", "berlin", "--kind", "exchang")[2]
+
+
+def test_a_terminal_table_leaves_out_columns_empty_in_every_row(mini: Path) -> None:
+    table = CliRunner(env={"COLUMNS": "100"}).invoke(
+        app, ["--data", str(mini), "partners", "windhuk", "-f", "table"]
+    )
+    assert "Programm" not in table.stdout and "Zeitraum" not in table.stdout
+    assert "Ausgeblendet" not in table.stdout  # empty is not "too narrow"
+    assert tsv(run(mini, "partners", "windhuk")[1])[0]["programme"] == ""  # tsv keeps the key
