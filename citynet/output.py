@@ -118,7 +118,7 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
     )
     # A column empty in every row says nothing to a person; tsv and json keep it.
     filled = [c for c in listing.columns if any(row.get(c.key) for row in listing.rows)]
-    columns = filled or list(listing.columns)
+    columns = list(filled or listing.columns)
     widths, whole_words = _fit(listing, columns, console.width)
     # Drop optional columns, last first, until every word fits unbroken.
     while not whole_words and any(c.optional for c in columns):

@@ -301,3 +301,11 @@ def test_a_terminal_table_leaves_out_columns_empty_in_every_row(mini: Path) -> N
     assert "Programm" not in table.stdout and "Zeitraum" not in table.stdout
     assert "Ausgeblendet" not in table.stdout  # empty is not "too narrow"
     assert tsv(run(mini, "partners", "windhuk")[1])[0]["programme"] == ""  # tsv keeps the key
+
+
+def test_a_narrow_terminal_names_the_columns_it_left_out(mini: Path) -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["--data", str(mini), "list", "-f", "table"]
+    )
+    assert "Ausgeblendet (zu schmal): " in result.stdout
+    assert "Mitgliedsstädte" in result.stdout.split("Ausgeblendet")[1]
