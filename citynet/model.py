@@ -278,10 +278,6 @@ class Dataset:
         return {c.id: c for c in self.cities}
 
     @cached_property
-    def theme_by_id(self) -> dict[str, Theme]:
-        return {t.id: t for t in self.themes}
-
-    @cached_property
     def source_by_id(self) -> dict[str, Source]:
         return {s.id: s for s in self.sources}
 
