@@ -1,23 +1,30 @@
 """A cache of loaded datasets, so a command does not parse TOML on every call.
 
-A cache entry is keyed by the data file's path and validated by a hash of its
-content, the citynet version and the Python version: after any change to the
-file, by citynet or by hand, the next load sees the change. A cache that is
-missing, corrupt, truncated, from another version or unwritable is ignored and
-rebuilt where possible; it is never trusted and never an error.
+An entry holds the dataset as MessagePack, decoded by msgspec straight into the
+typed records: reading it can never run code, unlike a pickle. It is used only
+when all of these hold, and otherwise ignored (and rebuilt where possible):
+- the folder and the entry belong to the user and nobody else may write them (on
+  POSIX; folder 0700, entries and key 0600);
+- the entry's tag, a BLAKE2 MAC keyed with a secret that only the user can read,
+  matches the entry's bytes, the data file's content, and the citynet and Python
+  versions: so an entry is one this user's citynet wrote for exactly this file,
+  damaged in no byte;
+- it decodes into a valid Dataset.
+A cache folder that cannot be used (not a folder, read-only, someone else's) only
+means that nothing is cached; it is never an error.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
+import stat
 import sys
+from _operator import _compare_digest  # hmac's, without importing hashlib
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .files import decode, read_bytes
-from .model import SECTIONS, Dataset, Partnership
+from .model import Dataset
 
 try:  # the BLAKE2 module alone; hashlib would load OpenSSL first
     from _blake2 import blake2b
@@ -26,8 +33,12 @@ except ImportError:  # pragma: no cover - other Python implementations
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
-_MAGIC = b"citynet-cache 3\n"
-_BY_CITY = "partnerships by city"
+_MAGIC = b"citynet-cache 4\n"
+_TAG_SIZE = 32
+_KEY_FILE = "key"
+_PRIVATE = 0o077  # mode bits that must be clear on the folder, the key and entries
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def cache_dir() -> Path:
@@ -48,15 +59,19 @@ def load_cached(path: Path) -> Dataset:
     data = read_bytes(path)
     if os.environ.get(NO_CACHE_ENV):
         return _parse(decode(data, str(path)), path)
-    key = _key(data)
-    entry = _entry_path(path)
-    cached = _read_entry(entry, key)
+    folder = _usable_folder()
+    key = _secret(folder) if folder else None
+    if folder is None or key is None:
+        return _parse(decode(data, str(path)), path)
+    entry = folder / _entry_name(path)
+    context = _context(data)
+    cached = _read_entry(entry, key, context)
     if cached is not None:
         return cached
     text = decode(data, str(path))
     del data  # a large file is held once, not twice, while it is parsed
     dataset = _parse(text, path)
-    _write_entry(entry, key, dataset)
+    _write_entry(entry, key, context, dataset)
     return dataset
 
 
@@ -66,83 +81,115 @@ def _parse(text: str, path: Path) -> Dataset:
     return parse(text, str(path))
 
 
-def _key(data: bytes) -> bytes:
-    version = f"{__version__}\0{sys.version_info[:3]}\0".encode()
-    return blake2b(version + data, digest_size=32).digest()
+def _context(data: bytes) -> bytes:
+    """What an entry must have been made from: this content, this citynet, this Python."""
+    versions = f"{__version__}\0{sys.version_info[:3]}\0".encode()
+    return versions + blake2b(data, digest_size=32).digest()
 
 
-def _entry_path(path: Path) -> Path:
+def _entry_name(path: Path) -> str:
     identity = str(path.resolve()).encode("utf-8", "surrogatepass")
-    return cache_dir() / (blake2b(identity, digest_size=16).hexdigest() + ".pickle")
+    return blake2b(identity, digest_size=16).hexdigest() + ".msgpack"
 
 
-def _read_entry(entry: Path, key: bytes) -> Dataset | None:
+def _tag(key: bytes, context: bytes, payload: bytes) -> bytes:
+    mac = blake2b(key=key, digest_size=_TAG_SIZE)
+    mac.update(context)
+    mac.update(payload)
+    return mac.digest()
+
+
+# --- the folder and the key ---------------------------------------------------------
+
+
+def _usable_folder() -> Path | None:
+    """The cache folder, made private if new; None if it cannot be trusted or used."""
+    folder = cache_dir()
     try:
-        with entry.open("rb") as file:
-            if file.read(len(_MAGIC)) != _MAGIC or file.read(len(key)) != key:
-                return None
-            blobs = pickle.load(file)
-        if not isinstance(blobs, dict) or set(blobs) != {*SECTIONS, _BY_CITY}:
-            return None
-    except Exception:  # a cache is a hint: any failure means "not cached"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except (OSError, ValueError):
         return None
-    items = {name: _Items(blob) for name, blob in blobs.items() if name != _BY_CITY}
-    partnerships = items["partnerships"]
-    by_city = _Items(blobs[_BY_CITY])
-
-    def partnerships_of(city_id: str) -> list[Partnership]:
-        positions = by_city.index().get(city_id, ())
-        return [partnerships.record(position) for position in positions]
-
-    return Dataset.lazy({name: i.records for name, i in items.items()}, partnerships_of)
+    if not stat.S_ISDIR(info.st_mode) or not _private(info):
+        return None
+    return folder
 
 
-class _Items:
-    """One cached section: the pickled records, each made only when asked for.
-
-    A tuple of small pickles loads faster than one large pickle of the same records
-    (no shared memo), and lets one city's partnerships be made on their own. The key
-    matched, so the bytes are the ones citynet wrote; if they cannot be read all the
-    same, that is a bug, not a stale cache.
-    """
-
-    def __init__(self, blob: bytes) -> None:
-        self.blob = blob
-        self._loaded: Any = None
-
-    def _load(self) -> Any:
-        if self._loaded is None:
-            self._loaded = pickle.loads(self.blob)
-        return self._loaded
-
-    def records(self) -> tuple[Any, ...]:
-        return tuple(map(pickle.loads, self._load()))
-
-    def record(self, position: int) -> Any:
-        return pickle.loads(self._load()[position])
-
-    def index(self) -> dict[str, tuple[int, ...]]:
-        index: dict[str, tuple[int, ...]] = self._load()
-        return index
+def _private(info: os.stat_result) -> bool:
+    """Owned by the user and closed to others (POSIX; Windows folders are per user)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & _PRIVATE
 
 
-def _write_entry(entry: Path, key: bytes, dataset: Dataset) -> None:
-    # Each record is pickled on its own, so a command makes only what it uses.
-    blobs = {
-        name: pickle.dumps(tuple(pickle.dumps(r, protocol=5) for r in getattr(dataset, name)))
-        for name in SECTIONS
-    }
-    by_city: dict[str, list[int]] = {}
-    for position, partnership in enumerate(dataset.partnerships):
-        for city_id in partnership.cities:
-            by_city.setdefault(city_id, []).append(position)
-    blobs[_BY_CITY] = pickle.dumps({city: tuple(p) for city, p in by_city.items()})
-    temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+def _secret(folder: Path) -> bytes | None:
+    """The user's cache key, made on first use; None if it is not private."""
+    path = folder / _KEY_FILE
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as file:
-            file.write(_MAGIC + key)
-            pickle.dump(blobs, file, protocol=5)
+        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+    except FileNotFoundError:
+        key = os.urandom(32)
+        return key if _create(path, key) else None
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        key = file.read(64)
+    return key if stat.S_ISREG(info.st_mode) and _private(info) and len(key) == 32 else None
+
+
+def _create(path: Path, content: bytes) -> bool:
+    """Write a new private file that nobody else made first; False if that fails."""
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY
+        descriptor = os.open(path, flags, 0o600)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+    except OSError:  # a full disk, say: no cache this time
+        path.unlink(missing_ok=True)
+        return False
+    return True
+
+
+# --- entries ------------------------------------------------------------------------
+
+
+def _read_entry(entry: Path, key: bytes, context: bytes) -> Dataset | None:
+    import msgspec
+
+    try:
+        descriptor = os.open(entry, os.O_RDONLY | _NOFOLLOW | _BINARY)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or not _private(info):
+            return None
+        content = file.read()
+    head = len(_MAGIC)
+    if content[:head] != _MAGIC:
+        return None
+    tag, payload = content[head : head + _TAG_SIZE], content[head + _TAG_SIZE :]
+    if not _compare_digest(tag, _tag(key, context, payload)):
+        return None
+    try:
+        return msgspec.msgpack.decode(payload, type=Dataset)
+    except (msgspec.DecodeError, ValueError, TypeError):
+        return None  # cannot happen for an entry citynet wrote; a cache is only a hint
+
+
+def _write_entry(entry: Path, key: bytes, context: bytes, dataset: Dataset) -> None:
+    import msgspec
+
+    payload = msgspec.msgpack.encode(dataset)
+    # A name nobody can predict, created exclusively: no link or planted file is followed.
+    temporary = entry.with_name(f".{entry.name}.{os.urandom(8).hex()}.tmp")
+    if not _create(temporary, _MAGIC + _tag(key, context, payload) + payload):
+        return
+    try:
         os.replace(temporary, entry)
     except OSError:
-        temporary.unlink(missing_ok=True) if temporary.parent.exists() else None
+        temporary.unlink(missing_ok=True)

@@ -1,174 +1,41 @@
 """Changes to a dataset as pure functions: add, edit and remove records.
 
-Records are built from `--field value` options generically, from the field
-definitions in `model`, so every field of the file format can be set from the
-command line and a new field needs no new option code. Nothing here touches a
-file: `store.update` loads, applies one of these, validates and writes.
+Which fields refer to which records comes from the one schema description
+(`citynet.schema`), so renaming and cascading follow every reference there is.
+Nothing here touches a file: `store.update` loads, applies one of these,
+validates and writes.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import NotFoundError, UsageError, did_you_mean
-from .model import SECTIONS, City, Dataset, Membership, Network, Partnership, Source, Theme
-from .names import resolve
-from .store import NESTED
+from msgspec.structs import replace
 
-KINDS: dict[str, type] = {
-    "network": Network,
-    "city": City,
-    "membership": Membership,
-    "partnership": Partnership,
-    "source": Source,
-    "theme": Theme,
-}
-SECTION_OF = {record_type: section for section, record_type in SECTIONS.items()}
+from .arguments import build, coerce
+from .errors import NotFoundError, UsageError
+from .model import City, Dataset, Membership, Network, Partnership, Record
+from .names import resolve, resolve_word
+from .schema import KINDS, SECTION_OF, drop_references, fields_of, kind_of, rename_references
+from .schema import references as references_in
+
+# Sections whose records people name, so a reference to them may be a name.
+_NAMED: dict[str, type[Network] | type[City]] = {"networks": Network, "cities": City}
 
 
-def record_type(kind: str) -> type:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise UsageError(f"unknown kind of record {kind!r}; kinds: {', '.join(KINDS)}") from None
+def record_type(kind: str) -> type[Record]:
+    """The record type of a kind as commands name it ("network", "Stadt" is not one)."""
+    return KINDS[resolve_word(kind, {k: () for k in KINDS}, "kind of record")]
 
 
-# --- options → field values ----------------------------------------------------
-
-
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    if name.endswith("ses"):
-        return name[:-2]
-    return name[:-1] if name.endswith("s") else name
-
-
-def option_names(kind_type: type) -> dict[str, str]:
-    """Option spelling → field name: `--founded-place`, and `--theme` for `themes`."""
-    names: dict[str, str] = {}
-    for spec in dataclasses.fields(kind_type):
-        option = spec.name.replace("_", "-")
-        names[option] = spec.name
-        if str(spec.type).startswith("tuple"):
-            names.setdefault(_singular(option), spec.name)
-    return names
-
-
-def parse_options(kind_type: type, args: Sequence[str]) -> dict[str, list[str]]:
-    """`["--name", "X", "--theme", "a", "--theme=b"]` → `{"name": ["X"], "themes": ["a", "b"]}`."""
-    known = option_names(kind_type)
-    flags = {f.name for f in dataclasses.fields(kind_type) if str(f.type) == "bool"}
-    values: dict[str, list[str]] = {}
-    tokens = list(args)
-    while tokens:
-        token = tokens.pop(0)
-        if not token.startswith("--") or token == "--":
-            raise UsageError(f"unexpected argument {token!r}; fields are given as --field value")
-        option, _, inline = token[2:].partition("=")
-        field = known.get(option)
-        if field is None:
-            hint = did_you_mean(option, known, show=lambda name: f"--{name}")
-            raise UsageError(
-                f"unknown field --{option}{hint}; fields of {kind_type.__name__.lower()}: "
-                + ", ".join(f"--{o}" for o in known)
-            )
-        if field in flags and not inline:
-            values.setdefault(field, []).append("true")
-            continue
-        if not inline:
-            if not tokens:
-                raise UsageError(f"--{option} needs a value")
-            inline = tokens.pop(0)
-        values.setdefault(field, []).append(inline)
-    return values
-
-
-def coerce(kind_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
-    """Field values of the right Python types, from the strings of the command line."""
-    types = {f.name: str(f.type) for f in dataclasses.fields(kind_type)}
-    result: dict[str, Any] = {}
-    for field, raw in values.items():
-        type_name = types[field]
-        if type_name.startswith("tuple"):
-            if field in NESTED:
-                result[field] = tuple(_nested(NESTED[field], field, item) for item in raw)
-            else:
-                result[field] = tuple(raw)
-            continue
-        if len(raw) > 1:
-            raise UsageError(
-                f"--{field.replace('_', '-')} given {len(raw)} times; it takes one value"
-            )
-        result[field] = _scalar(field, type_name, raw[0])
-    return result
-
-
-def _scalar(field: str, type_name: str, raw: str) -> Any:
-    option = f"--{field.replace('_', '-')}"
-    if type_name in ("int", "int | None"):
-        if raw == "" and type_name == "int | None":
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            raise UsageError(f"{option}: expected a whole number, got {raw!r}") from None
-    if type_name == "float | None":
-        if raw == "":
-            return None
-        try:
-            return float(raw)
-        except ValueError:
-            raise UsageError(f"{option}: expected a number, got {raw!r}") from None
-    if type_name == "bool":
-        if raw.lower() in ("true", "yes", "1", "ja"):
-            return True
-        if raw.lower() in ("false", "no", "0", "nein", ""):
-            return False
-        raise UsageError(f"{option}: expected true or false, got {raw!r}")
-    return raw
-
-
-def _nested(kind_type: type, field: str, raw: str) -> Any:
-    """A nested record from `key=value; key=value`, e.g. a figure or a role."""
-    values: dict[str, list[str]] = {}
-    for part in raw.split(";"):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise UsageError(
-                f"--{_singular(field)}: expected key=value pairs separated by ';', got {part!r}"
-            )
-        values.setdefault(key.strip().replace("-", "_"), []).append(value.strip())
-    known = {f.name for f in dataclasses.fields(kind_type)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise UsageError(
-            f"--{_singular(field)}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(known)}"
-        )
-    return build(kind_type, values, what=f"--{_singular(field)}")
-
-
-def required_fields(kind_type: type) -> list[str]:
-    return [
-        f.name
-        for f in dataclasses.fields(kind_type)
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
-
-
-def build(kind_type: type, values: dict[str, list[str]], what: str = "") -> Any:
-    """A new record from option values; UsageError naming every missing required field."""
-    missing = [f for f in required_fields(kind_type) if f not in values]
-    if missing:
-        label = what or kind_type.__name__.lower()
-        raise UsageError(
-            f"{label}: missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
-        )
-    return kind_type(**coerce(kind_type, values))
+def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]) -> Any:
+    """A record from option values; a reference to a network or city may be its name."""
+    for spec in fields_of(record_type):
+        wanted = _NAMED.get(spec.refers)
+        if wanted is not None and spec.name in values:
+            values[spec.name] = [resolve(dataset, v, wanted).id for v in values[spec.name]]
+    return build(record_type, values)
 
 
 # --- finding records -----------------------------------------------------------
@@ -186,14 +53,14 @@ def record_key(record: Any) -> str:
 def find(dataset: Dataset, kind: str, key: str) -> Any:
     """The record of `kind` that `key` names; names and aliases work for networks and cities."""
     kind_type = record_type(kind)
-    if kind_type in (Network, City):
+    if kind_type is Network or kind_type is City:
         return resolve(dataset, key, kind_type)
     if kind_type is Membership:
         city, _, network = key.partition(":")
         city_id = resolve(dataset, city, City).id
         network_id = resolve(dataset, network, Network).id
-        for m in dataset.memberships:
-            if (m.city, m.network) == (city_id, network_id):
+        for m in dataset.memberships_by_city.get(city_id, ()):
+            if m.network == network_id:
                 return m
         raise NotFoundError(f"{city_id!r} is not a member of {network_id!r}")
     if kind_type is Partnership:
@@ -203,8 +70,8 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
         a, b = (resolve(dataset, p, City).id for p in parts[:2])
         found = [
             p
-            for p in dataset.partnerships
-            if set(p.cities) == {a, b} and (len(parts) == 2 or p.kind == parts[2])
+            for p in dataset.partnerships_of(a)
+            if p.other(a) == b and (len(parts) == 2 or p.kind == parts[2])
         ]
         if len(found) == 1:
             return found[0]
@@ -226,7 +93,7 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
 
 def _with(dataset: Dataset, section: str, records: Sequence[Any]) -> Dataset:
     changes: dict[str, Any] = {section: tuple(records)}
-    return dataclasses.replace(dataset, **changes)
+    return replace(dataset, **changes)
 
 
 def add(dataset: Dataset, record: Any) -> Dataset:
@@ -234,9 +101,7 @@ def add(dataset: Dataset, record: Any) -> Dataset:
     section = SECTION_OF[type(record)]
     key = record_key(record)
     if any(record_key(r) == key for r in getattr(dataset, section)):
-        raise UsageError(
-            f"a {type(record).__name__.lower()} {key!r} exists already; use `citynet edit`"
-        )
+        raise UsageError(f"a {kind_of(record)} {key!r} exists already; use `citynet edit`")
     if isinstance(record, Network | City) and (
         record.id in dataset.network_by_id or record.id in dataset.city_by_id
     ):
@@ -246,80 +111,56 @@ def add(dataset: Dataset, record: Any) -> Dataset:
 
 def edit(dataset: Dataset, old: Any, values: dict[str, list[str]]) -> tuple[Dataset, Any]:
     """The dataset with fields of `old` replaced; returns the new record too."""
-    new = dataclasses.replace(old, **coerce(type(old), values))
+    new = replace(old, **coerce(type(old), values))
     section = SECTION_OF[type(old)]
     records = [new if r is old else r for r in getattr(dataset, section)]
     changed = _with(dataset, section, records)
-    if isinstance(old, Network | City) and new.id != old.id:
-        changed = _rename(changed, old.id, new.id)
+    old_id = getattr(old, "id", None)
+    if old_id is not None and new.id != old_id:
+        changed = replace_references(changed, section, old_id, new.id)
     return changed, new
 
 
-def _rename(dataset: Dataset, old_id: str, new_id: str) -> Dataset:
-    """Every reference to `old_id` pointed at `new_id`, so a rename keeps the data whole."""
+def replace_references(dataset: Dataset, section: str, old_id: str, new_id: str) -> Dataset:
+    """Every reference to `old_id` in `section` pointed at `new_id`, in every record."""
+    return _map_records(dataset, lambda r: rename_references(r, section, old_id, new_id))
 
-    def swap(value: str) -> str:
-        return new_id if value == old_id else value
 
-    return dataclasses.replace(
-        dataset,
-        networks=tuple(
-            dataclasses.replace(
-                n,
-                parent=swap(n.parent),
-                related=tuple(map(swap, n.related)),
-                people=tuple(dataclasses.replace(p, city=swap(p.city)) for p in n.people),
-            )
-            for n in dataset.networks
-        ),
-        memberships=tuple(
-            dataclasses.replace(m, city=swap(m.city), network=swap(m.network))
-            for m in dataset.memberships
-        ),
-        partnerships=tuple(
-            dataclasses.replace(p, cities=(swap(p.cities[0]), swap(p.cities[1])))
-            for p in dataset.partnerships
-        ),
-    )
+def _map_records(dataset: Dataset, change: Any) -> Dataset:
+    """The dataset with `change` applied to every record (None drops the record)."""
+    sections: dict[str, Any] = {}
+    for section in SECTION_OF.values():
+        records = getattr(dataset, section)
+        changed = [change(r) for r in records]
+        if any(a is not b for a, b in zip(changed, records, strict=True)):
+            sections[section] = tuple(r for r in changed if r is not None)
+    return replace(dataset, **sections) if sections else dataset
 
 
 def references(dataset: Dataset, record: Any) -> list[Any]:
-    """The records that refer to a network or city (or source or theme)."""
+    """The records that refer to `record` (a network, city, source or theme)."""
     rid = getattr(record, "id", None)
     if rid is None:
         return []
-    found: list[Any] = []
-    for n in dataset.networks:
-        if n is not record and (
-            n.parent == rid
-            or rid in n.related
-            or rid in n.themes
-            or rid in n.sources
-            or any(p.city == rid or p.source == rid for p in n.people)
-            or any(f.source == rid for f in n.figures)
-            or any(b.source == rid for b in n.bodies)
-            or any(note.source == rid for note in n.notes)
-        ):
-            found.append(n)
-    found += [c for c in dataset.cities if rid in c.sources]
-    found += [
-        m
-        for m in dataset.memberships
-        if rid in (m.city, m.network) or rid in m.sources or any(r.source == rid for r in m.roles)
+    section = SECTION_OF[type(record)]
+    return [
+        other
+        for other_section in SECTION_OF.values()
+        for other in getattr(dataset, other_section)
+        if other is not record
+        and any(s == section and ref == rid for _, s, ref in references_in(other))
     ]
-    found += [p for p in dataset.partnerships if rid in p.cities or rid in p.sources]
-    return found
 
 
 def remove(dataset: Dataset, record: Any, cascade: bool = False) -> tuple[Dataset, list[Any]]:
-    """The dataset without `record`; with `cascade`, without the memberships and
-    partnerships that need it, and with parent/related links to it dropped.
+    """The dataset without `record`; with `cascade`, also without the records that need
+    it (memberships, partnerships), and with optional references to it cleared.
 
     Without `cascade`, a record that others refer to is refused, listing them.
     """
     referring = references(dataset, record)
     if referring and not cascade:
-        listed = "\n".join(f"  {type(r).__name__.lower()} {record_key(r)}" for r in referring[:20])
+        listed = "\n".join(f"  {kind_of(r)} {record_key(r)}" for r in referring[:20])
         more = f"\n  … and {len(referring) - 20} more" if len(referring) > 20 else ""
         raise UsageError(
             f"{record_key(record)!r} is referred to by {len(referring)} record(s); "
@@ -331,25 +172,18 @@ def remove(dataset: Dataset, record: Any, cascade: bool = False) -> tuple[Datase
             "what depends on a network or city"
         )
     section = SECTION_OF[type(record)]
-    changed = _with(dataset, section, [r for r in getattr(dataset, section) if r is not record])
-    if not cascade or not isinstance(record, Network | City):
-        return changed, [record]
-    rid = record.id
-    removed = [record, *(r for r in referring if isinstance(r, Membership | Partnership))]
-    changed = dataclasses.replace(
-        changed,
-        memberships=tuple(m for m in changed.memberships if rid not in (m.city, m.network)),
-        partnerships=tuple(p for p in changed.partnerships if rid not in p.cities),
-        networks=tuple(
-            dataclasses.replace(
-                n,
-                parent="" if n.parent == rid else n.parent,
-                related=tuple(r for r in n.related if r != rid),
-                people=tuple(
-                    dataclasses.replace(p, city="") if p.city == rid else p for p in n.people
-                ),
-            )
-            for n in changed.networks
-        ),
-    )
-    return changed, removed
+    if not referring:
+        return _with(dataset, section, [r for r in getattr(dataset, section) if r is not record]), [
+            record
+        ]
+    removed = [record]
+
+    def without(other: Any) -> Any:
+        if other is record:
+            return None
+        kept = drop_references(other, section, record.id)
+        if kept is None:
+            removed.append(other)
+        return kept
+
+    return _map_records(dataset, without), removed

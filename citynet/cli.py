@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CitynetError, DataError
-from .model import PARTNERSHIP_KINDS, City, Dataset, Membership, Network, Partnership
+from .model import PARTNERSHIP_KINDS, City, Dataset, Network
 
 
 class _Group(TyperGroup):
@@ -242,7 +242,7 @@ def list_networks(
         data,
         themes=[resolve_theme(data, t) for t in theme or ()],
         scope=resolve_scope(scope) if scope else None,
-        member=resolve(data, member, City) if member else None,  # type: ignore[arg-type]
+        member=resolve(data, member, City) if member else None,
         founded_after=founded_after,
         founded_before=founded_before,
         sort=sort,
@@ -308,7 +308,6 @@ def partners(
 
     data = dataset(ctx)
     found = resolve(data, city, City)
-    assert isinstance(found, City)
     kinds = [resolve_kind(k) for k in kind or ()]
     show(ctx, partner_list(found, partners_of(data, found, kinds)), fmt)
 
@@ -427,29 +426,14 @@ _RECORD_KINDS = "network, city, membership, partnership, source, theme"
 
 
 def _fields_help() -> str:
-    """The fields each kind of record takes, from the model, so help cannot drift."""
-    import dataclasses
+    """The fields each kind of record takes, from the schema, so help cannot drift."""
+    from .arguments import option_help
+    from .schema import KINDS, fields_of
 
-    from .model import Source, Theme
-    from .store import NESTED
-
-    lines = []
-    for kind, record_type in (
-        ("network", Network),
-        ("city", City),
-        ("membership", Membership),
-        ("partnership", Partnership),
-        ("source", Source),
-        ("theme", Theme),
-    ):
-        names = []
-        for f in dataclasses.fields(record_type):
-            required = f.default is dataclasses.MISSING
-            option = "--" + f.name.replace("_", "-")
-            if f.name in NESTED:
-                option += " 'key=value; …'"
-            names.append(option + ("*" if required else ""))
-        lines.append(f"{kind}: " + " ".join(names))
+    lines = [
+        f"{kind}: " + " ".join(option_help(spec) for spec in fields_of(record_type))
+        for kind, record_type in KINDS.items()
+    ]
     return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
 
 
@@ -474,19 +458,17 @@ def _print_diff(old: str, new: str, path: Path) -> None:
         print(printable(line))
 
 
-def _ask_missing(kind_type: type, values: dict[str, list[str]]) -> None:
+def _ask_missing(record_type: type, values: dict[str, list[str]]) -> None:
     """At a terminal, ask for the required fields that were not given as options."""
-    from .changes import required_fields
+    from .schema import fields_of
 
     if not sys.stdin.isatty():
         return
-    for field in required_fields(kind_type):
-        if field not in values:
-            answer = typer.prompt(field.replace("_", " "))
-            values[field] = (
-                [part.strip() for part in answer.split(",")]
-                if field in ("sources", "cities")
-                else [answer]
+    for spec in fields_of(record_type):
+        if spec.required and spec.name not in values:
+            answer = typer.prompt(spec.name.replace("_", " "))
+            values[spec.name] = (
+                [part.strip() for part in answer.split(",")] if spec.many else [answer]
             )
 
 
@@ -509,26 +491,18 @@ def add(
 
       citynet add partnership --cities berlin --cities lyon --kind contact --source redaktion
     """
+    from .arguments import parse_options
     from .changes import add as add_record
-    from .changes import build, parse_options, record_type
-    from .names import resolve
+    from .changes import new_record, record_type
     from .store import update
 
     kind_type = record_type(kind)
     values = parse_options(kind_type, ctx.args)
     _ask_missing(kind_type, values)
     path = _target(ctx)
-
-    def change(data: Dataset) -> Dataset:
-        # Names and aliases work for the cities and networks a new record refers to.
-        for field, wanted in (("city", City), ("network", Network)):
-            if field in values:
-                values[field] = [resolve(data, v, wanted).id for v in values[field]]
-        if kind_type is Partnership and "cities" in values:
-            values["cities"] = [resolve(data, v, City).id for v in values["cities"]]
-        return add_record(data, build(kind_type, values))
-
-    old, new = update(path, change, force=force)
+    old, new = update(
+        path, lambda data: add_record(data, new_record(data, kind_type, values)), force=force
+    )
     _print_diff(old, new, path)
 
 
@@ -551,8 +525,9 @@ def edit(
 
       citynet edit membership berlin:c40 --since 2005
     """
+    from .arguments import parse_options
     from .changes import edit as edit_record
-    from .changes import find, parse_options, record_type
+    from .changes import find, record_type
     from .errors import UsageError
     from .store import update
 

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1  # a name that matches nothing, or more than one thing
 EXIT_USAGE = 2  # a usage error: unknown option, bad value
 EXIT_DATA = 3  # a data file that cannot be read, is invalid, or cannot be written
-
-
-def did_you_mean(word: str, options: Iterable[str], show: Callable[[str], str] = repr) -> str:
-    """ " (did you mean 'founded'?)" for the closest option, or "" when none is close."""
-    import difflib  # only when something is wrong
-
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {show(close[0])}?)" if close else ""
 
 
 class CitynetError(Exception):

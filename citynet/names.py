@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
-from .errors import NotFoundError
+from .errors import NotFoundError, UsageError
 from .model import City, Dataset, Network
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -60,21 +61,24 @@ def slug(name: str) -> str:
     return _NOT_SLUG.sub(" ", text).strip().replace(" ", "-")
 
 
-Record = Network | City
+Named = Network | City
+N = TypeVar("N", bound=Network | City)
 
 
-@dataclass(frozen=True, slots=True)
 class NameIndex:
     """Every name of every network and city, folded, pointing at the records."""
 
-    by_key: dict[str, tuple[Record, ...]]
-    display: dict[str, str]  # folded key -> one name as written, for suggestions
+    __slots__ = ("by_key", "display")
+
+    def __init__(self, by_key: dict[str, tuple[Named, ...]], display: dict[str, str]) -> None:
+        self.by_key = by_key
+        self.display = display  # folded key -> one name as written, for suggestions
 
     @classmethod
     def build(cls, dataset: Dataset) -> NameIndex:
-        by_key: dict[str, list[Record]] = {}
+        by_key: dict[str, list[Named]] = {}
         display: dict[str, str] = {}
-        records: list[Record] = [*dataset.networks, *dataset.cities]
+        records: list[Named] = [*dataset.networks, *dataset.cities]
         for record in records:
             for name in record.names:
                 for key in fold_variants(name) if name else ():
@@ -84,73 +88,119 @@ class NameIndex:
                     display.setdefault(key, name)
         return cls({k: tuple(v) for k, v in by_key.items()}, display)
 
-    def find(self, name: str) -> tuple[Record, ...]:
+    def find(self, name: str) -> tuple[Named, ...]:
         """The records a name matches, exactly after folding."""
-        found: list[Record] = []
-        for key in {fold(name), fold(name.translate(_UMLAUTS))}:
+        found: list[Named] = []
+        for key in _keys(name):
             for record in self.by_key.get(key, ()):
                 if record not in found:
                     found.append(record)
         return tuple(found)
 
-    def suggest(self, name: str, limit: int = 3) -> list[str]:
-        """The closest known names, best first, for a "did you mean" line."""
-        key = fold(name)
-        if not key:
-            return []
-        import difflib  # only when a name was not found
-
-        close = difflib.get_close_matches(key, self.by_key, n=limit * 3, cutoff=0.6)
-        # Also offer names that start with what was typed ("eurocit" → EUROCITIES).
-        prefixed = [k for k in self.by_key if len(key) >= 3 and k.startswith(key)]
-        seen: list[str] = []
-        for k in [*close, *sorted(prefixed, key=len)]:
-            for record in self.by_key[k]:
-                label = f"{record.id} ({record.label})" if record.label != record.id else record.id
-                if label not in seen:
-                    seen.append(label)
+    def suggest(self, name: str, limit: int = 3) -> list[Named]:
+        """The records with the closest names, best first, for a "did you mean" line."""
+        seen: list[Named] = []
+        for key in closest(fold(name), self.by_key, limit * 3):
+            for record in self.by_key[key]:
+                if record not in seen:
+                    seen.append(record)
         return seen[:limit]
 
 
-def index_of(dataset: Dataset) -> NameIndex:
-    """The dataset's name index, built once per dataset object."""
-    cached = dataset.__dict__.get("_name_index")
-    if cached is None:
-        cached = NameIndex.build(dataset)
-        dataset.__dict__["_name_index"] = cached
-    assert isinstance(cached, NameIndex)
-    return cached
+def _keys(name: str) -> list[str]:
+    return list(dict.fromkeys((fold(name), fold(name.translate(_UMLAUTS)))))
 
 
-def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Record:
+def closest(key: str, options: Iterable[str], limit: int = 3) -> list[str]:
+    """The options closest to `key`: similar spellings, then those starting with it.
+
+    The one suggestion mechanism for every word a person types: names, themes,
+    scopes, kinds, fields and keys of a data file.
+    """
+    if not key:
+        return []
+    import difflib  # only when a word was not found
+
+    options = list(options)
+    close = difflib.get_close_matches(key, options, n=limit, cutoff=0.6)
+    # Also offer what starts with what was typed ("eurocit" → EUROCITIES).
+    prefixed = sorted((o for o in options if len(key) >= 3 and o.startswith(key)), key=len)
+    return list(dict.fromkeys([*close, *prefixed]))[:limit]
+
+
+def did_you_mean(word: str, options: Iterable[str], show: Callable[[str], str] = repr) -> str:
+    """ " (did you mean 'founded'?)" for the closest option, or "" when none is close."""
+    found = closest(word, options, 1)
+    return f" (did you mean {show(found[0])}?)" if found else ""
+
+
+@overload
+def resolve(dataset: Dataset, name: str, kind: None = None) -> Named: ...
+@overload
+def resolve(dataset: Dataset, name: str, kind: type[N]) -> N: ...
+def resolve(dataset: Dataset, name: str, kind: Any = None) -> Named:
     """The one network or city that `name` means; NotFoundError with suggestions otherwise.
 
-    `kind` limits the search to networks or to cities. An exact id always wins, and
-    needs no name index: scripts and completion pass ids, and a large dataset's
-    index takes a while to build.
+    `kind` limits the search to networks or to cities. A record whose id the name
+    is, ignoring case and punctuation, wins over others that merely bear the name,
+    so that scripts can always pass ids; an exact id needs no name index at all.
     """
     exact = dataset.network_by_id.get(name) or dataset.city_by_id.get(name)
     if exact is not None and (kind is None or isinstance(exact, kind)):
         return exact
-    index = index_of(dataset)
+    index = dataset.name_index
     what = {Network: "network", City: "city", None: "network or city"}[kind]
     matches = [r for r in index.find(name) if kind is None or isinstance(r, kind)]
+    if len(matches) > 1:
+        keys = _keys(name)
+        by_id = [r for r in matches if fold(r.id) in keys]
+        matches = by_id if len(by_id) == 1 else matches
     if len(matches) == 1:
         return matches[0]
     if matches:
-        candidates = tuple(f"{r.id} ({r.label})" for r in matches)
+        candidates = tuple(describe(r) for r in matches)
         raise NotFoundError(
-            f"{name!r} matches more than one {what}: " + ", ".join(candidates), candidates
+            f"{name!r} matches more than one {what}; name one by its id:\n  "
+            + "\n  ".join(candidates),
+            candidates,
         )
     suggestions = [
-        s
-        for s in index.suggest(name, limit=6)
-        if kind is None or isinstance(_record_of(dataset, s), kind)
+        describe(r) for r in index.suggest(name, limit=6) if kind is None or isinstance(r, kind)
     ][:3]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise NotFoundError(f"no {what} named {name!r}{hint}", tuple(suggestions))
 
 
-def _record_of(dataset: Dataset, label: str) -> Record | None:
-    record_id = label.split(" ", 1)[0]
-    return dataset.network_by_id.get(record_id) or dataset.city_by_id.get(record_id)
+def describe(record: Named) -> str:
+    """A record as a person tells it from others of the same name: "koeln (Köln, DE)"."""
+    if isinstance(record, Network):
+        details = [record.label] if record.label != record.id else []
+        return f"{record.id} ({', '.join([*details, 'network'])})"
+    details = [record.name, record.country]
+    region = getattr(record, "region", "")
+    population = getattr(record, "population", None)
+    if region:
+        details.append(region)
+    if population:
+        details.append(f"{population:,} inhabitants")
+    return f"{record.id} ({', '.join(details)})"
+
+
+def resolve_word(word: str, vocabulary: Mapping[str, Sequence[str]], what: str) -> str:
+    """The id of a vocabulary that `word` means: its id or any of its words, in German or
+    English, ignoring case and accents ("Europa" → "europe"); UsageError otherwise."""
+    ids_by_key: dict[str, str] = {}
+    for word_id, words in vocabulary.items():
+        for variant in (word_id, *words):
+            for key in fold_variants(variant):
+                ids_by_key.setdefault(key, word_id)
+    for key in _keys(word):
+        if key in ids_by_key:
+            return ids_by_key[key]
+    suggestions = dict.fromkeys(ids_by_key[k] for k in closest(fold(word), ids_by_key))
+    hint = f" (did you mean {', '.join(map(repr, suggestions))}?)" if suggestions else ""
+    valid = ", ".join(
+        f"{word_id} ({words[0]})" if words and fold(words[0]) != fold(word_id) else word_id
+        for word_id, words in vocabulary.items()
+    )
+    raise UsageError(f"unknown {what} {word!r}{hint}; valid: {valid}")

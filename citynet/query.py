@@ -10,10 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError, did_you_mean
+from .errors import UsageError
 from .model import (
     PARTNERSHIP_KINDS,
-    SCOPE_LABELS,
     SCOPES,
     City,
     Dataset,
@@ -23,7 +22,7 @@ from .model import (
     Partnership,
     Role,
 )
-from .names import fold, fold_variants
+from .names import fold, fold_variants, resolve_word
 
 NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
 
@@ -32,49 +31,18 @@ NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
 
 def resolve_theme(dataset: Dataset, name: str) -> str:
     """The theme id for a slug, name or alias in any language ("climate" → "klima")."""
-    key = fold(name)
-    for theme in dataset.themes:
-        if any(
-            key in fold_variants(n)
-            for n in (theme.id, theme.name, theme.name_en, *theme.aliases)
-            if n
-        ):
-            return theme.id
-    valid = ", ".join(t.id for t in dataset.themes)
-    hint = did_you_mean(name.lower(), [t.id for t in dataset.themes])
-    raise UsageError(f"unknown theme {name!r}{hint}; valid themes: {valid}")
-
-
-_SCOPE_ALIASES = {
-    "global": "global",
-    "weltweit": "global",
-    "international": "global",
-    "world": "global",
-    "europe": "europe",
-    "europa": "europe",
-    "european": "europe",
-    "europaeisch": "europe",
-    "europaisch": "europe",
-    "national": "national",
-    "regional": "regional",
-}
+    vocabulary = {t.id: (t.name, t.name_en, *t.aliases) for t in dataset.themes}
+    return resolve_word(name, vocabulary, "theme")
 
 
 def resolve_scope(name: str) -> str:
-    """The scope id for an English or German name ("europa" → "europe")."""
-    scope = _SCOPE_ALIASES.get(fold(name))
-    if scope is None:
-        valid = ", ".join(f"{s} ({SCOPE_LABELS[s]})" for s in SCOPES)
-        hint = did_you_mean(name.lower(), list(_SCOPE_ALIASES))
-        raise UsageError(f"unknown scope {name!r}{hint}; valid scopes: {valid}")
-    return scope
+    """The scope id for an English or German name ("Europa" → "europe")."""
+    return resolve_word(name, SCOPES, "scope")
 
 
 def resolve_kind(name: str) -> str:
-    if name in PARTNERSHIP_KINDS:
-        return name
-    hint = did_you_mean(name.lower(), PARTNERSHIP_KINDS)
-    raise UsageError(f"unknown kind {name!r}{hint}; valid kinds: {', '.join(PARTNERSHIP_KINDS)}")
+    """The partnership kind for its id or a German or English name ("Partnerschaft")."""
+    return resolve_word(name, PARTNERSHIP_KINDS, "kind")
 
 
 # --- networks -----------------------------------------------------------------

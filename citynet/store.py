@@ -7,33 +7,16 @@ their fields, so reading and writing cannot drift apart.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from .errors import DataError, Problem, did_you_mean
+from .errors import DataError, Problem
 from .files import FileLock, atomic_write, backup_path, read_text
-from .model import (
-    MEASURES,
-    PARTNERSHIP_KINDS,
-    QUALIFIERS,
-    SCHEMA_VERSION,
-    SCOPES,
-    SECTIONS,
-    Body,
-    City,
-    Dataset,
-    Figure,
-    Membership,
-    Network,
-    Note,
-    Partnership,
-    Role,
-    Source,
-    Theme,
-)
+from .model import SCHEMA_VERSION, SECTIONS, YEAR_RANGE, Dataset, Membership, Network, Partnership
+from .names import did_you_mean
+from .schema import FieldSpec, fields_of, references
 
 try:
     # tomli is the parser that became the standard library's tomllib; its wheels are
@@ -41,23 +24,6 @@ try:
     import tomli as toml_reader
 except ImportError:  # pragma: no cover - a platform without tomli
     import tomllib as toml_reader  # type: ignore[no-redef]
-
-YEAR_RANGE = (1800, 2100)
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
-WIKIDATA_PATTERN = re.compile(r"Q[1-9][0-9]*")
-
-# Arrays of tables nested in a record: field name -> record type.
-NESTED: dict[str, type] = {
-    "figures": Figure,
-    "bodies": Body,
-    "people": Role,
-    "roles": Role,
-    "notes": Note,
-}
-YEAR_FIELDS = frozenset({"founded", "since", "until", "year"})
-
-T = TypeVar("T")
 
 
 # --- reading ------------------------------------------------------------------
@@ -127,8 +93,8 @@ class _Reader:
         return dataset
 
     def _read_section(
-        self, document: dict[str, Any], section: str, record_type: type[T]
-    ) -> Iterator[T]:
+        self, document: dict[str, Any], section: str, record_type: type
+    ) -> Iterator[Any]:
         # Taken out of the document so each table can be freed once it is a record.
         tables = document.pop(section, [])
         if not isinstance(tables, list):
@@ -148,66 +114,56 @@ class _Reader:
                 self.places[id(record)] = where
                 yield record
 
-    def _decode(self, record_type: type[T], table: Any, where: _Where) -> T | None:
+    def _decode(self, record_type: type, table: Any, where: _Where) -> Any:
         if not isinstance(table, dict):
             self.problem(where, f"expected a table, got {_kind(table)}")
             return None
-        schema = _schema(record_type)
+        shape = _shape(record_type)
         values: dict[str, Any] = {}
         before = len(self.problems)
-        if not (table.keys() <= schema.known and schema.required <= table.keys()):
-            self._check_keys(table, schema.order, where)
-            for name in schema.order:
-                if name in schema.required and name not in table:
+        if not (table.keys() <= shape.specs.keys() and shape.required <= table.keys()):
+            self._check_keys(table, list(shape.specs), where)
+            for name in shape.specs:
+                if name in shape.required and name not in table:
                     self.problem(where, f"missing required field '{name}'")
-        types = schema.types
         for name, raw in table.items():
-            type_name = types.get(name)
-            if type_name is None:
+            spec = shape.specs.get(name)
+            if spec is None:
                 continue  # an unknown key, reported above
             # The common case first: the value already has the right type.
-            accept = _ACCEPT.get(type_name)
+            accept = shape.accept[name]
             value = accept(raw) if accept else _INVALID
             if value is _INVALID:
-                value = self._value(type_name, name, raw, where)
+                value = self._value(spec, raw, where)
             if value is not _INVALID:
                 values[name] = value
         broken = len(self.problems) > before
-        if not schema.required <= values.keys():
+        if not shape.required <= values.keys():
             return None
         # Check the rest even of a broken record, so one run reports all its problems.
         record = record_type(**values)
-        self._check_record(record, schema, where)
+        self._check_record(record, shape, where)
         return None if broken else record
 
-    def _value(self, type_name: str, name: str, raw: Any, where: _Where) -> Any:
+    def _value(self, spec: FieldSpec, raw: Any, where: _Where) -> Any:
         """The value of a field, or _INVALID after reporting why it is not one."""
-        if type_name == "str":
-            return raw if isinstance(raw, str) else self._wrong(where, name, "a string", raw)
-        if type_name == "bool":
-            return raw if isinstance(raw, bool) else self._wrong(where, name, "true or false", raw)
-        if type_name in ("int", "int | None"):
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                return raw
-            expected = "a year (whole number)" if name in YEAR_FIELDS else "a whole number"
-            return self._wrong(where, name, expected, raw)
-        if type_name == "float | None":
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
-                return float(raw)
-            return self._wrong(where, name, "a number", raw)
-        if type_name in ("tuple[str, ...]", "tuple[str, str]"):
-            if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-                return tuple(raw)
-            return self._wrong(where, name, "an array of strings", raw)
-        if name in NESTED:
+        if spec.nested:
             if not isinstance(raw, list):
-                return self._wrong(where, name, f"an array of tables [[…{name}]]", raw)
+                return self._wrong(where, spec.name, f"an array of tables [[…{spec.name}]]", raw)
             items = [
-                self._decode(NESTED[name], item, where.nested(f"{name}[{index}]"))
+                self._decode(spec.nested, item, where.nested(f"{spec.name}[{index}]"))
                 for index, item in enumerate(raw)
             ]
             return _INVALID if None in items else tuple(items)
-        raise AssertionError(f"no reader for field type {type_name}")  # a bug in the model
+        if spec.many:
+            if isinstance(raw, list) and all(_scalar(spec, item) is not _INVALID for item in raw):
+                return tuple(_scalar(spec, item) for item in raw)
+            return self._wrong(where, spec.name, f"an array of {_EXPECTED_ITEMS[spec.value]}", raw)
+        value = _scalar(spec, raw)
+        if value is _INVALID:
+            expected = "a year (whole number)" if spec.rule.year else _EXPECTED[spec.value]
+            return self._wrong(where, spec.name, expected, raw)
+        return value
 
     def _wrong(self, where: _Where, name: str, expected: str, raw: Any) -> object:
         self.problem(
@@ -222,80 +178,51 @@ class _Reader:
                 allowed = ", ".join(known)
                 self.problem(where, f"unknown key '{key}'{hint}; known keys: {allowed}")
 
-    def _check_record(self, record: Any, schema: _Schema, where: _Where) -> None:
-        """Checks that need only the record itself: formats, ranges, vocabularies."""
+    def _check_record(self, record: Any, shape: _Shape, where: _Where) -> None:
+        """Checks that need only the record itself: the fields' rules, then the few
+        rules that tie two fields together."""
         say = self.problem
-        if isinstance(record, Source | Theme | Network | City) and not ID_PATTERN.fullmatch(
-            record.id
-        ):
-            say(
-                where,
-                f"field 'id': {record.id!r} is not a lower-case slug like 'klima-buendnis'",
-            )
-        for name in schema.year_fields:
-            year = getattr(record, name)
-            if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-                say(
-                    where,
-                    f"field '{name}': expected a year {YEAR_RANGE[0]}–{YEAR_RANGE[1]}, got {year}",
-                )
-        if "until" in schema.known:
+        for spec in shape.ruled:
+            value = getattr(record, spec.name)
+            rule = spec.rule
+            if rule.not_empty and not value:
+                say(where, f"field '{spec.name}' is empty: every record needs a source")
+            for item in value if spec.many else (value,):
+                if rule.year and item is not None and not YEAR_RANGE[0] <= item <= YEAR_RANGE[1]:
+                    say(
+                        where,
+                        f"field '{spec.name}': expected a year "
+                        f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}, got {item}",
+                    )
+                elif rule.span and item is not None and not rule.span[0] <= item <= rule.span[1]:
+                    low, high = (f"{bound:g}" for bound in rule.span)
+                    say(where, f"field '{spec.name}': expected {low}..{high}, got {item}")
+                elif rule.not_blank and not item.strip():
+                    say(where, f"field '{spec.name}' is empty")
+                elif rule.choices and item not in rule.choices:
+                    hint = did_you_mean(item, rule.choices)
+                    options = ", ".join(repr(c) for c in rule.choices)
+                    say(where, f"field '{spec.name}': {item!r} is not one of {options}{hint}")
+                elif rule.pattern and (item or spec.required) and not _match(rule.pattern, item):
+                    say(where, f"field '{spec.name}': expected {rule.expected}, got {item!r}")
+        if "until" in shape.specs:
             since, until = record.since, record.until
             if since is not None and until is not None and since > until:
                 say(where, f"'since' ({since}) is after 'until' ({until})")
-        for name in schema.text_fields:
-            if not getattr(record, name).strip():
-                say(where, f"field '{name}' is empty")
+        if "lat" in shape.specs and (record.lat is None) != (record.lng is None):
+            say(where, "'lat' and 'lng' go together: give both or neither")
         if isinstance(record, Network):
-            _one_of(say, where, "scope", record.scope, SCOPES)
             for index, person in enumerate(record.people):
                 if not person.person.strip():
                     say(where.nested(f"people[{index}]"), "missing required field 'person'")
-            if record.wikidata and not WIKIDATA_PATTERN.fullmatch(record.wikidata):
+        elif isinstance(record, Partnership):
+            if len(record.cities) != 2:
                 say(
                     where,
-                    f"field 'wikidata': expected a QID like 'Q64', got {record.wikidata!r}",
+                    f"field 'cities': expected exactly two city ids, got {len(record.cities)}",
                 )
-            if not record.sources:
-                say(where, "field 'sources' is empty: every record needs a source")
-        elif isinstance(record, City):
-            if not COUNTRY_PATTERN.fullmatch(record.country):
-                say(
-                    where,
-                    "field 'country': expected an ISO 3166-1 code like 'DE', "
-                    f"got {record.country!r}",
-                )
-            if record.wikidata and not WIKIDATA_PATTERN.fullmatch(record.wikidata):
-                say(
-                    where,
-                    f"field 'wikidata': expected a QID like 'Q64', got {record.wikidata!r}",
-                )
-            if (record.lat is None) != (record.lng is None):
-                say(where, "'lat' and 'lng' go together: give both or neither")
-            if record.lat is not None and not -90 <= record.lat <= 90:
-                say(where, f"field 'lat': expected -90..90, got {record.lat}")
-            if record.lng is not None and not -180 <= record.lng <= 180:
-                say(where, f"field 'lng': expected -180..180, got {record.lng}")
-            if not record.sources:
-                say(where, "field 'sources' is empty: every record needs a source")
-        elif isinstance(record, Figure):
-            _one_of(say, where, "measure", record.measure, MEASURES)
-            _one_of(say, where, "qualifier", record.qualifier, QUALIFIERS)
-        elif isinstance(record, Membership | Partnership):
-            if not record.sources:
-                say(where, "field 'sources' is empty: every record needs a source")
-            if isinstance(record, Partnership):
-                _one_of(say, where, "kind", record.kind, PARTNERSHIP_KINDS)
-                if len(record.cities) != 2:
-                    say(
-                        where,
-                        f"field 'cities': expected exactly two city ids, got {len(record.cities)}",
-                    )
-                elif record.cities[0] == record.cities[1]:
-                    say(
-                        where,
-                        f"a city cannot be partnered with itself ({record.cities[0]!r})",
-                    )
+            elif record.cities[0] == record.cities[1]:
+                say(where, f"a city cannot be partnered with itself ({record.cities[0]!r})")
 
 
 class _CrossCheck:
@@ -314,44 +241,29 @@ class _CrossCheck:
         self._unique("themes", "theme")
         self._unique_entities()
         declared = self.reader.declared_ids
-        sources, themes, networks, cities = (
-            self.ids[section] | declared.get(section, set())
-            for section in ("sources", "themes", "networks", "cities")
-        )
+        known = {
+            section: self.ids.get(section, set()) | declared.get(section, set())
+            for section in SECTIONS
+        }
+        for records in self.sections.values():
+            for record in records:
+                for field, section, ref in references(record):
+                    if ref not in known[section]:
+                        hint = did_you_mean(ref, known[section])
+                        what = _SINGULAR[section]
+                        self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
         for network in self.sections["networks"]:
-            self._refs(network, "themes", network.themes, themes, "theme")
-            self._refs(network, "sources", network.sources, sources, "source")
-            self._refs(network, "related", network.related, networks, "network")
-            if network.parent:
-                self._refs(network, "parent", (network.parent,), networks, "network")
-                if network.parent == network.id:
-                    self.say(network, "field 'parent': a network cannot be its own parent")
-            for item in (*network.figures, *network.bodies, *network.people, *network.notes):
-                if item.source:
-                    self._refs(network, "source", (item.source,), sources, "source")
-            for person in network.people:
-                if person.city:
-                    self._refs(network, "people.city", (person.city,), cities, "city")
+            if network.parent == network.id:
+                self.say(network, "field 'parent': a network cannot be its own parent")
         self._parent_cycles()
-        for city in self.sections["cities"]:
-            self._refs(city, "sources", city.sources, sources, "source")
         seen_memberships: set[tuple[str, str]] = set()
         for membership in self.sections["memberships"]:
-            self._refs(membership, "city", (membership.city,), cities, "city")
-            self._refs(membership, "network", (membership.network,), networks, "network")
-            self._refs(membership, "sources", membership.sources, sources, "source")
-            for role in membership.roles:
-                self._refs(membership, "roles.source", (role.source,), sources, "source")
-                if role.city:
-                    self._refs(membership, "roles.city", (role.city,), cities, "city")
             key = (membership.city, membership.network)
             if key in seen_memberships:
                 self.say(membership, f"duplicate membership of {key[0]!r} in {key[1]!r}")
             seen_memberships.add(key)
         seen_pairs: set[tuple[frozenset[str], str]] = set()
         for partnership in self.sections["partnerships"]:
-            self._refs(partnership, "cities", partnership.cities, cities, "city")
-            self._refs(partnership, "sources", partnership.sources, sources, "source")
             pair = (frozenset(partnership.cities), partnership.kind)
             if pair in seen_pairs:
                 cities_text = "–".join(map(repr, partnership.cities))
@@ -384,14 +296,6 @@ class _CrossCheck:
                 ids.add(record.id)
             self.ids[section] = ids
 
-    def _refs(
-        self, record: Any, field: str, refs: Iterable[str], known: set[str], what: str
-    ) -> None:
-        for ref in refs:
-            if ref not in known:
-                hint = did_you_mean(ref, known)
-                self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
-
     def _parent_cycles(self) -> None:
         parent_of = {n.id: n.parent for n in self.sections["networks"] if n.parent}
         reported: set[str] = set()
@@ -414,14 +318,7 @@ class _CrossCheck:
 
 
 _INVALID = object()
-
-
-def _one_of(say: Any, where: object, name: str, value: str, allowed: Iterable[str]) -> None:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        hint = did_you_mean(value, allowed)
-        options = ", ".join(repr(a) for a in allowed)
-        say(where, f"field '{name}': {value!r} is not one of {options}{hint}")
+_SINGULAR = {section: t.__name__.lower() for section, t in SECTIONS.items()}
 
 
 class _Where:
@@ -458,40 +355,65 @@ def _record_name(section: str, table: Any) -> str:
     return ""
 
 
-@dataclasses.dataclass(frozen=True)
-class _Schema:
-    """What a record type accepts, worked out once per type from its dataclass fields."""
+class _Shape:
+    """What a record type accepts, from its field descriptions, arranged for speed."""
 
-    order: list[str]
-    known: frozenset[str]
-    required: frozenset[str]
-    types: dict[str, str]
-    year_fields: tuple[str, ...]
-    text_fields: tuple[str, ...]
-
-
-_SCHEMAS: dict[type, _Schema] = {}
-_MUST_NOT_BE_BLANK = ("name", "publisher", "title", "role", "unit", "text")
+    def __init__(self, record_type: type) -> None:
+        specs = fields_of(record_type)
+        self.specs = {spec.name: spec for spec in specs}
+        self.required = frozenset(spec.name for spec in specs if spec.required)
+        self.accept = {spec.name: _ACCEPT.get((spec.value, spec.many)) for spec in specs}
+        self.ruled = tuple(spec for spec in specs if _has_rule(spec))
 
 
-def _schema(record_type: type) -> _Schema:
-    schema = _SCHEMAS.get(record_type)
-    if schema is None:
-        fields = dataclasses.fields(record_type)
-        names = [f.name for f in fields]
-        schema = _SCHEMAS[record_type] = _Schema(
-            order=names,
-            known=frozenset(names),
-            required=frozenset(
-                f.name
-                for f in fields
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            ),
-            types={f.name: str(f.type) for f in fields},
-            year_fields=tuple(n for n in names if n in YEAR_FIELDS),
-            text_fields=tuple(n for n in names if n in _MUST_NOT_BE_BLANK),
-        )
-    return schema
+def _has_rule(spec: FieldSpec) -> bool:
+    rule = spec.rule
+    return bool(
+        rule.year or rule.span or rule.not_blank or rule.not_empty or rule.choices or rule.pattern
+    )
+
+
+_SHAPES: dict[type, _Shape] = {}
+
+
+def _shape(record_type: type) -> _Shape:
+    shape = _SHAPES.get(record_type)
+    if shape is None:
+        shape = _SHAPES[record_type] = _Shape(record_type)
+    return shape
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _match(pattern: str, text: str) -> bool:
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled.fullmatch(text) is not None
+
+
+def _scalar(spec: FieldSpec, raw: Any) -> Any:
+    """A TOML value as the field's type, or _INVALID."""
+    kind = spec.value
+    if kind == "str":
+        return raw if type(raw) is str else _INVALID
+    if kind == "bool":
+        return raw if type(raw) is bool else _INVALID
+    if kind == "int":
+        return raw if type(raw) is int else _INVALID
+    if kind == "float":
+        return float(raw) if type(raw) in (int, float) else _INVALID
+    raise AssertionError(f"no reader for field type {kind}")  # a bug in the model
+
+
+_EXPECTED = {
+    "str": "a string",
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+}
+_EXPECTED_ITEMS = {"str": "strings", "bool": "booleans", "int": "whole numbers", "float": "numbers"}
 
 
 def _strings(raw: Any) -> Any:
@@ -500,15 +422,13 @@ def _strings(raw: Any) -> Any:
     return _INVALID
 
 
-# Values that already have the right type, for each field type; anything else goes
-# through _Reader._value, which converts or reports.
-_ACCEPT = {
-    "str": lambda raw: raw if type(raw) is str else _INVALID,
-    "bool": lambda raw: raw if type(raw) is bool else _INVALID,
-    "int": lambda raw: raw if type(raw) is int else _INVALID,
-    "int | None": lambda raw: raw if type(raw) is int else _INVALID,
-    "tuple[str, ...]": _strings,
-    "tuple[str, str]": _strings,
+# Values that already have the right type, by (value type, list or not); anything
+# else goes through _Reader._value, which converts or reports.
+_ACCEPT: dict[tuple[str, bool], Callable[[Any], Any]] = {
+    ("str", False): lambda raw: raw if type(raw) is str else _INVALID,
+    ("bool", False): lambda raw: raw if type(raw) is bool else _INVALID,
+    ("int", False): lambda raw: raw if type(raw) is int else _INVALID,
+    ("str", True): _strings,
 }
 
 
@@ -573,13 +493,13 @@ def _sort_key(record: Any) -> tuple[Any, ...]:
 
 def _to_table(record: Any) -> dict[str, Any]:
     table: dict[str, Any] = {}
-    for spec in dataclasses.fields(record):
+    for spec in fields_of(type(record)):
         value = getattr(record, spec.name)
         if value is None or value == "" or value == () or value is False:
             continue
-        if spec.name in NESTED:
+        if spec.nested:
             value = [_to_table(item) for item in value]
-        elif isinstance(value, tuple):
+        elif spec.many:
             value = list(value)
         table[spec.name] = value
     # Sources close each record: what a record says comes first, where from last.

@@ -17,7 +17,6 @@ progress bar, only a `progress` callback.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import math
 import re
@@ -25,6 +24,8 @@ from _csv import Reader
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from .errors import DataError, Problem
 from .files import read_text
@@ -358,12 +359,12 @@ def merge(
         old = records[position[city_id]]
         new = old
         if not old.wikidata:
-            new = dataclasses.replace(new, wikidata=row.qid)
+            new = replace(new, wikidata=row.qid)
         if old.lat is None and old.lng is None and row.lat is not None and row.lng is not None:
-            new = dataclasses.replace(new, lat=row.lat, lng=row.lng)
+            new = replace(new, lat=row.lat, lng=row.lng)
         if new is not old:
             if source_id not in new.sources:
-                new = dataclasses.replace(new, sources=(*new.sources, source_id))
+                new = replace(new, sources=(*new.sources, source_id))
             records[position[city_id]] = new
             changed = True
     report.cities_matched = len(matches)
@@ -422,7 +423,7 @@ def merge(
     sources = dataset.sources
     if source_id not in {s.id for s in sources}:
         sources = (*sources, wikidata_source(source_id))
-    result = dataclasses.replace(
+    result = replace(
         dataset,
         sources=sources,
         cities=tuple(records),

@@ -126,14 +126,14 @@ def test_unknown_name_is_not_found_with_a_suggestion(data: Dataset) -> None:
     error = caught.value
     assert str(error) == (
         "no network or city named 'Klima Bundnis e.V.'; "
-        "did you mean klima-buendnis (Klima-Bündnis)?"
+        "did you mean klima-buendnis (Klima-Bündnis, network)?"
     )
-    assert error.candidates == ("klima-buendnis (Klima-Bündnis)",)
+    assert error.candidates == ("klima-buendnis (Klima-Bündnis, network)",)
     assert error.exit_code == EXIT_NOT_FOUND
 
 
 def test_misspelt_city_suggests_the_city(data: Dataset) -> None:
-    with pytest.raises(NotFoundError, match=r"did you mean koeln \(Köln\)\?"):
+    with pytest.raises(NotFoundError, match=r"did you mean koeln \(Köln, DE\)\?"):
         resolve(data, "Kolnn", City)
 
 
@@ -156,7 +156,7 @@ def test_restricting_to_cities_suggests_no_network(data: Dataset) -> None:
         resolve(data, "Eurocitys", City)
     assert "eurocities" not in str(caught.value)
     # Without the restriction the same name suggests the network.
-    with pytest.raises(NotFoundError, match=r"did you mean eurocities \(EUROCITIES\)\?"):
+    with pytest.raises(NotFoundError, match=r"did you mean eurocities \(EUROCITIES, network\)\?"):
         resolve(data, "Eurocitys")
 
 
@@ -165,22 +165,45 @@ def test_restricting_to_networks_does_not_return_a_city(data: Dataset) -> None:
         resolve(data, "Köln", Network)
 
 
-def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted_or_an_id(
+def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
     tmp_path: Path,
 ) -> None:
     text = MINI.read_text(encoding="utf-8")
     alias = 'aliases = ["Klimabündnis"]'
     assert alias in text
     path = tmp_path / "networks.toml"
-    path.write_text(text.replace(alias, 'aliases = ["Klimabündnis", "Paris"]'), encoding="utf-8")
+    path.write_text(
+        text.replace(alias, 'aliases = ["Klimabündnis", "Paris", "Lutetia"]').replace(
+            'name = "Paris"', 'name = "Paris"\naliases = ["Lutetia"]'
+        ),
+        encoding="utf-8",
+    )
     shared = load(path)
     with pytest.raises(NotFoundError) as caught:
-        resolve(shared, "Paris")
+        resolve(shared, "Lutetia")
     assert str(caught.value) == (
-        "'Paris' matches more than one network or city: "
-        "klima-buendnis (Klima-Bündnis), paris (Paris)"
+        "'Lutetia' matches more than one network or city; name one by its id:\n"
+        "  klima-buendnis (Klima-Bündnis, network)\n"
+        "  paris (Paris, FR)"
     )
-    assert caught.value.candidates == ("klima-buendnis (Klima-Bündnis)", "paris (Paris)")
-    assert resolve(shared, "paris").id == "paris"  # an exact id wins
-    assert resolve(shared, "Paris", City).id == "paris"
+    assert caught.value.candidates == (
+        "klima-buendnis (Klima-Bündnis, network)",
+        "paris (Paris, FR)",
+    )
+    assert resolve(shared, "Lutetia", City).id == "paris"
     assert resolve(shared, "paris", Network).id == "klima-buendnis"
+
+
+@pytest.mark.parametrize("typed", ["paris", "Paris", "PARIS", " paris "])
+def test_the_same_folded_name_gives_the_same_record_and_an_id_wins(
+    tmp_path: Path, typed: str
+) -> None:
+    # A network also called "Paris" does not make the city's own id ambiguous, whatever
+    # the case: scripts and people get the same answer.
+    text = MINI.read_text(encoding="utf-8")
+    path = tmp_path / "networks.toml"
+    path.write_text(
+        text.replace('aliases = ["Klimabündnis"]', 'aliases = ["Klimabündnis", "Paris"]'),
+        encoding="utf-8",
+    )
+    assert resolve(load(path), typed).id == "paris"

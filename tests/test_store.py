@@ -231,7 +231,7 @@ def _bad_cases() -> dict[str, Bad]:
         "unknown-source": Bad(
             unknown_source,
             kb,
-            "field 'source': unknown source 'doc-c'",
+            "field 'figures[0].source': unknown source 'doc-c' (did you mean 'doc-b'?)",
             header_line(unknown_source, 'id = "klima-buendnis"'),
         ),
         "city-partnered-with-itself": Bad(
@@ -585,7 +585,7 @@ def test_duplicate_ids_are_reported(tmp_path: Path, snippet: str, where: str, me
             'role = "Gründungsmitglied"\nsource = "doc-a"',
             'role = "Gründungsmitglied"\nsource = "doc-z"',
             "memberships[0] (berlin in klima-buendnis)",
-            "field 'roles.source': unknown source 'doc-z'",
+            "field 'roles[0].source': unknown source 'doc-z'",
             id="role-source",
         ),
         pytest.param(
@@ -622,7 +622,7 @@ def test_unknown_city_of_a_network_person_is_reported(tmp_path: Path) -> None:
     the_problem(
         error,
         "networks[0] (id 'klima-buendnis')",
-        "field 'people.city': unknown city 'kolen' (did you mean 'koeln'?)",
+        "field 'people[0].city': unknown city 'kolen' (did you mean 'koeln'?)",
     )
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import random
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from citynet import store
 from citynet.errors import DataError
-from citynet.model import City, Dataset, Partnership, Source
+from citynet.model import ID_PATTERN, City, Dataset, Partnership, Source
 from citynet.names import slug
 from citynet.wikidata import (
     SOURCE_ID,
@@ -366,7 +367,7 @@ def test_match_by_name_and_country_warschau_is_warsaw(tmp_path: Path) -> None:
     rows = [CityRow("Q270", "Warsaw", 21.0, 52.2, "Poland", "PL", "Europe", 2)]
     result, report = merge(dataset, rows, [])
     assert (report.cities_matched, report.cities_added) == (1, 0)
-    assert result.city_by_id["warschau"] == dataclasses.replace(
+    assert result.city_by_id["warschau"] == replace(
         warschau, wikidata="Q270", lat=52.2, lng=21.0, sources=("doc", SOURCE_ID)
     )
     assert result.city_by_id["warsaw-in"] == warsaw_in_us
@@ -401,8 +402,8 @@ def test_match_by_wikidata_id_wins_over_a_different_name(tmp_path: Path) -> None
 
 def test_same_name_with_another_qid_is_another_city_with_a_unique_id() -> None:
     dataset = mini()
-    berlin = dataclasses.replace(dataset.city_by_id["berlin"], wikidata="Q64")
-    dataset = dataclasses.replace(
+    berlin = replace(dataset.city_by_id["berlin"], wikidata="Q64")
+    dataset = replace(
         dataset, cities=tuple(berlin if c.id == "berlin" else c for c in dataset.cities)
     )
     rows = [
@@ -478,7 +479,7 @@ def test_duplicate_and_reversed_links_make_one_partnership() -> None:
 
 def test_only_an_existing_partnership_kind_makes_a_link_a_duplicate() -> None:
     dataset = mini()  # berlin–paris: partnership and exchange; berlin–windhuk: partnership
-    dataset = dataclasses.replace(
+    dataset = replace(
         dataset,
         partnerships=tuple(p for p in dataset.partnerships if p.kind != "partnership"),
     )
@@ -564,7 +565,7 @@ def test_progress_is_reported_in_steps_that_add_up() -> None:
 @given(st.text())
 def test_slugs_are_valid_ids_or_empty(name: str) -> None:
     result = slug(name)
-    assert result == "" or store.ID_PATTERN.fullmatch(result)
+    assert result == "" or re.fullmatch(ID_PATTERN, result)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,143 @@
+"""Records from command-line words: `--name Lyon --theme klima --figure "measure=…; …"`.
+
+Every field of the file format is an option, derived from the field descriptions
+in `citynet.schema`, so a new field needs no new option code. This is the CLI's
+side of `add` and `edit`, kept free of Typer so it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import UsageError
+from .names import did_you_mean
+from .schema import FieldSpec, fields_of
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("ses"):
+        return name[:-2]
+    return name[:-1] if name.endswith("s") else name
+
+
+def option_names(record_type: type) -> dict[str, FieldSpec]:
+    """Option spelling → field: `founded-place`, and `theme` as well as `themes`."""
+    names: dict[str, FieldSpec] = {}
+    for spec in fields_of(record_type):
+        option = spec.option[2:]
+        names[option] = spec
+        if spec.many:
+            names.setdefault(_singular(option), spec)
+    return names
+
+
+def option_help(spec: FieldSpec) -> str:
+    """How `citynet fields` shows a field: `--figure 'key=value; …'*` for a required one."""
+    option = "--" + _singular(spec.option[2:]) if spec.many else spec.option
+    if spec.nested:
+        option += " 'key=value; …'"
+    return option + ("*" if spec.required else "")
+
+
+def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]]:
+    """`["--name", "X", "--theme", "a", "--theme=b"]` → `{"name": ["X"], "themes": ["a", "b"]}`."""
+    known = option_names(record_type)
+    values: dict[str, list[str]] = {}
+    tokens = list(args)
+    while tokens:
+        token = tokens.pop(0)
+        if not token.startswith("--") or token == "--":
+            raise UsageError(f"unexpected argument {token!r}; fields are given as --field value")
+        option, _, inline = token[2:].partition("=")
+        spec = known.get(option)
+        if spec is None:
+            hint = did_you_mean(option, known, show=lambda name: f"--{name}")
+            raise UsageError(
+                f"unknown field --{option}{hint}; fields of {record_type.__name__.lower()}: "
+                + ", ".join(f"--{o}" for o in known)
+            )
+        if spec.value == "bool" and not inline:
+            values.setdefault(spec.name, []).append("true")
+            continue
+        if not inline:
+            if not tokens:
+                raise UsageError(f"--{option} needs a value")
+            inline = tokens.pop(0)
+        values.setdefault(spec.name, []).append(inline)
+    return values
+
+
+def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
+    """Field values of the right Python types, from the strings of the command line."""
+    specs = {spec.name: spec for spec in fields_of(record_type)}
+    result: dict[str, Any] = {}
+    for name, raw in values.items():
+        spec = specs[name]
+        if spec.nested:
+            result[name] = tuple(_nested(spec, item) for item in raw)
+        elif spec.many:
+            result[name] = tuple(_scalar(spec, item) for item in raw)
+        elif len(raw) > 1:
+            raise UsageError(f"{spec.option} given {len(raw)} times; it takes one value")
+        else:
+            result[name] = _scalar(spec, raw[0])
+    return result
+
+
+def _scalar(spec: FieldSpec, raw: str) -> Any:
+    if raw == "" and spec.optional_value:
+        return None
+    if spec.value == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise UsageError(f"{spec.option}: expected a whole number, got {raw!r}") from None
+    if spec.value == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise UsageError(f"{spec.option}: expected a number, got {raw!r}") from None
+    if spec.value == "bool":
+        if raw.lower() in ("true", "yes", "1", "ja"):
+            return True
+        if raw.lower() in ("false", "no", "0", "nein", ""):
+            return False
+        raise UsageError(f"{spec.option}: expected true or false, got {raw!r}")
+    return raw
+
+
+def _nested(spec: FieldSpec, raw: str) -> Any:
+    """A nested record from `key=value; key=value`, e.g. a figure or a role."""
+    assert spec.nested is not None
+    option = "--" + _singular(spec.option[2:])
+    values: dict[str, list[str]] = {}
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise UsageError(f"{option}: expected key=value pairs separated by ';', got {part!r}")
+        values.setdefault(key.strip().replace("-", "_"), []).append(value.strip())
+    known = [f.name for f in fields_of(spec.nested)]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise UsageError(f"{option}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(known)}")
+    return build(spec.nested, values, what=option)
+
+
+def required_fields(record_type: type) -> list[str]:
+    return [spec.name for spec in fields_of(record_type) if spec.required]
+
+
+def build(record_type: type, values: dict[str, list[str]], what: str = "") -> Any:
+    """A new record from option values; UsageError naming every missing required field."""
+    missing = [f for f in required_fields(record_type) if f not in values]
+    if missing:
+        label = what or record_type.__name__.lower()
+        raise UsageError(
+            f"{label}: missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
+        )
+    return record_type(**coerce(record_type, values))

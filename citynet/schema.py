@@ -1,0 +1,181 @@
+"""The schema of a data file, read once from the record types in `model`.
+
+`fields_of(Network)` describes each field: its value type, whether it is
+required, a list or nested records, and its `Rule` (which section it refers to,
+its vocabulary, ...). Everything that walks records generically uses this and
+nothing else: the loader's checks, references, renaming and cascades, the
+options of `add`/`edit` and `citynet fields`.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from msgspec import NODEFAULT, Struct
+from msgspec.structs import fields, replace
+
+from .model import SECTIONS, Record, Rule
+
+NO_RULE = Rule()
+
+
+class FieldSpec(Struct, frozen=True):
+    """One field of a record type, as the file format and the command line see it."""
+
+    name: str
+    value: str  # "str", "int", "float", "bool", or "record" for nested tables
+    required: bool
+    many: bool  # a list of values (a TOML array)
+    optional_value: bool  # None is a value (a year or coordinate left open)
+    nested: type | None  # the record type of nested tables
+    rule: Rule
+    default: Any
+
+    @property
+    def option(self) -> str:
+        """The command-line option: `--founded-place`."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def refers(self) -> str:
+        return self.rule.refers
+
+
+_FIELDS: dict[type, tuple[FieldSpec, ...]] = {}
+
+
+def fields_of(record_type: type) -> tuple[FieldSpec, ...]:
+    """The fields of a record type, in file order."""
+    described = _FIELDS.get(record_type)
+    if described is None:
+        hints = typing.get_type_hints(record_type, include_extras=True)
+        described = _FIELDS[record_type] = tuple(
+            _describe(info.name, hints[info.name], info.default, info.default_factory)
+            for info in fields(record_type)
+        )
+    return described
+
+
+def field_of(record_type: type, name: str) -> FieldSpec:
+    return next(spec for spec in fields_of(record_type) if spec.name == name)
+
+
+def _describe(name: str, hint: Any, default: Any, factory: Any) -> FieldSpec:
+    rule, hint = _unwrap(hint)
+    many = typing.get_origin(hint) is tuple
+    if many:
+        item_rule, hint = _unwrap(typing.get_args(hint)[0])
+        rule = _merge(rule, item_rule)
+    optional_value = False
+    if isinstance(hint, types.UnionType):
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
+        optional_value = True
+    nested = hint if isinstance(hint, type) and issubclass(hint, Struct) else None
+    value = "record" if nested else hint.__name__
+    required = default is NODEFAULT and factory is NODEFAULT
+    return FieldSpec(name, value, required, many, optional_value, nested, rule, default)
+
+
+def _unwrap(hint: Any) -> tuple[Rule, Any]:
+    if typing.get_origin(hint) is typing.Annotated:
+        rule = next((m for m in hint.__metadata__ if isinstance(m, Rule)), NO_RULE)
+        return rule, hint.__origin__
+    return NO_RULE, hint
+
+
+def _merge(outer: Rule, inner: Rule) -> Rule:
+    if inner is NO_RULE:
+        return outer
+    if outer is NO_RULE:
+        return inner
+    merged = Rule()
+    for slot in Rule.__slots__:
+        setattr(merged, slot, getattr(outer, slot) or getattr(inner, slot))
+    return merged
+
+
+# --- record kinds -------------------------------------------------------------------
+
+KINDS: dict[str, type[Record]] = {t.__name__.lower(): t for t in SECTIONS.values()}
+SECTION_OF: dict[type, str] = {t: section for section, t in SECTIONS.items()}
+
+
+def kind_of(record: object) -> str:
+    return type(record).__name__.lower()
+
+
+# --- references ---------------------------------------------------------------------
+
+
+def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
+    """Every reference a record holds: (field path, section, id), nested tables included."""
+    for spec in fields_of(type(record)):
+        value = getattr(record, spec.name)
+        where = f"{path}{spec.name}"
+        if spec.nested:
+            for index, item in enumerate(value):
+                yield from references(item, f"{where}[{index}].")
+        elif spec.refers:
+            for ref in value if spec.many else (value,):
+                if ref:
+                    yield where, spec.refers, ref
+
+
+def refers_to(record: Any, section: str, record_id: str) -> bool:
+    return any(s == section and ref == record_id for _, s, ref in references(record))
+
+
+def rename_references(record: Any, section: str, old_id: str, new_id: str) -> Any:
+    """The record with every reference to `old_id` in `section` pointing at `new_id`."""
+    return _rewrite(record, section, old_id, lambda _spec: new_id)
+
+
+def drop_references(record: Any, section: str, record_id: str) -> Any | None:
+    """The record without its references to `record_id`: optional ones are cleared or
+    taken out of their list; None if a required one held it (the record needs it)."""
+
+    def without(spec: FieldSpec) -> str | None:
+        if spec.required:
+            raise _Needed
+        return None
+
+    try:
+        return _rewrite(record, section, record_id, without)
+    except _Needed:
+        return None
+
+
+class _Needed(Exception):
+    pass
+
+
+def _rewrite(record: Any, section: str, old_id: str, new: Any) -> Any:
+    """`record` with each reference to `old_id` replaced by `new(spec)` (None: removed)."""
+    changes: dict[str, Any] = {}
+    for spec in fields_of(type(record)):
+        value = getattr(record, spec.name)
+        if spec.nested:
+            items = [_rewrite_nested(item, section, old_id, new) for item in value]
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[spec.name] = tuple(item for item in items if item is not None)
+        elif spec.refers == section:
+            if spec.many and old_id in value:
+                replacement = new(spec)
+                changes[spec.name] = tuple(
+                    v for v in (replacement if v == old_id else v for v in value) if v is not None
+                )
+            elif not spec.many and value == old_id:
+                replacement = new(spec)
+                changes[spec.name] = spec.default if replacement is None else replacement
+    return replace(record, **changes) if changes else record
+
+
+def _rewrite_nested(record: Any, section: str, old_id: str, new: Any) -> Any | None:
+    # A nested table that needs the dropped record goes; the record holding it stays.
+    try:
+        return _rewrite(record, section, old_id, new)
+    except _Needed:
+        return None
