@@ -572,7 +572,14 @@ def remove(
 
 @app.command()
 def fields() -> None:
-    """The fields of each kind of record, as options for add and edit."""
+    """The fields of each kind of record, as options for add and edit.
+
+    Examples:
+
+      citynet fields
+
+      citynet fields | grep '^city:'
+    """
     print(_fields_help())
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -256,11 +257,44 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.startswith("citynet ")
 
 
+def command_paths() -> list[str]:
+    """Every command the app has, subcommands as "import wikidata"."""
+    import typer
+
+    def walk(command: Any, prefix: str) -> list[str]:
+        if hasattr(command, "commands"):  # a group
+            return [
+                path
+                for name, sub in sorted(command.commands.items())
+                for path in walk(sub, f"{prefix} {name}".strip())
+            ]
+        return [prefix]
+
+    return walk(typer.main.get_command(app), "")
+
+
 def test_every_command_help_shows_examples() -> None:
-    for command in ("list", "show", "partners", "compare", "themes", "cities", "search", "check"):
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0
-        assert "Examples:" in result.stdout and f"citynet {command}" in result.stdout, command
+    paths = command_paths()
+    assert {"list", "show", "partners", "add", "import wikidata", "fields"} <= set(paths)
+    for path in paths:
+        result = runner.invoke(app, [*path.split(), "--help"])
+        assert result.exit_code == 0, path
+        assert "Examples:" in result.stdout and f"citynet {path}" in result.stdout, path
+
+
+def test_the_readme_and_the_app_name_the_same_commands() -> None:
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = readme[readme.index("## Commands") : readme.index("## Exit statuses")]
+    paths = set(command_paths())
+    groups = {path.split()[0] for path in paths if " " in path}
+    documented = set()
+    for first, second in re.findall(r"(?:^|`)citynet ([a-z]+)(?: ([a-z]+))?", commands, re.M):
+        documented.add(f"{first} {second}" if first in groups else first)
+    assert paths - documented == set(), "commands missing from the README"
+    stray = documented - paths
+    assert stray == set(), "the README names commands the app does not have"
 
 
 def test_completion_offers_ids(mini: Path) -> None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import shared
 from hypothesis import given
 from hypothesis import strategies as st
 from msgspec.structs import replace
@@ -26,7 +27,6 @@ from citynet.wikidata import (
 )
 
 MINI = Path(__file__).parent / "fixtures" / "mini.toml"
-SAMPLE = Path("/work/shared/samples/twin-cities")
 
 CITY_HEADER = ["id", "name", "lng", "lat", "country", "countrycd", "continent"]
 LINK_HEADER = ["source", "target"]
@@ -589,8 +589,8 @@ def test_slug_transliterates_latin_names(name: str, expected: str) -> None:
 # --- real data -------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="the shared twin-city sample is not here")
 def test_the_real_sample_reads_and_merges_alike_in_both_layouts() -> None:
+    SAMPLE = shared("samples", "twin-cities")
     tsv_cities, tsv_rejected = read_cities(SAMPLE / "nodes.tsv")
     csv_cities, csv_rejected = read_cities(SAMPLE / "cities.csv")
     assert tsv_cities == csv_cities and len(tsv_cities) == 36
