@@ -343,3 +343,45 @@ def test_a_narrow_terminal_names_the_columns_it_left_out(mini: Path) -> None:
     )
     assert "Ausgeblendet (zu schmal): " in result.stdout
     assert "Mitgliedsstädte" in result.stdout.split("Ausgeblendet")[1]
+
+
+@pytest.mark.parametrize(
+    "kind", ["partnership", "PARTNERSHIP", "Partnership", "Städtepartnerschaft", "Partnerschaft"]
+)
+def test_kinds_are_words_in_either_language_and_any_case(mini: Path, kind: str) -> None:
+    code, out, err = run(mini, "partners", "berlin", "--kind", kind, "-f", "ids")
+    assert code == 0, err
+    assert out.split() == ["paris", "windhuk"]
+
+
+@pytest.mark.parametrize("scope", ["europe", "Europa", "EUROPE", "europäisch", "European"])
+def test_scopes_are_words_in_either_language(mini: Path, scope: str) -> None:
+    code, out, err = run(mini, "list", "--scope", scope, "-f", "ids")
+    assert code == 0, err
+    assert out.split() == ["eurocities", "klima-buendnis"]
+
+
+def test_an_unknown_kind_suggests_the_closest_and_lists_the_valid_ones(mini: Path) -> None:
+    code, out, err = run(mini, "partners", "berlin", "--kind", "Partnerschaftt")
+    assert (code, out) == (2, "")
+    assert "unknown kind 'Partnerschaftt' (did you mean 'partnership'?)" in err
+    assert "exchange (Fachaustausch)" in err
+
+
+def test_record_kinds_of_add_are_forgiving_too(mini: Path) -> None:
+    code, _, err = run(
+        mini,
+        "add",
+        "CITY",
+        "--id",
+        "lyon",
+        "--name",
+        "Lyon",
+        "--country",
+        "FR",
+        "--source",
+        "doc-a",
+    )
+    assert code == 0, err
+    code, _, err = run(mini, "add", "stadt", "--id", "x")
+    assert code == 2 and "unknown kind of record 'stadt'" in err
