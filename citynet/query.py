@@ -130,7 +130,7 @@ def network_object(dataset: Dataset, network: Network) -> dict[str, Any]:
         "description": network.description or None,
         "description_en": network.description_en or None,
         "parent": network.parent or None,
-        "children": [n.id for n in dataset.networks if n.parent == network.id],
+        "children": [n.id for n in dataset.children_of.get(network.id, ())],
         "related": list(network.related),
         "partner_organisations": list(network.partner_organisations),
         "member_organisations": list(network.member_organisations),
@@ -270,12 +270,38 @@ def city_object(dataset: Dataset, city: City) -> dict[str, Any]:
 
 def city_counts(dataset: Dataset, city: City) -> tuple[int, int]:
     """How many memberships and how many distinct partner cities a city has."""
-    partners = {p.other(city.id) for p in dataset.partnerships_by_city.get(city.id, ())}
+    partners = {p.other(city.id) for p in dataset.partnerships_of(city.id)}
     return len(dataset.memberships_by_city.get(city.id, ())), len(partners)
 
 
-def theme_counts(dataset: Dataset) -> Counter[str]:
-    return Counter(t for n in dataset.networks for t in n.themes)
+def city_summary_object(dataset: Dataset, city: City) -> dict[str, Any]:
+    """A city in a list of cities (`citynet cities`), with counts."""
+    memberships, partners = city_counts(dataset, city)
+    return {
+        "id": city.id,
+        "name": city.name,
+        "name_en": city.name_en or None,
+        "aliases": list(city.aliases),
+        "country": city.country,
+        "wikidata": city.wikidata or None,
+        "memberships": memberships,
+        "partners": partners,
+    }
+
+
+def theme_objects(dataset: Dataset) -> list[dict[str, Any]]:
+    """The theme vocabulary, with how many networks each theme has."""
+    counts = Counter(t for n in dataset.networks for t in n.themes)
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "name_en": t.name_en or None,
+            "aliases": list(t.aliases),
+            "networks": counts.get(t.id, 0),
+        }
+        for t in dataset.themes
+    ]
 
 
 # --- compare ------------------------------------------------------------------
@@ -347,11 +373,10 @@ def compare_cities(dataset: Dataset, cities: Sequence[City]) -> dict[str, Any]:
 # --- search -------------------------------------------------------------------
 
 
-def search(dataset: Dataset, text: str) -> list[tuple[Network | City, str]]:
+def search(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     """Networks and cities whose names, aliases or descriptions contain `text` (folded).
 
-    Each hit comes with the field it was found in; name hits rank before
-    description hits.
+    Each hit names the field it was found in; name hits rank before description hits.
     """
     needle = fold(text)
     if not needle:
@@ -366,7 +391,15 @@ def search(dataset: Dataset, text: str) -> list[tuple[Network | City, str]]:
             )
             hits.append((rank, fold(record.label), record, where))
     hits.sort(key=lambda h: (h[0], h[1]))
-    return [(record, where) for _, _, record, where in hits]
+    return [
+        {
+            "id": record.id,
+            "kind": "network" if isinstance(record, Network) else "city",
+            "name": record.label,
+            "matched": where,
+        }
+        for _, _, record, where in hits
+    ]
 
 
 def _match_field(record: Network | City, needle: str) -> str:

@@ -1,366 +1,307 @@
 """Query results as Listings: the columns and rows each command shows.
 
-Headers are German, like the data; the column keys (the TSV/CSV header line)
-are stable English identifiers for scripts.
+Each command's JSON objects are built in one place, `citynet.query`; the rows of
+the tabular formats are read from those same objects here, so a table and the
+JSON cannot tell different stories. Headers are German, like the data; the column
+keys (the TSV/CSV header line) are stable English identifiers for scripts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import KIND_LABELS, City, Dataset, Network
 from .output import Column, Listing
 from .query import (
     Partner,
-    city_counts,
     city_object,
+    city_summary_object,
     compare_cities,
     compare_networks,
-    members_of,
     network_object,
     partner_object,
-    theme_counts,
+    theme_objects,
 )
 
 RECORD_SOURCES_NOTE = "Ohne eigene Quelle: belegt durch die Quellen des Eintrags (Zeile sources)."
 
+Cell = Callable[[dict[str, Any]], str]
 
-def _years(since: int | None, until: int | None, text: str = "") -> str:
+
+def _years(since: int | None, until: int | None, text: str | None = "") -> str:
     if since and until:
         return f"{since}–{until}"
     if since:
         return f"seit {since}"
     if until:
         return f"bis {until}"
-    return text
+    return text or ""
+
+
+def _text(value: Any) -> str:
+    """A JSON value as a table cell."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(_text, value))
+    return str(value)
+
+
+def _rows(
+    objects: Sequence[dict[str, Any]], columns: Sequence[Column], cells: dict[str, Cell]
+) -> list[dict[str, str]]:
+    """One row per JSON object: a column shows its key's value unless a cell function
+    says otherwise."""
+    return [
+        {c.key: cells[c.key](obj) if c.key in cells else _text(obj.get(c.key)) for c in columns}
+        for obj in objects
+    ]
+
+
+def _member_figure(network: dict[str, Any]) -> str:
+    figure = next((f for f in network["figures"] if f["measure"] == "members"), None)
+    return f"{figure['text']} [{figure['source']}]" if figure else ""
+
+
+NETWORK_COLUMNS = (
+    Column("id", "ID", no_wrap=True),
+    Column("name", "Name"),
+    Column("scope", "Ebene"),
+    Column("themes", "Themen"),
+    Column("founded", "Gegr."),
+    Column("members", "Mitglieder (lt. Quelle)", optional=True),
+    Column("member_cities", "Mitgliedsstädte", optional=True),
+    Column("full_name", "Voller Name", optional=True),
+)
+NETWORK_CELLS: dict[str, Cell] = {
+    "name": lambda n: n["short_name"] or n["name"],
+    "full_name": lambda n: n["name"] if n["short_name"] else "",
+    "members": _member_figure,
+    "member_cities": lambda n: ", ".join(m["city_name"] for m in n["members"]),
+}
 
 
 def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
-    rows = []
-    for n in networks:
-        figure = n.member_figure()
-        member_names = [dataset.city_by_id[m.city].name for m in members_of(dataset, n)]
-        rows.append(
-            {
-                "id": n.id,
-                "name": n.label,
-                "full_name": n.name if n.name != n.label else "",
-                "scope": n.scope,
-                "themes": ", ".join(n.themes),
-                "founded": "" if n.founded is None else str(n.founded),
-                "members": f"{figure.text} [{figure.source}]" if figure else "",
-                "member_cities": ", ".join(member_names),
-            }
-        )
+    payload = [network_object(dataset, n) for n in networks]
     return Listing(
-        columns=[
-            Column("id", "ID", no_wrap=True),
-            Column("name", "Name"),
-            Column("scope", "Ebene"),
-            Column("themes", "Themen"),
-            Column("founded", "Gegr."),
-            Column("members", "Mitglieder (lt. Quelle)", optional=True),
-            Column("member_cities", "Mitgliedsstädte", optional=True),
-            Column("full_name", "Voller Name", optional=True),
-        ],
-        rows=rows,
-        payload=[network_object(dataset, n) for n in networks],
-        title=f"{len(rows)} Netzwerke",
+        columns=NETWORK_COLUMNS,
+        rows=_rows(payload, NETWORK_COLUMNS, NETWORK_CELLS),
+        payload=payload,
+        title=f"{len(payload)} Netzwerke",
     )
 
 
 def network_detail(dataset: Dataset, network: Network) -> Listing:
-    """Every fact of a network with its source, one row each."""
+    """Every fact of a network with its source, one row each, read from its JSON object."""
+    obj = network_object(dataset, network)
     rows: list[dict[str, str]] = []
 
-    def fact(field: str, value: str, source: str = "") -> None:
-        if value:
-            rows.append({"field": field, "value": value, "source": source})
+    def fact(field: str, value: Any, source: str | None = "") -> None:
+        text = _text(value)
+        if text:
+            rows.append({"field": field, "value": text, "source": source or ""})
 
-    fact("id", network.id)
-    fact("name", network.name)
-    fact("short_name", network.short_name)
-    fact("name_de", network.name_de)
-    fact("name_en", network.name_en)
-    fact("aliases", ", ".join(network.aliases))
-    fact("scope", network.scope)
-    fact("themes", ", ".join(network.themes))
-    fact("founded", "" if network.founded is None else str(network.founded))
-    fact("founded_place", network.founded_place)
-    fact("seat", network.seat)
-    fact("homepage", network.homepage)
-    fact("description", network.description)
-    fact("parent", network.parent)
-    fact("children", ", ".join(n.id for n in dataset.networks if n.parent == network.id))
-    fact("related", ", ".join(network.related))
-    for f in network.figures:
-        note = f" ({f.note})" if f.note else ""
-        year = f" (Stand {f.year})" if f.year else ""
-        fact(f"figure:{f.measure}", f.text + year + note, f.source)
-    for body in network.bodies:
-        label = f"{body.name} ({body.name_en})" if body.name_en else body.name
-        fact("body", f"{label}: {body.description}" if body.description else label, body.source)
-    for person in network.people:
-        fact(
-            "person",
-            _role_text(
-                dataset,
-                person.person,
-                person.role,
-                person.body,
-                person.city,
-                person.since,
-                person.until,
-                person.note,
-            ),
-            person.source,
-        )
-    for label, values in (
-        ("aim", network.aims),
-        ("campaign", network.campaigns),
-        ("working_group", network.working_groups),
-        ("partner_organisation", network.partner_organisations),
-        ("member_organisation", network.member_organisations),
+    for key in (
+        "id",
+        "name",
+        "short_name",
+        "name_de",
+        "name_en",
+        "aliases",
+        "scope",
+        "themes",
+        "founded",
+        "founded_place",
+        "seat",
+        "homepage",
+        "description",
+        "parent",
+        "children",
+        "related",
     ):
-        for value in values:
+        fact(key, obj[key])
+    for f in obj["figures"]:
+        note = f" ({f['note']})" if f["note"] else ""
+        year = f" (Stand {f['year']})" if f["year"] else ""
+        fact(f"figure:{f['measure']}", f["text"] + year + note, f["source"])
+    for body in obj["bodies"]:
+        label = f"{body['name']} ({body['name_en']})" if body["name_en"] else body["name"]
+        text = f"{label}: {body['description']}" if body["description"] else label
+        fact("body", text, body["source"])
+    for person in obj["people"]:
+        fact("person", _role_text(dataset, person), person["source"])
+    for label, key in (
+        ("aim", "aims"),
+        ("campaign", "campaigns"),
+        ("working_group", "working_groups"),
+        ("partner_organisation", "partner_organisations"),
+        ("member_organisation", "member_organisations"),
+    ):
+        for value in obj[key]:
             fact(label, value)
-    for m in members_of(dataset, network):
-        city = dataset.city_by_id[m.city]
-        parts = [f"{city.name} ({city.country})", _years(m.since, m.until, m.since_text)]
-        if m.working_groups:
-            parts.append("Arbeitsgruppen: " + ", ".join(m.working_groups))
-        fact("member", " · ".join(p for p in parts if p), ", ".join(m.sources))
-        for r in m.roles:
-            fact(
-                "member_role",
-                f"{city.name}: "
-                + _role_text(dataset, r.person, r.role, r.body, "", r.since, r.until, r.note),
-                r.source,
-            )
-    for n in network.notes:
-        fact("note" + (" (zweifelhaft)" if n.doubtful else ""), n.text, n.source)
-    fact("sources", ", ".join(network.sources))
+    for m in obj["members"]:
+        city = dataset.city_by_id[m["city"]]
+        parts = [f"{city.name} ({city.country})", _years(m["since"], m["until"], m["since_text"])]
+        if m["working_groups"]:
+            parts.append("Arbeitsgruppen: " + ", ".join(m["working_groups"]))
+        fact("member", " · ".join(p for p in parts if p), ", ".join(m["sources"]))
+        for r in m["roles"]:
+            fact("member_role", f"{city.name}: " + _role_text(dataset, r), r["source"])
+    for n in obj["notes"]:
+        fact("note" + (" (zweifelhaft)" if n["doubtful"] else ""), n["text"], n["source"])
+    fact("sources", obj["sources"])
     return Listing(
-        columns=[
-            Column("field", "Feld", no_wrap=True),
-            Column("value", "Wert"),
-            Column("source", "Quelle"),
-        ],
+        columns=DETAIL_COLUMNS,
         rows=rows,
-        payload=network_object(dataset, network),
+        payload=obj,
         title=f"{network.label} – {network.name}" if network.short_name else network.name,
         ids=[network.id],
         footer=[RECORD_SOURCES_NOTE],
     )
 
 
-def _role_text(
-    dataset: Dataset,
-    person: str,
-    role: str,
-    body: str,
-    city: str,
-    since: int | None,
-    until: int | None,
-    note: str,
-) -> str:
-    who = person
-    if city:
-        who = f"{who} ({dataset.city_by_id[city].name})" if who else dataset.city_by_id[city].name
-    text = f"{who}: {role}" if who else role
-    if body:
-        text += f", {body}"
-    years = _years(since, until)
+DETAIL_COLUMNS = (
+    Column("field", "Feld", no_wrap=True),
+    Column("value", "Wert"),
+    Column("source", "Quelle"),
+)
+
+
+def _role_text(dataset: Dataset, role: dict[str, Any]) -> str:
+    """A role object as a line: "Jane Doe (Köln): Präsidentin, Vorstand (seit 2018)"."""
+    who = role.get("person") or ""
+    if role.get("city"):
+        name = dataset.city_by_id[role["city"]].name
+        who = f"{who} ({name})" if who else name
+    text = f"{who}: {role['role']}" if who else role["role"]
+    if role.get("body"):
+        text += f", {role['body']}"
+    years = _years(role["since"], role["until"])
     if years:
         text += f" ({years})"
-    if note:
-        text += f" – {note}"
+    if role.get("note"):
+        text += f" – {role['note']}"
     return text
 
 
 def city_detail(dataset: Dataset, city: City) -> Listing:
-    payload = city_object(dataset, city)
+    """Every fact of a city, its memberships and partners, read from its JSON object."""
+    obj = city_object(dataset, city)
     rows: list[dict[str, str]] = []
 
-    def fact(field: str, value: str, source: str = "") -> None:
-        if value:
-            rows.append({"field": field, "value": value, "source": source})
+    def fact(field: str, value: Any, source: str | None = "") -> None:
+        text = _text(value)
+        if text:
+            rows.append({"field": field, "value": text, "source": source or ""})
 
-    fact("id", city.id)
-    fact("name", city.name)
-    fact("name_en", city.name_en)
-    fact("aliases", ", ".join(city.aliases))
-    fact("country", city.country)
-    fact("wikidata", city.wikidata)
-    if city.lat is not None and city.lng is not None:
-        fact("coordinates", f"{city.lat}, {city.lng}")
-    for m in payload["memberships"]:
+    for key in ("id", "name", "name_en", "aliases", "country", "wikidata"):
+        fact(key, obj[key])
+    if obj["lat"] is not None and obj["lng"] is not None:
+        fact("coordinates", f"{obj['lat']}, {obj['lng']}")
+    for m in obj["memberships"]:
         roles = "; ".join(
             r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
         )
-        when = _years(m["since"], m["until"], m["since_text"] or "")
+        when = _years(m["since"], m["until"], m["since_text"])
         text = " · ".join(p for p in (m["network_name"], when, roles) if p)
         fact("membership", text, ", ".join(m["sources"]))
-    for p in payload["partners"]:
-        when = _years(p["since"], p["until"])
-        text = " · ".join(
-            x
-            for x in (
-                f"{p['name']} ({p['country']})",
-                KIND_LABELS[p["kind"]],
-                when,
-                p["programme"] or "",
-            )
-            if x
+    for p in obj["partners"]:
+        parts = (
+            f"{p['name']} ({p['country']})",
+            KIND_LABELS[p["kind"]],
+            _years(p["since"], p["until"]),
+            p["programme"] or "",
         )
-        fact("partner", text, ", ".join(p["sources"]))
-    fact("sources", ", ".join(city.sources))
+        fact("partner", " · ".join(x for x in parts if x), ", ".join(p["sources"]))
+    fact("sources", obj["sources"])
     return Listing(
-        columns=[
-            Column("field", "Feld", no_wrap=True),
-            Column("value", "Wert"),
-            Column("source", "Quelle"),
-        ],
+        columns=DETAIL_COLUMNS,
         rows=rows,
-        payload=payload,
+        payload=obj,
         title=f"{city.name} ({city.country})",
         ids=[city.id],
         footer=[RECORD_SOURCES_NOTE],
     )
 
 
+PARTNER_COLUMNS = (
+    Column("city", "ID", no_wrap=True),
+    Column("name", "Stadt"),
+    Column("country", "Land"),
+    Column("kind", "Art"),
+    Column("since", "Zeitraum"),
+    Column("programme", "Programm", optional=True),
+    Column("sources", "Quelle", optional=True),
+)
+PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _years(p["since"], p["until"])}
+
+
 def partner_list(city: City, partners: Sequence[Partner]) -> Listing:
-    rows = []
-    for partner in partners:
-        p = partner.partnership
-        rows.append(
-            {
-                "city": partner.city.id,
-                "name": partner.city.name,
-                "country": partner.city.country,
-                "kind": p.kind,
-                "since": _years(p.since, p.until),
-                "programme": p.programme,
-                "sources": ", ".join(p.sources),
-            }
-        )
+    payload = [partner_object(p) for p in partners]
     distinct = len({p.city.id for p in partners})
     return Listing(
-        columns=[
-            Column("city", "ID", no_wrap=True),
-            Column("name", "Stadt"),
-            Column("country", "Land"),
-            Column("kind", "Art"),
-            Column("since", "Zeitraum"),
-            Column("programme", "Programm", optional=True),
-            Column("sources", "Quelle", optional=True),
-        ],
-        rows=rows,
-        payload=[partner_object(p) for p in partners],
-        title=f"Partner von {city.name}: {distinct} Städte, {len(rows)} Beziehungen",
+        columns=PARTNER_COLUMNS,
+        rows=_rows(payload, PARTNER_COLUMNS, PARTNER_CELLS),
+        payload=payload,
+        title=f"Partner von {city.name}: {distinct} Städte, {len(payload)} Beziehungen",
         id_key="city",
     )
 
 
+CITY_COLUMNS = (
+    Column("id", "ID", no_wrap=True),
+    Column("name", "Stadt"),
+    Column("name_en", "English"),
+    Column("country", "Land"),
+    Column("memberships", "Netzwerke"),
+    Column("partners", "Partner"),
+)
+
+
 def city_list(dataset: Dataset, cities: Sequence[City]) -> Listing:
-    rows = []
-    payload = []
-    for city in cities:
-        memberships, partners = city_counts(dataset, city)
-        rows.append(
-            {
-                "id": city.id,
-                "name": city.name,
-                "name_en": city.name_en,
-                "country": city.country,
-                "memberships": str(memberships),
-                "partners": str(partners),
-            }
-        )
-        payload.append(
-            {
-                "id": city.id,
-                "name": city.name,
-                "name_en": city.name_en or None,
-                "aliases": list(city.aliases),
-                "country": city.country,
-                "wikidata": city.wikidata or None,
-                "memberships": memberships,
-                "partners": partners,
-            }
-        )
+    payload = [city_summary_object(dataset, city) for city in cities]
     return Listing(
-        columns=[
-            Column("id", "ID", no_wrap=True),
-            Column("name", "Stadt"),
-            Column("name_en", "English"),
-            Column("country", "Land"),
-            Column("memberships", "Netzwerke"),
-            Column("partners", "Partner"),
-        ],
-        rows=rows,
+        columns=CITY_COLUMNS,
+        rows=_rows(payload, CITY_COLUMNS, {}),
         payload=payload,
-        title=f"{len(rows)} Städte",
+        title=f"{len(payload)} Städte",
     )
+
+
+THEME_COLUMNS = (
+    Column("id", "ID", no_wrap=True),
+    Column("name", "Thema"),
+    Column("name_en", "English"),
+    Column("aliases", "Auch"),
+    Column("networks", "Netzwerke"),
+)
 
 
 def theme_list(dataset: Dataset) -> Listing:
-    counts = theme_counts(dataset)
-    rows = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "name_en": t.name_en,
-            "aliases": ", ".join(t.aliases),
-            "networks": str(counts.get(t.id, 0)),
-        }
-        for t in dataset.themes
-    ]
-    payload = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "name_en": t.name_en or None,
-            "aliases": list(t.aliases),
-            "networks": counts.get(t.id, 0),
-        }
-        for t in dataset.themes
-    ]
+    payload = theme_objects(dataset)
     return Listing(
-        columns=[
-            Column("id", "ID", no_wrap=True),
-            Column("name", "Thema"),
-            Column("name_en", "English"),
-            Column("aliases", "Auch"),
-            Column("networks", "Netzwerke"),
-        ],
-        rows=rows,
+        columns=THEME_COLUMNS,
+        rows=_rows(payload, THEME_COLUMNS, {}),
         payload=payload,
-        title=f"{len(rows)} Themen",
+        title=f"{len(payload)} Themen",
     )
 
 
-def search_results(hits: Sequence[tuple[Network | City, str]]) -> Listing:
-    rows = [
-        {
-            "id": r.id,
-            "kind": "network" if isinstance(r, Network) else "city",
-            "name": r.label,
-            "matched": where,
-        }
-        for r, where in hits
-    ]
+SEARCH_COLUMNS = (
+    Column("id", "ID", no_wrap=True),
+    Column("kind", "Art"),
+    Column("name", "Name"),
+    Column("matched", "Gefunden in"),
+)
+
+
+def search_results(hits: Sequence[dict[str, Any]]) -> Listing:
     return Listing(
-        columns=[
-            Column("id", "ID", no_wrap=True),
-            Column("kind", "Art"),
-            Column("name", "Name"),
-            Column("matched", "Gefunden in"),
-        ],
-        rows=rows,
-        payload=rows,
-        title=f"{len(rows)} Treffer",
+        columns=SEARCH_COLUMNS,
+        rows=_rows(hits, SEARCH_COLUMNS, {}),
+        payload=list(hits),
+        title=f"{len(hits)} Treffer",
     )
 
 
