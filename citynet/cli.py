@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from msgspec import Struct
 from typer.core import TyperGroup
 
 from . import __version__
@@ -51,8 +51,7 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class Settings:
+class Settings(Struct):
     data: Path | None
     color: bool
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1  # a name that matches nothing, or more than one thing
@@ -30,8 +30,7 @@ class NotFoundError(CitynetError):
         self.candidates = candidates
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One thing wrong with a data file: where it is and what was expected."""
 
     file: str

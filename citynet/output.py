@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+from msgspec import Struct, field
 
 FORMATS = ("table", "json", "csv", "tsv", "md", "ids")
 
@@ -25,16 +26,14 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     key: str
     header: str
     no_wrap: bool = False
     optional: bool = False  # dropped from a terminal table that is too narrow for it
 
 
-@dataclass
-class Listing:
+class Listing(Struct):
     """What a command shows: a titled table, and the JSON payload behind it."""
 
     columns: Sequence[Column]

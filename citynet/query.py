@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from .errors import UsageError
 from .model import (
@@ -202,8 +203,7 @@ def _membership_object(dataset: Dataset, membership: Membership) -> dict[str, An
 # --- cities and partners ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Partner:
+class Partner(Struct, frozen=True):
     """One relation of a city, seen from that city."""
 
     city: City
