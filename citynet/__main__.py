@@ -8,8 +8,9 @@ import sys
 
 def main() -> None:
     try:
-        from .cli import app
+        from .cli import app, build_only_the_invoked_command
 
+        build_only_the_invoked_command(sys.argv[1:])
         app(prog_name="citynet")
     except BrokenPipeError:
         # The reader went away (`citynet list | head -1`): stop quietly.

@@ -385,3 +385,30 @@ def test_record_kinds_of_add_are_forgiving_too(mini: Path) -> None:
     assert code == 0, err
     code, _, err = run(mini, "add", "stadt", "--id", "x")
     assert code == 2 and "unknown kind of record 'stadt'" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "kept"),
+    [
+        (["show", "c40"], ["show"]),
+        (["--data", "list", "--no-color", "partners", "x"], ["partners"]),
+        (["import", "wikidata"], ["import"]),
+        (["shw"], None),  # a misspelt command still gets Typer's suggestions from all
+        (["--help"], None),
+    ],
+)
+def test_only_the_invoked_command_is_built(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], kept: list[str] | None
+) -> None:
+    from citynet.cli import _command_name, build_only_the_invoked_command
+
+    monkeypatch.setattr(app, "registered_commands", list(app.registered_commands))
+    monkeypatch.setattr(app, "registered_groups", list(app.registered_groups))
+    every = [_command_name(c) for c in app.registered_commands] + [
+        g.name for g in app.registered_groups
+    ]
+    build_only_the_invoked_command(args)
+    left = [_command_name(c) for c in app.registered_commands] + [
+        g.name for g in app.registered_groups
+    ]
+    assert left == (kept if kept is not None else every)
