@@ -159,6 +159,13 @@ def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
     render(listing, chosen, sys.stdout, color=_settings(ctx).color)
 
 
+def print_lines(lines: list[str]) -> None:
+    """Lines of text for people on stdout, with control characters made visible."""
+    from .output import printable
+
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+
+
 def _complete(kind: type[Network] | type[City] | None) -> Any:
     """Shell completion of network and city ids; silent when the data cannot be read."""
 
@@ -198,8 +205,8 @@ def check(ctx: typer.Context) -> None:
       citynet --data my-networks.toml check
     """
     from .files import data_path
-    from .query import figure_conflicts
     from .store import load
+    from .views import check_report
 
     path = data_path(_settings(ctx).data)
     try:
@@ -207,18 +214,7 @@ def check(ctx: typer.Context) -> None:
     except DataError as error:
         report(f"{path}: {len(error.problems)} problem(s)")
         raise
-    conflicts = figure_conflicts(data)
-    figures = sum(len(n.figures) for n in data.networks)
-    print(f"{path}: ok")
-    print(
-        f"{len(data.networks)} networks, {len(data.cities)} cities, "
-        f"{len(data.memberships)} memberships, {len(data.partnerships)} partnerships, "
-        f"{len(data.sources)} sources, {len(data.themes)} themes, {figures} figures"
-    )
-    print(f"{len(conflicts)} figure(s) on which sources disagree:")
-    for network, measure, stated in conflicts:
-        told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
-        print(f"  {network.id} {measure}: {told}")
+    print_lines(check_report(str(path), data))
 
 
 @app.command("list")

@@ -19,6 +19,7 @@ from .query import (
     city_summary_object,
     compare_cities,
     compare_networks,
+    figure_conflicts,
     network_object,
     partner_object,
     theme_objects,
@@ -363,3 +364,20 @@ def city_comparison(dataset: Dataset, cities: Sequence[City]) -> Listing:
         payload=payload,
         title="Vergleich: " + " · ".join(c.name for c in cities),
     )
+
+
+def check_report(name: str, dataset: Dataset) -> list[str]:
+    """What `citynet check` says of a valid file: the counts, and where sources disagree."""
+    conflicts = figure_conflicts(dataset)
+    figures = sum(len(n.figures) for n in dataset.networks)
+    lines = [
+        f"{name}: ok",
+        f"{len(dataset.networks)} networks, {len(dataset.cities)} cities, "
+        f"{len(dataset.memberships)} memberships, {len(dataset.partnerships)} partnerships, "
+        f"{len(dataset.sources)} sources, {len(dataset.themes)} themes, {figures} figures",
+        f"{len(conflicts)} figure(s) on which sources disagree:",
+    ]
+    for network, measure, stated in conflicts:
+        told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
+        lines.append(f"  {network.id} {measure}: {told}")
+    return lines
