@@ -412,3 +412,12 @@ def test_only_the_invoked_command_is_built(
         g.name for g in app.registered_groups
     ]
     assert left == (kept if kept is not None else every)
+
+
+def test_the_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## From Python") :]
+    code = section[section.index("```python") + len("```python") : section.index("```\n", 10)]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "klima-buendnis" in printed and "Berlin" in printed
