@@ -10,7 +10,11 @@ here is a field of the file format everywhere.
 
 msgspec rather than dataclasses: its classes are made in microseconds instead of
 about a millisecond each (start-up time), and the cache decodes its bytes into
-these typed records without running code.
+these typed records without running code. Records are declared `gc=False` (they
+hold only strings, numbers and tuples of those or of records, so they cannot form
+cycles, and the collector need not walk 90,000 of them) and `array_like=True` (the
+cache stores a record as an array, not a map: on the large benchmark dataset 5.7
+instead of 10.9 MB, decoded in 65 instead of 176 ms).
 """
 
 from __future__ import annotations
@@ -113,7 +117,7 @@ Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code l
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
 
 
-class Source(Struct, frozen=True):
+class Source(Struct, frozen=True, gc=False, array_like=True):
     id: Id
     publisher: Text
     title: Text
@@ -123,14 +127,14 @@ class Source(Struct, frozen=True):
     note: str = ""
 
 
-class Theme(Struct, frozen=True):
+class Theme(Struct, frozen=True, gc=False, array_like=True):
     id: Id
     name: Text
     name_en: str = ""
     aliases: tuple[str, ...] = ()
 
 
-class Figure(Struct, frozen=True):
+class Figure(Struct, frozen=True, gc=False, array_like=True):
     """A number a document states, with its qualifier ("über", "fast") and what it counts."""
 
     measure: Annotated[str, Rule(choices=tuple(MEASURES))]
@@ -148,14 +152,14 @@ class Figure(Struct, frozen=True):
         return " ".join(part for part in (self.qualifier, number, self.unit) if part)
 
 
-class Body(Struct, frozen=True):
+class Body(Struct, frozen=True, gc=False, array_like=True):
     name: Text
     source: SourceId
     name_en: str = ""
     description: str = ""
 
 
-class Role(Struct, frozen=True):
+class Role(Struct, frozen=True, gc=False, array_like=True):
     """A role held by a member city or by a named person, with its period."""
 
     role: Text
@@ -168,13 +172,13 @@ class Role(Struct, frozen=True):
     note: str = ""
 
 
-class Note(Struct, frozen=True):
+class Note(Struct, frozen=True, gc=False, array_like=True):
     text: Text
     source: SourceId = ""
     doubtful: bool = False
 
 
-class Network(Struct, frozen=True):
+class Network(Struct, frozen=True, gc=False, array_like=True):
     id: Id
     name: Text
     scope: Annotated[str, Rule(choices=tuple(SCOPES))]
@@ -217,7 +221,7 @@ class Network(Struct, frozen=True):
         return next((f for f in self.figures if f.measure == "members"), None)
 
 
-class City(Struct, frozen=True):
+class City(Struct, frozen=True, gc=False, array_like=True):
     id: Id
     name: Text
     country: Country
@@ -237,7 +241,7 @@ class City(Struct, frozen=True):
         return self.name
 
 
-class Membership(Struct, frozen=True):
+class Membership(Struct, frozen=True, gc=False, array_like=True):
     city: CityId
     network: NetworkId
     sources: Sources
@@ -249,7 +253,7 @@ class Membership(Struct, frozen=True):
     note: str = ""
 
 
-class Partnership(Struct, frozen=True):
+class Partnership(Struct, frozen=True, gc=False, array_like=True):
     """A relation between two cities; stored once per pair and kind, true both ways."""
 
     cities: tuple[CityId, ...]
