@@ -207,7 +207,7 @@ def twin_cities(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"the shared twin-city tables are not at {TWIN_CITIES}")
     path = tmp_path_factory.mktemp("twins") / "networks.toml"
     shutil.copyfile(SHIPPED, path)
-    code, out, err = run(
+    code, _, err = run(
         path,
         "import",
         "wikidata",
