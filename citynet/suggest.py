@@ -26,7 +26,7 @@ class Evidence:
     """`members` cities of a group (a network's members, maybe of one country, or the
     city's partners), `in_network` of them in the suggested network."""
 
-    group: str  # "network" or "partners"
+    group: str  # "network", "partners" or "shared_partners"
     in_network: int
     members: int
     via: str = ""  # the shared network's id, for group "network"
@@ -76,6 +76,8 @@ def suggest(dataset: Dataset, city: City, kinds: Iterable[str] = ()) -> list[Sug
     total = sum(weights.values())
     own_networks = _networks_of(dataset, city.id)
     own_partners = _partners_of(dataset, city.id, wanted)
+    # Cities with a partner in common with this one.
+    sharing = {c for p in own_partners for c in _partners_of(dataset, p, wanted)} - {city.id}
     found = []
     for network in dataset.networks:
         if network.id in own_networks:
@@ -85,9 +87,9 @@ def suggest(dataset: Dataset, city: City, kinds: Iterable[str] = ()) -> list[Sug
         if not peers:
             continue
         peers.sort(key=lambda c: (-weights[c.id], fold(c.name)))
-        evidence = _evidence(dataset, city, own_networks, own_partners, members)
+        evidence = _evidence(dataset, city, own_networks, own_partners, sharing, members)
         score = round(sum(weights[c.id] for c in peers) / total, 3)
-        reason = _reason(dataset, city, network, evidence, peers)
+        reason = _reason(dataset, city, network, evidence)
         found.append(Suggestion(network, score, tuple(peers), evidence, reason))
     found.sort(key=lambda s: (-s.score, -len(s.peers), fold(s.network.label)))
     return found
@@ -98,10 +100,12 @@ def _evidence(
     city: City,
     own_networks: set[str],
     own_partners: set[str],
+    sharing: set[str],
     members: set[str],
 ) -> tuple[Evidence, ...]:
     """The strongest facts behind a suggestion: the shared network whose other members
-    (of the city's own country if any, else of any) are most often in it; the partners."""
+    (of the city's own country if any, else of any) are most often in it; the partners;
+    failing both, the cities that share partners with it (every peer is one of these)."""
     best: Evidence | None = None
     for network_id in sorted(own_networks):
         others = {m.city for m in dataset.memberships_by_network.get(network_id, ())} - {city.id}
@@ -118,6 +122,8 @@ def _evidence(
     partners_in = len(own_partners & members)
     if partners_in:
         facts.append(Evidence("partners", partners_in, len(own_partners)))
+    if not facts:
+        facts.append(Evidence("shared_partners", len(sharing & members), len(sharing)))
     return tuple(facts)
 
 
@@ -130,7 +136,6 @@ def _reason(
     city: City,
     network: Network,
     evidence: tuple[Evidence, ...],
-    peers: list[City],
 ) -> str:
     """The evidence in words: "14 of the 23 other Eurocities members in DE are in CoM"."""
     parts = []
@@ -144,16 +149,20 @@ def _reason(
                 if fact.members == 1
                 else f"{fact.in_network} of the {fact.members} other {via} members{where}"
             )
-        else:
+        elif fact.group == "partners":
             group = (
                 f"{city.name}'s one partner city"
                 if fact.members == 1
                 else f"{fact.in_network} of {city.name}'s {fact.members} partner cities"
             )
+        else:
+            group = (
+                f"the one city that shares a partner city with {city.name}"
+                if fact.members == 1
+                else f"{fact.in_network} of the {fact.members} cities that share partner "
+                f"cities with {city.name}"
+            )
         parts.append(f"{group} {verb} in {network.label}")
-    if not parts:  # a peer through shared partners only
-        names = ", ".join(c.name for c in peers[:3])
-        parts.append(f"cities with the same partners are in {network.label}: {names}")
     return "; ".join(parts)
 
 
