@@ -105,7 +105,8 @@ def _evidence(
 ) -> tuple[Evidence, ...]:
     """The strongest facts behind a suggestion: the shared network whose other members
     (of the city's own country if any, else of any) are most often in it; the partners;
-    failing both, the cities that share partners with it (every peer is one of these)."""
+    without a shared network, the cities that share partners with it. Every peer is in
+    one of these groups, so there is always a fact."""
     best: Evidence | None = None
     for network_id in sorted(own_networks):
         others = {m.city for m in dataset.memberships_by_network.get(network_id, ())} - {city.id}
@@ -122,8 +123,9 @@ def _evidence(
     partners_in = len(own_partners & members)
     if partners_in:
         facts.append(Evidence("partners", partners_in, len(own_partners)))
-    if not facts:
-        facts.append(Evidence("shared_partners", len(sharing & members), len(sharing)))
+    shared_in = len(sharing & members)
+    if shared_in and best is None:
+        facts.append(Evidence("shared_partners", shared_in, len(sharing)))
     return tuple(facts)
 
 
