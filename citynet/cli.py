@@ -548,9 +548,9 @@ def stats(
     figures = statistics(dataset(ctx), kinds)
     chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
     listings = stats_listings(figures, limit or None)
-    if table is None and chosen in ("table", "md"):
-        color = _settings(ctx).color
-        render_sections(list(listings.values()), chosen, sys.stdout, color=color)
+    if chosen in ("table", "md"):
+        sections = [listings[table]] if table else list(listings.values())
+        render_sections(sections, chosen, sys.stdout, color=_settings(ctx).color)
     elif table is None and chosen == "json":
         show(ctx, stats_whole(figures, limit or None), fmt)
     else:
