@@ -85,7 +85,12 @@ def test_counts_rankings_and_pairs_match_the_file(source: str, mini: Path) -> No
     decades = Counter(
         f"{n['founded'] // 10 * 10}s" if "founded" in n else "unknown" for n in data["networks"]
     )
-    assert {d["decade"]: d["networks"] for d in result["networks_by_decade"]} == dict(decades)
+    by_decade = {d["decade"]: d["networks"] for d in result["networks_by_decade"]}
+    assert {d: n for d, n in by_decade.items() if n} == dict(decades)
+    known = [d for d in by_decade if d != "unknown"]
+    assert [int(d[:-1]) for d in known] == list(
+        range(int(known[0][:-1]), int(known[-1][:-1]) + 10, 10)
+    )
     assert sum(c["size"] for c in result["country_components"]) == counts["countries"]
 
 
