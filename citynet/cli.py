@@ -478,7 +478,7 @@ def graph(
 
       citynet graph eurocities --format mermaid
     """
-    from .graphs import SUFFIX_FORMATS, build_graph, write_graph
+    from .graphs import SUFFIX_FORMATS, SVG_PATIENCE, build_graph, write_graph
     from .names import resolve
     from .query import resolve_kind
 
@@ -487,8 +487,13 @@ def graph(
     kinds = [resolve_kind(k) for k in kind or ()]
     suffix = output.suffix.lower() if output else ""
     chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
-    text = write_graph(build_graph(data, records, depth=depth, kinds=kinds), chosen)
-    _emit(text, output)
+    found = build_graph(data, records, depth=depth, kinds=kinds)
+    if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
+        report(
+            f"laying out {len(found.nodes)} nodes, Graphviz may take minutes; "
+            "name records to draw their neighbourhood, or write gexf for Gephi"
+        )
+    _emit(write_graph(found, chosen), output)
 
 
 def _emit(text: str, output: Path | None) -> None:

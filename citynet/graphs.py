@@ -31,6 +31,8 @@ SUFFIX_FORMATS = {
 }
 MEMBER = "member"  # the kind of a membership edge
 
+# Above this many nodes Graphviz takes minutes (5,500 nodes: over two); the CLI warns.
+SVG_PATIENCE = 1000
 EXIT_TOOL = 4  # Graphviz is missing or failed (README: exit statuses)
 
 
