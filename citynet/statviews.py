@@ -21,17 +21,16 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
     data = statistics_object(stats, limit)
     cut = f" (erste {limit})" if limit else ""
 
-    def listing(
-        key: str, columns: list[Column], title: str, bar: str = "", payload: Any = None
-    ) -> Listing:
+    def listing(key: str, columns: list[Column], title: str, bar: str = "") -> Listing:
         rows = data[key]
         rows = [rows] if isinstance(rows, dict) else rows
         return Listing(
             columns=columns,
             rows=[{c.key: _text(row.get(c.key)) for c in columns} for row in rows],
-            payload=data[key] if payload is None else payload,
+            payload=data[key],
             title=title + (cut if key in RANKINGS else ""),
             bar=bar,
+            id_key=columns[0].key,  # --format ids: the city ids, theme ids, kinds, …
         )
 
     city_columns = [
