@@ -259,3 +259,16 @@ def test_output_file_is_replaced_whole(tmp_path: Path) -> None:
     assert run(SHIPPED, "graph", "berlin", "-o", str(target))[0] == 0
     assert target.read_text(encoding="utf-8").startswith("graph citynet {")
     assert [p.name for p in tmp_path.iterdir()] == ["g.dot"]  # no temporary file left
+
+
+def test_core_modules_import_neither_the_cli_nor_xml_until_needed() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, citynet.graphs, citynet.stats, citynet.suggest; "
+        "print(sorted(m for m in ('typer', 'rich', 'xml.etree.ElementTree', 'subprocess') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -263,3 +263,34 @@ def test_most_connected_cities_of_the_twin_city_import_match_the_links_table(
             row = next(r for r in ranking if r["id"] == by_qid[qid])
             assert row["partners"] == len(neighbours[qid])
     assert result["counts"]["partnerships"] == len(imported["partnerships"])
+
+
+# --- the terminal rendering, with names that could misalign or inject ---------------
+
+
+def test_bar_charts_align_wide_characters_and_show_control_codes_literally() -> None:
+    from rich.cells import cell_len
+
+    from citynet.output import render_sections
+    from citynet.statviews import stats_listings
+
+    cities = (
+        City("tokio", "東京", "JP", ("s",)),
+        City("evil", "\x1b[31mEvil", "DE", ("s",)),
+        City("bonn", "Bonn", "DE", ("s",)),
+    )
+    partnerships = (
+        Partnership(("evil", "tokio"), "partnership", ("s",)),
+        Partnership(("bonn", "tokio"), "partnership", ("s",)),
+    )
+    listings = stats_listings(statistics(Dataset(cities=cities, partnerships=partnerships)), 20)
+    out = io.StringIO()
+    render_sections([listings["most_connected_cities"]], "table", out, color=False, width=60)
+    text = out.getvalue()
+    assert "\x1b" not in text and "\\e[31mEvil" in text
+    rows = text.splitlines()[2:]  # under the title and the header
+    assert rows[0].split()[0] == "tokio"
+    assert sorted(row.split()[0] for row in rows[1:]) == ["bonn", "evil"]
+    # The bars start in the same terminal column whatever the width of the names.
+    starts = {cell_len(row[: row.index("█")]) for row in rows}
+    assert len(starts) == 1
