@@ -165,7 +165,9 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
         if not breakable:
             break
         widths[max(breakable, key=lambda i: widths[i])] -= 1
-    return widths, all(w >= m for w, m in zip(widths, least, strict=True))
+    # Too wide even with every column at its least: that does not fit either.
+    fits = sum(widths) <= available
+    return widths, fits and all(w >= m for w, m in zip(widths, least, strict=True))
 
 
 def _longest_word(text: str) -> int:

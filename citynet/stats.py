@@ -31,6 +31,20 @@ class Statistics:
     networks_by_decade: list[tuple[str, int]]  # "1980s" …, then "unknown"
     country_components: list[list[str]]  # largest first
 
+    def country_matrix(self, limit: int | None = None) -> tuple[list[str], list[list[int]]]:
+        """The country × country table: the `limit` countries with the most city pairs
+        (all if None), and for each the pairs with each of them (symmetric)."""
+        totals: Counter[str] = Counter()
+        for a, b, count in self.country_pairs:
+            totals[a] += count
+            if b != a:
+                totals[b] += count
+        countries = [c for c, _ in sorted(totals.items(), key=lambda t: (-t[1], t[0]))][:limit]
+        pairs = {(a, b): count for a, b, count in self.country_pairs}
+        return countries, [
+            [pairs.get((min(a, b), max(a, b)), 0) for b in countries] for a in countries
+        ]
+
     @property
     def countries_connected(self) -> bool:
         """Whether every country reaches every other through partnerships abroad."""
@@ -151,12 +165,19 @@ TABLES = (
     "most_connected_cities",
     "most_memberships",
     "country_pairs",
+    "country_matrix",
     "region_country",
     "networks_by_theme",
     "networks_by_decade",
     "country_components",
 )
-RANKINGS = ("most_connected_cities", "most_memberships", "country_pairs", "region_country")
+RANKINGS = (
+    "most_connected_cities",
+    "most_memberships",
+    "country_pairs",
+    "country_matrix",
+    "region_country",
+)
 
 
 def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, Any]:
@@ -164,6 +185,7 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
 
     `limit` cuts the rankings (RANKINGS) to their first entries; None keeps all.
     """
+    countries, matrix = stats.country_matrix(limit)
 
     def cut(rows: list[Any]) -> list[Any]:
         return rows[:limit] if limit else rows
@@ -184,6 +206,7 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
         "country_pairs": [
             {"a": a, "b": b, "partnerships": n} for a, b, n in cut(stats.country_pairs)
         ],
+        "country_matrix": {"countries": countries, "partnerships": matrix},
         "region_country": [
             {"region": r, "country": c, "partner_country": p, "partnerships": n}
             for r, c, p, n in cut(stats.region_country)

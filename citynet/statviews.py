@@ -76,6 +76,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             "Länderpaare nach Städtepaaren",
             bar="partnerships",
         ),
+        "country_matrix": _matrix_listing(data["country_matrix"], cut),
         "region_country": listing(
             "region_country",
             [
@@ -111,6 +112,25 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
     }
     assert tuple(listings) == TABLES
     return listings
+
+
+def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
+    """One row per country, one column per country; on a narrow terminal the columns
+    of the countries with fewer pairs give way."""
+    countries: list[str] = matrix["countries"]
+    rows = [
+        {"country": a, **{b: str(n) for b, n in zip(countries, counts, strict=True)}}
+        for a, counts in zip(countries, matrix["partnerships"], strict=True)
+    ]
+    columns = [Column("country", "Land", no_wrap=True)]
+    columns += [Column(c, c, no_wrap=True, optional=True) for c in countries]
+    return Listing(
+        columns=columns,
+        rows=rows,
+        payload=matrix,
+        title="Städtepaare Land × Land" + cut,
+        id_key="country",
+    )
 
 
 def _text(value: Any) -> str:

@@ -294,3 +294,23 @@ def test_bar_charts_align_wide_characters_and_show_control_codes_literally() -> 
     # The bars start in the same terminal column whatever the width of the names.
     starts = {cell_len(row[: row.index("█")]) for row in rows}
     assert len(starts) == 1
+
+
+def test_country_matrix_is_the_pairs_table_both_ways(twin_cities: Path) -> None:
+    result = stats_json(twin_cities, "--limit", "12")
+    matrix = result["country_matrix"]
+    countries, counts = matrix["countries"], matrix["partnerships"]
+    assert len(countries) == 12 and len(counts) == 12
+    pairs = {
+        (p["a"], p["b"]): p["partnerships"]
+        for p in stats_json(twin_cities, "--limit", "0")["country_pairs"]
+    }
+    for i, a in enumerate(countries):
+        for j, b in enumerate(countries):
+            assert counts[i][j] == counts[j][i] == pairs.get((min(a, b), max(a, b)), 0)
+    totals = Counter[str]()
+    for (a, b), n in pairs.items():
+        totals[a] += n
+        if a != b:
+            totals[b] += n
+    assert countries == sorted(totals, key=lambda c: (-totals[c], c))[:12]
