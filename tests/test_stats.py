@@ -314,3 +314,10 @@ def test_country_matrix_is_the_pairs_table_both_ways(twin_cities: Path) -> None:
         if a != b:
             totals[b] += n
     assert countries == sorted(totals, key=lambda c: (-totals[c], c))[:12]
+
+
+def test_help_names_every_table() -> None:
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["stats", "--help"])
+    assert result.exit_code == 0
+    for table in TABLES:
+        assert table in result.stdout, table
