@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 GRAPH_FORMATS = ("dot", "mermaid", "graphml", "gexf", "svg")
 # File suffixes that choose a format when -o is given without --format.
@@ -237,10 +241,9 @@ def xml_text(value: str | float | int) -> str:
     return _NOT_XML.sub("", str(value))
 
 
-def _xml_document(root: object) -> str:
+def _xml_document(root: Element) -> str:
     import xml.etree.ElementTree as ET
 
-    assert isinstance(root, ET.Element)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
@@ -282,10 +285,11 @@ def to_graphml(graph: Graph) -> str:
     return _xml_document(root)
 
 
-def _graphml_data(parent: object, prefix: str, values: dict[str, str | float | int | None]) -> None:
+def _graphml_data(
+    parent: Element, prefix: str, values: dict[str, str | float | int | None]
+) -> None:
     import xml.etree.ElementTree as ET
 
-    assert isinstance(parent, ET.Element)
     for name, value in values.items():
         if value is not None:
             ET.SubElement(parent, "data", {"key": prefix + name}).text = xml_text(value)
@@ -348,10 +352,9 @@ def to_gexf(graph: Graph) -> str:
 _COLOURS = {"network": (31, 119, 180), "city": (255, 127, 14)}
 
 
-def _gexf_values(parent: object, values: dict[str, str | float | int | None]) -> None:
+def _gexf_values(parent: Element, values: dict[str, str | float | int | None]) -> None:
     import xml.etree.ElementTree as ET
 
-    assert isinstance(parent, ET.Element)
     present = {k: v for k, v in values.items() if v is not None}
     if present:
         holder = ET.SubElement(parent, "attvalues")
