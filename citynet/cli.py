@@ -435,6 +435,192 @@ def search(
     show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
 
 
+# --- graphs, statistics and suggestions ---------------------------------------------
+
+
+class GraphFormat(StrEnum):
+    dot = "dot"
+    mermaid = "mermaid"
+    graphml = "graphml"
+    gexf = "gexf"
+    svg = "svg"
+
+
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
+]
+LimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=0, help="Show the first N of each ranking; 0: all.")
+]
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Networks or cities to centre on; none: the whole dataset.",
+            autocompletion=_complete(None),
+            show_default=False,
+        ),
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", "-d", min=0, help="Steps out from the named records.")
+    ] = 1,
+    kind: KindOption = None,
+    fmt: Annotated[
+        GraphFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="dot, mermaid, graphml, gexf or svg (needs Graphviz). Default: from the "
+            "suffix of -o, else dot.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically), not stdout."),
+    ] = None,
+) -> None:
+    """The graph of cities and networks (member edges) and of partner cities (kind edges).
+
+    Named records come with everything within --depth steps: a city's networks and
+    partner cities, a network's members. Exit status 4 if --format svg cannot run
+    Graphviz's dot.
+
+    Examples:
+
+      citynet graph berlin -o berlin.svg
+
+      citynet graph berlin c40 --depth 2 --format graphml > berlin-c40.graphml
+
+      citynet graph --format gexf -o citynet.gexf
+
+      citynet graph eurocities --format mermaid
+    """
+    from .graphs import SUFFIX_FORMATS, SVG_PATIENCE, build_graph, write_graph
+    from .names import resolve
+    from .query import resolve_kind
+
+    data = dataset(ctx)
+    records = [resolve(data, name) for name in names or ()]
+    kinds = [resolve_kind(k) for k in kind or ()]
+    suffix = output.suffix.lower() if output else ""
+    chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
+    found = build_graph(data, records, depth=depth, kinds=kinds)
+    if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
+        report(
+            f"laying out {len(found.nodes)} nodes, Graphviz may take minutes; "
+            "name records to draw their neighbourhood, or write gexf for Gephi"
+        )
+    _emit(write_graph(found, chosen), output)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Text to a file, atomically, or to stdout."""
+    from .files import atomic_write
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    kind: KindOption = None,
+    limit: LimitOption = 20,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            # Written out rather than imported from stats, which would cost every
+            # command its import; a test checks that it names every table.
+            help="Only this table (tsv, csv, ids show one table; default "
+            "most_connected_cities): counts, partnership_kinds, most_connected_cities, "
+            "most_memberships, country_pairs, country_matrix, region_country, "
+            "networks_by_theme, networks_by_decade, country_components.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Figures: counts, the most connected cities, country pairs, themes, decades.
+
+    Partner counts and country pairs count pairs of cities, whatever their kinds of
+    relation, unless --kind narrows them. On a terminal and in md every table; in
+    json one object with every table; tsv and csv give one table (--table).
+
+    Examples:
+
+      citynet stats
+
+      citynet stats --kind partnership --limit 10
+
+      citynet stats --table country_pairs --format csv > laenderpaare.csv
+
+      citynet stats --format json | jq '.most_connected_cities[0]'
+    """
+    from .errors import UsageError, did_you_mean
+    from .output import render_sections
+    from .query import resolve_kind
+    from .stats import TABLES, statistics
+    from .statviews import DEFAULT_TABLE, stats_listings, stats_whole
+
+    if table is not None and table not in TABLES:
+        hint = did_you_mean(table, TABLES)
+        raise UsageError(f"unknown table {table!r}{hint}; tables: {', '.join(TABLES)}")
+    kinds = [resolve_kind(k) for k in kind or ()]
+    figures = statistics(dataset(ctx), kinds)
+    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+    listings = stats_listings(figures, limit or None)
+    if chosen in ("table", "md"):
+        sections = [listings[table]] if table else list(listings.values())
+        render_sections(sections, chosen, sys.stdout, color=_settings(ctx).color)
+    elif table is None and chosen == "json":
+        show(ctx, stats_whole(figures, limit or None), fmt)
+    else:
+        show(ctx, listings[table or DEFAULT_TABLE], Format(chosen))
+
+
+@app.command("suggest")
+def suggest_networks(
+    ctx: typer.Context,
+    city: Annotated[
+        str, typer.Argument(help="City: id, name or alias.", autocompletion=_complete(City))
+    ],
+    kind: KindOption = None,
+    limit: LimitOption = 10,
+    fmt: FormatOption = None,
+) -> None:
+    """Networks a city's peers belong to and it does not, best first, with the reason.
+
+    Peers are cities that share networks or partners with it (same country counts
+    more); --kind limits which partnerships count.
+
+    Examples:
+
+      citynet suggest koeln
+
+      citynet suggest berlin --limit 3 --format json
+    """
+    from .names import resolve
+    from .query import resolve_kind
+    from .statviews import suggestion_listing
+    from .suggest import suggest
+
+    data = dataset(ctx)
+    found = resolve(data, city, City)
+    assert isinstance(found, City)
+    suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
+    show(ctx, suggestion_listing(found, suggestions[: limit or None]), fmt)
+
+
 # --- changing the data ----------------------------------------------------------------
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}

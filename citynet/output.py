@@ -43,6 +43,7 @@ class Listing(Struct):
     id_key: str = "id"  # the column that `--format ids` prints …
     ids: list[str] = field(default_factory=list)  # … unless the ids are given here
     footer: list[str] = field(default_factory=list)  # lines shown under a terminal table
+    bar: str = ""  # a numeric column drawn as a bar chart on a terminal (render_sections)
 
 
 def render(
@@ -163,7 +164,9 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
         if not breakable:
             break
         widths[max(breakable, key=lambda i: widths[i])] -= 1
-    return widths, all(w >= m for w, m in zip(widths, least, strict=True))
+    # Too wide even with every column at its least: that does not fit either.
+    fits = sum(widths) <= available
+    return widths, fits and all(w >= m for w, m in zip(widths, least, strict=True))
 
 
 def _longest_word(text: str) -> int:
@@ -186,3 +189,81 @@ def _rich_table(listing: Listing, columns: list[Column], widths: list[int], colo
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
         table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))
     return table
+
+
+# --- several tables in one output, and bar charts (citynet stats) ----------------------
+
+
+def render_sections(
+    listings: Sequence[Listing],
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = True,
+    width: int | None = None,
+) -> None:
+    """Several listings one after another: on a terminal as tables or bar charts, in md as
+    one Markdown table each; other formats take one listing (`render`)."""
+    if fmt not in ("table", "md"):
+        raise ValueError(f"{fmt!r} shows one listing at a time")
+    for number, listing in enumerate(listings):
+        if number:
+            out.write("\n")
+        if fmt == "md":
+            _write_markdown(listing, out)
+        elif listing.bar and listing.rows:
+            _write_bar_chart(listing, out, color=color, width=width)
+        else:
+            _write_table(listing, out, color=color, width=width)
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_LABEL_WIDTH = 32  # a label column longer than this is cut with … on a terminal
+
+
+def bar_text(length: float) -> str:
+    """A horizontal bar `length` characters long, in eighths of a character."""
+    whole, eighths = divmod(max(0, round(length * 8)), 8)
+    return "█" * whole + (_EIGHTHS[eighths] if eighths else "")
+
+
+def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:
+    """Label columns, the value right-aligned, then a bar scaled to the widest row."""
+    from rich.cells import cell_len, set_cell_size
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(
+        file=out, color_system="auto" if color else None, width=width, highlight=False,
+        emoji=False, markup=False, soft_wrap=False,
+    )  # fmt: skip
+    columns = list(listing.columns)
+    cells = [[printable(row.get(c.key, "")) for c in columns] for row in listing.rows]
+    widths = [
+        min(_LABEL_WIDTH, max([cell_len(c.header), *(cell_len(r[i]) for r in cells)]))
+        for i, c in enumerate(columns)
+    ]
+    values = [float(row.get(listing.bar) or 0) for row in listing.rows]
+    room = max(8, console.width - sum(widths) - 2 * len(columns) - 1)
+    top = max(values) or 1.0
+
+    def line(texts: list[str]) -> str:
+        parts = []
+        for column, text, column_width in zip(columns, texts, widths, strict=True):
+            if cell_len(text) > column_width:  # cells, not characters: 東京 takes four
+                text = set_cell_size(text, column_width - 1) + "…"
+            padding = " " * (column_width - cell_len(text))
+            parts.append(padding + text if column.key == listing.bar else text + padding)
+        return "  ".join(parts) + "  "
+
+    if listing.title:
+        console.print(Text(printable(listing.title), style="bold"))
+    console.print(Text(line([c.header for c in columns]), style="bold cyan" if color else "bold"))
+    for row_cells, value in zip(cells, values, strict=True):
+        text = Text(line(row_cells))
+        # A value too small for an eighth of a cell still shows a sliver: it is not zero.
+        length = max(value / top * room, 0.125 if value > 0 else 0.0)
+        text.append(bar_text(length), style="cyan" if color else "")
+        console.print(text, no_wrap=True, overflow="ellipsis")
+    for footer in listing.footer:
+        console.print(Text(printable(footer), style="dim"))
