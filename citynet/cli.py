@@ -566,7 +566,8 @@ def stats(
 
       citynet stats --format json | jq '.most_connected_cities[0]'
     """
-    from .errors import UsageError, did_you_mean
+    from .errors import UsageError
+    from .names import did_you_mean
     from .output import render_sections
     from .query import resolve_kind
     from .stats import TABLES, statistics

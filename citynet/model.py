@@ -256,7 +256,7 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
 class Partnership(Struct, frozen=True, gc=False, array_like=True):
     """A relation between two cities; stored once per pair and kind, true both ways."""
 
-    cities: tuple[CityId, ...]
+    cities: tuple[CityId, CityId]
     kind: Annotated[str, Rule(choices=tuple(PARTNERSHIP_KINDS))]
     sources: Sources
     since: Year = None

@@ -8,7 +8,6 @@ import json
 import shutil
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +129,7 @@ def test_country_components_say_whether_every_country_is_connected(mini: Path) -
     assert [c["countries"] for c in result["country_components"]] == [["DE", "FR"], ["NA"]]
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class RegionCity(City):
+class RegionCity(City, frozen=True):
     """A city with the region field that another change adds to City."""
 
     region: str = ""
