@@ -61,8 +61,10 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    csv_de = "csv-de"
     tsv = "tsv"
     md = "md"
+    xlsx = "xlsx"
     ids = "ids"
 
 
@@ -71,9 +73,63 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format. Default: table on a terminal, tsv in a pipe.",
+        help="Output format. Default: table on a terminal, tsv in a pipe, or what the "
+        "--output file's suffix says. csv-de: for German Excel (BOM, ';'); xlsx: a workbook.",
         show_default=False,
         case_sensitive=False,
+    ),
+]
+
+
+class _Captured(Exception):
+    """Raised by `show` while completing --fields: the listing the command would print."""
+
+    def __init__(self, listing: Any) -> None:
+        self.listing = listing
+
+
+def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The columns of the command being typed, found by running it with its arguments so far."""
+    done, _, partial = incomplete.rpartition(",")
+    params = dict(ctx.params)
+    # While completing, click leaves the positional arguments unparsed in ctx.args.
+    rest = list(ctx.args)
+    for param in ctx.command.params:
+        if param.param_type_name == "argument" and not params.get(param.name or "") and rest:
+            params[param.name or ""] = tuple(rest) if param.nargs == -1 else rest.pop(0)
+            rest = [] if param.nargs == -1 else rest
+    ctx.meta["citynet.capture"] = True
+    try:
+        with ctx:
+            ctx.command.callback(**params)  # type: ignore[misc]
+    except _Captured as captured:
+        keys = [c.key for c in captured.listing.columns]
+    except Exception:  # a command that cannot run yet has nothing to offer
+        return []
+    chosen = done.split(",")
+    return [
+        (done + "," if done else "") + k for k in keys if k.startswith(partial) and k not in chosen
+    ]
+
+
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        help="Only these columns, in this order: comma-separated keys as in the tsv header "
+        "(json: objects with only these keys).",
+        show_default=False,
+        autocompletion=_complete_fields,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        show_default=False,
+        dir_okay=False,
     ),
 ]
 
@@ -124,10 +180,27 @@ def dataset(ctx: typer.Context) -> Dataset:
 
 
 def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
-    from .output import render
+    """Render the listing as asked: --format, and --fields and --output where the command
+    declares them (read from the command's parameters, so every command shares them)."""
+    from .output import choose_fields, format_for, render, write_file
 
-    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
-    render(listing, chosen, sys.stdout, color=_settings(ctx).color)
+    if ctx.meta.get("citynet.capture"):
+        raise _Captured(listing)
+    fields = ctx.params.get("fields")
+    # Raw values: Typer converts a command's own arguments, not ctx.params.
+    output = Path(ctx.params["output"]) if ctx.params.get("output") else None
+    if fields is not None:
+        listing = choose_fields(listing, fields.split(","))
+    if fmt:
+        chosen = fmt.value
+    elif output:
+        chosen = format_for(output)
+    else:
+        chosen = "table" if sys.stdout.isatty() else "tsv"
+    if output:
+        write_file(listing, chosen, output)
+    else:
+        render(listing, chosen, sys.stdout, color=_settings(ctx).color)
 
 
 def _complete(kind: type[Network] | type[City] | None) -> Any:
@@ -222,6 +295,8 @@ def list_networks(
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """List networks, filtered by theme, scope, member city or founding year.
 
@@ -258,6 +333,8 @@ def show_record(
         typer.Argument(help="Network or city: id, name or alias.", autocompletion=_complete(None)),
     ],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Show one network or city in full, every fact with its source.
 
@@ -291,6 +368,8 @@ def partners(
         typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
     ] = None,
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """A city's partner cities, in both directions, with kind and period.
 
@@ -323,6 +402,8 @@ def compare(
         ),
     ],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Compare networks attribute by attribute, or cities by networks and partners.
 
@@ -354,7 +435,12 @@ def compare(
 
 
 @app.command()
-def themes(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def themes(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
     """The theme vocabulary, with how many networks each theme has.
 
     Examples:
@@ -375,6 +461,8 @@ def cities(
         str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
     ] = None,
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Cities with country and counts of memberships and partners.
 
@@ -396,6 +484,8 @@ def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Search names, aliases and descriptions of networks and cities.
 

@@ -72,9 +72,13 @@ def atomic_write(path: Path, text: str) -> None:
     The text goes to a temporary file in the same folder, is flushed and fsynced,
     and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
     """
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`atomic_write` for bytes: workbooks, SQLite databases."""
     import tempfile
 
-    data = text.encode("utf-8")
     folder = path.parent
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
