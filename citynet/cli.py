@@ -501,6 +501,117 @@ def search(
     show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
 
 
+# --- bridges: SQLite, JSON and schemas for other tools ---------------------------------
+
+export_app = typer.Typer(help="Write the whole dataset for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+ReplaceOption = Annotated[bool, typer.Option("--force", help="Replace files that exist.")]
+
+
+@export_app.command("sqlite")
+def export_sqlite(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The database to write.", dir_okay=False)],
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            help="datasette metadata file to write. Default: FILE.metadata.json.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    force: ReplaceOption = False,
+) -> None:
+    """A SQLite database for SQL and datasette: a table per kind of record, full-text search.
+
+    Writes FILE and, beside it, datasette metadata (titles, descriptions, sources,
+    licence). Existing files are replaced only with --force.
+
+    Examples:
+
+      citynet export sqlite citynet.db
+
+      datasette citynet.db --metadata citynet.db.metadata.json
+
+      sqlite3 citynet.db "select * from city_partners where city = 'berlin'"
+    """
+    from .export import write_sqlite
+
+    written = write_sqlite(dataset(ctx), file, metadata, force=force)
+    print(f"{file}: written; datasette metadata: {written}", file=sys.stderr)
+
+
+@export_app.command("json")
+def export_json(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="The file to write, or - for stdout.")],
+    force: ReplaceOption = False,
+) -> None:
+    """The whole dataset as one JSON document (`citynet schema dataset` describes it).
+
+    Examples:
+
+      citynet export json citynet.json
+
+      citynet export json - | jq '.networks | length'
+    """
+    import json
+
+    from .export import dataset_object, refuse_existing
+    from .files import atomic_write
+
+    text = json.dumps(dataset_object(dataset(ctx)), ensure_ascii=False, indent=2) + "\n"
+    if file == "-":
+        sys.stdout.write(text)
+        return
+    refuse_existing([Path(file)], force)
+    atomic_write(Path(file), text)
+
+
+def _complete_schema(incomplete: str) -> list[str]:
+    from .schemas import NAMES
+
+    return [name for name in NAMES if name.startswith(incomplete)]
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="The schema to print; without it, the list.", autocompletion=_complete_schema
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The JSON Schemas (draft 2020-12) of citynet's JSON output: list them, or print one.
+
+    Examples:
+
+      citynet schema
+
+      citynet schema list > list.schema.json
+
+      citynet schema show-city > show-city.schema.json
+    """
+    import json
+
+    from .output import Column, Listing
+    from .schemas import document, published
+
+    if name is not None:
+        print(json.dumps(document(name), ensure_ascii=False, indent=2))
+        return
+    rows = [{"name": n, "title": t} for n, t in published()]
+    columns = [Column("name", "Name", no_wrap=True), Column("title", "Titel")]
+    show(
+        ctx, Listing(columns, rows, payload=rows, title=f"{len(rows)} Schemas", id_key="name"), fmt
+    )
+
+
 # --- changing the data ----------------------------------------------------------------
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}

@@ -200,6 +200,7 @@ def test_fields_work_on_every_command_that_prints_rows(mini: Path) -> None:
         ("themes",),
         ("cities",),
         ("search", "klima"),
+        ("schema",),
     ):
         header = run(mini, *args, "--format", "tsv")[1].decode().splitlines()[0].split("\t")
         chosen = header[::-1][:2]
