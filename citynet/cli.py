@@ -555,17 +555,15 @@ def export_json(
 
       citynet export json - | jq '.networks | length'
     """
-    import json
+    from .export import dataset_json, refuse_existing
+    from .files import atomic_write_chunks
 
-    from .export import dataset_object, refuse_existing
-    from .files import atomic_write
-
-    text = json.dumps(dataset_object(dataset(ctx)), ensure_ascii=False, indent=2) + "\n"
+    pieces = dataset_json(dataset(ctx))
     if file == "-":
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)
         return
     refuse_existing([Path(file)], force)
-    atomic_write(Path(file), text)
+    atomic_write_chunks(Path(file), (piece.encode("utf-8") for piece in pieces))
 
 
 def _complete_schema(incomplete: str) -> list[str]:

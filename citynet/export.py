@@ -620,15 +620,15 @@ def refuse_existing(paths: Iterable[Path], force: bool) -> None:
         raise UsageError(f"{', '.join(existing)}: already there; give --force to replace")
 
 
-def dataset_object(dataset: Dataset) -> dict[str, Any]:
-    """The whole dataset as one JSON document, in the shapes of the JSON contract."""
+def dataset_sections(dataset: Dataset) -> Iterator[tuple[str, Any]]:
+    """The whole dataset's sections, in the shapes of the JSON contract, made one by one."""
     from .query import city_object, network_object
     from .views import theme_list
 
-    networks = [network_object(dataset, n) for n in dataset.networks]
-    return {
-        "schema_version": dataset.schema_version,
-        "sources": [
+    yield "schema_version", dataset.schema_version
+    yield (
+        "sources",
+        (
             {
                 "id": s.id,
                 "publisher": s.publisher,
@@ -639,13 +639,19 @@ def dataset_object(dataset: Dataset) -> dict[str, Any]:
                 "note": _none(s.note),
             }
             for s in dataset.sources
-        ],
-        "themes": theme_list(dataset).payload,
-        "networks": networks,
-        "cities": [city_object(dataset, c) for c in dataset.cities],
-        # Every network's members are all the memberships, in the contract's shape.
-        "memberships": [m for n in networks for m in n["members"]],
-        "partnerships": [
+        ),
+    )
+    yield "themes", iter(theme_list(dataset).payload)
+    yield "networks", (network_object(dataset, n) for n in dataset.networks)
+    yield "cities", (city_object(dataset, c) for c in dataset.cities)
+    # Every network's members are all the memberships, in the contract's shape.
+    yield (
+        "memberships",
+        (m for n in dataset.networks for m in network_object(dataset, n)["members"]),
+    )
+    yield (
+        "partnerships",
+        (
             {
                 "cities": list(p.cities),
                 "kind": p.kind,
@@ -656,5 +662,25 @@ def dataset_object(dataset: Dataset) -> dict[str, Any]:
                 "sources": list(p.sources),
             }
             for p in dataset.partnerships
-        ],
-    }
+        ),
+    )
+
+
+def dataset_json(dataset: Dataset) -> Iterator[str]:
+    """The whole dataset as one JSON document (`json.dumps(..., indent=2)` layout), in pieces:
+    a large dataset is never in memory as objects all at once."""
+    import json
+
+    yield "{"
+    for number, (section, value) in enumerate(dataset_sections(dataset)):
+        yield ("," if number else "") + f"\n  {json.dumps(section)}: "
+        if not isinstance(value, Iterator):
+            yield json.dumps(value)
+            continue
+        empty = True
+        for item in value:
+            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            yield ("[" if empty else ",") + "\n    " + text
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"

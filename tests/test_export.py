@@ -204,7 +204,10 @@ def test_datasette_serves_the_tables_search_and_views(tmp_path: Path) -> None:
 def test_export_json_writes_the_whole_dataset(data: Path, tmp_path: Path) -> None:
     target = tmp_path / "citynet.json"
     assert export(data, "json", str(target))[0] == 0
-    document = json.loads(target.read_text(encoding="utf-8"))
+    text = target.read_text(encoding="utf-8")
+    document = json.loads(text)
+    # Written piece by piece, laid out as one json.dumps would lay it out.
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     dataset = load(data)
     assert document["schema_version"] == dataset.schema_version
     for section in ("sources", "themes", "networks", "cities", "memberships", "partnerships"):
