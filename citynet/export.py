@@ -1,9 +1,10 @@
 """The whole dataset for other tools: a SQLite database (with datasette metadata) and JSON.
 
-The database's tables are described once, in TABLES: the SQL, the rows and the
-datasette metadata (titles, column descriptions) all follow from it. Plain
-sqlite3 rather than sqlite-utils: the schema is explicit DDL either way, and the
-standard library needs no extra packages at run time.
+The database's tables are described once, in TABLES: the SQL and the datasette
+metadata (titles, column descriptions, labels) follow from it, and `_rows` gives
+each table's rows in the order of its fields. Plain sqlite3 rather than
+sqlite-utils: the schema is explicit DDL either way, and the standard library
+needs no extra packages at run time.
 """
 
 from __future__ import annotations
@@ -584,7 +585,8 @@ def datasette_metadata(dataset: Dataset, database: str) -> dict[str, Any]:
     for index, table_name, _ in FULL_TEXT:
         tables[table_name]["fts_table"] = index
     for name, (description, _) in VIEWS.items():
-        tables[name] = {"title": name.replace("_", " ").capitalize(), "description": description}
+        title = name.replace("_", " ").capitalize()
+        tables[name] = {"title": title, "description": description, **common}
     return {
         "title": "citynet",
         "description": "European and international city networks and city partnerships, "
