@@ -98,6 +98,10 @@ def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
         if param.param_type_name == "argument" and not params.get(param.name or "") and rest:
             params[param.name or ""] = tuple(rest) if param.nargs == -1 else rest.pop(0)
             rest = [] if param.nargs == -1 else rest
+    root = ctx.find_root()
+    if root.obj is None:  # completing: the global options were parsed but not applied
+        data = root.params.get("data")
+        root.obj = Settings(data=Path(data) if data else None, color=False)
     ctx.meta["citynet.capture"] = True
     try:
         with ctx:

@@ -229,3 +229,8 @@ def test_shell_completion_offers_the_fields_of_the_command(mini: Path) -> None:
     assert '"id,name_en"' in complete("citynet cities --fields id,na")
     offered = complete("citynet partners berlin --fields ")
     assert '"programme"' in offered and '"kind"' in offered
+    # The columns of compare are the compared networks, read from --data.
+    other = mini.with_name("other.toml")
+    mini.rename(other)
+    offered = complete(f"citynet --data {other} compare eurocities klima-buendnis --fields k")
+    assert '"klima-buendnis"' in offered
