@@ -60,8 +60,10 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    csv_de = "csv-de"
     tsv = "tsv"
     md = "md"
+    xlsx = "xlsx"
     ids = "ids"
 
 
@@ -70,9 +72,67 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format. Default: table on a terminal, tsv in a pipe.",
+        help="Output format. Default: table on a terminal, tsv in a pipe, or what the "
+        "--output file's suffix says. csv-de: for German Excel (BOM, ';'); xlsx: a workbook.",
         show_default=False,
         case_sensitive=False,
+    ),
+]
+
+
+class _Captured(Exception):
+    """Raised by `show` while completing --fields: the listing the command would print."""
+
+    def __init__(self, listing: Any) -> None:
+        self.listing = listing
+
+
+def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The columns of the command being typed, found by running it with its arguments so far."""
+    done, _, partial = incomplete.rpartition(",")
+    params = dict(ctx.params)
+    # While completing, click leaves the positional arguments unparsed in ctx.args.
+    rest = list(ctx.args)
+    for param in ctx.command.params:
+        if param.param_type_name == "argument" and not params.get(param.name or "") and rest:
+            params[param.name or ""] = tuple(rest) if param.nargs == -1 else rest.pop(0)
+            rest = [] if param.nargs == -1 else rest
+    root = ctx.find_root()
+    if root.obj is None:  # completing: the global options were parsed but not applied
+        data = root.params.get("data")
+        root.obj = Settings(data=Path(data) if data else None, color=False)
+    ctx.meta["citynet.capture"] = True
+    try:
+        with ctx:
+            ctx.command.callback(**params)  # type: ignore[misc]
+    except _Captured as captured:
+        keys = [c.key for c in captured.listing.columns]
+    except Exception:  # a command that cannot run yet has nothing to offer
+        return []
+    chosen = done.split(",")
+    return [
+        (done + "," if done else "") + k for k in keys if k.startswith(partial) and k not in chosen
+    ]
+
+
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        help="Only these columns, in this order: comma-separated keys as in the tsv header "
+        "(json: objects with only these keys).",
+        show_default=False,
+        autocompletion=_complete_fields,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        show_default=False,
+        dir_okay=False,
     ),
 ]
 
@@ -153,10 +213,27 @@ def dataset(ctx: typer.Context) -> Dataset:
 
 
 def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
-    from .output import render
+    """Render the listing as asked: --format, and --fields and --output where the command
+    declares them (read from the command's parameters, so every command shares them)."""
+    from .output import choose_fields, format_for, render, write_file
 
-    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
-    render(listing, chosen, sys.stdout, color=_settings(ctx).color)
+    if ctx.meta.get("citynet.capture"):
+        raise _Captured(listing)
+    fields = ctx.params.get("fields")
+    # Raw values: Typer converts a command's own arguments, not ctx.params.
+    output = Path(ctx.params["output"]) if ctx.params.get("output") else None
+    if fields is not None:
+        listing = choose_fields(listing, fields.split(","))
+    if fmt:
+        chosen = fmt.value
+    elif output:
+        chosen = format_for(output)
+    else:
+        chosen = "table" if sys.stdout.isatty() else "tsv"
+    if output:
+        write_file(listing, chosen, output)
+    else:
+        render(listing, chosen, sys.stdout, color=_settings(ctx).color)
 
 
 def print_lines(lines: list[str]) -> None:
@@ -247,6 +324,8 @@ def list_networks(
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """List networks, filtered by theme, scope, member city or founding year.
 
@@ -283,6 +362,8 @@ def show_record(
         typer.Argument(help="Network or city: id, name or alias.", autocompletion=_complete(None)),
     ],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Show one network or city in full, every fact with its source.
 
@@ -316,6 +397,8 @@ def partners(
         typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
     ] = None,
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """A city's partner cities, in both directions, with kind and period.
 
@@ -347,6 +430,8 @@ def compare(
         ),
     ],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Compare networks attribute by attribute, or cities by networks and partners.
 
@@ -378,7 +463,12 @@ def compare(
 
 
 @app.command()
-def themes(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def themes(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
     """The theme vocabulary, with how many networks each theme has.
 
     Examples:
@@ -399,6 +489,8 @@ def cities(
         str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
     ] = None,
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Cities with country and counts of memberships and partners.
 
@@ -420,6 +512,8 @@ def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
     fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Search names, aliases and descriptions of networks and cities.
 
@@ -620,6 +714,115 @@ def suggest_networks(
     assert isinstance(found, City)
     suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
     show(ctx, suggestion_listing(found, suggestions[: limit or None]), fmt)
+
+
+# --- bridges: SQLite, JSON and schemas for other tools ---------------------------------
+
+export_app = typer.Typer(help="Write the whole dataset for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+ReplaceOption = Annotated[bool, typer.Option("--force", help="Replace files that exist.")]
+
+
+@export_app.command("sqlite")
+def export_sqlite(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The database to write.", dir_okay=False)],
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            help="datasette metadata file to write. Default: FILE.metadata.json.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    force: ReplaceOption = False,
+) -> None:
+    """A SQLite database for SQL and datasette: a table per kind of record, full-text search.
+
+    Writes FILE and, beside it, datasette metadata (titles, descriptions, sources,
+    licence). Existing files are replaced only with --force.
+
+    Examples:
+
+      citynet export sqlite citynet.db
+
+      datasette citynet.db --metadata citynet.db.metadata.json
+
+      sqlite3 citynet.db "select * from city_partners where city = 'berlin'"
+    """
+    from .export import write_sqlite
+
+    written = write_sqlite(dataset(ctx), file, metadata, force=force)
+    print(f"{file}: written; datasette metadata: {written}", file=sys.stderr)
+
+
+@export_app.command("json")
+def export_json(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="The file to write, or - for stdout.")],
+    force: ReplaceOption = False,
+) -> None:
+    """The whole dataset as one JSON document (`citynet schema dataset` describes it).
+
+    Examples:
+
+      citynet export json citynet.json
+
+      citynet export json - | jq '.networks | length'
+    """
+    from .export import dataset_json, refuse_existing
+    from .files import atomic_write_chunks
+
+    pieces = dataset_json(dataset(ctx))
+    if file == "-":
+        sys.stdout.writelines(pieces)
+        return
+    refuse_existing([Path(file)], force)
+    atomic_write_chunks(Path(file), (piece.encode("utf-8") for piece in pieces))
+
+
+def _complete_schema(incomplete: str) -> list[str]:
+    from .schemas import NAMES
+
+    return [name for name in NAMES if name.startswith(incomplete)]
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="The schema to print; without it, the list.", autocompletion=_complete_schema
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The JSON Schemas (draft 2020-12) of citynet's JSON output: list them, or print one.
+
+    Examples:
+
+      citynet schema
+
+      citynet schema list > list.schema.json
+
+      citynet schema show-city > show-city.schema.json
+    """
+    import json
+
+    from .output import Column, Listing
+    from .schemas import document, published
+
+    if name is not None:
+        print(json.dumps(document(name), ensure_ascii=False, indent=2))
+        return
+    rows = [{"name": n, "title": t} for n, t in published()]
+    columns = [Column("name", "Name", no_wrap=True), Column("title", "Titel")]
+    show(
+        ctx, Listing(columns, rows, payload=rows, title=f"{len(rows)} Schemas", id_key="name"), fmt
+    )
 
 
 # --- changing the data ----------------------------------------------------------------

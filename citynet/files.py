@@ -6,6 +6,7 @@ Nothing here knows TOML; `store` and `cache` build on it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import DataError, Problem
@@ -72,9 +73,18 @@ def atomic_write(path: Path, text: str) -> None:
     The text goes to a temporary file in the same folder, is flushed and fsynced,
     and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
     """
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`atomic_write` for bytes: workbooks, SQLite databases."""
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """`atomic_write` for bytes made piece by piece (a large export never whole in memory)."""
     import tempfile
 
-    data = text.encode("utf-8")
     folder = path.parent
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -82,7 +92,8 @@ def atomic_write(path: Path, text: str) -> None:
         raise DataError([Problem(str(path), "", f"cannot write: {_os_reason(error)}")]) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            for chunk in chunks:
+                file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
         _copy_mode(path, temporary)

@@ -1,19 +1,26 @@
-"""The one place where rows become table, json, csv, tsv, md or ids.
+"""The one place where rows become table, json, csv, tsv, md, xlsx or ids.
 
 Every command hands over a `Listing`: columns, rows of plain strings for the
 tabular formats, and the JSON payload. Text from the dataset is untrusted: it
-is escaped here, once, so it never becomes markup or terminal control codes.
+is escaped here, once, so it never becomes markup, terminal control codes or a
+spreadsheet formula.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
-FORMATS = ("table", "json", "csv", "tsv", "md", "ids")
+from .errors import UsageError
+
+FORMATS = ("table", "json", "csv", "csv-de", "tsv", "md", "xlsx", "ids")
+# The format a file written with --output gets from its suffix, when --format is not given.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "md", ".tsv": "tsv", ".xlsx": "xlsx"}
 
 # C0/C1 controls and the bidi overrides that can make a terminal line lie.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -31,6 +38,7 @@ class Column(Struct, frozen=True):
     header: str
     no_wrap: bool = False
     optional: bool = False  # dropped from a terminal table that is too narrow for it
+    numeric: bool = False  # whole numbers (years, counts): number cells in xlsx and json
 
 
 class Listing(Struct):
@@ -46,10 +54,61 @@ class Listing(Struct):
     bar: str = ""  # a numeric column drawn as a bar chart on a terminal (render_sections)
 
 
+def choose_fields(listing: Listing, fields: Sequence[str]) -> Listing:
+    """The listing with only these columns, in this order (`--fields`).
+
+    JSON then gives the chosen columns as objects, numbers as numbers and empty
+    cells as null. An unknown field is a UsageError that lists the available ones.
+    """
+    by_key = {c.key: c for c in listing.columns}
+    wanted = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
+    available = "available fields: " + ", ".join(by_key)
+    if not wanted:
+        raise UsageError(f"--fields needs at least one field; {available}")
+    for name in wanted:
+        if name not in by_key:
+            from .names import did_you_mean
+
+            raise UsageError(f"unknown field {name!r}{did_you_mean(name, by_key)}; {available}")
+    # A column the user asked for is never dropped from a narrow table.
+    columns = [replace(by_key[name], optional=False) for name in wanted]
+    payload = [{c.key: _typed(c, row.get(c.key, "")) for c in columns} for row in listing.rows]
+    return replace(listing, columns=columns, payload=payload)
+
+
+def _typed(column: Column, text: str) -> int | str | None:
+    """A cell as a JSON or spreadsheet value: a number in a numeric column, None when empty."""
+    if not text:
+        return None
+    if column.numeric and re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    return text
+
+
+def format_for(path: Path) -> str:
+    """The output format a file's suffix asks for (tsv when it names none)."""
+    return SUFFIX_FORMATS.get(path.suffix.lower(), "tsv")
+
+
+def write_file(listing: Listing, fmt: str, path: Path) -> None:
+    """Write the listing to a file in one of FORMATS, atomically."""
+    import io
+
+    from .files import atomic_write_bytes
+
+    if fmt == "xlsx":
+        data = workbook(listing)
+    else:
+        text = io.StringIO()
+        render(listing, fmt, text, color=False)
+        data = text.getvalue().encode("utf-8")
+    atomic_write_bytes(path, data)
+
+
 def render(
     listing: Listing, fmt: str, out: TextIO, *, color: bool = True, width: int | None = None
 ) -> None:
-    """Write the listing to `out` in one of FORMATS."""
+    """Write the listing to `out` in one of FORMATS (xlsx to its binary buffer)."""
     if fmt == "json":
         import json
 
@@ -64,6 +123,19 @@ def render(
         out.write("\n".join(lines) + "\n")
     elif fmt == "csv":
         _write_csv(listing, out)
+    elif fmt == "csv-de":
+        # What German spreadsheet programs expect: a byte-order mark and `;`.
+        out.write("\ufeff")
+        _write_csv(listing, out, delimiter=";")
+    elif fmt == "xlsx":
+        if out.isatty():
+            raise UsageError(
+                "--format xlsx writes a binary workbook: give --output FILE (-o FILE) "
+                "or redirect the output to a file"
+            )
+        out.flush()
+        out.buffer.write(workbook(listing))
+        out.buffer.flush()
     elif fmt == "md":
         _write_markdown(listing, out)
     elif fmt == "ids":
@@ -75,7 +147,7 @@ def render(
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def _write_csv(listing: Listing, out: TextIO) -> None:
+def _write_csv(listing: Listing, out: TextIO, delimiter: str = ",") -> None:
     import csv
 
     def cell(text: str) -> str:
@@ -83,10 +155,42 @@ def _write_csv(listing: Listing, out: TextIO) -> None:
         # A leading =, +, - or @ would run as a formula in a spreadsheet.
         return "'" + text if text.startswith(_FORMULA_START) else text
 
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([c.key for c in listing.columns])
     for row in listing.rows:
         writer.writerow([cell(row.get(c.key, "")) for c in listing.columns])
+
+
+def workbook(listing: Listing) -> bytes:
+    """An .xlsx workbook: bold frozen header of column keys, fitted widths, typed cells.
+
+    Every text cell is written as a string, never as a formula, whatever it starts with.
+    """
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
+    sheet = book.add_worksheet("citynet")
+    bold = book.add_format({"bold": True})
+    for index, column in enumerate(listing.columns):
+        sheet.write_string(0, index, column.key, bold)
+        texts = [printable(row.get(column.key, "")) for row in listing.rows]
+        for row_index, text in enumerate(texts, start=1):
+            value = _typed(column, text)
+            if isinstance(value, int):
+                sheet.write_number(row_index, index, value)
+            elif value is not None:
+                sheet.write_string(row_index, index, value)
+        # Wide enough for the longest cell, within reason; long text stays readable in the cell.
+        sheet.set_column(index, index, min(max(map(len, [column.key, *texts])) + 2, 60))
+    sheet.freeze_panes(1, 0)
+    if listing.columns:
+        sheet.autofilter(0, 0, len(listing.rows), len(listing.columns) - 1)
+    book.close()
+    return buffer.getvalue()
 
 
 def _write_markdown(listing: Listing, out: TextIO) -> None:

@@ -70,7 +70,7 @@ NETWORK_COLUMNS = (
     Column("name", "Name"),
     Column("scope", "Ebene"),
     Column("themes", "Themen"),
-    Column("founded", "Gegr."),
+    Column("founded", "Gegr.", numeric=True),
     Column("members", "Mitglieder (lt. Quelle)", optional=True),
     Column("member_cities", "Mitgliedsstädte", optional=True),
     Column("full_name", "Voller Name", optional=True),
@@ -255,8 +255,8 @@ CITY_COLUMNS = (
     Column("name", "Stadt"),
     Column("name_en", "English"),
     Column("country", "Land"),
-    Column("memberships", "Netzwerke"),
-    Column("partners", "Partner"),
+    Column("memberships", "Netzwerke", numeric=True),
+    Column("partners", "Partner", numeric=True),
 )
 
 
@@ -275,7 +275,7 @@ THEME_COLUMNS = (
     Column("name", "Thema"),
     Column("name_en", "English"),
     Column("aliases", "Auch"),
-    Column("networks", "Netzwerke"),
+    Column("networks", "Netzwerke", numeric=True),
 )
 
 

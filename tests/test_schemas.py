@@ -1,0 +1,139 @@
+"""The JSON contract, checked: every command's JSON against its published schema (jsonschema),
+and the README's contract tables against the schemas."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from citynet.cli import app
+from citynet.files import shipped_path
+from citynet.schemas import NAMES, document, load
+
+runner = CliRunner()
+README = Path(__file__).resolve().parents[1] / "README.md"
+MINI = Path(__file__).parent / "fixtures" / "mini.toml"
+
+# (arguments, schema) for both datasets: the shipped one and tests/fixtures/mini.toml.
+COMMANDS = [
+    (("list",), "list"),
+    (("list", "--theme", "klima"), "list"),
+    (("show", "eurocities"), "show-network"),
+    (("show", "klima-buendnis"), "show-network"),
+    (("show", "berlin"), "show-city"),
+    (("show", "paris"), "show-city"),
+    (("partners", "berlin"), "partners"),
+    (("partners", "paris"), "partners"),
+    (("cities",), "cities"),
+    (("themes",), "themes"),
+    (("search", "klima"), "search"),
+    (("search", "köln"), "search"),
+    (("compare", "eurocities", "klima-buendnis"), "compare"),
+    (("compare", "berlin", "koeln"), "compare"),
+    (("compare", "berlin", "koeln", "paris"), "compare"),
+    (("export", "json", "-"), "dataset"),
+]
+SHIPPED_ONLY = [
+    (("show", "c40"), "show-network"),  # bodies, people, notes
+    (("show", "cemr"), "show-network"),
+    (("show", "koeln"), "show-city"),
+    (("compare", "eurocities", "cemr", "c40"), "compare"),
+]
+
+
+def output(data: Path, *args: str) -> Any:
+    extra = () if args[0] == "export" else ("--format", "json")
+    result = runner.invoke(app, ["--data", str(data), *args, *extra])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(document(name))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
+    schema = document(name)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize(("args", "name"), COMMANDS, ids=lambda x: " ".join(x))
+def test_mini_output_matches_its_schema(args: tuple[str, ...], name: str) -> None:
+    validator(name).validate(output(MINI, *args))
+
+
+@pytest.mark.parametrize(("args", "name"), COMMANDS + SHIPPED_ONLY, ids=lambda x: " ".join(x))
+def test_shipped_output_matches_its_schema(args: tuple[str, ...], name: str) -> None:
+    validator(name).validate(output(shipped_path(), *args))
+
+
+def test_a_missing_or_mistyped_key_fails_validation() -> None:
+    network = output(MINI, "show", "eurocities")
+    check = validator("show-network")
+    assert check.is_valid(network)
+    assert not check.is_valid({k: v for k, v in network.items() if k != "founded_place"})
+    assert not check.is_valid({**network, "founded": "1986"})
+    assert not check.is_valid({**network, "scope": "mars"})
+    assert check.is_valid({**network, "a_new_key": 1})  # new keys may be added
+
+
+def test_both_compare_shapes_are_told_apart() -> None:
+    check = validator("compare")
+    networks = output(MINI, "compare", "eurocities", "klima-buendnis")
+    cities = output(MINI, "compare", "berlin", "koeln")
+    assert check.is_valid(networks) and check.is_valid(cities)
+    assert not check.is_valid({**networks, "kind": "city"})
+
+
+def test_schema_command_lists_and_prints_the_schemas() -> None:
+    result = runner.invoke(app, ["schema", "--format", "json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    assert [s["name"] for s in listed] == list(NAMES)
+    assert all(s["title"] for s in listed)
+    for name in NAMES:
+        result = runner.invoke(app, ["schema", name])
+        assert result.exit_code == 0
+        assert json.loads(result.stdout) == document(name)
+
+
+def test_unknown_schema_is_a_usage_error_listing_the_names() -> None:
+    result = runner.invoke(app, ["schema", "partner"])
+    assert result.exit_code == 2
+    assert "did you mean 'partners'" in result.stderr and "show-city" in result.stderr
+
+
+def contract_tables() -> tuple[dict[str, set[str]], dict[str, str]]:
+    """From the README's contract section: keys per object, and schema per command."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## JSON contract") :]
+    section = section[: section.index("\n## ", 1)]
+    objects: dict[str, set[str]] = {}
+    schemas: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| `") or len(cells) not in (2, 3):
+            continue
+        if len(cells) == 2:
+            objects[cells[0].strip("`")] = set(re.findall(r"`([a-z_]+)`", cells[1]))
+        else:
+            schemas[cells[0].strip("`")] = cells[2].strip("`")
+    return objects, schemas
+
+
+def test_readme_contract_names_exactly_the_keys_the_schemas_require() -> None:
+    objects, schemas = contract_tables()
+    defs = load("objects")["$defs"]
+    assert set(objects) == set(defs)
+    for name, keys in objects.items():
+        assert keys == set(defs[name]["required"]), name
+        assert set(defs[name]["required"]) == set(defs[name]["properties"]), name
+    assert sorted(schemas.values()) == sorted(NAMES)
