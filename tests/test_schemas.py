@@ -38,6 +38,10 @@ COMMANDS = [
     (("compare", "berlin", "koeln"), "compare"),
     (("compare", "berlin", "koeln", "paris"), "compare"),
     (("export", "json", "-"), "dataset"),
+    (("stats",), "stats"),
+    (("stats", "--kind", "partnership"), "stats"),
+    (("suggest", "koeln"), "suggest"),
+    (("suggest", "berlin"), "suggest"),
 ]
 SHIPPED_ONLY = [
     (("show", "c40"), "show-network"),  # bodies, people, notes

@@ -28,6 +28,8 @@ NAMES = (
     "themes",
     "search",
     "compare",
+    "stats",
+    "suggest",
 )
 
 
