@@ -254,12 +254,7 @@ def city_object(dataset: Dataset, city: City) -> dict[str, Any]:
     )
     return {
         "kind": "city",
-        "id": city.id,
-        "name": city.name,
-        "name_en": city.name_en or None,
-        "aliases": list(city.aliases),
-        "country": city.country,
-        "wikidata": city.wikidata or None,
+        **_city_names(city),
         "lat": city.lat,
         "lng": city.lng,
         "memberships": [_membership_object(dataset, m) for m in memberships],
@@ -277,6 +272,11 @@ def city_counts(dataset: Dataset, city: City) -> tuple[int, int]:
 def city_summary_object(dataset: Dataset, city: City) -> dict[str, Any]:
     """A city in a list of cities (`citynet cities`), with counts."""
     memberships, partners = city_counts(dataset, city)
+    return {**_city_names(city), "memberships": memberships, "partners": partners}
+
+
+def _city_names(city: City) -> dict[str, Any]:
+    """What identifies a city in every city object: id, names, country, Wikidata id."""
     return {
         "id": city.id,
         "name": city.name,
@@ -284,8 +284,6 @@ def city_summary_object(dataset: Dataset, city: City) -> dict[str, Any]:
         "aliases": list(city.aliases),
         "country": city.country,
         "wikidata": city.wikidata or None,
-        "memberships": memberships,
-        "partners": partners,
     }
 
 
