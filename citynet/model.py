@@ -22,6 +22,7 @@ PARTNERSHIP_KINDS: tuple[str, ...] = (
     "project",
     "cooperation",
     "exchange",
+    "twinning",
 )
 MEASURES: tuple[str, ...] = ("members", "countries", "other")
 QUALIFIERS: tuple[str, ...] = ("", "über", "fast", "rund", "mehr als", "nahezu", "knapp", "aktuell")
@@ -40,6 +41,7 @@ KIND_LABELS = {
     "project": "Projektpartnerschaft",
     "cooperation": "Zusammenarbeit",
     "exchange": "Fachaustausch",
+    "twinning": "Städteverbindung (Art unbekannt)",
 }
 
 
@@ -71,6 +73,8 @@ class Source(_Record):
     file: str = ""
     url: str = ""
     note: str = ""
+    date: str = ""
+    citation: str = ""
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -184,6 +188,10 @@ class City(_Record):
     wikidata: str = ""
     lat: float | None = None
     lng: float | None = None
+    region: str = ""
+    population: int | None = None
+    geonames: str = ""
+    note: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
