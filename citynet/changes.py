@@ -353,3 +353,16 @@ def remove(dataset: Dataset, record: Any, cascade: bool = False) -> tuple[Datase
         ),
     )
     return changed, removed
+
+
+# --- for `citynet merge` (issue 10): one door to moving references ------------------
+
+
+def replace_references(dataset: Dataset, section: str, old_id: str, new_id: str) -> Dataset:
+    """Every reference to the record `old_id` of `section` pointed at `new_id`.
+
+    A thin wrapper of the rename logic; networks and cities share one id space, so
+    `section` ("cities" or "networks") does not change what is replaced today.
+    """
+    del section
+    return _rename(dataset, old_id, new_id)

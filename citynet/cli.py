@@ -190,6 +190,7 @@ def check(ctx: typer.Context) -> None:
     for network, measure, stated in conflicts:
         told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
         print(f"  {network.id} {measure}: {told}")
+    _warn_duplicates(data)
 
 
 @app.command("list")
@@ -409,6 +410,182 @@ def search(
     from .views import search_results
 
     show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
+
+
+# --- real data: member lists, joining duplicates ---------------------------------------
+
+
+def import_members(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or JSON table of member cities.")],
+    network: Annotated[
+        str | None,
+        typer.Option("--network", "-n", help="Long table: every row is a member of this network."),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help="Wide table: COLUMN=NETWORK, a 0/1 column per network (repeatable).",
+        ),
+    ] = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN for a column with an unusual name; fields: name, country, "
+            "wikidata, lat, lng, type (repeatable).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Id of the source record (default: import-FILE).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the source record.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
+    citation: Annotated[str | None, typer.Option(help="How to cite the source.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the table comes from.")] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    force: ForceOption = False,
+) -> None:
+    """Import member cities of networks from a table (long or wide layout).
+
+    Cities are matched by Wikidata id, GeoNames place, and names in any language with
+    the country; unknown ones are added. An existing membership only gains the source.
+    A second run changes nothing.
+
+    Examples:
+
+      citynet import members eurocities.json --network eurocities --dry-run
+
+      citynet import members climate.csv --column C40Cities2019=c40 \\
+          --column EUCovenantofMayors2019=covenant-of-mayors --report rows.tsv
+    """
+    import io
+
+    from .errors import UsageError
+    from .files import atomic_write
+    from .members import MembersReport, SourceInfo, report_listing
+    from .members import import_members as import_table
+    from .names import resolve
+    from .output import printable, render
+    from .store import update
+
+    def pairs(values: list[str] | None, what: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for value in values or ():
+            key, sep, target = value.rpartition("=")
+            if not sep or not key.strip() or not target.strip():
+                raise UsageError(f"{what}: expected KEY=VALUE, got {value!r}")
+            found[key.strip()] = target.strip()
+        return found
+
+    columns = pairs(column, "--column")
+    fields = pairs(field_map, "--map")
+    info = SourceInfo(
+        id=source or "",
+        title=title or "",
+        publisher=publisher or "",
+        citation=citation or "",
+        url=url or "",
+    )
+    path = _target(ctx)
+    outcome: list[MembersReport] = []
+
+    def change(data: Dataset) -> Dataset:
+        wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
+        chosen = resolve(data, network, Network).id if network else ""
+        with _progress(file) as advance:
+            merged, result = import_table(
+                data,
+                file,
+                network=chosen,
+                columns=wanted,
+                field_columns=fields,
+                source=info,
+                progress=advance,
+            )
+        outcome.append(result)
+        return merged
+
+    update(path, change, force=force, dry_run=dry_run)
+    result = outcome[0]
+    print(
+        ("would add" if dry_run else "added")
+        + f": {result.count('added')} cities, {result.memberships_added} memberships"
+    )
+    print(f"memberships confirmed (source added): {result.memberships_confirmed}")
+    print(
+        f"rows: {result.count('matched')} matched, {result.count('added')} added, "
+        f"{result.count('ambiguous')} ambiguous, {result.count('rejected')} rejected"
+    )
+    print(f"source: {result.source}")
+    if report_file is not None:
+        buffer = io.StringIO()
+        render(report_listing(result), "tsv", buffer, color=False)
+        atomic_write(report_file, buffer.getvalue())
+        print(f"report: {report_file}")
+    problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
+    for o in problems[:50]:
+        report(f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {o.status}: {o.reason}")
+    if len(problems) > 50:
+        report(f"… and {len(problems) - 50} more; --report FILE lists every row")
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The city to keep.", autocompletion=_complete(City))],
+    other: Annotated[
+        str, typer.Argument(help="The city joined into it.", autocompletion=_complete(City))
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the change; write nothing.")
+    ] = False,
+    force: ForceOption = False,
+) -> None:
+    """Join two records of one place: OTHER's references, names and sources go to KEEP.
+
+    Facts only OTHER has are taken over; where the two disagree, KEEP's stay and
+    OTHER's are kept in KEEP's note. Prints the change as a diff.
+
+    Examples:
+
+      citynet merge bruessel city-of-brussels --dry-run
+
+      citynet merge muenchen munich
+    """
+    from .merge import merge_cities
+    from .names import resolve
+    from .store import update
+
+    def change(data: Dataset) -> Dataset:
+        kept, joined = resolve(data, keep, City), resolve(data, other, City)
+        assert isinstance(kept, City) and isinstance(joined, City)
+        return merge_cities(data, kept, joined)
+
+    path = _target(ctx)
+    old, new = update(path, change, force=force, dry_run=dry_run)
+    _print_diff(old, new, path)
+
+
+def _warn_duplicates(data: Dataset) -> None:
+    """`check` warns about cities that are probably one place; they are not errors."""
+    from .merge import likely_duplicates
+    from .output import printable
+
+    pairs = likely_duplicates(data)
+    if pairs:
+        print(
+            f"{len(pairs)} pair(s) of cities that may be one place "
+            "(join them: citynet merge KEEP OTHER):"
+        )
+    for a, b, why in pairs:
+        print(printable(f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"))
 
 
 # --- changing the data ----------------------------------------------------------------
@@ -633,6 +810,7 @@ def fmt(
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+import_app.command("members")(import_members)  # defined with the real-data commands above
 
 
 @import_app.command("wikidata")

@@ -101,14 +101,16 @@ class Matcher:
 
     def match(self, row: Row) -> Match:
         """The city a row is, following the order in the module's description."""
-        place = self.gazetteer.certain((row.name,), row.country, row.lat, row.lng)
+        # "Boston, MA", "Breda, Netherlands": the part before a comma is a name too.
+        own = (row.name, row.name.split(",", 1)[0]) if "," in row.name else (row.name,)
+        place = self.gazetteer.certain(own, row.country, row.lat, row.lng)
         if row.wikidata and row.wikidata in self.by_qid:
             return Match(self.by_qid[row.wikidata], "wikidata", place)
         if place is not None and place.geonames in self.by_geonames:
             city_id = self.by_geonames[place.geonames]
             if self._may_be(self.cities[city_id], row):
                 return Match(city_id, "geonames", place)
-        names = (row.name, *((place.name, *place.names) if place else ()))
+        names = (*own, *((place.name, *place.names) if place else ()))
         found: list[str] = []
         for name in names:
             for key in fold_variants(name):

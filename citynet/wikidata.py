@@ -102,7 +102,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
     DataError if the file cannot be read, has no header or lacks a required column.
     """
     name = str(path)
-    header, width, rows = _open_table(path, CITY_COLUMNS, CITY_OPTIONAL)
+    header, width, rows = open_table(path, CITY_COLUMNS, CITY_OPTIONAL)
     col = {column: header.get(column) for column in (*CITY_COLUMNS, *CITY_OPTIONAL)}
     i_qid, i_name, i_lng, i_lat, i_code = (col[c] for c in CITY_COLUMNS)
     i_country, i_continent = col["country"], col["continent"]
@@ -161,7 +161,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
 def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
     """The usable links of a links table as (qid, qid, line), and the rejected rows."""
     name = str(path)
-    header, width, rows = _open_table(path, LINK_COLUMNS, ())
+    header, width, rows = open_table(path, LINK_COLUMNS, ())
     i_source, i_target = header["source"], header["target"]
     links: list[tuple[str, str, int]] = []
     rejected: list[Rejected] = []
@@ -198,7 +198,7 @@ def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
     return value, ""
 
 
-def _open_table(
+def open_table(
     path: Path, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> tuple[dict[str, int], int, Iterator[tuple[int, list[str]]]]:
     """The column index by (lower-case) header name, the number of columns, and the
