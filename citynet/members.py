@@ -14,6 +14,7 @@ Pure: no output, only a `progress` callback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,7 +238,7 @@ def import_members(
     names, records = read_records(path)
     using = choose_columns(names, field_columns or {})
     wide = {column.lower(): network_id for column, network_id in (columns or {}).items()}
-    missing = [column for column in wide if column not in names]
+    missing = [column for column in columns or {} if column.lower() not in names]
     if missing:
         raise UsageError(
             f"no column {', '.join(map(repr, missing))} in {path}; "
@@ -344,9 +345,7 @@ def import_members(
     taken = {n.id for n in dataset.networks} | set(position)
     ids = new_ids(new_cities, taken)
     new_cities = [replace_record(c, id=ids[c.id]) for c in new_cities]
-    report.outcomes = [
-        _with(o, city=ids[o.city]) if o.city.startswith(NEW) else o for o in report.outcomes
-    ]
+    report.outcomes = [_final_ids(o, ids) for o in report.outcomes]
     memberships = list(dataset.memberships)
     where = {(m.city, m.network): i for i, m in enumerate(memberships)}
     for city_id, network_id in wanted:
@@ -385,6 +384,14 @@ def import_members(
 
 def _with(outcome: Outcome, **changes: Any) -> Outcome:
     return replace_record(outcome, **changes)
+
+
+def _final_ids(outcome: Outcome, ids: dict[str, str]) -> Outcome:
+    """The outcome naming new cities by their ids, not the provisional ones."""
+    if NEW not in outcome.city and NEW not in outcome.reason:
+        return outcome
+    reason = re.sub(re.escape(NEW) + r"[0-9]+", lambda m: ids[m.group()], outcome.reason)
+    return _with(outcome, city=ids.get(outcome.city, outcome.city), reason=reason)
 
 
 def _first(cells: dict[str, str], columns: list[str]) -> str:

@@ -138,7 +138,7 @@ def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Re
     if len(matches) == 1:
         return matches[0]
     if matches:
-        candidates = tuple(f"{r.id} ({r.label})" for r in matches)
+        candidates = tuple(f"{r.id} ({r.label}{_place_of(r)})" for r in matches)
         raise NotFoundError(
             f"{name!r} matches more than one {what}: " + ", ".join(candidates), candidates
         )
@@ -149,6 +149,14 @@ def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Re
     ][:3]
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise NotFoundError(f"no {what} named {name!r}{hint}", tuple(suggestions))
+
+
+def _place_of(record: Record) -> str:
+    """ ", US, US.IL, 116,250 inhabitants": what tells cities of one name apart."""
+    if not isinstance(record, City):
+        return ""
+    population = f"{record.population:,} inhabitants" if record.population else ""
+    return "".join(f", {part}" for part in (record.country, record.region, population) if part)
 
 
 def _record_of(dataset: Dataset, label: str) -> Record | None:

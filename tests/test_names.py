@@ -178,9 +178,9 @@ def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted_or_a
         resolve(shared, "Paris")
     assert str(caught.value) == (
         "'Paris' matches more than one network or city: "
-        "klima-buendnis (Klima-Bündnis), paris (Paris)"
+        "klima-buendnis (Klima-Bündnis), paris (Paris, FR)"
     )
-    assert caught.value.candidates == ("klima-buendnis (Klima-Bündnis)", "paris (Paris)")
+    assert caught.value.candidates == ("klima-buendnis (Klima-Bündnis)", "paris (Paris, FR)")
     assert resolve(shared, "paris").id == "paris"  # an exact id wins
     assert resolve(shared, "Paris", City).id == "paris"
     assert resolve(shared, "paris", Network).id == "klima-buendnis"
