@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km
+from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
 from .model import City, Source
-from .names import fold, fold_variants, slug
+from .names import fold, slug
 
 FAR_KM = 50.0
 NEW = "\0new:"  # prefix of the provisional ids of cities an import is about to add
@@ -94,7 +94,7 @@ class Matcher:
         if city.geonames:
             self.by_geonames.setdefault(city.geonames, city.id)
         for name in city.names:
-            for key in fold_variants(name) if name else ():
+            for key in name_keys(name) if name else ():
                 bucket = self.by_name.setdefault((city.country, key), [])
                 if city.id not in bucket:
                     bucket.append(city.id)
@@ -113,7 +113,7 @@ class Matcher:
         names = (*own, *((place.name, *place.names) if place else ()))
         found: list[str] = []
         for name in names:
-            for key in fold_variants(name):
+            for key in name_keys(name):
                 for city_id in self.by_name.get((row.country, key), ()):
                     if city_id not in found and self._may_be(self.cities[city_id], row):
                         found.append(city_id)
@@ -150,10 +150,10 @@ def enrich(city: City, place: Place | None) -> City:
     """
     if place is None or (city.geonames and city.geonames != place.geonames):
         return city
-    known = {key for name in city.names if name for key in fold_variants(name)}
+    known = {key for name in city.names if name for key in name_keys(name)}
     aliases = list(city.aliases)
     for name in (place.name, *place.names):
-        keys = fold_variants(name)
+        keys = name_keys(name)
         if keys and not keys & known:
             aliases.append(name)
             known |= keys
