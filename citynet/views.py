@@ -195,6 +195,10 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     fact("wikidata", city.wikidata)
     if city.lat is not None and city.lng is not None:
         fact("coordinates", f"{city.lat}, {city.lng}")
+    fact("region", city.region)
+    fact("population", "" if city.population is None else f"{city.population:,}".replace(",", "."))
+    fact("geonames", city.geonames)
+    fact("note", city.note)
     for m in payload["memberships"]:
         roles = "; ".join(
             r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]

@@ -98,7 +98,10 @@ def alternate_names(city: dict[str, object], main_names: dict[str, int]) -> list
     seen = set(fold_variants(str(city["name"])))
     population = int(city["population"] or 0)  # type: ignore[call-overload]
     kept = []
-    for name in sorted(city["alternatenames"], key=lambda n: (len(n), n)):  # type: ignore[call-overload]
+    # Shortest first, and a spelling with its accents before its plain one: München
+    # covers Munchen and Muenchen.
+    names = sorted(city["alternatenames"], key=lambda n: (len(n), n.isascii(), n))  # type: ignore[call-overload]
+    for name in names:
         name = " ".join(name.split())
         if not name or not latin(name) or not name[0].isupper() or "|" in name:
             continue
