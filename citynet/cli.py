@@ -833,8 +833,9 @@ def import_wikidata(
 ) -> None:
     """Import Wikidata twin-city tables (P190, "twinned administrative body").
 
-    Cities are matched by Wikidata id, then by name and country; each link becomes a
-    partnership unless the pair has one. A second run adds nothing.
+    Cities are matched by Wikidata id, GeoNames place, then names in any language with
+    the country; each link becomes a twinning (kind unknown) unless the pair has a
+    relation, which gains the source. A second run adds nothing.
 
     Examples:
 
@@ -858,9 +859,10 @@ def import_wikidata(
     result = outcome[0]
     print(
         ("would add" if dry_run else "added")
-        + f": {result.cities_added} cities, {result.links_added} partnerships"
+        + f": {result.cities_added} cities, {result.links_added} twinnings (kind unknown)"
     )
     print(f"matched to existing cities: {result.cities_matched}")
+    print(f"documented relations confirmed (source added): {result.relations_confirmed}")
     print(f"duplicate links skipped: {result.duplicates_skipped}")
     print(f"rows rejected: {len(result.rejected)}")
     for row in result.rejected[:50]:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
-from .model import City, Source
+from .model import City, Dataset, Membership, Partnership, Source
 from .names import fold, slug
 
 FAR_KM = 50.0
@@ -187,6 +187,31 @@ def enrich_all(cities: list[City], gazetteer: Gazetteer) -> bool:
             cities[index] = new
             changed = True
     return changed
+
+
+def with_import(
+    dataset: Dataset,
+    sources: Sequence[Source],
+    *,
+    cities: tuple[City, ...],
+    memberships: tuple[Membership, ...],
+    partnerships: tuple[Partnership, ...],
+) -> Dataset:
+    """The dataset with an import's sections, and those of `sources` (the import's own,
+    the gazetteer's) that a record cites and the dataset lacks."""
+    cited = {s for c in cities for s in c.sources}
+    cited |= {s for m in memberships for s in m.sources}
+    cited |= {s for p in partnerships for s in p.sources}
+    known = {s.id for s in dataset.sources}
+    extra = [s for s in sources if s.id not in known and s.id in cited]
+    return Dataset(
+        sources=(*dataset.sources, *extra),
+        themes=dataset.themes,
+        networks=dataset.networks,
+        cities=cities,
+        memberships=memberships,
+        partnerships=partnerships,
+    )
 
 
 # --- ids -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from .matching import (
     geonames_source,
     new_ids,
     replace_record,
+    with_import,
 )
 from .model import City, Dataset, Membership, Source
 from .names import slug
@@ -364,18 +365,10 @@ def import_members(
 
     if not (changed or new_cities or report.memberships_added or report.memberships_confirmed):
         return dataset, report
-    all_cities = (*cities, *new_cities)
-    cited = {s for c in all_cities for s in c.sources} | {s for m in memberships for s in m.sources}
-    sources = list(dataset.sources)
-    known = {s.id for s in sources}
-    for extra in (record, geonames_source()):
-        if extra.id not in known and extra.id in cited:
-            sources.append(extra)
-    result = Dataset(
-        sources=tuple(sources),
-        themes=dataset.themes,
-        networks=dataset.networks,
-        cities=all_cities,
+    result = with_import(
+        dataset,
+        (record, geonames_source()),
+        cities=(*cities, *new_cities),
         memberships=tuple(memberships),
         partnerships=dataset.partnerships,
     )

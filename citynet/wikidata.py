@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .files import read_text
-from .matching import geonames_source
+from .matching import geonames_source, with_import
 from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 
 SOURCE_ID = "wikidata-p190"
@@ -420,19 +420,10 @@ def merge(
 
     if not (changed or new_cities or added or report.relations_confirmed):
         return dataset, report
-    all_cities = (*records, *new_cities)
-    cited_sources = {s for city in all_cities for s in city.sources}
-    cited_sources |= {s for p in (*partnerships, *added) for s in p.sources}
-    sources = list(dataset.sources)
-    known = {s.id for s in sources}
-    for extra in (wikidata_source(source_id), geonames_source()):
-        if extra.id not in known and extra.id in cited_sources:
-            sources.append(extra)
-    result = Dataset(
-        sources=tuple(sources),
-        themes=dataset.themes,
-        networks=dataset.networks,
-        cities=all_cities,
+    result = with_import(
+        dataset,
+        (wikidata_source(source_id), geonames_source()),
+        cities=(*records, *new_cities),
         memberships=dataset.memberships,
         partnerships=(*partnerships, *added),
     )
