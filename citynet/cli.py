@@ -78,6 +78,17 @@ FormatOption = Annotated[
 ]
 
 
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", help="At most this many rows.", show_default=False)
+]
+SortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sort", help="Sort by a column (its TSV key); -KEY for descending.", show_default=False
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"citynet {__version__}")
@@ -123,11 +134,51 @@ def dataset(ctx: typer.Context) -> Dataset:
     return load_cached(data_path(_settings(ctx).data))
 
 
-def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
-    from .output import render
+def chosen_format(fmt: Format | None) -> str:
+    return fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
 
-    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
-    render(listing, chosen, sys.stdout, color=_settings(ctx).color)
+
+def show(
+    ctx: typer.Context,
+    listing: Any,
+    fmt: Format | None,
+    *,
+    sort: str | None = None,
+    limit: int | None = None,
+) -> None:
+    from .output import refine, render
+
+    listing = refine(listing, sort, limit)
+    chosen, color = chosen_format(fmt), _settings(ctx).color
+    if not sys.stdout.isatty():
+        render(listing, chosen, sys.stdout, color=color)
+        return
+    # On a terminal, output longer than the screen goes through a pager, as git does.
+    import io
+    import shutil
+
+    size = shutil.get_terminal_size()
+    buffer = io.StringIO()
+    render(listing, chosen, buffer, color=color, width=size.columns, terminal=True)
+    _page(buffer.getvalue(), size.lines)
+
+
+def _page(text: str, lines: int) -> None:
+    """Show text through $CITYNET_PAGER, $PAGER or `less -FRX` if it is longer than the
+    screen; directly if it fits, if the pager is empty or `cat`, or cannot be started."""
+    import shlex
+    import subprocess
+
+    pager = os.environ.get("CITYNET_PAGER", os.environ.get("PAGER", "less -FRX"))
+    command = shlex.split(pager, posix=os.name != "nt") if pager.strip() else []
+    if text.count("\n") < lines or not command or command == ["cat"]:
+        sys.stdout.write(text)
+        return
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        subprocess.run(command, input=text, text=True, encoding="utf-8", env=env, check=False)
+    except OSError:
+        sys.stdout.write(text)
 
 
 def _complete(kind: type[Network] | type[City] | None) -> Any:
@@ -222,6 +273,7 @@ def list_networks(
     sort: Annotated[
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
+    limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """List networks, filtered by theme, scope, member city or founding year.
@@ -248,7 +300,7 @@ def list_networks(
         founded_before=founded_before,
         sort=sort,
     )
-    show(ctx, network_list(data, networks), fmt)
+    show(ctx, network_list(data, networks), fmt, limit=limit)
 
 
 @app.command("show")
@@ -291,6 +343,8 @@ def partners(
         list[str] | None,
         typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
     ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """A city's partner cities, in both directions, with kind and period.
@@ -311,7 +365,10 @@ def partners(
     found = resolve(data, city, City)
     assert isinstance(found, City)
     kinds = [resolve_kind(k) for k in kind or ()]
-    show(ctx, partner_list(found, partners_of(data, found, kinds)), fmt)
+    found_partners = partners_of(data, found, kinds)
+    # A terminal table gives each partner city one row; tsv and json one per relation.
+    grouped = chosen_format(fmt) == "table"
+    show(ctx, partner_list(found, found_partners, grouped), fmt, sort=sort, limit=limit)
 
 
 @app.command()
@@ -355,7 +412,9 @@ def compare(
 
 
 @app.command()
-def themes(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def themes(
+    ctx: typer.Context, sort: SortOption = None, limit: LimitOption = None, fmt: FormatOption = None
+) -> None:
     """The theme vocabulary, with how many networks each theme has.
 
     Examples:
@@ -366,7 +425,7 @@ def themes(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """
     from .views import theme_list
 
-    show(ctx, theme_list(dataset(ctx)), fmt)
+    show(ctx, theme_list(dataset(ctx)), fmt, sort=sort, limit=limit)
 
 
 @app.command()
@@ -375,6 +434,8 @@ def cities(
     country: Annotated[
         str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
     ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """Cities with country and counts of memberships and partners.
@@ -384,18 +445,22 @@ def cities(
       citynet cities
 
       citynet cities --country DE --format csv > staedte.csv
+
+      citynet cities --sort -partners --limit 10
     """
     from .query import filter_cities
     from .views import city_list
 
     data = dataset(ctx)
-    show(ctx, city_list(data, filter_cities(data, country)), fmt)
+    show(ctx, city_list(data, filter_cities(data, country)), fmt, sort=sort, limit=limit)
 
 
 @app.command()
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
     """Search names, aliases and descriptions of networks and cities.
@@ -409,7 +474,7 @@ def search(
     from .query import search as search_dataset
     from .views import search_results
 
-    show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
+    show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt, sort=sort, limit=limit)
 
 
 # --- real data: member lists, joining duplicates ---------------------------------------

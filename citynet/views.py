@@ -234,21 +234,27 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     )
 
 
-def partner_list(city: City, partners: Sequence[Partner]) -> Listing:
-    rows = []
+def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False) -> Listing:
+    """One row per relation; `grouped`: one row per partner city, its relations joined."""
+    rows: list[dict[str, str]] = []
     for partner in partners:
         p = partner.partnership
-        rows.append(
-            {
-                "city": partner.city.id,
-                "name": partner.city.name,
-                "country": partner.city.country,
-                "kind": p.kind,
-                "since": _years(p.since, p.until),
-                "programme": p.programme,
-                "sources": ", ".join(p.sources),
-            }
-        )
+        row = {
+            "city": partner.city.id,
+            "name": partner.city.name,
+            "country": partner.city.country,
+            "kind": p.kind,
+            "since": _years(p.since, p.until),
+            "programme": p.programme,
+            "sources": ", ".join(p.sources),
+        }
+        if grouped and rows and rows[-1]["city"] == row["city"]:
+            for key in ("kind", "since", "programme"):
+                rows[-1][key] = "; ".join(v for v in (rows[-1][key], row[key]) if v)
+            sources = [*rows[-1]["sources"].split(", "), *p.sources]
+            rows[-1]["sources"] = ", ".join(dict.fromkeys(sources))
+            continue
+        rows.append(row)
     distinct = len({p.city.id for p in partners})
     return Listing(
         columns=[
@@ -262,7 +268,7 @@ def partner_list(city: City, partners: Sequence[Partner]) -> Listing:
         ],
         rows=rows,
         payload=[partner_object(p) for p in partners],
-        title=f"Partner von {city.name}: {distinct} Städte, {len(rows)} Beziehungen",
+        title=f"Partner von {city.name}: {distinct} Städte, {len(partners)} Beziehungen",
         id_key="city",
     )
 
