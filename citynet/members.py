@@ -417,19 +417,20 @@ def _country(cells: dict[str, str], columns: list[str]) -> tuple[str, str]:
 
 
 def report_listing(report: MembersReport) -> Any:
-    """The rows of the report as a Listing, for `--report FILE` (TSV)."""
-    from .output import Column, Listing
+    """The rows of the report as a Listing, for `--report FILE` (TSV), which a person
+    opens in a spreadsheet: a name from the table never becomes a formula."""
+    from .output import Column, Listing, spreadsheet_safe
 
     keys = ("line", "name", "country", "status", "city", "networks", "reason")
     rows = [
         {
             "line": str(o.line),
-            "name": o.name,
+            "name": spreadsheet_safe(o.name),
             "country": o.country,
             "status": o.status,
             "city": o.city,
             "networks": ", ".join(o.networks),
-            "reason": o.reason,
+            "reason": spreadsheet_safe(o.reason),
         }
         for o in report.outcomes
     ]

@@ -126,18 +126,20 @@ def _sort_value(text: str) -> tuple[int, float, str]:
         return (1, 0.0, fold(text))
 
 
+def spreadsheet_safe(text: str) -> str:
+    """Text for a spreadsheet cell: printable, and never a formula."""
+    text = printable(text)
+    # A leading =, +, - or @ would run as a formula in a spreadsheet.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _write_csv(listing: Listing, out: TextIO) -> None:
     import csv
-
-    def cell(text: str) -> str:
-        text = printable(text)
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        return "'" + text if text.startswith(_FORMULA_START) else text
 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in listing.columns])
     for row in listing.rows:
-        writer.writerow([cell(row.get(c.key, "")) for c in listing.columns])
+        writer.writerow([spreadsheet_safe(row.get(c.key, "")) for c in listing.columns])
 
 
 def _write_markdown(listing: Listing, out: TextIO) -> None:

@@ -205,7 +205,8 @@ def open_table(
     data rows as (line, cells).
 
     The layout is decided by the header line: a tab in it means TSV (not quoted),
-    otherwise CSV (quoted where needed). Blank rows are skipped.
+    semicolons and no comma CSV with semicolons, otherwise CSV (quoted where needed).
+    Blank rows are skipped.
     """
     name = str(path)
     text = read_text(path, what="a CSV or TSV table")
@@ -217,6 +218,8 @@ def open_table(
     stream = io.StringIO(text, newline="")
     if "\t" in first:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+    elif ";" in first and "," not in first:
+        reader = csv.reader(stream, delimiter=";")  # as spreadsheets write CSV in Germany
     else:
         reader = csv.reader(stream)
     try:

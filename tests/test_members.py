@@ -292,3 +292,23 @@ def test_cli_bad_options_are_usage_errors(data_file: Path) -> None:
     assert code == 1 and "no network named 'no-such-net'" in err
     code, _, err = run(data_file, "import", "members", "missing.csv", "--network", "c40")
     assert code == 3 and "no such file" in err
+
+
+def test_a_csv_with_semicolons_as_spreadsheets_write_it(tmp_path: Path, shipped: Dataset) -> None:
+    path = tmp_path / "mitglieder.csv"
+    path.write_text("Stadt;Land\nKöln;DE\n", encoding="utf-8")
+    _, report = import_members(
+        shipped, path, network="eurocities", field_columns={"name": "Stadt", "country": "Land"}
+    )
+    assert [(o.status, o.city) for o in report.outcomes] == [("matched", "koeln")]
+
+
+def test_the_report_file_never_holds_a_formula(data_file: Path, tmp_path: Path) -> None:
+    table = tmp_path / "evil.csv"
+    table.write_text('name,country\n"=HYPERLINK(""x"")",DE\n', encoding="utf-8")
+    report_path = tmp_path / "rows.tsv"
+    args = ("import", "members", str(table), "--network", "c40", "--report", str(report_path))
+    code, _, err = run(data_file, *args)
+    assert code == 0, err
+    (row,) = csv.DictReader(io.StringIO(report_path.read_text("utf-8")), delimiter="\t")
+    assert row["name"].startswith("'=")
