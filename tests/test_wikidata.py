@@ -264,9 +264,9 @@ def test_only_the_seven_columns_but_country_name_and_continent_are_required(
         (b"", "empty file"),
         (b"\nid,name\n", "the first line is empty"),
         (
-            b"id;name;lng;lat;country;countrycd;continent\n",
+            b"id|name|lng|lat|country|countrycd|continent\n",
             "missing columns 'id', 'name', 'lng', 'lat', 'countrycd'; "
-            "the file has columns 'id;name;lng;lat;country;countrycd;continent'",
+            "the file has columns 'id|name|lng|lat|country|countrycd|continent'",
         ),
         (
             b"id\tname\tlng\tlat\tcountry\tcontinent\n",
