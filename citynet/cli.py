@@ -928,6 +928,8 @@ def import_wikidata(
     )
     print(f"matched to existing cities: {result.cities_matched}")
     print(f"documented relations confirmed (source added): {result.relations_confirmed}")
+    if result.retyped:
+        print(f"partnerships of an earlier import made twinnings: {result.retyped}")
     print(f"duplicate links skipped: {result.duplicates_skipped}")
     print(f"rows rejected: {len(result.rejected)}")
     for row in result.rejected[:50]:

@@ -78,6 +78,7 @@ class ImportReport:
     links_added: int = 0
     duplicates_skipped: int = 0  # pairs already related, or repeated in the input
     relations_confirmed: int = 0  # existing relations that gained the import's source
+    retyped: int = 0  # partnerships of an earlier import that were twinnings all along
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -379,7 +380,7 @@ def merge(
     # 3. The links.
     order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}
     formal: dict[frozenset[str], int] = {}  # pair -> index of its most formal relation
-    partnerships = list(dataset.partnerships)
+    partnerships = _retyped(dataset.partnerships, source_id, report)
     for index, p in enumerate(partnerships):
         pair = frozenset(p.cities)
         if pair not in formal or order[p.kind] < order[partnerships[formal[pair]].kind]:
@@ -421,7 +422,7 @@ def merge(
     report.links_added = len(added)
     tick.flush()
 
-    if not (changed or new_cities or added or report.relations_confirmed):
+    if not (changed or new_cities or added or report.relations_confirmed or report.retyped):
         return dataset, report
     result = with_import(
         dataset,
@@ -458,6 +459,26 @@ def import_tables(
         key=lambda r: (order.get(r.file, 2), r.line),
     )
     return result, report
+
+
+def _retyped(
+    partnerships: tuple[Partnership, ...], source_id: str, report: ImportReport
+) -> list[Partnership]:
+    """Formal partnerships that rest on this import alone become twinnings: earlier
+    versions of citynet imported every P190 link as a partnership, which no source says."""
+    from .matching import replace_record
+
+    twinned = {frozenset(p.cities) for p in partnerships if p.kind == KIND}
+    found = []
+    for p in partnerships:
+        if p.kind == "partnership" and p.sources == (source_id,):
+            report.retyped += 1
+            if frozenset(p.cities) in twinned:
+                continue  # the pair has its twinning already
+            twinned.add(frozenset(p.cities))
+            p = replace_record(p, kind=KIND)
+        found.append(p)
+    return found
 
 
 class _Ticker:

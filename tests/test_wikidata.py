@@ -710,3 +710,21 @@ def test_networks_and_memberships_are_untouched(tmp_path: Path) -> None:
     result, _ = import_tables(dataset, *write_pair(tmp_path, "tsv"))
     assert result.networks == dataset.networks
     assert result.memberships == dataset.memberships
+
+
+def test_partnerships_of_an_earlier_import_become_twinnings() -> None:
+    # citynet 0.1 imported every P190 link as a formal partnership
+    dataset = mini()
+    old = Partnership(cities=("koeln", "windhuk"), kind="partnership", sources=(SOURCE_ID,))
+    dataset = dataclasses.replace(
+        dataset,
+        sources=(*dataset.sources, Source(id=SOURCE_ID, publisher="W", title="P", language="en")),
+        partnerships=(*dataset.partnerships, old),
+    )
+    result, report = merge(dataset, [], [])
+    assert report.retyped == 1
+    assert pairs(result) == {frozenset({"koeln", "windhuk"})}
+    assert pairs(result, "partnership") == pairs(mini(), "partnership")
+    reread = roundtrip(result)
+    again, second = merge(reread, [], [])
+    assert again is reread and second.retyped == 0
