@@ -89,8 +89,13 @@ def wikidata_source(source_id: str = SOURCE_ID) -> Source:
         publisher="Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)",
         title="Twinned administrative body (P190)",
         language="en",
+        url="https://www.wikidata.org/wiki/Property:P190",
         note="Wikidata's data is CC0 (public domain). Imported from the twin-city tables "
-        "derived from property P190; a link there has no kind, date or source of its own.",
+        "derived from property P190; a link there has no kind, date or source of its own, "
+        "so imported links are twinnings of unknown kind.",
+        date="2026-05-12",
+        citation="Wikidata contributors, property P190 (twinned administrative body), "
+        "tables by bothness/twin-cities and TidyTuesday (2026-05-12); CC0",
     )
 
 
