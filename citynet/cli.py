@@ -509,6 +509,9 @@ def import_members(
     publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
     citation: Annotated[str | None, typer.Option(help="How to cite the source.")] = None,
     url: Annotated[str | None, typer.Option(help="Where the table comes from.")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the table (default: today, the import's).")
+    ] = None,
     report_file: Annotated[
         Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
     ] = None,
@@ -557,6 +560,7 @@ def import_members(
         publisher=publisher or "",
         citation=citation or "",
         url=url or "",
+        date=date or "",
     )
     path = _target(ctx)
     outcome: list[MembersReport] = []
