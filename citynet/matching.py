@@ -6,8 +6,9 @@ A row is matched, in this order, and never guessed:
    city already enriched with that place;
 3. by any name or alias (any language, folded) in the same country; a city of that
    name more than FAR_KM away is another place, and a city with another Wikidata id
-   is another place too. Several cities left: the one within CONFIRM_KM, else the row
-   is ambiguous and reported with its candidates.
+   is another place too. Several cities left: the one within CONFIRM_KM, else (where
+   all have coordinates) the one whose own name, not an alias, it is; else the row is
+   ambiguous and reported with its candidates.
 
 Matched and new cities are enriched from the gazetteer where the place is certain:
 region, population, GeoNames id and the place's names as aliases, which is how a
@@ -118,9 +119,16 @@ class Matcher:
                     if city_id not in found and self._may_be(self.cities[city_id], row):
                         found.append(city_id)
         near = [c for c in found if self._km(c, row) <= FAR_KM]
+        own_keys = name_keys(row.name)
+        # Several left: the one close by, else the one whose own name it is (New Delhi,
+        # not Delhi, which has "New Delhi" among its other names).
         if len(near) > 1:
             close = [c for c in near if self._km(c, row) <= CONFIRM_KM]
-            near = close if len(close) == 1 else near
+            # Only where coordinates say they all lie near: without them a shared
+            # name is all there is, and one name is no reason to choose.
+            placed = row.lat is not None and all(self._placed(c) for c in near)
+            named = [c for c in near if placed and own_keys & self._own_keys(c)]
+            near = close if len(close) == 1 else named if len(named) == 1 else near
         if len(near) == 1:
             return Match(near[0], "name", place)
         if near:
@@ -130,6 +138,13 @@ class Matcher:
             far = ", ".join(f"{c} ({self._km(c, row):,.0f} km)" for c in found)
             note = f"not {far}: a place of the same name more than {FAR_KM:g} km away"
         return Match(place=place, note=note)
+
+    def _placed(self, city_id: str) -> bool:
+        return self.cities[city_id].lat is not None
+
+    def _own_keys(self, city_id: str) -> set[str]:
+        city = self.cities[city_id]
+        return {key for name in (city.name, city.name_en) if name for key in name_keys(name)}
 
     def _may_be(self, city: City, row: Row) -> bool:
         # Another Wikidata id is another place, whatever the name says.
