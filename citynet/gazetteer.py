@@ -88,7 +88,9 @@ class Gazetteer:
     ) -> Place | None:
         """The one place that has one of the names, in the country, near the coordinates.
 
-        Without coordinates nothing is certain, and two places near enough are not one.
+        Without coordinates nothing is certain. Of two places near enough, the one whose
+        own name it is (New Delhi, not Delhi, which has "New Delhi" among its names);
+        else none.
         """
         if lat is None or lng is None:
             return None
@@ -97,6 +99,9 @@ class Gazetteer:
             for p in self.named(names, country)
             if distance_km(lat, lng, p.lat, p.lng) <= CONFIRM_KM
         ]
+        if len(near) > 1:
+            keys = {key for name in names for key in name_keys(name)}
+            near = [p for p in near if name_keys(p.name) & keys]
         return near[0] if len(near) == 1 else None
 
 

@@ -6,9 +6,9 @@ A row is matched, in this order, and never guessed:
    city already enriched with that place;
 3. by any name or alias (any language, folded) in the same country; a city of that
    name more than FAR_KM away is another place, and a city with another Wikidata id
-   is another place too. Several cities left: the one within CONFIRM_KM, else (where
-   all have coordinates) the one whose own name, not an alias, it is; else the row is
-   ambiguous and reported with its candidates.
+   or GeoNames place is another place too. Several cities left: the one within
+   CONFIRM_KM, else (where all have coordinates) the one whose own name, not an alias,
+   it is; else the row is ambiguous and reported with its candidates.
 
 Matched and new cities are enriched from the gazetteer where the place is certain:
 region, population, GeoNames id and the place's names as aliases, which is how a
@@ -116,7 +116,7 @@ class Matcher:
         for name in names:
             for key in name_keys(name):
                 for city_id in self.by_name.get((row.country, key), ()):
-                    if city_id not in found and self._may_be(self.cities[city_id], row):
+                    if city_id not in found and self._may_be(self.cities[city_id], row, place):
                         found.append(city_id)
         near = [c for c in found if self._km(c, row) <= FAR_KM]
         own_keys = name_keys(row.name)
@@ -146,9 +146,12 @@ class Matcher:
         city = self.cities[city_id]
         return {key for name in (city.name, city.name_en) if name for key in name_keys(name)}
 
-    def _may_be(self, city: City, row: Row) -> bool:
-        # Another Wikidata id is another place, whatever the name says.
-        return not (city.wikidata and row.wikidata and city.wikidata != row.wikidata)
+    def _may_be(self, city: City, row: Row, place: Place | None = None) -> bool:
+        # Another Wikidata id is another place, whatever the name says; so is another
+        # GeoNames place (Delhi has "New Delhi" among its names, but is not New Delhi).
+        if city.wikidata and row.wikidata and city.wikidata != row.wikidata:
+            return False
+        return not (place and city.geonames and city.geonames != place.geonames)
 
     def _km(self, city_id: str, row: Row) -> float:
         """Distance between a city and a row; 0 where either has no coordinates."""
