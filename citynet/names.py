@@ -152,7 +152,7 @@ def resolve(dataset: Dataset, name: str, kind: type[Record] | None = None) -> Re
 
 
 def _place_of(record: Record) -> str:
-    """ ", US, US.IL, 116,250 inhabitants": what tells cities of one name apart."""
+    """What tells cities of one name apart: ", US, US.IL, 116,250 inhabitants"."""
     if not isinstance(record, City):
         return ""
     population = f"{record.population:,} inhabitants" if record.population else ""
