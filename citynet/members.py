@@ -266,34 +266,14 @@ def import_members(
             if network
             else tuple(n for c, n in wide.items() if cells.get(c, "").strip().lower() in _YES)
         )
-        name = _first(cells, using["name"])
-        country, why = _country(cells, using["country"])
-        outcome = Outcome(line, name, country, "rejected", networks=networks)
-        problem = cells.get("\0problem", "")
-        kind = _first(cells, using["type"])
-        lat, why_lat = _coordinate(_first(cells, using["lat"]), "lat", 90.0)
-        lng, why_lng = _coordinate(_first(cells, using["lng"]), "lng", 180.0)
-        qid = _first(cells, using["wikidata"]).upper()
-        if problem:
-            pass
-        elif not networks:
+        if not networks and "\0problem" not in cells:
             continue  # a row of a wide table that is a member of none of the networks
-        elif not name:
-            problem = "no name"
-        elif why:
-            problem = why
-        elif kind and kind.lower() != "city":
-            problem = f"a {kind}, not a city"
-        elif why_lat or why_lng:
-            problem = why_lat or why_lng
-        elif qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
-            problem = f"{qid!r} is not a Wikidata id like 'Q64'"
+        row, problem = _parse(cells, using)
+        outcome = Outcome(line, row.name, row.country, "rejected", networks=networks)
         if problem:
             report.outcomes.append(_with(outcome, reason=problem))
             continue
-        if lat is None or lng is None:
-            lat = lng = None
-        found = matcher.match(Row(name, country, qid, lat, lng))
+        found = matcher.match(row)
         if found.candidates:
             reason = "fits several cities: " + ", ".join(found.candidates)
             report.outcomes.append(_with(outcome, status="ambiguous", reason=reason))
@@ -308,10 +288,10 @@ def import_members(
             city_id = found.city
             old = cities[position[city_id]]
             new = old
-            if qid and not new.wikidata and qid not in matcher.by_qid:
-                new = replace_record(new, wikidata=qid)
-            if new.lat is None and new.lng is None and lat is not None:
-                new = replace_record(new, lat=lat, lng=lng)
+            if row.wikidata and not new.wikidata and row.wikidata not in matcher.by_qid:
+                new = replace_record(new, wikidata=row.wikidata)
+            if new.lat is None and new.lng is None and row.lat is not None:
+                new = replace_record(new, lat=row.lat, lng=row.lng)
             if new is not old and record.id not in new.sources:
                 new = replace_record(new, sources=(*new.sources, record.id))
             new = enrich(new, found.place)
@@ -325,12 +305,12 @@ def import_members(
             city_id = f"{NEW}{len(new_cities)}"
             city = City(
                 id=city_id,
-                name=name,
-                name_en=name,
-                country=country,
-                wikidata=qid if qid not in matcher.by_qid else "",
-                lat=lat,
-                lng=lng,
+                name=row.name,
+                name_en=row.name,
+                country=row.country,
+                wikidata=row.wikidata if row.wikidata not in matcher.by_qid else "",
+                lat=row.lat,
+                lng=row.lng,
                 sources=(record.id,),
             )
             city = enrich(city, found.place)
@@ -385,6 +365,32 @@ def _final_ids(outcome: Outcome, ids: dict[str, str]) -> Outcome:
         return outcome
     reason = re.sub(re.escape(NEW) + r"[0-9]+", lambda m: ids[m.group()], outcome.reason)
     return _with(outcome, city=ids.get(outcome.city, outcome.city), reason=reason)
+
+
+def _parse(cells: dict[str, str], using: dict[str, list[str]]) -> tuple[Row, str]:
+    """The city a row describes, and why it cannot be imported ("" if it can)."""
+    name = _first(cells, using["name"])
+    country, why = _country(cells, using["country"])
+    kind = _first(cells, using["type"])
+    lat, why_lat = _coordinate(_first(cells, using["lat"]), "lat", 90.0)
+    lng, why_lng = _coordinate(_first(cells, using["lng"]), "lng", 180.0)
+    qid = _first(cells, using["wikidata"]).upper()
+    if lat is None or lng is None:
+        lat = lng = None
+    problem = cells.get("\0problem", "")
+    if problem:
+        pass
+    elif not name:
+        problem = "no name"
+    elif why:
+        problem = why
+    elif kind and kind.lower() != "city":
+        problem = f"a {kind}, not a city"
+    elif why_lat or why_lng:
+        problem = why_lat or why_lng
+    elif qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
+        problem = f"{qid!r} is not a Wikidata id like 'Q64'"
+    return Row(name, country, qid, lat, lng), problem
 
 
 def _first(cells: dict[str, str], columns: list[str]) -> str:
