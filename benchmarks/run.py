@@ -15,13 +15,15 @@ What it does:
 1. Datasets, deterministic, valid under the real schema: the shipped one (or
    tests/fixtures/mini.toml while data/networks.toml does not exist), 1,000 cities
    with 5,000 partnerships ("medium"), and 10,000 cities with 50,000 partnerships
-   and 500 networks ("large"). They are built as `citynet.model` records, written
+   and 500 networks ("large"); and, with `--sizes real`, the shipped one after importing
+   the real tables in ../shared/data (Wikidata twin cities, Eurocities, ClimActor), with
+   the time of each import. They are built as `citynet.model` records, written
    with `citynet.store.dumps` and checked with `citynet.store.parse`, in a child
    process, into benchmarks/out/ (git-ignored). Each has a network `c40` and a
    city `berlin` with partners, so the same commands run at every size.
 2. Commands, each a whole process with `--data PATH` and COLUMNS=100:
    `--help`, `show c40 --format json`, `list --format table`,
-   `partners berlin --format tsv` and `check`. "Cold" runs get a fresh, empty
+   `partners berlin --format tsv`, `check` and `search berlin`. "Cold" runs get a fresh, empty
    CITYNET_CACHE_DIR (the first run after the data changed); "warm" runs share one
    cache folder per size that an untimed run filled.
 3. Floors, timed in the same rounds as the commands so machine noise hits both:
@@ -63,7 +65,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out"
 MINI = ROOT / "tests" / "fixtures" / "mini.toml"
-ALL_SIZES = ("shipped", "medium", "large")
+DEFAULT_SIZES = ("shipped", "medium", "large")
+ALL_SIZES = (*DEFAULT_SIZES, "real")
+# The real tables of issue 10, next to the checkout (shared/data): the "real" size is the
+# shipped dataset after importing the Wikidata twin cities, Eurocities and ClimActor.
+REAL_DATA = ROOT.parent / "shared" / "data"
 COLUMNS = "100"
 MIB = 1024 * 1024
 _SPEC = importlib.util.find_spec("citynet")
@@ -76,8 +82,9 @@ COMMANDS: dict[str, tuple[list[str], str]] = {
     "list": (["list", "--format", "table"], "rich"),
     "partners": (["partners", "berlin", "--format", "tsv"], "typer+tomllib"),
     "check": (["check"], "typer+tomllib"),
+    "search": (["search", "berlin", "--format", "tsv"], "typer+tomllib"),
 }
-DATA_COMMANDS = ("show", "list", "partners", "check")
+DATA_COMMANDS = ("show", "list", "partners", "check", "search")
 
 FLOOR_CODE = {
     "python": "pass",
@@ -401,6 +408,10 @@ def generate(name: str, out: Path) -> dict[str, Any]:
             note = "; ".join(filter(None, [note, f"added {', '.join(added)}"]))
             path = out / "shipped.toml"
             write_checked(path, dumps(dataset), parse)
+    elif name == "real":
+        dataset, note = real_dataset(load(shipped_path()))
+        path = out / "real.toml"
+        write_checked(path, dumps(dataset), parse)
     else:
         dataset = synthetic_dataset(SYNTHETIC[name])
         path = out / f"{name}.toml"
@@ -414,6 +425,31 @@ def generate(name: str, out: Path) -> dict[str, Any]:
             for section in ("networks", "cities", "memberships", "partnerships")
         },
     }
+
+
+def real_dataset(shipped: Any) -> tuple[Any, str]:
+    """The shipped dataset after the three real imports, and how long each took in-process."""
+    from citynet.members import import_members
+    from citynet.wikidata import import_tables
+
+    twins = REAL_DATA / "wikidata-twin-cities"
+    eurocities = REAL_DATA / "eurocities-members" / "members-wikidata-enriched.json"
+    climactor = REAL_DATA / "climactor" / "climactor-initcols-2020-09.csv"
+    missing = [p for p in (twins, eurocities, climactor) if not p.exists()]
+    if missing:
+        raise BenchmarkError(f"the real size needs {', '.join(map(str, missing))}")
+    columns = {"C40Cities2019": "c40", "EUCovenantofMayors2019": "covenant-of-mayors"}
+    steps = [
+        ("wikidata", lambda d: import_tables(d, twins / "nodes.tsv", twins / "links.tsv")),
+        ("eurocities", lambda d: import_members(d, eurocities, network="eurocities")),
+        ("climactor", lambda d: import_members(d, climactor, columns=columns)),
+    ]
+    dataset, times = shipped, []
+    for label, step in steps:
+        started = time.perf_counter()
+        dataset, _ = step(dataset)
+        times.append(f"{label} {time.perf_counter() - started:.1f} s")
+    return dataset, "imports in-process (without reading and writing the file): " + ", ".join(times)
 
 
 def shipped_path() -> Path:
@@ -773,6 +809,19 @@ def targets(results: Results, sizes: list[str]) -> list[Target]:
                 2.0,
             )
         )
+    if "real" in sizes and "shipped" in sizes:
+        for command, limit in (("partners", 1.5), ("search", 2.0)):
+            arguments, _ = COMMANDS[command]
+            found.append(
+                Target(
+                    f"real vs shipped, warm `{' '.join(arguments)}`",
+                    over(
+                        results.median("real", command, "warm"),
+                        results.median("shipped", command, "warm"),
+                    ),
+                    limit,
+                )
+            )
     if "large" in sizes:
         load = floor("floor", "load:large")
         for command in DATA_COMMANDS:
@@ -821,8 +870,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="timed runs per figure (default 7, 3 if --quick)")
     parser.add_argument(
         "--sizes",
-        default=",".join(ALL_SIZES),
-        help=f"comma-separated, of {', '.join(ALL_SIZES)} (default: all)",
+        default=",".join(DEFAULT_SIZES),
+        help=f"comma-separated, of {', '.join(ALL_SIZES)} (default: {','.join(DEFAULT_SIZES)})",
     )
     parser.add_argument("--quick", action="store_true", help="3 runs per figure")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where datasets go")

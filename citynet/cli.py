@@ -135,6 +135,15 @@ OutputOption = Annotated[
         dir_okay=False,
     ),
 ]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", help="At most this many rows.", show_default=False)
+]
+SortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sort", help="Sort by a column (its TSV key); -KEY for descending.", show_default=False
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -212,28 +221,63 @@ def dataset(ctx: typer.Context) -> Dataset:
     return load_cached(data_path(_settings(ctx).data))
 
 
-def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
-    """Render the listing as asked: --format, and --fields and --output where the command
-    declares them (read from the command's parameters, so every command shares them)."""
-    from .output import choose_fields, format_for, render, write_file
+def chosen_format(fmt: Format | None) -> str:
+    return fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+
+
+def show(
+    ctx: typer.Context,
+    listing: Any,
+    fmt: Format | None,
+    *,
+    sort: str | None = None,
+    limit: int | None = None,
+) -> None:
+    """Render the listing as asked: --sort and --limit, --fields, --format and --output
+    (the last three read from the command's parameters, so every command shares them).
+    On a terminal, output longer than the screen goes through a pager, as git does."""
+    from .output import choose_fields, format_for, refine, render, write_file
 
     if ctx.meta.get("citynet.capture"):
         raise _Captured(listing)
+    listing = refine(listing, sort, limit)
     fields = ctx.params.get("fields")
     # Raw values: Typer converts a command's own arguments, not ctx.params.
     output = Path(ctx.params["output"]) if ctx.params.get("output") else None
     if fields is not None:
         listing = choose_fields(listing, fields.split(","))
-    if fmt:
-        chosen = fmt.value
-    elif output:
-        chosen = format_for(output)
-    else:
-        chosen = "table" if sys.stdout.isatty() else "tsv"
+    chosen = fmt.value if fmt else format_for(output) if output else chosen_format(None)
+    color = _settings(ctx).color
     if output:
         write_file(listing, chosen, output)
+    elif not sys.stdout.isatty() or chosen == "xlsx":
+        render(listing, chosen, sys.stdout, color=color)
     else:
-        render(listing, chosen, sys.stdout, color=_settings(ctx).color)
+        import io
+        import shutil
+
+        size = shutil.get_terminal_size()
+        buffer = io.StringIO()
+        render(listing, chosen, buffer, color=color, width=size.columns, terminal=True)
+        _page(buffer.getvalue(), size.lines)
+
+
+def _page(text: str, lines: int) -> None:
+    """Show text through $CITYNET_PAGER, $PAGER or `less -FRX` if it is longer than the
+    screen; directly if it fits, if the pager is empty or `cat`, or cannot be started."""
+    import shlex
+    import subprocess
+
+    pager = os.environ.get("CITYNET_PAGER", os.environ.get("PAGER", "less -FRX"))
+    command = shlex.split(pager, posix=os.name != "nt") if pager.strip() else []
+    if text.count("\n") < lines or not command or command == ["cat"]:
+        sys.stdout.write(text)
+        return
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        subprocess.run(command, input=text, text=True, encoding="utf-8", env=env, check=False)
+    except OSError:
+        sys.stdout.write(text)
 
 
 def print_lines(lines: list[str]) -> None:
@@ -292,6 +336,7 @@ def check(ctx: typer.Context) -> None:
         report(f"{path}: {len(error.problems)} problem(s)")
         raise
     print_lines(check_report(str(path), data))
+    _warn_duplicates(data)
 
 
 @app.command("list")
@@ -323,6 +368,7 @@ def list_networks(
     sort: Annotated[
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -351,7 +397,7 @@ def list_networks(
         founded_before=founded_before,
         sort=sort,
     )
-    show(ctx, network_list(data, networks), fmt)
+    show(ctx, network_list(data, networks), fmt, limit=limit)
 
 
 @app.command("show")
@@ -396,6 +442,8 @@ def partners(
         list[str] | None,
         typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
     ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -417,7 +465,10 @@ def partners(
     data = dataset(ctx)
     found = resolve(data, city, City)
     kinds = [resolve_kind(k) for k in kind or ()]
-    show(ctx, partner_list(found, partners_of(data, found, kinds)), fmt)
+    found_partners = partners_of(data, found, kinds)
+    # A terminal table gives each partner city one row; tsv and json one per relation.
+    grouped = chosen_format(fmt) == "table"
+    show(ctx, partner_list(found, found_partners, grouped), fmt, sort=sort, limit=limit)
 
 
 @app.command()
@@ -465,6 +516,8 @@ def compare(
 @app.command()
 def themes(
     ctx: typer.Context,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -479,7 +532,7 @@ def themes(
     """
     from .views import theme_list
 
-    show(ctx, theme_list(dataset(ctx)), fmt)
+    show(ctx, theme_list(dataset(ctx)), fmt, sort=sort, limit=limit)
 
 
 @app.command()
@@ -488,6 +541,8 @@ def cities(
     country: Annotated[
         str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
     ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -499,18 +554,22 @@ def cities(
       citynet cities
 
       citynet cities --country DE --format csv > staedte.csv
+
+      citynet cities --sort -partners --limit 10
     """
     from .query import filter_cities
     from .views import city_list
 
     data = dataset(ctx)
-    show(ctx, city_list(data, filter_cities(data, country)), fmt)
+    show(ctx, city_list(data, filter_cities(data, country)), fmt, sort=sort, limit=limit)
 
 
 @app.command()
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
+    sort: SortOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -526,7 +585,187 @@ def search(
     from .query import search as search_dataset
     from .views import search_results
 
-    show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt)
+    show(ctx, search_results(search_dataset(dataset(ctx), text)), fmt, sort=sort, limit=limit)
+
+
+# --- real data: member lists, joining duplicates ---------------------------------------
+
+
+def import_members(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or JSON table of member cities.")],
+    network: Annotated[
+        str | None,
+        typer.Option("--network", "-n", help="Long table: every row is a member of this network."),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help="Wide table: COLUMN=NETWORK, a 0/1 column per network (repeatable).",
+        ),
+    ] = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN for a column with an unusual name; fields: name, country, "
+            "wikidata, lat, lng, type (repeatable).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Id of the source record (default: import-FILE).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the source record.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
+    citation: Annotated[str | None, typer.Option(help="How to cite the source.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the table comes from.")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the table (default: today, the import's).")
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    force: ForceOption = False,
+) -> None:
+    """Import member cities of networks from a table (long or wide layout).
+
+    Cities are matched by Wikidata id, GeoNames place, and names in any language with
+    the country; unknown ones are added. An existing membership only gains the source.
+    A second run changes nothing.
+
+    Examples:
+
+      citynet import members eurocities.json --network eurocities --dry-run
+
+      citynet import members climate.csv --column C40Cities2019=c40 \\
+          --column EUCovenantofMayors2019=covenant-of-mayors --report rows.tsv
+    """
+    import io
+
+    from .errors import UsageError
+    from .files import atomic_write
+    from .members import MembersReport, SourceInfo, report_listing
+    from .members import import_members as import_table
+    from .names import resolve
+    from .output import printable, render
+    from .store import update
+
+    def pairs(values: list[str] | None, what: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for value in values or ():
+            key, sep, target = value.rpartition("=")
+            if not sep or not key.strip() or not target.strip():
+                raise UsageError(f"{what}: expected KEY=VALUE, got {value!r}")
+            found[key.strip()] = target.strip()
+        return found
+
+    columns = pairs(column, "--column")
+    fields = pairs(field_map, "--map")
+    info = SourceInfo(
+        id=source or "",
+        title=title or "",
+        publisher=publisher or "",
+        citation=citation or "",
+        url=url or "",
+        date=date or "",
+    )
+    path = _target(ctx)
+    outcome: list[MembersReport] = []
+
+    def change(data: Dataset) -> Dataset:
+        wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
+        chosen = resolve(data, network, Network).id if network else ""
+        with _progress(file) as advance:
+            merged, result = import_table(
+                data,
+                file,
+                network=chosen,
+                columns=wanted,
+                field_columns=fields,
+                source=info,
+                progress=advance,
+            )
+        outcome.append(result)
+        return merged
+
+    update(path, change, force=force, dry_run=dry_run)
+    result = outcome[0]
+    print(
+        ("would add" if dry_run else "added")
+        + f": {result.count('added')} cities, {result.memberships_added} memberships"
+    )
+    print(f"memberships confirmed (source added): {result.memberships_confirmed}")
+    print(
+        f"rows: {result.count('matched')} matched, {result.count('added')} added, "
+        f"{result.count('ambiguous')} ambiguous, {result.count('rejected')} rejected"
+    )
+    print(f"source: {result.source}")
+    if report_file is not None:
+        buffer = io.StringIO()
+        render(report_listing(result), "tsv", buffer, color=False)
+        atomic_write(report_file, buffer.getvalue())
+        print(f"report: {report_file}")
+    problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
+    for o in problems[:50]:
+        report(f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {o.status}: {o.reason}")
+    if len(problems) > 50:
+        report(f"… and {len(problems) - 50} more; --report FILE lists every row")
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The city to keep.", autocompletion=_complete(City))],
+    other: Annotated[
+        str, typer.Argument(help="The city joined into it.", autocompletion=_complete(City))
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the change; write nothing.")
+    ] = False,
+    force: ForceOption = False,
+) -> None:
+    """Join two records of one place: OTHER's references, names and sources go to KEEP.
+
+    Facts only OTHER has are taken over; where the two disagree, KEEP's stay and
+    OTHER's are kept in KEEP's note. Prints the change as a diff.
+
+    Examples:
+
+      citynet merge bruessel city-of-brussels --dry-run
+
+      citynet merge muenchen munich
+    """
+    from .merge import merge_cities
+    from .names import resolve
+    from .store import update
+
+    def change(data: Dataset) -> Dataset:
+        kept, joined = resolve(data, keep, City), resolve(data, other, City)
+        assert isinstance(kept, City) and isinstance(joined, City)
+        return merge_cities(data, kept, joined)
+
+    path = _target(ctx)
+    old, new = update(path, change, force=force, dry_run=dry_run)
+    _print_diff(old, new, path)
+
+
+def _warn_duplicates(data: Dataset) -> None:
+    """`check` warns about cities that are probably one place; they are not errors."""
+    from .merge import likely_duplicates
+    from .output import printable
+
+    pairs = likely_duplicates(data)
+    if pairs:
+        print(
+            f"{len(pairs)} pair(s) of cities that may be one place "
+            "(join them: citynet merge KEEP OTHER):"
+        )
+    for a, b, why in pairs:
+        print(printable(f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"))
 
 
 # --- graphs, statistics and suggestions ---------------------------------------------
@@ -544,7 +783,7 @@ KindOption = Annotated[
     list[str] | None,
     typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
 ]
-LimitOption = Annotated[
+RankingLimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=0, help="Show the first N of each ranking; 0: all.")
 ]
 
@@ -628,7 +867,7 @@ def _emit(text: str, output: Path | None) -> None:
 def stats(
     ctx: typer.Context,
     kind: KindOption = None,
-    limit: LimitOption = 20,
+    limit: RankingLimitOption = 20,
     table: Annotated[
         str | None,
         typer.Option(
@@ -690,7 +929,7 @@ def suggest_networks(
         str, typer.Argument(help="City: id, name or alias.", autocompletion=_complete(City))
     ],
     kind: KindOption = None,
-    limit: LimitOption = 10,
+    limit: RankingLimitOption = 10,
     fmt: FormatOption = None,
 ) -> None:
     """Networks a city's peers belong to and it does not, best first, with the reason.
@@ -1030,6 +1269,7 @@ def fmt(
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+import_app.command("members")(import_members)  # defined with the real-data commands above
 
 
 @import_app.command("wikidata")
@@ -1052,8 +1292,9 @@ def import_wikidata(
 ) -> None:
     """Import Wikidata twin-city tables (P190, "twinned administrative body").
 
-    Cities are matched by Wikidata id, then by name and country; each link becomes a
-    partnership unless the pair has one. A second run adds nothing.
+    Cities are matched by Wikidata id, GeoNames place, then names in any language with
+    the country; each link becomes a twinning (kind unknown) unless the pair has a
+    relation, which gains the source. A second run adds nothing.
 
     Examples:
 
@@ -1077,9 +1318,12 @@ def import_wikidata(
     result = outcome[0]
     print(
         ("would add" if dry_run else "added")
-        + f": {result.cities_added} cities, {result.links_added} partnerships"
+        + f": {result.cities_added} cities, {result.links_added} twinnings (kind unknown)"
     )
     print(f"matched to existing cities: {result.cities_matched}")
+    print(f"documented relations confirmed (source added): {result.relations_confirmed}")
+    if result.retyped:
+        print(f"partnerships of an earlier import made twinnings: {result.retyped}")
     print(f"duplicate links skipped: {result.duplicates_skipped}")
     print(f"rows rejected: {len(result.rejected)}")
     for row in result.rejected[:50]:

@@ -83,7 +83,6 @@ PARTNERSHIP_KINDS: dict[str, tuple[str, ...]] = {
         "Städtepartnerschaft",
         "Partnerschaft",
         "Partnerstadt",
-        "twinning partnership",
         "sister city",
     ),
     "friendship": ("Städtefreundschaft", "Freundschaft", "friendship city"),
@@ -91,6 +90,8 @@ PARTNERSHIP_KINDS: dict[str, tuple[str, ...]] = {
     "project": ("Projektpartnerschaft", "Projekt", "project partnership"),
     "cooperation": ("Zusammenarbeit", "Kooperation"),
     "exchange": ("Fachaustausch", "Austausch"),
+    # Imported links whose kind the source does not say (Wikidata's P190): never formal.
+    "twinning": ("Städteverbindung (Art unbekannt)", "Städteverbindung", "twin town"),
 }
 MEASURES: dict[str, tuple[str, ...]] = {
     "members": ("Mitglieder",),
@@ -125,6 +126,8 @@ class Source(Struct, frozen=True, gc=False, array_like=True):
     file: str = ""
     url: str = ""
     note: str = ""
+    date: str = ""
+    citation: str = ""
 
 
 class Theme(Struct, frozen=True, gc=False, array_like=True):
@@ -231,6 +234,10 @@ class City(Struct, frozen=True, gc=False, array_like=True):
     wikidata: Wikidata = ""
     lat: Annotated[float | None, Rule(span=(-90, 90))] = None
     lng: Annotated[float | None, Rule(span=(-180, 180))] = None
+    region: str = ""  # GeoNames' first-level code with the country: "DE.02" (Bayern)
+    population: int | None = None
+    geonames: str = ""
+    note: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -106,9 +106,16 @@ def write_file(listing: Listing, fmt: str, path: Path) -> None:
 
 
 def render(
-    listing: Listing, fmt: str, out: TextIO, *, color: bool = True, width: int | None = None
+    listing: Listing,
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = True,
+    width: int | None = None,
+    terminal: bool = False,
 ) -> None:
-    """Write the listing to `out` in one of FORMATS (xlsx to its binary buffer)."""
+    """Write the listing to `out` in one of FORMATS (xlsx to its binary buffer);
+    `terminal`: `out` stands for a terminal (a pager's input), so a table keeps its colours."""
     if fmt == "json":
         import json
 
@@ -140,25 +147,71 @@ def render(
         _write_markdown(listing, out)
     elif fmt == "ids":
         ids = listing.ids or [row.get(listing.id_key, "") for row in listing.rows]
-        out.write("".join(printable(i) + "\n" for i in ids if i))
+        # Each id once: a city with two relations to Berlin is one partner.
+        out.write("".join(printable(i) + "\n" for i in dict.fromkeys(ids) if i))
     elif fmt == "table":
-        _write_table(listing, out, color=color, width=width)
+        _write_table(listing, out, color=color, width=width, terminal=terminal)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def refine(listing: Listing, sort: str | None = None, limit: int | None = None) -> Listing:
+    """The listing sorted by one of its columns ("-name": descending; numbers as numbers)
+    and cut to `limit` rows; a JSON payload of one object per row follows the rows."""
+    rows, payload = listing.rows, listing.payload
+    aligned = isinstance(payload, list) and len(payload) == len(rows)
+    order = list(range(len(rows)))
+    if sort:
+        key = sort.removeprefix("-")
+        keys = [c.key for c in listing.columns]
+        if key not in keys:
+            from .errors import UsageError
+
+            raise UsageError(f"cannot sort by {key!r}; sort by one of: {', '.join(keys)}")
+        order.sort(key=lambda i: _sort_value(rows[i].get(key, "")), reverse=sort.startswith("-"))
+    if limit is not None:
+        if limit < 0:
+            from .errors import UsageError
+
+            raise UsageError(f"--limit must be 0 or more, got {limit}")
+        order = order[:limit]
+    if not sort and limit is None:
+        return listing
+    return Listing(
+        columns=listing.columns,
+        rows=[rows[i] for i in order],
+        payload=[payload[i] for i in order] if aligned else payload,
+        title=listing.title,
+        id_key=listing.id_key,
+        ids=listing.ids,
+        footer=listing.footer,
+    )
+
+
+def _sort_value(text: str) -> tuple[int, float, str]:
+    """Numbers before text, numbers by value; text by its folded form."""
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        from .names import fold
+
+        return (1, 0.0, fold(text))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text for a spreadsheet cell: printable, and never a formula."""
+    text = printable(text)
+    # A leading =, +, - or @ would run as a formula in a spreadsheet.
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _write_csv(listing: Listing, out: TextIO, delimiter: str = ",") -> None:
     import csv
 
-    def cell(text: str) -> str:
-        text = printable(text)
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        return "'" + text if text.startswith(_FORMULA_START) else text
-
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([c.key for c in listing.columns])
     for row in listing.rows:
-        writer.writerow([cell(row.get(c.key, "")) for c in listing.columns])
+        writer.writerow([spreadsheet_safe(row.get(c.key, "")) for c in listing.columns])
 
 
 def workbook(listing: Listing) -> bytes:
@@ -207,12 +260,15 @@ def _write_markdown(listing: Listing, out: TextIO) -> None:
         out.write("| " + " | ".join(cell(row.get(c.key, "")) for c in listing.columns) + " |\n")
 
 
-def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:
+def _write_table(
+    listing: Listing, out: TextIO, *, color: bool, width: int | None, terminal: bool = False
+) -> None:
     from rich.console import Console
     from rich.text import Text
 
     console = Console(
         file=out,
+        force_terminal=terminal or None,
         color_system="auto" if color else None,  # None: no escape codes at all
         width=width,
         highlight=False,

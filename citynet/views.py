@@ -200,6 +200,11 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         fact(key, obj[key])
     if obj["lat"] is not None and obj["lng"] is not None:
         fact("coordinates", f"{obj['lat']}, {obj['lng']}")
+    fact("region", obj["region"])
+    if obj["population"] is not None:
+        fact("population", f"{obj['population']:,}".replace(",", "."))
+    fact("geonames", obj["geonames"])
+    fact("note", obj["note"])
     for m in obj["memberships"]:
         roles = "; ".join(
             r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
@@ -238,12 +243,21 @@ PARTNER_COLUMNS = (
 PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _years(p["since"], p["until"])}
 
 
-def partner_list(city: City, partners: Sequence[Partner]) -> Listing:
+def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False) -> Listing:
+    """One row per relation; `grouped`: one row per partner city, its relations joined."""
     payload = [partner_object(p) for p in partners]
+    rows: list[dict[str, str]] = []
+    for row in _rows(payload, PARTNER_COLUMNS, PARTNER_CELLS):
+        if grouped and rows and rows[-1]["city"] == row["city"]:
+            for key in ("kind", "since", "programme", "sources"):
+                parts = [*rows[-1][key].split("; "), *row[key].split("; ")]
+                rows[-1][key] = "; ".join(dict.fromkeys(p for p in parts if p))
+            continue
+        rows.append(row)
     distinct = len({p.city.id for p in partners})
     return Listing(
         columns=PARTNER_COLUMNS,
-        rows=_rows(payload, PARTNER_COLUMNS, PARTNER_CELLS),
+        rows=rows,
         payload=payload,
         title=f"Partner von {city.name}: {distinct} Städte, {len(payload)} Beziehungen",
         id_key="city",

@@ -25,15 +25,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from msgspec.structs import replace
-
 from .errors import DataError, Problem
 from .files import read_text
-from .model import City, Dataset, Partnership, Source
-from .names import fold_variants, slug
+from .matching import geonames_source, with_import
+from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 
 SOURCE_ID = "wikidata-p190"
-KIND = "partnership"
+KIND = "twinning"  # P190 does not say which kind of relation a link is
 PROGRESS_STEP = 500
 
 CITY_COLUMNS = ("id", "name", "lng", "lat", "countrycd")  # required
@@ -79,6 +77,8 @@ class ImportReport:
     cities_matched: int = 0
     links_added: int = 0
     duplicates_skipped: int = 0  # pairs already related, or repeated in the input
+    relations_confirmed: int = 0  # existing relations that gained the import's source
+    retyped: int = 0  # partnerships of an earlier import that were twinnings all along
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -89,8 +89,13 @@ def wikidata_source(source_id: str = SOURCE_ID) -> Source:
         publisher="Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)",
         title="Twinned administrative body (P190)",
         language="en",
+        url="https://www.wikidata.org/wiki/Property:P190",
         note="Wikidata's data is CC0 (public domain). Imported from the twin-city tables "
-        "derived from property P190; a link there has no kind, date or source of its own.",
+        "derived from property P190; a link there has no kind, date or source of its own, "
+        "so imported links are twinnings of unknown kind.",
+        date="2026-05-12",
+        citation="Wikidata contributors, property P190 (twinned administrative body), "
+        "tables by bothness/twin-cities and TidyTuesday (2026-05-12); CC0",
     )
 
 
@@ -103,7 +108,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
     DataError if the file cannot be read, has no header or lacks a required column.
     """
     name = str(path)
-    header, width, rows = _open_table(path, CITY_COLUMNS, CITY_OPTIONAL)
+    header, width, rows = open_table(path, CITY_COLUMNS, CITY_OPTIONAL)
     col = {column: header.get(column) for column in (*CITY_COLUMNS, *CITY_OPTIONAL)}
     i_qid, i_name, i_lng, i_lat, i_code = (col[c] for c in CITY_COLUMNS)
     i_country, i_continent = col["country"], col["continent"]
@@ -162,7 +167,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
 def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
     """The usable links of a links table as (qid, qid, line), and the rejected rows."""
     name = str(path)
-    header, width, rows = _open_table(path, LINK_COLUMNS, ())
+    header, width, rows = open_table(path, LINK_COLUMNS, ())
     i_source, i_target = header["source"], header["target"]
     links: list[tuple[str, str, int]] = []
     rejected: list[Rejected] = []
@@ -199,14 +204,15 @@ def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
     return value, ""
 
 
-def _open_table(
+def open_table(
     path: Path, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> tuple[dict[str, int], int, Iterator[tuple[int, list[str]]]]:
     """The column index by (lower-case) header name, the number of columns, and the
     data rows as (line, cells).
 
     The layout is decided by the header line: a tab in it means TSV (not quoted),
-    otherwise CSV (quoted where needed). Blank rows are skipped.
+    semicolons and no comma CSV with semicolons, otherwise CSV (quoted where needed).
+    Blank rows are skipped.
     """
     name = str(path)
     text = read_text(path, what="a CSV or TSV table")
@@ -218,6 +224,8 @@ def _open_table(
     stream = io.StringIO(text, newline="")
     if "\t" in first:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+    elif ";" in first and "," not in first:
+        reader = csv.reader(stream, delimiter=";")  # as spreadsheets write CSV in Germany
     else:
         reader = csv.reader(stream)
     try:
@@ -272,47 +280,39 @@ def merge(
 ) -> tuple[Dataset, ImportReport]:
     """The dataset with the cities and links added, and what was done.
 
-    A row matches an existing city by Wikidata id, else by name and country (any
-    name of the city, folded), if that city has no Wikidata id yet. A matched city
-    keeps its record and gains the QID and coordinates it lacks. If several
-    existing cities fit a row, or several rows fit one existing city, those rows
-    are rejected as ambiguous (setting the city's `wikidata` resolves it). Other
-    rows become new cities. A link becomes a partnership unless the pair already
-    has one (either order), in the dataset or earlier in the input.
+    Rows are matched to existing cities as `matching` describes (Wikidata id, the
+    GeoNames place, names in any language with the country, coordinates); a matched
+    city keeps its record and gains the QID and coordinates it lacks. An ambiguous row
+    is rejected, naming its candidates. Other rows become new cities with readable ids.
+    Cities whose place is certain are enriched from the gazetteer.
+
+    A link of a pair with no relation becomes a `twinning` (P190 does not say which
+    kind of relation it is); a pair that already has a relation keeps it, and its most
+    formal relation gains the import's source.
 
     `progress(n)` is called with the number of rows (cities, then links) processed
     since the previous call, every PROGRESS_STEP rows and once for the rest: the
     calls add up to len(cities) + len(links). `cities_file` and `links_file` name
     the tables in the rejections. The dataset returned is the same object when
-    nothing changed; the source record is added only when something cites it.
+    nothing changed; a source record is added only when something cites it.
     """
+    from .gazetteer import gazetteer
+    from .matching import NEW, Matcher, Row, enrich, enrich_all, new_ids, replace_record
+
     report = ImportReport()
     tick = _Ticker(progress)
+    places = gazetteer()
     records = list(dataset.cities)
+    changed = enrich_all(records, places)
     position = {city.id: index for index, city in enumerate(records)}
-    by_qid: dict[str, str] = {}
-    for city in records:
-        if city.wikidata:
-            by_qid.setdefault(city.wikidata, city.id)
-    # (country, folded name) -> ids of the existing cities without a QID of their own
-    by_name: dict[tuple[str, str], list[str]] = {}
-    for city in records:
-        if city.wikidata:
-            continue  # another QID than the row's: another place of the same name
-        for city_name in city.names:
-            for key in fold_variants(city_name) if city_name else ():
-                bucket = by_name.setdefault((city.country, key), [])
-                if city.id not in bucket:
-                    bucket.append(city.id)
-    taken = {network.id for network in dataset.networks} | set(position)
+    matcher = Matcher(records, places)
 
-    # 1. Decide what each row is: an existing city (by QID or name), or new.
+    # 1. Decide what each row is: an existing city, or a new one.
     qid_to_id: dict[str, str] = {}
     not_imported: dict[str, str] = {}  # qid -> why
     seen_line: dict[str, int] = {}
-    matches: list[tuple[str, CityRow]] = []  # (existing city id, row)
-    claims: dict[str, list[CityRow]] = {}  # existing city id -> rows matching it by name
-    new_rows: list[CityRow] = []
+    claims: dict[str, list[CityRow]] = {}  # existing city id -> rows matching it by place
+    new_cities: list[City] = []
     for row in cities:
         tick()
         if row.qid in seen_line:
@@ -320,64 +320,36 @@ def merge(
             report.rejected.append(Rejected(cities_file, row.line, reason))
             continue
         seen_line[row.qid] = row.line
-        if row.qid in by_qid:
-            matches.append((by_qid[row.qid], row))
-            continue
-        fits: list[str] = []
-        for key in fold_variants(row.name):
-            for city_id in by_name.get((row.country, key), ()):
-                if city_id not in fits:
-                    fits.append(city_id)
-        if len(fits) > 1:
+        found = matcher.match(Row(row.name, row.country, row.qid, row.lat, row.lng))
+        if found.candidates:
             reason = (
                 f"{row.qid} ({row.name}, {row.country}) fits several cities: "
-                f"{', '.join(sorted(fits))}; set 'wikidata' on the right one"
+                f"{', '.join(found.candidates)}; set 'wikidata' on the right one"
             )
             report.rejected.append(Rejected(cities_file, row.line, reason))
             not_imported[row.qid] = reason
-        elif fits:
-            claims.setdefault(fits[0], []).append(row)
+        elif found.city:
+            if found.by != "wikidata":
+                claims.setdefault(found.city, []).append(row)
+            qid_to_id[row.qid] = found.city
+            old = records[position[found.city]]
+            new = old
+            if not new.wikidata:
+                new = replace_record(new, wikidata=row.qid)
+            if new.lat is None and new.lng is None and None not in (row.lat, row.lng):
+                new = replace_record(new, lat=row.lat, lng=row.lng)
+            if new is not old and source_id not in new.sources:
+                new = replace_record(new, sources=(*new.sources, source_id))
+            new = enrich(new, found.place)
+            if new is not old:
+                # Not indexed again: another row of the same name must still find
+                # this city, to be reported as ambiguous with it.
+                records[position[found.city]] = new
+                changed = True
         else:
-            new_rows.append(row)
-    for city_id, rows in claims.items():
-        if len(rows) == 1:
-            matches.append((city_id, rows[0]))
-            continue
-        qids = ", ".join(r.qid for r in rows)
-        for row in rows:
-            reason = (
-                f"{row.qid} ({row.name}, {row.country}): several rows ({qids}) fit the "
-                f"city {city_id!r}; set its 'wikidata' to choose"
-            )
-            report.rejected.append(Rejected(cities_file, row.line, reason))
-            not_imported[row.qid] = reason
-
-    # 2. Matched cities keep their record and gain the QID and coordinates they lack.
-    changed = False
-    for city_id, row in matches:
-        qid_to_id[row.qid] = city_id
-        old = records[position[city_id]]
-        new = old
-        if not old.wikidata:
-            new = replace(new, wikidata=row.qid)
-        if old.lat is None and old.lng is None and row.lat is not None and row.lng is not None:
-            new = replace(new, lat=row.lat, lng=row.lng)
-        if new is not old:
-            if source_id not in new.sources:
-                new = replace(new, sources=(*new.sources, source_id))
-            records[position[city_id]] = new
-            changed = True
-    report.cities_matched = len(matches)
-
-    # 3. The other rows become new cities.
-    for row in new_rows:
-        city_id = _unique_id(slug(row.name) or row.qid.lower(), row, taken)
-        taken.add(city_id)
-        qid_to_id[row.qid] = city_id
-        has_point = row.lat is not None and row.lng is not None
-        records.append(
-            City(
-                id=city_id,
+            has_point = row.lat is not None and row.lng is not None
+            city = City(
+                id=f"{NEW}{len(new_cities)}",
                 name=row.name,
                 name_en=row.name,
                 country=row.country,
@@ -386,11 +358,39 @@ def merge(
                 lng=row.lng if has_point else None,
                 sources=(source_id,),
             )
-        )
-    report.cities_added = len(new_rows)
+            new_cities.append(enrich(city, found.place))
+            qid_to_id[row.qid] = city.id
+    for city_id, rows in claims.items():
+        if len(rows) == 1:
+            continue
+        qids = ", ".join(r.qid for r in rows)
+        records[position[city_id]] = dataset.city_by_id[city_id]  # none of them is it
+        for row in rows:
+            reason = (
+                f"{row.qid} ({row.name}, {row.country}): several rows ({qids}) fit the "
+                f"city {city_id!r}; set its 'wikidata' to choose"
+            )
+            report.rejected.append(Rejected(cities_file, row.line, reason))
+            not_imported[row.qid] = reason
+            del qid_to_id[row.qid]
+    report.cities_matched = len(qid_to_id) - len(new_cities)
 
-    # 4. The links.
-    related = {frozenset(p.cities) for p in dataset.partnerships if p.kind == KIND}
+    # 2. The new cities get their ids.
+    taken = {network.id for network in dataset.networks} | set(position)
+    ids = new_ids(new_cities, taken)
+    new_cities = [replace_record(city, id=ids[city.id]) for city in new_cities]
+    qid_to_id = {qid: ids.get(city_id, city_id) for qid, city_id in qid_to_id.items()}
+    report.cities_added = len(new_cities)
+
+    # 3. The links.
+    order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}
+    formal: dict[frozenset[str], int] = {}  # pair -> index of its most formal relation
+    partnerships = _retyped(dataset.partnerships, source_id, report)
+    for index, p in enumerate(partnerships):
+        pair = frozenset(p.cities)
+        if pair not in formal or order[p.kind] < order[partnerships[formal[pair]].kind]:
+            formal[pair] = index
+    cited: set[frozenset[str]] = set()
     added: list[Partnership] = []
     for source, target, line in links:
         tick()
@@ -410,24 +410,31 @@ def merge(
             report.rejected.append(Rejected(links_file, line, why))
             continue
         pair = frozenset((a, b))
-        if pair in related:
+        if pair in cited:
             report.duplicates_skipped += 1
             continue
-        related.add(pair)
+        cited.add(pair)
+        if pair in formal:
+            report.duplicates_skipped += 1
+            existing = partnerships[formal[pair]]
+            if source_id not in existing.sources:
+                partnerships[formal[pair]] = replace_record(
+                    existing, sources=(*existing.sources, source_id)
+                )
+                report.relations_confirmed += 1
+            continue
         added.append(Partnership(cities=(a, b), kind=KIND, sources=(source_id,)))
     report.links_added = len(added)
     tick.flush()
 
-    if not (changed or new_rows or added):
+    if not (changed or new_cities or added or report.relations_confirmed or report.retyped):
         return dataset, report
-    sources = dataset.sources
-    if source_id not in {s.id for s in sources}:
-        sources = (*sources, wikidata_source(source_id))
-    result = replace(
+    result = with_import(
         dataset,
-        sources=sources,
-        cities=tuple(records),
-        partnerships=(*dataset.partnerships, *added),
+        (wikidata_source(source_id), geonames_source()),
+        cities=(*records, *new_cities),
+        memberships=dataset.memberships,
+        partnerships=(*partnerships, *added),
     )
     return result, report
 
@@ -459,6 +466,26 @@ def import_tables(
     return result, report
 
 
+def _retyped(
+    partnerships: tuple[Partnership, ...], source_id: str, report: ImportReport
+) -> list[Partnership]:
+    """Formal partnerships that rest on this import alone become twinnings: earlier
+    versions of citynet imported every P190 link as a partnership, which no source says."""
+    from .matching import replace_record
+
+    twinned = {frozenset(p.cities) for p in partnerships if p.kind == KIND}
+    found = []
+    for p in partnerships:
+        if p.kind == "partnership" and p.sources == (source_id,):
+            report.retyped += 1
+            if frozenset(p.cities) in twinned:
+                continue  # the pair has its twinning already
+            twinned.add(frozenset(p.cities))
+            p = replace_record(p, kind=KIND)
+        found.append(p)
+    return found
+
+
 class _Ticker:
     """Calls progress(n) every PROGRESS_STEP rows, and once for the rest."""
 
@@ -476,21 +503,3 @@ class _Ticker:
         if self.pending and self.progress is not None:
             self.progress(self.pending)
         self.pending = 0
-
-
-# --- ids ---------------------------------------------------------------------
-
-
-def _unique_id(base: str, row: CityRow, taken: set[str]) -> str:
-    """`base`, else `base-{country}`, else `base-{country}-{qid}`: the first one free."""
-    country, qid = row.country.lower(), row.qid.lower()
-    candidates = [base, f"{base}-{country}", f"{base}-{country}-{qid}"]
-    if base == qid:
-        candidates = [base, f"{base}-{country}"]
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    number = 2
-    while f"{candidates[-1]}-{number}" in taken:
-        number += 1
-    return f"{candidates[-1]}-{number}"

@@ -107,7 +107,7 @@ def test_a_pair_with_two_kinds_counts_once_unless_kind_narrows(mini: Path) -> No
         expected_partners(data, {"exchange"})
     )
     assert exchange["country_pairs"] == [{"a": "DE", "b": "FR", "partnerships": 1}]
-    assert run(mini, "stats", "--kind", "twinning")[0] == 2
+    assert run(mini, "stats", "--kind", "weltraum")[0] == 2
 
 
 def test_limit_cuts_the_rankings_only(mini: Path) -> None:

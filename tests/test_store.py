@@ -293,7 +293,7 @@ def _bad_cases() -> dict[str, Bad]:
             bad_kind,
             "partnerships[1] (berlin–paris)",
             "field 'kind': 'exchnage' is not one of 'partnership', 'friendship', 'contact', "
-            "'project', 'cooperation', 'exchange' (did you mean 'exchange'?)",
+            "'project', 'cooperation', 'exchange', 'twinning' (did you mean 'exchange'?)",
             header_line(bad_kind, "exchnage"),
         ),
         "bad-figure-qualifier": Bad(

@@ -103,7 +103,7 @@ def city_of(dataset: Dataset, qid: str) -> City:
     return found
 
 
-def pairs(dataset: Dataset, kind: str = "partnership") -> set[frozenset[str]]:
+def pairs(dataset: Dataset, kind: str = "twinning") -> set[frozenset[str]]:
     return {frozenset(p.cities) for p in dataset.partnerships if p.kind == kind}
 
 
@@ -265,9 +265,9 @@ def test_only_the_seven_columns_but_country_name_and_continent_are_required(
         (b"", "empty file"),
         (b"\nid,name\n", "the first line is empty"),
         (
-            b"id;name;lng;lat;country;countrycd;continent\n",
+            b"id|name|lng|lat|country|countrycd|continent\n",
             "missing columns 'id', 'name', 'lng', 'lat', 'countrycd'; "
-            "the file has columns 'id;name;lng;lat;country;countrycd;continent'",
+            "the file has columns 'id|name|lng|lat|country|countrycd|continent'",
         ),
         (
             b"id\tname\tlng\tlat\tcountry\tcontinent\n",
@@ -316,7 +316,8 @@ def test_merge_into_the_mini_dataset_counts_what_it_did(tmp_path: Path, layout: 
     ] + [(f"links.{layout}", 7), (f"links.{layout}", 8), (f"links.{layout}", 11)]
     assert "Q999999 is not in the cities table" in report.rejected[5].reason
     assert len(result.cities) == 4 + 7
-    assert len(pairs(result)) == 2 + 6
+    assert len(pairs(result)) == 6  # imported links are twinnings of unknown kind
+    assert pairs(result, "partnership") == pairs(mini(), "partnership")  # formal ones unchanged
     roundtrip(result)
 
 
@@ -329,16 +330,17 @@ def test_new_cities_get_slug_ids_and_their_data(tmp_path: Path) -> None:
     assert new["Q990122"].name == "Fada N’Gourma"
     assert new["Q956"].id == "q956"  # a name that folds to nothing
     assert new["Q956"].name == "北京"
-    assert new["Q140631"] == City(
-        id="tainan",
-        name="Tainan",
-        name_en="Tainan",
-        country="TW",
-        wikidata="Q140631",
-        lat=22.983333333,
-        lng=120.183333333,
-        sources=(SOURCE_ID,),
+    tainan = new["Q140631"]
+    assert (tainan.id, tainan.name, tainan.name_en, tainan.country) == (
+        "tainan",
+        "Tainan",
+        "Tainan",
+        "TW",
     )
+    assert (tainan.lat, tainan.lng) == (22.983333333, 120.183333333)
+    # the gazetteer knows Tainan: region, population, GeoNames id, and its source
+    assert tainan.geonames and tainan.region.startswith("TW.") and tainan.population
+    assert tainan.sources == (SOURCE_ID, "geonames")
     # Paris in Texas is not Paris in France: a new city, its id made unique
     assert new["Q830149"].id == "paris-us"
     # an empty lat: the city is imported without coordinates
@@ -351,7 +353,8 @@ def test_matched_cities_keep_their_record_and_gain_qid_and_coordinates(tmp_path:
     assert (windhuk.name, windhuk.name_en, windhuk.country) == ("Windhuk", "Windhoek", "NA")
     assert windhuk.wikidata == "Q3935"
     assert (windhuk.lat, windhuk.lng) == (-22.57, 17.083611111)
-    assert windhuk.sources == ("doc-b", SOURCE_ID)
+    assert windhuk.sources == ("doc-b", SOURCE_ID, "geonames")
+    assert windhuk.geonames == "3352136" and windhuk.region == "NA.21"
     assert result.city_by_id["koeln"].wikidata == "Q365"  # "Cologne" is its name_en
     assert result.city_by_id["berlin"].wikidata == "Q64"
     assert result.city_by_id["paris"].wikidata == "Q90"
@@ -367,9 +370,15 @@ def test_match_by_name_and_country_warschau_is_warsaw(tmp_path: Path) -> None:
     rows = [CityRow("Q270", "Warsaw", 21.0, 52.2, "Poland", "PL", "Europe", 2)]
     result, report = merge(dataset, rows, [])
     assert (report.cities_matched, report.cities_added) == (1, 0)
-    assert result.city_by_id["warschau"] == replace(
-        warschau, wikidata="Q270", lat=52.2, lng=21.0, sources=("doc", SOURCE_ID)
+    matched = result.city_by_id["warschau"]
+    assert (matched.name, matched.wikidata, matched.lat, matched.lng) == (
+        "Warschau",
+        "Q270",
+        52.2,
+        21.0,
     )
+    assert matched.sources == ("doc", SOURCE_ID, "geonames")
+    assert "Warszawa" in matched.aliases  # a name from the gazetteer
     assert result.city_by_id["warsaw-in"] == warsaw_in_us
     roundtrip(result)
 
@@ -395,7 +404,9 @@ def test_match_by_wikidata_id_wins_over_a_different_name(tmp_path: Path) -> None
     result, report = merge(dataset, rows, links)
     assert (report.cities_matched, report.cities_added, report.links_added) == (2, 0, 1)
     assert result.city_by_id["bruessel"].lat == 50.85  # gained: it had none
-    assert result.city_by_id["mexiko-stadt"] == mexiko  # had all: unchanged, no new source
+    # had all the row gives: no new source but the gazetteer's
+    assert result.city_by_id["mexiko-stadt"].sources == ("doc", "geonames")
+    assert result.city_by_id["mexiko-stadt"].wikidata == "Q1489"
     assert pairs(result) == {frozenset({"bruessel", "mexiko-stadt"})}
     roundtrip(result)
 
@@ -418,7 +429,8 @@ def test_same_name_with_another_qid_is_another_city_with_a_unique_id() -> None:
     assert (report.cities_matched, report.cities_added) == (1, 5)
     ids = {c.wikidata: c.id for c in result.cities}
     assert ids["Q64"] == "berlin"
-    assert ids["Q821244"] == "berlin-de"
+    # two more Berlins in Germany, no region known: the Wikidata id tells them apart
+    assert ids["Q821244"] == "berlin-de-q821244"
     assert ids["Q821245"] == "berlin-de-q821245"
     assert ids["Q614184"] == "berlin-us"
     assert ids["Q1"] == "klima-buendnis-de"
@@ -473,11 +485,11 @@ def test_duplicate_and_reversed_links_make_one_partnership() -> None:
     result, report = merge(Dataset(), rows, links)
     assert (report.links_added, report.duplicates_skipped) == (1, 2)
     assert result.partnerships == (
-        Partnership(cities=("aa", "bb"), kind="partnership", sources=(SOURCE_ID,)),
+        Partnership(cities=("aa", "bb"), kind="twinning", sources=(SOURCE_ID,)),
     )
 
 
-def test_only_an_existing_partnership_kind_makes_a_link_a_duplicate() -> None:
+def test_a_documented_relation_keeps_its_kind_and_gains_the_source() -> None:
     dataset = mini()  # berlin–paris: partnership and exchange; berlin–windhuk: partnership
     dataset = replace(
         dataset,
@@ -488,10 +500,23 @@ def test_only_an_existing_partnership_kind_makes_a_link_a_duplicate() -> None:
         CityRow("Q90", "Paris", None, None, "", "FR", "", 3),
     ]
     result, report = merge(dataset, rows, [("Q90", "Q64", 2)])
-    assert (report.links_added, report.duplicates_skipped) == (1, 0)
-    assert pairs(result) == {frozenset({"berlin", "paris"})}
-    assert pairs(result, "exchange") == {frozenset({"berlin", "paris"})}
+    assert (report.links_added, report.duplicates_skipped, report.relations_confirmed) == (0, 1, 1)
+    assert pairs(result) == set()  # no twinning next to the documented exchange
+    (exchange,) = [p for p in result.partnerships if p.kind == "exchange"]
+    assert exchange.sources[-1] == SOURCE_ID
+    again, second = merge(result, rows, [("Q90", "Q64", 2)])
+    assert again is result and second.relations_confirmed == 0
     roundtrip(result)
+
+
+def test_the_most_formal_relation_of_a_pair_gains_the_source() -> None:
+    rows = [
+        CityRow("Q64", "Berlin", None, None, "", "DE", "", 2),
+        CityRow("Q90", "Paris", None, None, "", "FR", "", 3),
+    ]
+    result, _ = merge(mini(), rows, [("Q64", "Q90", 2)])
+    kinds = {p.kind: p.sources for p in result.partnerships if set(p.cities) == {"berlin", "paris"}}
+    assert SOURCE_ID in kinds["partnership"] and SOURCE_ID not in kinds["exchange"]
 
 
 def test_two_rows_of_one_city_cannot_be_partnered() -> None:
@@ -674,7 +699,7 @@ def test_tables_of_the_real_size_merge_completely(tmp_path: Path) -> None:
     assert sum(calls) == 16_100
     reread = roundtrip(result)  # unique, valid ids; every reference resolves
     assert len(reread.cities) == 4 + 5_498
-    assert len(pairs(reread)) == 2 + 9_999
+    assert len(pairs(reread)) == 9_999
     assert len({c.id for c in reread.cities}) == len(reread.cities)
     again, second = import_tables(reread, cities_path, links_path)
     assert (second.cities_added, second.links_added, second.cities_matched) == (0, 0, 5_500)
@@ -686,3 +711,21 @@ def test_networks_and_memberships_are_untouched(tmp_path: Path) -> None:
     result, _ = import_tables(dataset, *write_pair(tmp_path, "tsv"))
     assert result.networks == dataset.networks
     assert result.memberships == dataset.memberships
+
+
+def test_partnerships_of_an_earlier_import_become_twinnings() -> None:
+    # citynet 0.1 imported every P190 link as a formal partnership
+    dataset = mini()
+    old = Partnership(cities=("koeln", "windhuk"), kind="partnership", sources=(SOURCE_ID,))
+    dataset = replace(
+        dataset,
+        sources=(*dataset.sources, Source(id=SOURCE_ID, publisher="W", title="P", language="en")),
+        partnerships=(*dataset.partnerships, old),
+    )
+    result, report = merge(dataset, [], [])
+    assert report.retyped == 1
+    assert pairs(result) == {frozenset({"koeln", "windhuk"})}
+    assert pairs(result, "partnership") == pairs(mini(), "partnership")
+    reread = roundtrip(result)
+    again, second = merge(reread, [], [])
+    assert again is reread and second.retyped == 0

@@ -452,11 +452,15 @@ def test_import_wikidata_reports_writes_once_and_is_idempotent(mini: Path) -> No
     assert out.startswith("would add: ") and mini.read_bytes() == before
     code, out, _ = cli(mini, "import", "wikidata", *tables)
     added = out.splitlines()[0]
-    assert code == 0 and added.startswith("added: ") and added != "added: 0 cities, 0 partnerships"
+    assert (
+        code == 0
+        and added.startswith("added: ")
+        and added != "added: 0 cities, 0 twinnings (kind unknown)"
+    )
     windhoek = [c for c in store.load(mini).cities if c.wikidata == "Q3935"]
     assert [c.country for c in windhoek] == ["NA"]
     code, out, _ = cli(mini, "import", "wikidata", *tables)
-    assert out.splitlines()[0] == "added: 0 cities, 0 partnerships"
+    assert out.splitlines()[0] == "added: 0 cities, 0 twinnings (kind unknown)"
 
 
 def test_import_of_a_missing_table_is_a_data_error(mini: Path, tmp_path: Path) -> None:

