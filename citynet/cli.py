@@ -35,7 +35,8 @@ def report(message: str) -> None:
     """A message for people, on stderr, with control characters made visible."""
     from .output import printable
 
-    lines = message.splitlines() or [""]
+    # Split only at newlines: any other line break is the data's, and is shown escaped.
+    lines = message.split("\n")
     sys.stderr.write("".join(f"citynet: {printable(line)}\n" for line in lines))
 
 
