@@ -29,6 +29,13 @@ class _Group(TyperGroup):
         except CitynetError as error:
             report(str(error))
             raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`citynet list | head -1`): that is no error.
+            # (click would exit 1; every format and command ends quietly with 0.)
+            from .__main__ import silence_stdout
+
+            silence_stdout()
+            raise typer.Exit(0) from None
 
 
 def report(message: str) -> None:
@@ -154,7 +161,9 @@ def main_options(
             envvar="CITYNET_DATA",
             help="Data file to use instead of the shipped dataset.",
             show_default=False,
-            dir_okay=True,  # a folder is reported by the loader, with exit status 3
+            # The loader reports a folder or an unreadable file, with exit status 3.
+            dir_okay=True,
+            readable=False,
         ),
     ] = None,
     no_color: Annotated[
@@ -853,6 +862,21 @@ def _fields_help() -> str:
     return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
 
 
+def _require_utf8(args: list[str]) -> None:
+    """UsageError naming the option whose value is not UTF-8 (the shell passed raw bytes)."""
+    from .errors import UsageError
+
+    option = "an argument"
+    for arg in args:
+        if arg.startswith("--"):
+            option = arg.split("=", 1)[0]
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(f"{option}: '{shown}' is not UTF-8 text; give it in UTF-8") from None
+
+
 def _target(ctx: typer.Context) -> Path:
     from .files import data_path
 
@@ -912,6 +936,7 @@ def add(
     from .changes import new_record, record_type
     from .store import update
 
+    _require_utf8([kind, *ctx.args])
     kind_type = record_type(kind)
     values = parse_options(kind_type, ctx.args)
     _ask_missing(kind_type, values)
@@ -947,6 +972,7 @@ def edit(
     from .errors import UsageError
     from .store import update
 
+    _require_utf8([kind, key, *ctx.args])
     values = parse_options(record_type(kind), ctx.args)
     if not values:
         raise UsageError("nothing to change: give at least one --field value")

@@ -224,7 +224,13 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with status 1; the caller ends quietly with 0.
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _Console(
         file=out,
         color_system="auto" if color else None,  # None: no escape codes at all
         width=width,
