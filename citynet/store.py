@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .comments import comment_lines
 from .errors import DataError, Problem
 from .files import (
     FileLock,
@@ -546,34 +547,6 @@ def _to_table(record: Any) -> dict[str, Any]:
 
 
 # --- writing safely -------------------------------------------------------------
-
-
-def comment_lines(text: str) -> list[int]:
-    """Line numbers of TOML comments: what a rewrite with tomli-w would lose."""
-    lines: list[int] = []
-    line, i, n = 1, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch == "#":
-            lines.append(line)
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        elif ch in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                if text[i] == "\\" and quote[0] == '"':
-                    i += 1  # the escaped character cannot end the string
-                if i < n and text[i] == "\n":
-                    line += 1
-                i += 1
-            i += len(quote)
-            continue
-        i += 1
-    return lines
 
 
 def update(
