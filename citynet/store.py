@@ -23,7 +23,7 @@ from .files import (
     write_target,
 )
 from .model import SCHEMA_VERSION, SECTIONS, YEAR_RANGE, Dataset, Membership, Network, Partnership
-from .names import did_you_mean
+from .names import Suggestions, did_you_mean
 from .schema import FieldSpec, fields_of, references
 
 try:
@@ -270,6 +270,7 @@ class _CrossCheck:
         self.reader = reader
         self.sections = sections
         self.ids: dict[str, set[str]] = {}
+        self.suggestions: dict[str, Suggestions] = {}  # one per section, made when needed
 
     def say(self, record: Any, message: str) -> None:
         self.reader.problem(self.reader.places[id(record)], message)
@@ -287,7 +288,9 @@ class _CrossCheck:
             for record in records:
                 for field, section, ref in references(record):
                     if ref not in known[section]:
-                        hint = did_you_mean(ref, known[section])
+                        if section not in self.suggestions:
+                            self.suggestions[section] = Suggestions(known[section])
+                        hint = did_you_mean(ref, self.suggestions[section])
                         what = _SINGULAR[section]
                         self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
         for network in self.sections["networks"]:
