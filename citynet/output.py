@@ -25,10 +25,10 @@ SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "md", ".tsv": "tsv", ".
 # What can make a terminal line lie or act, beyond the C0 controls: DEL and the C1
 # controls (U+009B is a one-character CSI), the bidi marks, embeddings, overrides and
 # isolates that reorder a line, and the Unicode line and paragraph separators.
-_INVISIBLE = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(rf"[\x00-\x1f{_INVISIBLE}]")
+INVISIBLE = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f{INVISIBLE}]")
 # json.dumps escapes the C0 controls itself and writes these as they are.
-_JSON_UNSAFE = re.compile(rf"[{_INVISIBLE}]")
+_JSON_UNSAFE = re.compile(rf"[{INVISIBLE}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
 # What a spreadsheet may take as the start of a formula, also in full width (＝ ＋ － ＠),
 # and also after leading blanks, which spreadsheets skip.
@@ -44,9 +44,19 @@ def json_text(payload: Any) -> str:
     """Indented JSON, UTF-8 kept readable, every control and bidi character as \\uXXXX."""
     import json
 
-    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL, C1, bidi and line-separator characters written as \\uXXXX."""
     # These characters occur only inside JSON strings, where \\uXXXX means the same.
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def xml_safe(text: str) -> str:
+    """XML text with DEL, C1, bidi and line-separator characters written as &#xXX;."""
+    # Markup is ASCII, so these occur only in text and attribute values.
+    return _JSON_UNSAFE.sub(lambda m: f"&#x{ord(m.group()):x};", text)
 
 
 class Column(Struct, frozen=True):

@@ -107,3 +107,28 @@ def test_not_found_suggestions_escape_names_from_the_data(mini: Path) -> None:
     code, _, err = run(mini, "show", "koln")
     assert code in (0, 1)
     assert "\x1b" not in err and "\u2028" not in err
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_graphml_and_gexf_write_c1_and_bidi_as_character_references(mini: Path, char: str) -> None:
+    import networkx
+
+    replace(mini, 'id = "koeln"\nname = "Köln"', f'id = "koeln"\nname = "K{toml_escape(char)}ln"')
+    for fmt, read in (("graphml", networkx.read_graphml), ("gexf", networkx.read_gexf)):
+        code, out, err = run(mini, "graph", "-f", fmt)
+        assert code == 0, err
+        assert char not in out and f"&#x{ord(char):x};" in out
+        target = mini.with_name(f"graph.{fmt}")
+        target.write_text(out, encoding="utf-8")
+        labels = {data.get("label") for _, data in read(target).nodes(data=True)}
+        assert f"K{char}ln" in labels  # the value itself comes back unchanged
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_export_json_writes_c1_and_bidi_as_escapes(mini: Path, char: str) -> None:
+    replace(mini, 'id = "koeln"\nname = "Köln"', f'id = "koeln"\nname = "K{toml_escape(char)}ln"')
+    code, out, err = run(mini, "export", "json", "-")
+    assert code == 0, err
+    assert char not in out
+    cities = {c["id"]: c for c in json.loads(out)["cities"]}
+    assert cities["koeln"]["name"] == f"K{char}ln"

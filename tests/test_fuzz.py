@@ -184,8 +184,16 @@ COMMANDS = [
     ("themes",),
     ("cities",),
     ("search", "a"),
+    ("stats",),
+    ("suggest", "koeln"),
 ]
-FORMATS = ["table", "json", "csv", "tsv", "md", "ids"]
+FORMATS = ["table", "json", "csv", "csv-de", "tsv", "md", "ids"]
+# Commands that write their own formats: graphs, and the dataset as JSON.
+OWN_FORMATS = [
+    *(("graph", "-f", fmt) for fmt in ("dot", "mermaid", "graphml", "gexf")),
+    ("graph", "berlin", "-f", "graphml"),
+    ("export", "json", "-"),
+]
 
 
 @pytest.fixture
@@ -215,6 +223,18 @@ def test_hostile_text_in_every_command_and_format(hostile: Path) -> None:
     invoke(hostile, "check")
 
 
+def test_hostile_text_in_graphs_and_exports(hostile: Path) -> None:
+    from xml.etree import ElementTree
+
+    for command in OWN_FORMATS:
+        result = invoke(hostile, *command)
+        assert result.exit_code == 0, (command, result.stderr)
+        if command[-1] in ("graphml", "gexf"):
+            ElementTree.fromstring(result.stdout.encode("utf-8"))  # well-formed XML
+        if command[0] == "export":
+            assert json.loads(result.stdout)["networks"]
+
+
 def test_hostile_text_in_ids_and_vocabularies_is_escaped_in_errors(mini: Path) -> None:
     text = mini.read_text(encoding="utf-8")
     for index, value in enumerate(HOSTILE):
@@ -242,7 +262,7 @@ def citynet_command() -> list[str]:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
-@pytest.mark.parametrize("command", [*COMMANDS, ("check",)], ids=" ".join)
+@pytest.mark.parametrize("command", [*COMMANDS, *OWN_FORMATS, ("check",)], ids=" ".join)
 def test_hostile_text_on_a_terminal_and_in_a_pipe(hostile: Path, command: tuple[str, ...]) -> None:
     args = [*citynet_command(), "--data", str(hostile), *command]
     piped = subprocess.run(args, capture_output=True, timeout=60, check=False)
