@@ -264,37 +264,16 @@ def citynet_command() -> list[str]:
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("command", [*COMMANDS, *OWN_FORMATS, ("check",)], ids=" ".join)
 def test_hostile_text_on_a_terminal_and_in_a_pipe(hostile: Path, command: tuple[str, ...]) -> None:
-    args = [*citynet_command(), "--data", str(hostile), *command]
-    piped = subprocess.run(args, capture_output=True, timeout=60, check=False)
+    from test_entry_point import in_a_pipe, on_a_terminal
+
+    piped = in_a_pipe("--data", str(hostile), *command)
     assert piped.returncode == 0, piped.stderr
-    assert_clean(piped.stdout.decode("utf-8"), f"pipe {command}")
-    assert_clean(piped.stderr.decode("utf-8"), f"pipe {command}")
-    code, screen = on_a_terminal(args)
+    assert_clean(piped.stdout, f"pipe {command}")
+    assert_clean(piped.stderr, f"pipe {command}")
+    code, screen = on_a_terminal("--data", str(hostile), *command)
     assert code == 0, screen
     assert "\x1b" not in SGR.sub("", screen), f"terminal {command}: {screen[:300]!r}"
     assert_clean(SGR.sub("", screen), f"terminal {command}")
-
-
-def on_a_terminal(args: list[str]) -> tuple[int, str]:
-    """Run with a pseudo-terminal as stdin, stdout and stderr; exit status and screen."""
-    import pty
-
-    main, child = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
-    process = subprocess.Popen(args, stdout=child, stderr=child, stdin=child, env=env)
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the terminal closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(main)
-    return process.returncode, b"".join(chunks).decode("utf-8")
 
 
 # --- writers killed at random moments --------------------------------------------------
