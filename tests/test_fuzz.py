@@ -86,6 +86,8 @@ BYTES = [b'"', b"'", b"[", b"]", b"=", b"\n", b"#", b"\xff", b"\x00", b"{", b'""
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
     """One random change, to the structure (lines, values, headers) or to the bytes."""
+    if not data:
+        return rng.choice(BYTES)
     lines = data.split(b"\n")
     choice = rng.randrange(9)
     at = rng.randrange(len(lines))

@@ -262,6 +262,9 @@ def test_an_ascii_only_output_shows_escapes_instead_of_crashing(mini: Path) -> N
         ["list", "-f", "table"],
         ["list", "-f", "ids"],
         ["show", "koeln", "-f", "json"],
+        ["stats", "-f", "md"],
+        ["graph", "-f", "graphml"],
+        ["export", "json", "-"],
         ["check"],
     ],
 )
