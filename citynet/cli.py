@@ -839,7 +839,8 @@ def schema(
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 ForceOption = Annotated[
-    bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    bool,
+    typer.Option(help="Write even if the file has comments (keeps a backup) or is read-only."),
 ]
 KeyArgument = Annotated[
     str,

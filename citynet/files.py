@@ -85,18 +85,24 @@ def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
             else f"is not a regular file (a device, pipe or socket), expected {what}"
         )
         raise DataError([Problem(str(path), "", message)])
+    if info.st_size > limit:
+        os.close(descriptor)
+        raise DataError([Problem(str(path), "", _too_large(limit))])
     with os.fdopen(descriptor, "rb") as file:
         try:
             data = file.read(limit + 1)
         except OSError as error:
             raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
-    if len(data) > limit:
-        message = (
-            f"is larger than {limit // (1024 * 1024)} MiB, the most citynet reads "
-            f"(${SIZE_ENV} sets another limit in bytes)"
-        )
-        raise DataError([Problem(str(path), "", message)])
+    if len(data) > limit:  # it grew while it was read
+        raise DataError([Problem(str(path), "", _too_large(limit))])
     return data
+
+
+def _too_large(limit: int) -> str:
+    size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return (
+        f"is larger than {size}, the most citynet reads (${SIZE_ENV} sets another limit in bytes)"
+    )
 
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
