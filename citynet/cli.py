@@ -1048,12 +1048,12 @@ def fmt(
     path = _target(ctx)
     old, new = update(path, lambda data: data, force=force, dry_run=check_only)
     if old == new:
-        print(f"{path}: already canonical")
+        print_lines([f"{path}: already canonical"])
     elif check_only:
         report(f"{path}: not in canonical form; `citynet fmt` would rewrite it")
         raise typer.Exit(1)
     else:
-        print(f"{path}: rewritten in canonical form")
+        print_lines([f"{path}: rewritten in canonical form"])
 
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)

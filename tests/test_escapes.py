@@ -132,3 +132,13 @@ def test_export_json_writes_c1_and_bidi_as_escapes(mini: Path, char: str) -> Non
     assert char not in out
     cities = {c["id"]: c for c in json.loads(out)["cities"]}
     assert cities["koeln"]["name"] == f"K{char}ln"
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(mini: Path) -> None:
+    hostile = mini.with_name("net\x1b[2Jworks.toml")
+    mini.rename(hostile)
+    for command in (["fmt"], ["check"], ["show", "atlantis"]):
+        result = runner.invoke(app, ["--data", str(hostile), *command])
+        assert result.exit_code in (0, 1), result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
+        assert "net\\e[2Jworks.toml" in result.stdout + result.stderr or command[0] == "show"
