@@ -29,13 +29,21 @@ class _Group(TyperGroup):
         except CitynetError as error:
             report(str(error))
             raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`citynet list | head -1`): that is no error.
+            # (click would exit 1; every format and command ends quietly with 0.)
+            from .__main__ import silence_stdout
+
+            silence_stdout()
+            raise typer.Exit(0) from None
 
 
 def report(message: str) -> None:
     """A message for people, on stderr, with control characters made visible."""
     from .output import printable
 
-    lines = message.splitlines() or [""]
+    # Split only at newlines: any other line break is the data's, and is shown escaped.
+    lines = message.split("\n")
     sys.stderr.write("".join(f"citynet: {printable(line)}\n" for line in lines))
 
 
@@ -162,7 +170,9 @@ def main_options(
             envvar="CITYNET_DATA",
             help="Data file to use instead of the shipped dataset.",
             show_default=False,
-            dir_okay=True,  # a folder is reported by the loader, with exit status 3
+            # The loader reports a folder or an unreadable file, with exit status 3.
+            dir_okay=True,
+            readable=False,
         ),
     ] = None,
     no_color: Annotated[
@@ -1068,7 +1078,8 @@ def schema(
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 ForceOption = Annotated[
-    bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+    bool,
+    typer.Option(help="Write even if the file has comments (keeps a backup) or is read-only."),
 ]
 KeyArgument = Annotated[
     str,
@@ -1089,6 +1100,21 @@ def _fields_help() -> str:
         for kind, record_type in KINDS.items()
     ]
     return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
+
+
+def _require_utf8(args: list[str]) -> None:
+    """UsageError naming the option whose value is not UTF-8 (the shell passed raw bytes)."""
+    from .errors import UsageError
+
+    option = "an argument"
+    for arg in args:
+        if arg.startswith("--"):
+            option = arg.split("=", 1)[0]
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(f"{option}: '{shown}' is not UTF-8 text; give it in UTF-8") from None
 
 
 def _target(ctx: typer.Context) -> Path:
@@ -1150,6 +1176,7 @@ def add(
     from .changes import new_record, record_type
     from .store import update
 
+    _require_utf8([kind, *ctx.args])
     kind_type = record_type(kind)
     values = parse_options(kind_type, ctx.args)
     _ask_missing(kind_type, values)
@@ -1185,6 +1212,7 @@ def edit(
     from .errors import UsageError
     from .store import update
 
+    _require_utf8([kind, key, *ctx.args])
     values = parse_options(record_type(kind), ctx.args)
     if not values:
         raise UsageError("nothing to change: give at least one --field value")
@@ -1259,12 +1287,12 @@ def fmt(
     path = _target(ctx)
     old, new = update(path, lambda data: data, force=force, dry_run=check_only)
     if old == new:
-        print(f"{path}: already canonical")
+        print_lines([f"{path}: already canonical"])
     elif check_only:
         report(f"{path}: not in canonical form; `citynet fmt` would rewrite it")
         raise typer.Exit(1)
     else:
-        print(f"{path}: rewritten in canonical form")
+        print_lines([f"{path}: rewritten in canonical form"])
 
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)

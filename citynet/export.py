@@ -673,6 +673,8 @@ def dataset_json(dataset: Dataset) -> Iterator[str]:
     a large dataset is never in memory as objects all at once."""
     import json
 
+    from .output import json_safe
+
     yield "{"
     for number, (section, value) in enumerate(dataset_sections(dataset)):
         yield ("," if number else "") + f"\n  {json.dumps(section)}: "
@@ -681,7 +683,8 @@ def dataset_json(dataset: Dataset) -> Iterator[str]:
             continue
         empty = True
         for item in value:
-            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            text = json_safe(json.dumps(item, ensure_ascii=False, indent=2))
+            text = text.replace("\n", "\n    ")
             yield ("[" if empty else ",") + "\n    " + text
             empty = False
         yield "[]" if empty else "\n  ]"

@@ -26,7 +26,23 @@ def shipped_path() -> Path:
 def data_path(option: str | Path | None = None) -> Path:
     """The data file to use: the --data option, then $CITYNET_DATA, then the shipped one."""
     chosen = option or os.environ.get(DATA_ENV)
-    return Path(chosen).expanduser() if chosen else shipped_path()
+    if not chosen:
+        return shipped_path()
+    try:
+        return Path(chosen).expanduser()
+    except RuntimeError:  # "~someone" who has no home folder here
+        user = str(chosen).split("/", 1)[0].split("\\", 1)[0]
+        message = f"cannot find the home folder of {user!r}; give the full path"
+        raise DataError([Problem(str(chosen), "", message)]) from None
+
+
+def write_target(path: Path) -> Path:
+    """The file a write to `path` changes: the end of its symbolic links, if any.
+
+    A writer resolves the path once and then locks, reads and replaces that file,
+    so the link stays a link and every writer of the real file takes the same lock.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def read_text(path: Path, what: str = "a TOML file") -> str:
@@ -34,12 +50,66 @@ def read_text(path: Path, what: str = "a TOML file") -> str:
     return decode(read_bytes(path, what), str(path))
 
 
-def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
-    """The file's bytes; DataError if it is missing, a folder or unreadable."""
+SIZE_ENV = "CITYNET_MAX_BYTES"
+MAX_BYTES = 64 * 1024 * 1024  # a data file of 64 MiB holds about 25 times today's largest
+
+
+def max_bytes() -> int:
+    """The largest file citynet reads: 64 MiB, or $CITYNET_MAX_BYTES."""
     try:
-        return path.read_bytes()
+        return int(os.environ.get(SIZE_ENV, "")) or MAX_BYTES
+    except ValueError:
+        return MAX_BYTES
+
+
+def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
+    """The file's bytes; DataError if it is missing, not a regular file, too large or unreadable.
+
+    A FIFO, a device such as /dev/zero or a folder is refused before anything is read,
+    and nothing larger than `max_bytes()` is read, so no input can block or fill memory.
+    """
+    import stat
+
+    limit = max_bytes()
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer would wait forever.
+        descriptor = _open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _BINARY)
     except OSError as error:
         raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        message = (
+            f"is a folder, expected {what}"
+            if stat.S_ISDIR(info.st_mode)
+            else f"is not a regular file (a device, pipe or socket), expected {what}"
+        )
+        raise DataError([Problem(str(path), "", message)])
+    if info.st_size > limit:
+        os.close(descriptor)
+        raise DataError([Problem(str(path), "", _too_large(limit))])
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
+    if len(data) > limit:  # it grew while it was read
+        raise DataError([Problem(str(path), "", _too_large(limit))])
+    return data
+
+
+def _too_large(limit: int) -> str:
+    size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return (
+        f"is larger than {size}, the most citynet reads (${SIZE_ENV} sets another limit in bytes)"
+    )
+
+
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _open(path: Path, flags: int) -> int:
+    return os.open(path, flags)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -67,13 +137,17 @@ def _read_failure(path: Path, error: OSError, what: str) -> str:
 LOCK_TIMEOUT = 30.0
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(
+    path: Path, text: str, *, mode: int | None = None, unchanged: str | None = None
+) -> None:
     """Replace `path` with `text` so a crash leaves the old file or the new one, never a mix.
 
     The text goes to a temporary file in the same folder, is flushed and fsynced,
     and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
+    The new file gets the old one's permissions, or `mode`. With `unchanged`, the
+    file must still hold that text right before the rename, else nothing is written.
     """
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_chunks(path, (text.encode("utf-8"),), mode=mode, unchanged=unchanged)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -81,13 +155,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write_chunks(path, (data,))
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+def atomic_write_chunks(
+    path: Path, chunks: Iterable[bytes], *, mode: int | None = None, unchanged: str | None = None
+) -> None:
     """`atomic_write` for bytes made piece by piece (a large export never whole in memory)."""
     import tempfile
 
     folder = path.parent
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # The pid in the name tells a later writer whose temporary file it is.
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder
+        )
     except OSError as error:
         raise DataError([Problem(str(path), "", f"cannot write: {_os_reason(error)}")]) from None
     try:
@@ -96,7 +175,15 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
                 file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
-        _copy_mode(path, temporary)
+        if mode is None:
+            _copy_mode(path, temporary)
+        else:
+            os.chmod(temporary, mode)
+        if unchanged is not None and read_text(path) != unchanged:
+            # The last check, as close to the rename as it can be: a write by another
+            # program between this read and the rename is the one that can still be lost.
+            message = "was changed by someone else while citynet worked on it; nothing was written"
+            raise DataError([Problem(str(path), "", message)])
         _replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
@@ -162,6 +249,7 @@ class FileLock:
     """
 
     def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.target = path
         self.path = path.with_name(path.name + ".lock")
         self.timeout = timeout
         self._descriptor: int | None = None
@@ -181,6 +269,7 @@ class FileLock:
                 message = f"another citynet is writing this file (waited {self.timeout:.0f} s)"
                 raise DataError([Problem(str(self.path.with_suffix("")), "", message)])
             time.sleep(0.02)
+        remove_stale_temporaries(self.target)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -220,6 +309,58 @@ def _unlock(descriptor: int) -> None:
         msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
         return
     fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove temporary files that writers of `path` (or of its backups) left when killed.
+
+    Called with the lock held: every writer of `path` takes it before writing, so no
+    temporary file of theirs is in use now. The name pattern is exactly the one
+    `atomic_write` makes, so no other program's files match.
+    """
+    import re
+
+    pattern = re.compile(
+        rf"\.{re.escape(path.name)}(?:\.\d{{8}}-\d{{6}}(?:-\d+)?\.bak)?\.\d+-[a-z0-9_]+\.tmp"
+    )
+    removed = []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    for name in names:
+        if pattern.fullmatch(name):
+            stale = path.with_name(name)
+            try:
+                stale.unlink()
+            except OSError:
+                continue
+            removed.append(stale)
+    return removed
+
+
+def write_backup(path: Path, text: str) -> Path:
+    """Keep `text` beside `path` as a backup, no more readable than `path` itself."""
+    import stat
+
+    backup = backup_path(path)
+    atomic_write(backup, text, mode=stat.S_IMODE(path.stat().st_mode) & 0o666)
+    return backup
+
+
+def refuse_read_only(path: Path) -> None:
+    """DataError if `path` has no write permission for anyone: someone meant it to stay."""
+    import stat
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return  # reading it reports the problem
+    if not mode & 0o222:
+        message = (
+            f"is read-only (mode {mode:04o}); make it writable, or use --force to replace it anyway"
+        )
+        raise DataError([Problem(str(path), "", message)])
 
 
 def backup_path(path: Path) -> Path:

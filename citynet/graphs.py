@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
+from .output import INVISIBLE, xml_safe
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -245,7 +246,8 @@ def _xml_document(root: Element) -> str:
     import xml.etree.ElementTree as ET
 
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    text = ET.tostring(root, "unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(text) + "\n"
 
 
 def to_graphml(graph: Graph) -> str:
@@ -373,7 +375,7 @@ KIND_COLOURS = {
     "cooperation": "#0072B2",
     "exchange": "#CC79A7",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f{INVISIBLE}]")
 
 
 def dot_string(text: str) -> str:

@@ -22,15 +22,41 @@ FORMATS = ("table", "json", "csv", "csv-de", "tsv", "md", "xlsx", "ids")
 # The format a file written with --output gets from its suffix, when --format is not given.
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "md", ".tsv": "tsv", ".xlsx": "xlsx"}
 
-# C0/C1 controls and the bidi overrides that can make a terminal line lie.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What can make a terminal line lie or act, beyond the C0 controls: DEL and the C1
+# controls (U+009B is a one-character CSI), the bidi marks, embeddings, overrides and
+# isolates that reorder a line, and the Unicode line and paragraph separators.
+INVISIBLE = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f{INVISIBLE}]")
+# json.dumps escapes the C0 controls itself and writes these as they are.
+_JSON_UNSAFE = re.compile(rf"[{INVISIBLE}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take as the start of a formula, also in full width (＝ ＋ － ＠),
+# and also after leading blanks, which spreadsheets skip.
+_FORMULA = re.compile(r"[ \t]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r]")
 
 
 def printable(text: str) -> str:
     """Text with every control character shown as a visible escape (ESC → \\e)."""
     return _UNSAFE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
+def json_text(payload: Any) -> str:
+    """Indented JSON, UTF-8 kept readable, every control and bidi character as \\uXXXX."""
+    import json
+
+    return json_safe(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL, C1, bidi and line-separator characters written as \\uXXXX."""
+    # These characters occur only inside JSON strings, where \\uXXXX means the same.
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def xml_safe(text: str) -> str:
+    """XML text with DEL, C1, bidi and line-separator characters written as &#xXX;."""
+    # Markup is ASCII, so these occur only in text and attribute values.
+    return _JSON_UNSAFE.sub(lambda m: f"&#x{ord(m.group()):x};", text)
 
 
 class Column(Struct, frozen=True):
@@ -117,12 +143,9 @@ def render(
     """Write the listing to `out` in one of FORMATS (xlsx to its binary buffer);
     `terminal`: `out` stands for a terminal (a pager's input), so a table keeps its colours."""
     if fmt == "json":
-        import json
-
-        json.dump(listing.payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_text(listing.payload) + "\n")
     elif fmt == "tsv":
-        lines = ["\t".join(c.key for c in listing.columns)]
+        lines = ["\t".join(printable(c.key) for c in listing.columns)]
         lines += [
             "\t".join(printable(row.get(c.key, "")) for c in listing.columns)
             for row in listing.rows
@@ -201,15 +224,15 @@ def _sort_value(text: str) -> tuple[int, float, str]:
 def spreadsheet_safe(text: str) -> str:
     """Text for a spreadsheet cell: printable, and never a formula."""
     text = printable(text)
-    # A leading =, +, - or @ would run as a formula in a spreadsheet.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # A leading =, +, - or @ (also full-width, or after spaces) would run as a formula.
+    return "'" + text if _FORMULA.match(text) else text
 
 
 def _write_csv(listing: Listing, out: TextIO, delimiter: str = ",") -> None:
     import csv
 
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([c.key for c in listing.columns])
+    writer.writerow([spreadsheet_safe(c.key) for c in listing.columns])
     for row in listing.rows:
         writer.writerow([spreadsheet_safe(row.get(c.key, "")) for c in listing.columns])
 
@@ -266,7 +289,13 @@ def _write_table(
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with status 1; the caller ends quietly with 0.
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _Console(
         file=out,
         force_terminal=terminal or None,
         color_system="auto" if color else None,  # None: no escape codes at all
@@ -285,7 +314,7 @@ def _write_table(
         columns.remove(next(c for c in reversed(columns) if c.optional))
         widths, whole_words = _fit(listing, columns, console.width)
     table = _rich_table(listing, columns, widths, color)
-    hidden = [c.header for c in filled if c not in columns]
+    hidden = [printable(c.header) for c in filled if c not in columns]
     if listing.rows:
         console.print(table)
     elif listing.title:
@@ -307,10 +336,11 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
     """
     cells = [[printable(row.get(c.key, "")) for row in listing.rows] for c in columns]
     natural = [
-        max([len(c.header), *map(len, texts)]) for c, texts in zip(columns, cells, strict=True)
+        max([len(printable(c.header)), *map(len, texts)])
+        for c, texts in zip(columns, cells, strict=True)
     ]
     least = [
-        max([_longest_word(c.header), *map(_longest_word, texts)])
+        max([_longest_word(printable(c.header)), *map(_longest_word, texts)])
         for c, texts in zip(columns, cells, strict=True)
     ]
     available = width - 3 * len(columns) - 1  # padding and borders
@@ -344,7 +374,7 @@ def _rich_table(listing: Listing, columns: list[Column], widths: list[int], colo
     )
     for index, column in enumerate(columns):
         # overflow="fold" wraps long text rather than cutting it off.
-        table.add_column(column.header, overflow="fold", width=widths[index])
+        table.add_column(printable(column.header), overflow="fold", width=widths[index])
     for row in listing.rows:
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
         table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))

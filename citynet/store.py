@@ -12,10 +12,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .comments import comment_lines
 from .errors import DataError, Problem
-from .files import FileLock, atomic_write, backup_path, read_text
+from .files import (
+    FileLock,
+    atomic_write,
+    read_text,
+    refuse_read_only,
+    write_backup,
+    write_target,
+)
 from .model import SCHEMA_VERSION, SECTIONS, YEAR_RANGE, Dataset, Membership, Network, Partnership
-from .names import did_you_mean
+from .names import Suggestions, did_you_mean
 from .schema import FieldSpec, fields_of, references
 
 try:
@@ -36,16 +44,46 @@ def load(path: Path) -> Dataset:
 
 def parse(text: str, name: str = "<data>") -> Dataset:
     """Check TOML text against the schema and return the dataset it describes."""
-    try:
-        document = toml_reader.loads(text)
-    except toml_reader.TOMLDecodeError as error:
-        # The parser's message already says "(at line L, column C)".
-        raise DataError([Problem(name, "", f"TOML syntax error: {error}")]) from None
+    document = _toml(text, name)
     reader = _Reader(name, text)
     dataset = reader.read(document)
     if reader.problems:
         raise DataError(reader.problems)
     return dataset
+
+
+def _toml(text: str, name: str) -> dict[str, Any]:
+    """The parsed TOML document; DataError for anything the parser cannot read."""
+    try:
+        return toml_reader.loads(text)
+    except toml_reader.TOMLDecodeError as error:
+        # The parser's message already says "(at line L, column C)".
+        raise DataError([Problem(name, "", f"TOML syntax error: {error}")]) from None
+    except ValueError:
+        # Python refuses to convert integers of more than 4,300 digits (a guard
+        # against slow conversions); the parser does not say where it was.
+        found = re.search(r"[0-9][0-9_]{4299,}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        message = "TOML value error: an integer with more than 4,300 digits"
+        raise DataError([Problem(name, "", message, line)]) from None
+    except RecursionError:
+        message = "TOML value error: arrays or inline tables nested too deeply"
+        raise DataError([Problem(name, "", message, _deepest_line(text))]) from None
+
+
+def _deepest_line(text: str) -> int:
+    """The line where brackets are nested deepest: where to look for a nesting error."""
+    depth, deepest, line, at = 0, -1, 1, 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, line
+        elif char in "]}":
+            depth -= 1
+    return at
 
 
 class _Reader:
@@ -232,6 +270,7 @@ class _CrossCheck:
         self.reader = reader
         self.sections = sections
         self.ids: dict[str, set[str]] = {}
+        self.suggestions: dict[str, Suggestions] = {}  # one per section, made when needed
 
     def say(self, record: Any, message: str) -> None:
         self.reader.problem(self.reader.places[id(record)], message)
@@ -249,7 +288,9 @@ class _CrossCheck:
             for record in records:
                 for field, section, ref in references(record):
                     if ref not in known[section]:
-                        hint = did_you_mean(ref, known[section])
+                        if section not in self.suggestions:
+                            self.suggestions[section] = Suggestions(known[section])
+                        hint = did_you_mean(ref, self.suggestions[section])
                         what = _SINGULAR[section]
                         self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
         for network in self.sections["networks"]:
@@ -511,34 +552,6 @@ def _to_table(record: Any) -> dict[str, Any]:
 # --- writing safely -------------------------------------------------------------
 
 
-def comment_lines(text: str) -> list[int]:
-    """Line numbers of TOML comments: what a rewrite with tomli-w would lose."""
-    lines: list[int] = []
-    line, i, n = 1, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch == "#":
-            lines.append(line)
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        elif ch in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                if text[i] == "\\" and quote[0] == '"':
-                    i += 1  # the escaped character cannot end the string
-                if i < n and text[i] == "\n":
-                    line += 1
-                i += 1
-            i += len(quote)
-            continue
-        i += 1
-    return lines
-
-
 def update(
     path: Path,
     change: Callable[[Dataset], Dataset],
@@ -552,9 +565,12 @@ def update(
     first keeps a backup beside the file. Refuses to write if the file changed on
     disk since it was read. Writes nothing when the text stays the same.
     """
+    path = write_target(path)  # through a symbolic link to its target, resolved once
     with FileLock(path):
         old_text = read_text(path)
         dataset = parse(old_text, str(path))
+        if not (force or dry_run):
+            refuse_read_only(path)
         comments = comment_lines(old_text)
         if comments and not force:
             lines = ", ".join(map(str, comments[:10])) + (" …" if len(comments) > 10 else "")
@@ -572,10 +588,7 @@ def update(
             raise DataError([Problem(str(path), "", message), *error.problems]) from None
         if dry_run or new_text == old_text:
             return old_text, new_text
-        if read_text(path) != old_text:
-            message = "was changed by someone else while citynet worked on it; nothing was written"
-            raise DataError([Problem(str(path), "", message)])
         if comments:
-            atomic_write(backup_path(path), old_text)
-        atomic_write(path, new_text)
+            write_backup(path, old_text)
+        atomic_write(path, new_text, unchanged=old_text)
     return old_text, new_text

@@ -1,0 +1,339 @@
+"""Fuzzers: mutated data files, hostile text in every field, writers killed at random moments.
+
+Deterministic (seeded) and bounded, so they run in CI; CITYNET_FUZZ_CASES raises the
+number of cases for a long run. Every case asserts what citynet promises: an exit status
+of 0, 1, 2 or 3, never a traceback, no control character from the data on the screen,
+and a data file that is valid and either the old or the new version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from citynet import store
+from citynet.cli import app
+
+CASES = int(os.environ.get("CITYNET_FUZZ_CASES", "0"))
+runner = CliRunner()
+
+# What must never reach a terminal from the data: C0 controls but tab, newline and
+# carriage return (csv ends lines with it, a pty turns \n into \r\n), DEL and C1,
+# bidi marks, embeddings, overrides and isolates, line and paragraph separators.
+RAW_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's own colours on a terminal
+
+
+def cases(default: int) -> int:
+    return max(CASES, default)
+
+
+def assert_clean(text: str, where: str) -> None:
+    found = RAW_CONTROL.search(text)
+    assert found is None, f"{where}: raw {found.group()!r} in {text[:300]!r}"
+    assert "Traceback" not in text, where
+
+
+def invoke(path: Path, *args: str) -> Any:
+    result = runner.invoke(app, ["--data", str(path), *args])
+    where = f"citynet {' '.join(args)} on {path.name}"
+    assert result.exit_code in (0, 1, 2, 3), (where, result.exit_code, result.stderr)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{where}: {result.exception!r}") from result.exception
+    assert_clean(result.stdout, where)
+    assert_clean(result.stderr, where)
+    return result
+
+
+# --- mutation fuzzer over the data file --------------------------------------------------
+
+VALUES = [
+    "1",
+    "-1",
+    "1e400",
+    "nan",
+    "true",
+    "[]",
+    "{}",
+    '"x"',
+    '""',
+    "9" * 5000,
+    "[" * 600 + "]" * 600,
+    '"\\u001b]52;c;eA==\\u0007\\u001b[2J"',
+    '"\\u202e\\u009b31m"',
+    "2024-01-01",
+    "[[1]]",
+    "{a = 1}",
+    '"""T""""',
+    "'''x'''''",
+]
+BYTES = [b'"', b"'", b"[", b"]", b"=", b"\n", b"#", b"\xff", b"\x00", b"{", b'"""', b"\\", b"\x1b"]
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    """One random change, to the structure (lines, values, headers) or to the bytes."""
+    if not data:
+        return rng.choice(BYTES)
+    lines = data.split(b"\n")
+    choice = rng.randrange(9)
+    at = rng.randrange(len(lines))
+    if choice == 0:
+        del lines[at]
+    elif choice == 1:
+        lines.insert(at, lines[rng.randrange(len(lines))])
+    elif choice == 2:
+        other = rng.randrange(len(lines))
+        lines[at], lines[other] = lines[other], lines[at]
+    elif choice == 3 and b" = " in lines[at]:
+        key = lines[at].split(b" = ", 1)[0]
+        lines[at] = key + b" = " + rng.choice(VALUES).encode()
+    elif choice == 4:
+        lines[at] = lines[at].replace(b"[[", b"[").replace(b"]]", b"]")
+    elif choice == 5:
+        position = rng.randrange(len(data) + 1)
+        return data[:position] + rng.choice(BYTES) + data[position:]
+    elif choice == 6:
+        position = rng.randrange(len(data))
+        return data[:position] + bytes([rng.randrange(256)]) + data[position + 1 :]
+    elif choice == 7:
+        return data[: rng.randrange(len(data) + 1)]
+    else:
+        start = rng.randrange(len(data))
+        return data[:start] + data[start + rng.randrange(1, 200) :]
+    return b"\n".join(lines)
+
+
+QUERIES = [
+    ("list",),
+    ("show", "koeln"),
+    ("show", "eurocities", "-f", "json"),
+    ("cities", "-f", "csv"),
+    ("partners", "berlin"),
+    ("compare", "eurocities", "klima-buendnis", "-f", "md"),
+]
+
+
+def test_mutated_data_files_never_crash(mini: Path) -> None:
+    rng = random.Random(9)
+    original = mini.read_bytes()
+    for case in range(cases(300)):
+        data = original
+        for _ in range(rng.randrange(1, 4)):
+            data = mutate(data, rng)
+        mini.write_bytes(data)
+        invoke(mini, "check")
+        invoke(mini, *QUERIES[case % len(QUERIES)])
+
+
+# --- injection matrix ----------------------------------------------------------------------
+
+HOSTILE = [
+    "\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J",  # a clipboard write and a screen clear
+    "\x1b]52;c;eA==\x1b\\st",  # OSC 52 ended by ST
+    "\x1b[31mred\x1b[0m\x08\x07",
+    "\x9b31mC1-CSI\x85\x90dcs",
+    "\u202eevil\u202c\u2066x\u2069\u200f\u200e\u061c",
+    "line\u2028sep\u2029para",
+    "[bold]markup[/bold] [link=https://example.org]x[/link]",
+    "=cmd|' /C calc'!A0",
+    " \t+1+1",
+    "＝HYPERLINK(1)",
+    "@SUM(1)",
+    "<script>alert(1)</script>",
+    "tab\there\nnew\rline\x00nul\x7fdel",
+]
+# Fields that name or point at records keep their values; every other text is hostile.
+KEEP = {
+    "id", "city", "cities", "network", "networks", "parent", "related", "themes", "theme",
+    "sources", "source", "scope", "kind", "measure", "qualifier", "country", "wikidata",
+    "language", "schema_version",
+}  # fmt: skip
+
+
+def poison(value: Any, key: str, counter: list[int]) -> Any:
+    """Every text of a document replaced by hostile strings in turn, ids kept."""
+    if isinstance(value, dict):
+        return {k: poison(v, k, counter) for k, v in value.items()}
+    if isinstance(value, list):
+        return [poison(v, key, counter) for v in value]
+    if isinstance(value, str) and key not in KEEP:
+        counter[0] += 1
+        return HOSTILE[counter[0] % len(HOSTILE)] + value
+    return value
+
+
+COMMANDS = [
+    ("list",),
+    ("show", "eurocities"),
+    ("show", "koeln"),
+    ("partners", "berlin"),
+    ("compare", "eurocities", "klima-buendnis"),
+    ("compare", "berlin", "koeln"),
+    ("themes",),
+    ("cities",),
+    ("search", "a"),
+    ("stats",),
+    ("suggest", "koeln"),
+]
+FORMATS = ["table", "json", "csv", "csv-de", "tsv", "md", "ids"]
+# Commands that write their own formats: graphs, and the dataset as JSON.
+OWN_FORMATS = [
+    *(("graph", "-f", fmt) for fmt in ("dot", "mermaid", "graphml", "gexf")),
+    ("graph", "berlin", "-f", "graphml"),
+    ("export", "json", "-"),
+]
+
+
+@pytest.fixture
+def hostile(mini: Path) -> Path:
+    document = tomllib.loads(mini.read_text(encoding="utf-8"))
+    mini.write_text(tomli_w.dumps(poison(document, "", [0])), encoding="utf-8")
+    assert store.load(mini)  # still a valid file: only free text changed
+    return mini
+
+
+def test_hostile_text_in_every_command_and_format(hostile: Path) -> None:
+    for command in COMMANDS:
+        for fmt in FORMATS:
+            result = invoke(hostile, *command, "-f", fmt)
+            assert result.exit_code == 0, (command, fmt, result.stderr)
+            out = result.stdout
+            if fmt == "json" and command[0] in ("list", "show", "themes", "cities"):
+                # The values themselves come through unchanged, escaped by JSON.
+                strings = _strings(json.loads(out))
+                assert any(s.startswith(tuple(HOSTILE)) for s in strings), command
+            if fmt == "csv":
+                assert "\n=cmd" not in out and ",=cmd" not in out
+            if fmt == "md":
+                assert "<script>" not in out
+            if "markup" in out and fmt != "json":
+                assert "[bold]markup" in out or "\\[bold\\]markup" in out  # never markup
+    invoke(hostile, "check")
+
+
+def test_hostile_text_in_graphs_and_exports(hostile: Path) -> None:
+    from xml.etree import ElementTree
+
+    for command in OWN_FORMATS:
+        result = invoke(hostile, *command)
+        assert result.exit_code == 0, (command, result.stderr)
+        if command[-1] in ("graphml", "gexf"):
+            ElementTree.fromstring(result.stdout.encode("utf-8"))  # well-formed XML
+        if command[0] == "export":
+            assert json.loads(result.stdout)["networks"]
+
+
+def test_hostile_text_in_ids_and_vocabularies_is_escaped_in_errors(mini: Path) -> None:
+    text = mini.read_text(encoding="utf-8")
+    for index, value in enumerate(HOSTILE):
+        escaped = json.dumps(value)  # a TOML basic string accepts JSON's escapes
+        field = ["scope", "id", "country", "kind"][index % 4]
+        line = f"{field} = {escaped}"
+        mutated = re.sub(
+            rf'^{field} = "[^"]*"', lambda _, line=line: line, text, count=1, flags=re.M
+        )
+        mini.write_text(mutated, encoding="utf-8")
+        assert invoke(mini, "check").exit_code == 3
+        assert invoke(mini, "list").exit_code == 3
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def citynet_command() -> list[str]:
+    return [sys.executable, "-m", "citynet"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("command", [*COMMANDS, *OWN_FORMATS, ("check",)], ids=" ".join)
+def test_hostile_text_on_a_terminal_and_in_a_pipe(hostile: Path, command: tuple[str, ...]) -> None:
+    from test_entry_point import in_a_pipe, on_a_terminal
+
+    piped = in_a_pipe("--data", str(hostile), *command)
+    assert piped.returncode == 0, piped.stderr
+    assert_clean(piped.stdout, f"pipe {command}")
+    assert_clean(piped.stderr, f"pipe {command}")
+    code, screen = on_a_terminal("--data", str(hostile), *command)
+    assert code == 0, screen
+    assert "\x1b" not in SGR.sub("", screen), f"terminal {command}: {screen[:300]!r}"
+    assert_clean(SGR.sub("", screen), f"terminal {command}")
+
+
+# --- writers killed at random moments --------------------------------------------------
+
+
+def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file(mini: Path) -> None:
+    # A larger file, so that reading, checking and writing take long enough to be hit.
+    extra = "".join(
+        f'\n[[cities]]\nid = "ort-{n}"\nname = "Ort {n}"\ncountry = "DE"\nsources = ["doc-a"]\n'
+        for n in range(1500)
+    )
+    mini.write_text(mini.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    assert runner.invoke(app, ["--data", str(mini), "fmt"]).exit_code == 0
+    env = {**os.environ, "CITYNET_DATA": str(mini)}
+
+    def add(n: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [
+                *citynet_command(),
+                *("add", "city", "--id", f"neu-{n}", "--name", f"Neu {n}"),
+                *("--country", "DE", "--source", "doc-a"),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    # How long one whole write takes here, to spread the kills over it.
+    started = time.monotonic()
+    first = add(0)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    span = time.monotonic() - started
+    rng = random.Random(240)
+    cities = len(store.load(mini).cities)
+    outcomes = {"old": 0, "new": 0}
+    for n in range(1, cases(20) + 1):
+        before = mini.read_bytes()
+        writer = add(n)
+        # Half the kills aim at the end, where the new file is written.
+        time.sleep(rng.uniform(0, span) if n % 2 else rng.uniform(span * 0.6, span * 1.05))
+        writer.kill()
+        _, err = writer.communicate(timeout=60)
+        assert b"Traceback" not in err
+        after = mini.read_bytes()
+        dataset = store.load(mini)  # always a whole, valid file
+        if after == before:
+            outcomes["old"] += 1
+        else:
+            outcomes["new"] += 1
+            assert len(dataset.cities) == cities + 1
+            assert f"neu-{n}" in dataset.city_by_id
+            cities += 1
+    # The next writer finds what the killed ones left and removes it.
+    last = add(10_000)
+    _, err = last.communicate(timeout=120)
+    assert last.returncode == 0, err
+    leftovers = [p.name for p in mini.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert len(store.load(mini).cities) == cities + 1
+    assert outcomes["old"] + outcomes["new"] == cases(20)
