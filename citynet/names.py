@@ -33,10 +33,13 @@ _SPECIAL = str.maketrans(
 )
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_ASCII_KEY = re.compile(r"[^a-z0-9]")
 
 
 def fold(text: str) -> str:
     """The matching key of a name: lower case, no accents, only letters and digits."""
+    if text.isascii():  # most names: the same key, without the Unicode work (search, index)
+        return _NOT_ASCII_KEY.sub("", text.lower())
     # Decompose first (Ǿ → Ø + accent, ᴬ → A), then fold case and spell out the
     # letters that have no ASCII decomposition, then strip what is left over.
     decomposed = unicodedata.normalize("NFKD", text)
@@ -46,6 +49,8 @@ def fold(text: str) -> str:
 
 def fold_variants(text: str) -> set[str]:
     """Keys under which a stored name is indexed: accents stripped, and umlauts spelled out."""
+    if text.isascii():
+        return {fold(text)} - {""}
     return {fold(text), fold(text.translate(_UMLAUTS))} - {""}
 
 

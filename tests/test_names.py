@@ -207,3 +207,18 @@ def test_the_same_folded_name_gives_the_same_record_and_an_id_wins(
         encoding="utf-8",
     )
     assert resolve(load(path), typed).id == "paris"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_the_ascii_fast_path_folds_as_the_unicode_path_does(text: str) -> None:
+    import unicodedata
+
+    from citynet import names
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    slow = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", decomposed.casefold().translate(names._SPECIAL))
+        if ch.isalnum() and not ch.isupper()
+    )
+    assert fold(text) == slow
