@@ -7,8 +7,9 @@ their fields, so reading and writing cannot drift apart.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +45,52 @@ def load(path: Path) -> Dataset:
 
 def parse(text: str, name: str = "<data>") -> Dataset:
     """Check TOML text against the schema and return the dataset it describes."""
-    document = _toml(text, name)
+    pieces = _pieces(text)
+    if len(pieces) > 1:
+        try:
+            return _read(text, name, map(_piece_document, pieces))
+        except _PieceError:
+            pass  # the whole text decides: it reports the error, or reads what a cut split
+    return _read(text, name, [_toml(text, name)])
+
+
+def _read(text: str, name: str, documents: Iterable[dict[str, Any]]) -> Dataset:
     reader = _Reader(name, text)
-    dataset = reader.read(document)
+    dataset = reader.read(documents)
     if reader.problems:
         raise DataError(reader.problems)
     return dataset
+
+
+# A large file is parsed in pieces of this many records, each cut at a top-level
+# [[section]] header: the parsed tree of one piece is freed once it is records, so a
+# 12 MB file never has its whole tree in memory at once (the peak of a cold run).
+PIECE_RECORDS = 5000
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut before every PIECE_RECORDS-th top-level `[[section]]` header.
+
+    Not cut if a section is also written as a plain array (`cities = [...]`), which
+    only the whole text can tell apart from a second `[[cities]]`.
+    """
+    starts = [match.start() for match in _HEADER.finditer(text)]
+    # Top-level keys stand before the first table header.
+    if len(starts) <= PIECE_RECORDS or _INLINE_SECTION.search(text, 0, starts[0]):
+        return [text]
+    cuts = [0, *starts[PIECE_RECORDS::PIECE_RECORDS], len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+class _PieceError(Exception):
+    pass
+
+
+def _piece_document(piece: str) -> dict[str, Any]:
+    try:
+        return toml_reader.loads(piece)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        raise _PieceError from None
 
 
 def _toml(text: str, name: str) -> dict[str, Any]:
@@ -96,7 +137,8 @@ class _Reader:
         self._headers: dict[str, list[int]] | None = None  # found on the first problem
         self.section_sizes: dict[str, int] = {}
         # where every decoded record stands, for the cross-checks
-        self.places: dict[int, _Where] = {}
+        # (section, position) by id(record): a _Where is made only for a problem
+        self.places: dict[int, tuple[str, int, _Where | None]] = {}
         self.declared_ids: dict[str, set[str]] = {}
 
     def problem(self, where: object, message: str) -> None:
@@ -111,7 +153,23 @@ class _Reader:
         lines = self._headers.get(where.section, [])
         return lines[where.index] if len(lines) == self.section_sizes.get(where.section) else None
 
-    def read(self, document: dict[str, Any]) -> Dataset:
+    def read(self, documents: Iterable[dict[str, Any]]) -> Dataset:
+        """The dataset of a document given whole, or in pieces cut at [[section]] headers
+        (top-level keys then stand in the first piece)."""
+        sections: dict[str, list[Any]] = {section: [] for section in SECTIONS}
+        for number, document in enumerate(documents):
+            if number == 0:
+                self._check_top_level(document)
+            else:
+                self._check_keys(document, list(SECTIONS), "top level")
+            for section, record_type in SECTIONS.items():
+                sections[section] += self._read_section(document, section, record_type)
+        records: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
+        dataset = Dataset(**records)
+        _CrossCheck(self, sections).run()
+        return dataset
+
+    def _check_top_level(self, document: dict[str, Any]) -> None:
         self._check_keys(document, ["schema_version", *SECTIONS], "top level")
         version = document.get("schema_version")
         if version is None:
@@ -122,13 +180,6 @@ class _Reader:
                 f"expected {SCHEMA_VERSION}, got {version!r}: "
                 "this file was written for another version of citynet",
             )
-        sections: dict[str, list[Any]] = {}
-        for section, record_type in SECTIONS.items():
-            sections[section] = list(self._read_section(document, section, record_type))
-        records: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
-        dataset = Dataset(**records)
-        _CrossCheck(self, sections).run()
-        return dataset
 
     def _read_section(
         self, document: dict[str, Any], section: str, record_type: type
@@ -138,18 +189,25 @@ class _Reader:
         if not isinstance(tables, list):
             self.problem(section, f"expected an array of tables [[{section}]], got {_kind(tables)}")
             return
-        self.section_sizes[section] = len(tables)
+        before = self.section_sizes.get(section, 0)  # records of earlier pieces
+        self.section_sizes[section] = before + len(tables)
         declared = self.declared_ids.setdefault(section, set())
-        for index, table in enumerate(tables):
+        for index, table in enumerate(tables, start=before):
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 # Known even if the record is invalid, so references to it are not
                 # reported as unknown on top of its own problem.
                 declared.add(table["id"])
             where = _Where(section, index, table)
             record = self._decode(record_type, table, where)
-            tables[index] = None
+            tables[index - before] = None
             if record is not None:
-                self.places[id(record)] = where
+                # A partnership's record puts its cities in order; a problem names
+                # them as the file does.
+                reordered = (
+                    isinstance(record, Partnership) and table["cities"][0] != record.cities[0]
+                )
+                named = where if reordered else None
+                self.places[id(record)] = (section, index, named)
                 yield record
 
     def _decode(self, record_type: type, table: Any, where: _Where) -> Any:
@@ -273,7 +331,8 @@ class _CrossCheck:
         self.suggestions: dict[str, Suggestions] = {}  # one per section, made when needed
 
     def say(self, record: Any, message: str) -> None:
-        self.reader.problem(self.reader.places[id(record)], message)
+        section, index, where = self.reader.places[id(record)]
+        self.reader.problem(where or _Where(section, index, record), message)
 
     def run(self) -> None:
         self._unique("sources", "source")
@@ -384,15 +443,19 @@ class _Where:
 
 
 def _record_name(section: str, table: Any) -> str:
-    """How a record names itself: its id, "city in network" or "city–city"."""
-    if not isinstance(table, dict):
+    """How a record (a TOML table, or the record made of it) names itself: its id,
+    "city in network" or "city–city"."""
+    if table is None:
         return ""
-    if isinstance(table.get("id"), str):
-        return f"id {table['id']!r}"
-    if section == "memberships" and isinstance(table.get("city"), str):
-        return f"{table.get('city')} in {table.get('network')}"
-    if section == "partnerships" and isinstance(table.get("cities"), list):
-        return "–".join(map(str, table["cities"]))
+    get: Callable[[str], Any] = (
+        table.get if isinstance(table, dict) else lambda key: getattr(table, key, None)
+    )
+    if isinstance(get("id"), str):
+        return f"id {get('id')!r}"
+    if section == "memberships" and isinstance(get("city"), str):
+        return f"{get('city')} in {get('network')}"
+    if section == "partnerships" and isinstance(get("cities"), list | tuple):
+        return "–".join(map(str, get("cities")))
     return ""
 
 
@@ -485,6 +548,9 @@ def _header_lines(text: str) -> dict[str, list[int]]:
 
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z_]+)[ \t]*\]\]", re.MULTILINE)
+_INLINE_SECTION = re.compile(
+    r"^[ \t]*(?:sources|themes|networks|cities|memberships|partnerships)[ \t]*=", re.MULTILINE
+)
 
 
 def _kind(value: Any) -> str:

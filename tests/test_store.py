@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from citynet import store
 from citynet.cli import app
 from citynet.errors import EXIT_DATA, DataError, Problem
 from citynet.store import load
@@ -900,3 +901,57 @@ def test_a_record_with_a_wrong_field_still_has_its_other_fields_checked(tmp_path
     messages = [p.message for p in caught.value.problems]
     assert any("expected a number" in m for m in messages)
     assert any("ISO 3166-1" in m for m in messages)
+
+
+# --- large files are parsed in pieces ----------------------------------------------
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "PIECE_RECORDS", 2)
+
+
+def test_a_file_read_in_pieces_gives_the_same_dataset(small_pieces: None) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    assert len(store._pieces(text)) > 3
+    whole = store._read(text, "mini", [store._toml(text, "mini")])
+    assert store.parse(text, "mini") == whole
+
+
+def test_problems_in_later_pieces_name_the_right_record_and_line(
+    small_pieces: None, tmp_path: Path
+) -> None:
+    text = MINI.read_text(encoding="utf-8").replace('country = "NA"', 'country = "Namibia"')
+    line = text[: text.index('country = "Namibia"')].count("\n") - 3  # its [[cities]] header
+    with pytest.raises(DataError) as caught:
+        store.parse(text, "mini")
+    (problem,) = caught.value.problems
+    assert problem.where == "cities[3] (id 'windhuk')"
+    assert text.splitlines()[problem.line - 1] == "[[cities]]" and problem.line >= line
+
+
+def test_a_header_inside_a_multiline_string_is_not_a_cut(small_pieces: None) -> None:
+    text = MINI.read_text(encoding="utf-8").replace(
+        'description = "Kommunen, die sich gemeinsam für Klimaschutz einsetzen."',
+        'description = """Kommunen\n[[cities]]\nund mehr"""',
+    )
+    data = store.parse(text, "mini")
+    assert data.network_by_id["klima-buendnis"].description == "Kommunen\n[[cities]]\nund mehr"
+
+
+def test_a_syntax_error_in_a_later_piece_has_its_line_in_the_whole_file(
+    small_pieces: None,
+) -> None:
+    text = MINI.read_text(encoding="utf-8").replace('id = "windhuk"', 'id = "windhuk')
+    line = text[: text.index('id = "windhuk')].count("\n") + 1
+    with pytest.raises(DataError, match=f"line {line}"):
+        store.parse(text, "mini")
+
+
+def test_a_section_also_written_inline_is_read_whole(small_pieces: None) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    text = text.replace('[[themes]]\nid = "klima"', '[[themes]]\nid = "klima"', 1)
+    inline = text.replace("schema_version = 1\n", "schema_version = 1\nthemes = []\n", 1)
+    assert store._pieces(inline) == [inline]
+    with pytest.raises(DataError, match="TOML syntax error"):
+        store.parse(inline, "mini")
