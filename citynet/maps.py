@@ -1,0 +1,946 @@
+"""Maps of a city's partners, a network's members or a country's links abroad.
+
+The flow is that of the rest of citynet: a dataset becomes a `MapData` (which
+cities, which links), which becomes SVG, GeoJSON (RFC 7946) or a self-contained
+HTML page. The projection is Equal Earth (Šavrič, Patterson, Jenny 2018), links
+are great-circle arcs cut at the antimeridian, and the view is fitted to the
+data. Outlines come from Natural Earth via world-atlas, shipped in `atlas/` and
+read only when a map is drawn. Nothing here prints; text from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import markup
+from .errors import NotFoundError, UsageError
+from .model import KIND_LABELS, PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
+from .names import fold
+
+Point = tuple[float, float]  # (longitude, latitude) in degrees
+
+FORMATS = ("svg", "geojson", "html")
+ATLAS = Path(__file__).resolve().parent / "atlas" / "countries-110m.json"
+
+# Colours of the partnership kinds (Okabe–Ito, readable with colour blindness);
+# a kind citynet does not know yet is drawn grey.
+KIND_COLOURS = {
+    "partnership": "#d55e00",
+    "friendship": "#cc79a7",
+    "contact": "#56b4e9",
+    "project": "#009e73",
+    "cooperation": "#0072b2",
+    "exchange": "#e69f00",
+}
+UNKNOWN_KIND_COLOUR = "#8c8c8c"
+
+# The roles a city has on a map, in drawing order, with marker radius, colour and legend.
+ROLES = {
+    "partner": (4.0, "#333333", "Partnerstadt"),
+    "abroad": (4.0, "#333333", "Partnerstadt im Ausland"),
+    "member": (4.5, "#2166ac", "Mitgliedsstadt"),
+    "home": (4.5, "#b2182b", "Stadt im Land"),
+    "centre": (6.5, "#b2182b", "die Stadt"),
+}
+
+
+# --- what is on a map -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city on the map, its role there and how many links it has (label priority)."""
+
+    city: City
+    role: str
+    links: int = 0
+    note: str = ""  # one line about it: kinds and years, or since-year and roles
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Every relation between two cities of the map, the most formal kind first."""
+
+    a: City
+    b: City
+    partnerships: tuple[Partnership, ...]
+
+    @property
+    def kind(self) -> str:
+        """The kind whose colour the line gets."""
+        return self.partnerships[0].kind
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    kind: str  # "city", "network" or "country"
+    id: str
+    title: str
+    places: tuple[Place, ...]
+    links: tuple[Link, ...]
+    country: str = ""  # the country drawn darker
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def kind_colour(kind: str) -> str:
+    return KIND_COLOURS.get(kind, UNKNOWN_KIND_COLOUR)
+
+
+def kind_rank(kind: str) -> tuple[int, str]:
+    """Sort key of kinds: the fixed vocabulary in its order, then unknown kinds by name."""
+    kinds = PARTNERSHIP_KINDS
+    return (kinds.index(kind) if kind in kinds else len(kinds), kind)
+
+
+def _kind_order(partnership: Partnership) -> tuple[int, str]:
+    return kind_rank(partnership.kind)
+
+
+def _relation_text(partnerships: Iterable[Partnership]) -> str:
+    from .views import _years
+
+    parts = []
+    for p in partnerships:
+        years = _years(p.since, p.until)
+        parts.append(f"{kind_label(p.kind)} {years}" if years else kind_label(p.kind))
+    return ", ".join(parts)
+
+
+def _links_between(pairs: dict[tuple[str, str], list[Partnership]], dataset: Dataset) -> list[Link]:
+    links = []
+    for (a, b), found in pairs.items():
+        found.sort(key=_kind_order)
+        links.append(Link(dataset.city_by_id[a], dataset.city_by_id[b], tuple(found)))
+    return links
+
+
+def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData:
+    """A city and its partner cities, one link per partner with every kind of relation."""
+    wanted = set(kinds)
+    pairs: dict[tuple[str, str], list[Partnership]] = {}
+    for p in dataset.partnerships_of(city.id):
+        if not wanted or p.kind in wanted:
+            pairs.setdefault((city.id, p.other(city.id)), []).append(p)
+    links = _links_between(pairs, dataset)
+    places = [Place(city, "centre", len(links))]
+    places += [
+        Place(link.b, "partner", len(link.partnerships), _relation_text(link.partnerships))
+        for link in links
+    ]
+    return MapData("city", city.id, f"{city.name}: Partnerstädte", tuple(places), tuple(links))
+
+
+def network_map(dataset: Dataset, network: Network) -> MapData:
+    """A network's member cities; those with roles in it are labelled first."""
+    from .query import members_of
+    from .views import _years
+
+    places = []
+    for membership in members_of(dataset, network):
+        roles = ", ".join(dict.fromkeys(r.role for r in membership.roles))
+        years = _years(membership.since, membership.until, membership.since_text)
+        note = "; ".join(part for part in (years, roles) if part)
+        city = dataset.city_by_id[membership.city]
+        places.append(Place(city, "member", len(membership.roles), note))
+    title = f"{network.label}: Mitgliedsstädte"
+    return MapData("network", network.id, title, tuple(places), ())
+
+
+def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
+    """The cities of a country and their partner cities abroad."""
+    wanted = set(kinds)
+    code = country.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as DE, not {country!r}")
+    home = [c for c in dataset.cities if c.country == code]
+    if not home:
+        raise NotFoundError(f"no city of country {code!r} in the dataset")
+    pairs: dict[tuple[str, str], list[Partnership]] = {}
+    for city in home:
+        for p in dataset.partnerships_of(city.id):
+            other = dataset.city_by_id[p.other(city.id)]
+            if other.country != code and (not wanted or p.kind in wanted):
+                pairs.setdefault((city.id, other.id), []).append(p)
+    links = _links_between(pairs, dataset)
+    count: dict[str, int] = {}
+    for link in links:
+        count[link.a.id] = count.get(link.a.id, 0) + 1
+        count[link.b.id] = count.get(link.b.id, 0) + 1
+    places = [Place(c, "home", count.get(c.id, 0)) for c in home]
+    abroad = {link.b.id: link.b for link in links}
+    places += [Place(c, "abroad", count[c.id]) for c in abroad.values()]
+    title = f"{code}: Städte und ihre Partnerstädte im Ausland"
+    return MapData("country", code, title, tuple(places), tuple(links), country=code)
+
+
+# --- projection and arcs -----------------------------------------------------------
+
+_A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
+_M = math.sqrt(3) / 2
+
+
+def equal_earth(lng: float, lat: float) -> Point:
+    """Equal Earth on the unit sphere, centred on 0°: (x east, y north)."""
+    lam = math.radians(lng)
+    theta = math.asin(_M * math.sin(math.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = lam * math.cos(theta) / (_M * (_A1 + 3 * _A2 * t2 + t6 * (7 * _A3 + 9 * _A4 * t2)))
+    y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
+    return x, y
+
+
+WORLD_X, _ = equal_earth(180.0, 0.0)
+_, WORLD_Y = equal_earth(0.0, 90.0)
+
+
+def wrap(lng: float) -> float:
+    """A longitude in [-180, 180)."""
+    return (lng + 180.0) % 360.0 - 180.0
+
+
+def great_circle(a: Point, b: Point, step: float = 2.0) -> list[Point]:
+    """Points along the shorter great circle from a to b, about `step` degrees apart."""
+    (lng1, lat1), (lng2, lat2) = a, b
+    p1 = _vector(lng1, lat1)
+    p2 = _vector(lng2, lat2)
+    dot = max(-1.0, min(1.0, sum(u * v for u, v in zip(p1, p2, strict=True))))
+    angle = math.acos(dot)
+    n = max(1, math.ceil(math.degrees(angle) / step))
+    if angle < 1e-9 or math.isclose(angle, math.pi):
+        return [a, b]  # the same place, or antipodes (no single shortest arc)
+    sin_angle = math.sin(angle)
+    points = [a]
+    for i in range(1, n):
+        t = i / n
+        f1 = math.sin((1 - t) * angle) / sin_angle
+        f2 = math.sin(t * angle) / sin_angle
+        x, y, z = (f1 * u + f2 * v for u, v in zip(p1, p2, strict=True))
+        points.append(
+            (math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y))))
+        )
+    points.append(b)
+    return points
+
+
+def _vector(lng: float, lat: float) -> tuple[float, float, float]:
+    lam, phi = math.radians(lng), math.radians(lat)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def split_antimeridian(points: Sequence[Point]) -> list[list[Point]]:
+    """The line cut where it crosses ±180°, each piece ending exactly on the meridian."""
+    pieces: list[list[Point]] = [[points[0]]]
+    for (lng1, lat1), (lng2, lat2) in itertools.pairwise(points):
+        if abs(lng2 - lng1) > 180.0:
+            edge = 180.0 if lng1 > 0 else -180.0
+            unwrapped = lng2 + 360.0 if lng1 > 0 else lng2 - 360.0
+            t = (edge - lng1) / (unwrapped - lng1)
+            lat = lat1 + t * (lat2 - lat1)
+            pieces[-1].append((edge, lat))
+            pieces.append([(-edge, lat)])
+        pieces[-1].append((lng2, lat2))
+    return [piece for piece in pieces if len(piece) > 1]
+
+
+# --- outlines ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2, "" for the few shapes without one
+    name: str
+    rings: tuple[tuple[Point, ...], ...]
+
+
+@cache
+def atlas() -> tuple[Country, ...]:
+    """The country outlines shipped with citynet, decoded from TopoJSON."""
+    import json
+
+    topology = json.loads(ATLAS.read_text(encoding="utf-8"))
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs: list[list[Point]] = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:  # delta-encoded, quantized
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> tuple[Point, ...]:
+        points: list[Point] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            points.extend(arc if not points else arc[1:])
+        return tuple(points)
+
+    countries = []
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        rings = tuple(ring(r) for polygon in polygons for r in polygon)
+        countries.append(Country(geometry.get("id", ""), geometry["properties"]["name"], rings))
+    return tuple(countries)
+
+
+# --- the view -----------------------------------------------------------------
+
+WIDTH = 960.0
+_MIN_SPAN = (0.32, 0.2)  # the smallest view, in units of the unit sphere (about 20° by 11°)
+_ASPECT = (0.45, 0.9)  # height / width of the map
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Which part of the projected world is drawn, and at what scale."""
+
+    centre: float  # central meridian, degrees
+    left: float
+    top: float
+    scale: float  # pixels per unit
+    width: float
+    height: float
+
+    @property
+    def world(self) -> bool:
+        return self.centre == 0.0 and math.isclose(self.width / self.scale, 2 * WORLD_X)
+
+    def shift(self, lng: float) -> float:
+        return wrap(lng - self.centre) if self.centre else lng
+
+    def project(self, lng: float, lat: float) -> Point:
+        """Pixel position (x right, y down) of an already shifted longitude."""
+        x, y = equal_earth(lng, lat)
+        return (x - self.left) * self.scale, (self.top - y) * self.scale
+
+
+def fit_view(points: Sequence[Point], width: float = WIDTH) -> View:
+    """The view that shows every point with a margin.
+
+    Points that fit in less than 150° of longitude get a regional map centred on
+    them; anything wider is a world map centred on Greenwich.
+    """
+    if not points:
+        return _view(0.0, -WORLD_X, WORLD_X, -WORLD_Y, WORLD_Y, width)
+    centre = _centre_meridian([lng for lng, _ in points])
+    shifted = [(wrap(lng - centre) if centre else lng, lat) for lng, lat in points]
+    xs, ys = zip(*(equal_earth(lng, lat) for lng, lat in shifted), strict=True)
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    if centre == 0.0 and _lng_span([lng for lng, _ in points]) >= 150.0:
+        x0, x1 = -WORLD_X, WORLD_X
+    pad_x = max((x1 - x0) * 0.08, 0.05)
+    pad_y = max((y1 - y0) * 0.1, 0.05)
+    x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
+    x0, x1 = _widen(x0, x1, _MIN_SPAN[0])
+    y0, y1 = _widen(y0, y1, _MIN_SPAN[1])
+    aspect = (y1 - y0) / (x1 - x0)
+    if aspect < _ASPECT[0]:
+        y0, y1 = _widen(y0, y1, (x1 - x0) * _ASPECT[0])
+    elif aspect > _ASPECT[1]:
+        x0, x1 = _widen(x0, x1, (y1 - y0) / _ASPECT[1])
+    x0, x1 = _inside(x0, x1, WORLD_X)
+    y0, y1 = _inside(y0, y1, WORLD_Y)
+    return _view(centre, x0, x1, y0, y1, width)
+
+
+def _view(centre: float, x0: float, x1: float, y0: float, y1: float, width: float) -> View:
+    scale = width / (x1 - x0)
+    return View(centre, x0, y1, scale, width, round((y1 - y0) * scale, 1))
+
+
+def _lng_span(lngs: Sequence[float]) -> float:
+    """Degrees of longitude the points cover, going the short way round."""
+    ordered = sorted({wrap(lng) for lng in lngs})
+    gaps = [b - a for a, b in itertools.pairwise(ordered)]
+    gaps.append(ordered[0] + 360.0 - ordered[-1])
+    return 360.0 - max(gaps)
+
+
+def _centre_meridian(lngs: Sequence[float]) -> float:
+    """The middle of the points' longitudes for a regional map; 0 for a world map."""
+    ordered = sorted({wrap(lng) for lng in lngs})
+    span = _lng_span(ordered)
+    if span >= 150.0:
+        return 0.0
+    gaps = [(b - a, b) for a, b in itertools.pairwise(ordered)]
+    gaps.append((ordered[0] + 360.0 - ordered[-1], ordered[0]))
+    _, start = max(gaps)  # the points begin after the widest empty stretch
+    return round(wrap(start + span / 2.0), 3) or 0.0
+
+
+def _widen(low: float, high: float, least: float) -> tuple[float, float]:
+    if high - low >= least:
+        return low, high
+    middle = (low + high) / 2
+    return middle - least / 2, middle + least / 2
+
+
+def _inside(low: float, high: float, limit: float) -> tuple[float, float]:
+    """Move [low, high] inside [-limit, limit], shrinking it only if it is wider."""
+    if high - low >= 2 * limit:
+        return -limit, limit
+    if low < -limit:
+        return -limit, high - low - limit
+    if high > limit:
+        return limit - (high - low), limit
+    return low, high
+
+
+# --- SVG ----------------------------------------------------------------------
+
+_HEADER = 34.0  # title strip above the map
+_FONT = 12.0
+_OCEAN = "#e4eef5"
+_LAND = "#f3f0e8"
+_LAND_WITH_CITIES = "#e9e0cb"
+_LAND_SUBJECT = "#dccba4"
+_MAX_LABELS = 60
+
+
+def render_svg(data: MapData, *, legend: bool = True) -> str:
+    """The map as a standalone SVG document (UTF-8 text)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(data, legend=legend) + "\n"
+
+
+def _placed(data: MapData) -> list[Place]:
+    return [p for p in data.places if p.city.lat is not None and p.city.lng is not None]
+
+
+def _unplaced(data: MapData) -> list[Place]:
+    return [p for p in data.places if p.city.lat is None or p.city.lng is None]
+
+
+def _where(city: City) -> Point:
+    assert city.lng is not None and city.lat is not None
+    return (city.lng, city.lat)
+
+
+def _arcs(data: MapData) -> list[tuple[Link, list[Point]]]:
+    return [
+        (link, great_circle(_where(link.a), _where(link.b)))
+        for link in data.links
+        if None not in (link.a.lat, link.a.lng, link.b.lat, link.b.lng)
+    ]
+
+
+def _svg(data: MapData, *, legend: bool) -> str:
+    places = _placed(data)
+    arcs = _arcs(data)
+    view = fit_view([_where(p.city) for p in places] + [pt for _, line in arcs for pt in line])
+    parts: list[str] = []
+    add = parts.append
+    map_height = view.height
+    legend_lines = _legend_items(data) if legend else []
+    unplaced = _unplaced(data)
+    footer = _footer_lines(unplaced, view.width)
+    height = _HEADER + map_height + (30.0 if legend_lines else 8.0) + 16.0 * len(footer) + 6.0
+    w = f"{view.width:.0f}"
+    add(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height:.0f}" '
+        f'width="{w}" height="{height:.0f}" role="img" aria-labelledby="map-title" '
+        f'font-family="{markup.FONTS}" font-size="{_FONT:.0f}">'
+    )
+    add(f'<title id="map-title">{markup.text(data.title)}</title>')
+    add(
+        f"<desc>{len(places)} Städte auf der Karte, {len(unplaced)} ohne Koordinaten; "
+        "Projektion Equal Earth; Umrisse: Natural Earth.</desc>"
+    )
+    add(f'<rect width="{w}" height="{height:.0f}" fill="#fff"/>')
+    add(
+        f'<text x="12" y="23" font-size="17" font-weight="bold" fill="#1b1b1b">'
+        f"{markup.text(data.title)}</text>"
+    )
+    add(
+        f'<clipPath id="map-area"><rect x="0" y="{_HEADER:.0f}" width="{w}" '
+        f'height="{map_height:.1f}"/></clipPath>'
+    )
+    add(f'<g clip-path="url(#map-area)"><g transform="translate(0 {_HEADER:.0f})">')
+    _draw_outlines(parts, data, view)
+    _draw_links(parts, arcs, view)
+    boxes = _draw_markers(parts, places, view)
+    _draw_labels(parts, places, boxes, view)
+    add("</g></g>")
+    add(
+        f'<rect x="0.5" y="{_HEADER + 0.5:.1f}" width="{view.width - 1:.0f}" '
+        f'height="{map_height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
+    )
+    y = _HEADER + map_height
+    add(
+        f'<text x="{view.width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
+        'fill="#666">Equal Earth · Umrisse: Natural Earth</text>'
+    )
+    if legend_lines:
+        y += 20.0
+        add(_legend_svg(legend_lines, y))
+        y += 10.0
+    for line in footer:
+        y += 16.0
+        add(f'<text x="12" y="{y:.1f}" fill="#333">{markup.text(line)}</text>')
+    add("</svg>")
+    return "\n".join(parts)
+
+
+def _fmt(x: float, y: float) -> str:
+    return f"{x:.1f} {y:.1f}"
+
+
+def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
+    # The sphere's outline is the ocean: on a world map the corners stay white.
+    edge = [(-180.0, lat) for lat in range(-90, 91, 5)] + [
+        (180.0, lat) for lat in range(90, -91, -5)
+    ]
+    sphere = "M" + "L".join(_fmt(*view.project(lng, lat)) for lng, lat in edge) + "Z"
+    parts.append(f'<clipPath id="sphere"><path d="{sphere}"/></clipPath>')
+    parts.append(f'<path d="{sphere}" fill="{_OCEAN}"/>')
+    with_cities = {p.city.country for p in data.places}
+    subject = data.country or next((p.city.country for p in data.places if p.role == "centre"), "")
+    groups: dict[str, list[str]] = {_LAND: [], _LAND_WITH_CITIES: [], _LAND_SUBJECT: []}
+    for country in atlas():
+        path = _country_path(country, view)
+        if not path:
+            continue
+        fill = (
+            _LAND_SUBJECT
+            if country.code and country.code == subject
+            else _LAND_WITH_CITIES
+            if country.code in with_cities
+            else _LAND
+        )
+        groups[fill].append(f'<path d="{path}"><title>{markup.text(country.name)}</title></path>')
+    parts.append(
+        '<g clip-path="url(#sphere)" stroke="#fff" stroke-width="0.6" '
+        'stroke-linejoin="round" fill-rule="evenodd">'
+    )
+    for fill, paths in groups.items():
+        if paths:
+            parts.append(f'<g fill="{fill}">' + "".join(paths) + "</g>")
+    parts.append("</g>")
+
+
+def _country_path(country: Country, view: View) -> str:
+    pieces = []
+    for ring in country.rings:
+        for copy in _ring_copies(ring, view.centre):
+            projected = [view.project(lng, lat) for lng, lat in copy]
+            xs = [x for x, _ in projected]
+            ys = [y for _, y in projected]
+            if max(xs) < 0 or min(xs) > view.width or max(ys) < 0 or min(ys) > view.height:
+                continue
+            kept = [projected[0]]
+            for x, y in projected[1:-1]:
+                if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= 0.8:
+                    kept.append((x, y))
+            kept.append(projected[-1])
+            if len(kept) >= 3:
+                pieces.append("M" + "L".join(_fmt(x, y) for x, y in kept) + "Z")
+    return "".join(pieces)
+
+
+def _ring_copies(ring: Sequence[Point], centre: float) -> list[list[Point]]:
+    """A ring relative to the central meridian, with its longitudes made continuous, and
+    the copies shifted by 360° that show the parts beyond the map's edge.
+
+    world-atlas leaves the cutting at the antimeridian to the renderer (Russia and Fiji
+    cross it, Antarctica surrounds the pole); the copies, clipped to the sphere, do it.
+    """
+    lng0, lat0 = ring[0]
+    points = [(wrap(lng0 - centre), lat0)]
+    for (a, _), (b, lat) in itertools.pairwise(ring):
+        points.append((points[-1][0] + wrap(b - a), lat))
+    turn = points[-1][0] - points[0][0]
+    if abs(turn) > 180.0:  # goes round a pole: close it along the pole's line
+        pole = 90.0 if sum(lat for _, lat in points) > 0 else -90.0
+        points += [(points[-1][0], pole), (points[0][0], pole)]
+    lngs = [lng for lng, _ in points]
+    copies = [points]
+    if min(lngs) < -180.0:
+        copies.append([(lng + 360.0, lat) for lng, lat in points])
+    if max(lngs) > 180.0:
+        copies.append([(lng - 360.0, lat) for lng, lat in points])
+    return copies
+
+
+def _draw_links(parts: list[str], arcs: list[tuple[Link, list[Point]]], view: View) -> None:
+    if not arcs:
+        return
+    count = len(arcs)
+    width, opacity = (1.8, 0.9) if count <= 40 else (1.1, 0.7) if count <= 250 else (0.6, 0.45)
+    parts.append(
+        f'<g fill="none" stroke-width="{width}" stroke-opacity="{opacity}" stroke-linecap="round">'
+    )
+    # The most formal kinds are drawn last, on top.
+    for link, line in sorted(
+        arcs, key=lambda item: _kind_order(item[0].partnerships[0]), reverse=True
+    ):
+        shifted = [(view.shift(lng), lat) for lng, lat in line]
+        d = "".join(
+            "M" + "L".join(_fmt(*view.project(lng, lat)) for lng, lat in piece)
+            for piece in split_antimeridian(shifted)
+        )
+        title = f"{link.a.name} – {link.b.name}: {_relation_text(link.partnerships)}"
+        parts.append(
+            f'<path class="link" data-kind="{markup.text(link.kind)}" '
+            f'stroke="{kind_colour(link.kind)}" d="{d}"><title>{markup.text(title)}</title></path>'
+        )
+    parts.append("</g>")
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in pixels
+
+
+def _draw_markers(parts: list[str], places: list[Place], view: View) -> dict[str, Box]:
+    order = list(ROLES)
+    shrink = 1.0 if len(places) <= 150 else 0.7  # a crowded map needs smaller dots
+    parts.append(f'<g stroke="#fff" stroke-width="{1.2 * shrink:.1f}">')
+    boxes: dict[str, Box] = {}
+    for place in sorted(places, key=lambda p: order.index(p.role) if p.role in order else 0):
+        lng, lat = _where(place.city)
+        x, y = view.project(view.shift(lng), lat)
+        radius, colour, _ = ROLES.get(place.role, ROLES["partner"])
+        radius *= shrink
+        boxes[place.city.id] = (x - radius, y - radius, x + radius, y + radius)
+        title = f"{place.city.name} ({place.city.country})"
+        if place.note:
+            title += f": {place.note}"
+        parts.append(
+            f'<circle class="marker" data-city="{markup.text(place.city.id)}" '
+            f'data-role="{place.role}" cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}">'
+            f"<title>{markup.text(title)}</title></circle>"
+        )
+    parts.append("</g>")
+    return boxes
+
+
+# --- labels ---------------------------------------------------------------------
+
+
+def text_width(label: str, size: float = _FONT) -> float:
+    """A generous estimate of the width of a label in a sans-serif font."""
+    wide = sum(1 for ch in label if ch.isupper() or ch in "mwMW")
+    narrow = sum(1 for ch in label if ch in " .,:;'’ilIjft()-|")
+    return (0.56 * (len(label) - wide - narrow) + 0.72 * wide + 0.3 * narrow) * size
+
+
+class _Grid:
+    """Boxes bucketed in cells, so a collision test looks only at its neighbours."""
+
+    def __init__(self, cell: float = 48.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[Box]] = {}
+
+    def _keys(self, box: Box) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                yield i, j
+
+    def add(self, box: Box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def hits(self, box: Box, ignore: Box | None = None) -> bool:
+        for key in self._keys(box):
+            for other in self.cells.get(key, ()):
+                if other is not ignore and (
+                    box[0] < other[2]
+                    and other[0] < box[2]
+                    and box[1] < other[3]
+                    and other[1] < box[3]
+                ):
+                    return True
+        return False
+
+
+def place_labels(
+    places: Sequence[Place], boxes: dict[str, Box], width: float, height: float
+) -> list[tuple[Place, float, float, str]]:
+    """Greedy label placement, the most important city first: each label takes the
+    first of eight positions around its marker that overlaps no other label, no
+    labelled city's marker and no edge, preferring one that covers no marker at all.
+    Returns (place, x, y, text-anchor) for each city that got a label."""
+    order = {"centre": 0, "home": 1, "member": 2, "partner": 2, "abroad": 3}
+    ranked = sorted(
+        (p for p in places if p.city.id in boxes),
+        key=lambda p: (order.get(p.role, 2), -p.links, fold(p.city.name)),
+    )
+    markers = _Grid()
+    for box in boxes.values():
+        markers.add(box)
+    taken = _Grid()  # labels and the markers of labelled cities
+    placed: list[tuple[Place, float, float, str]] = []
+    for place in ranked:
+        if len(placed) == _MAX_LABELS:
+            break
+        own = boxes[place.city.id]
+        found = _label_position(place, own, width, height, taken, markers)
+        if found:
+            box, x, y, anchor = found
+            taken.add(box)
+            taken.add(own)
+            placed.append((place, x, y, anchor))
+    return placed
+
+
+def _label_position(
+    place: Place, own: Box, width: float, height: float, taken: _Grid, markers: _Grid
+) -> tuple[Box, float, float, str] | None:
+    w = text_width(markup.clean(place.city.name))
+    h = _FONT
+    cx, cy = (own[0] + own[2]) / 2, (own[1] + own[3]) / 2
+    gap = (own[2] - own[0]) / 2 + 3
+    candidates = []
+    for left, top, anchor in (
+        (cx + gap, cy - h / 2, "start"),
+        (cx - gap - w, cy - h / 2, "end"),
+        (cx - w / 2, cy - gap - h, "middle"),
+        (cx - w / 2, cy + gap, "middle"),
+        (cx + gap * 0.7, cy - gap * 0.7 - h, "start"),
+        (cx + gap * 0.7, cy + gap * 0.7, "start"),
+        (cx - gap * 0.7 - w, cy - gap * 0.7 - h, "end"),
+        (cx - gap * 0.7 - w, cy + gap * 0.7, "end"),
+    ):
+        box = (left - 1, top, left + w + 1, top + h)
+        if box[0] < 2 or box[1] < 2 or box[2] > width - 2 or box[3] > height - 14:
+            continue
+        if not taken.hits(box):
+            x = left if anchor == "start" else left + w if anchor == "end" else left + w / 2
+            candidates.append((box, x, top + h * 0.82, anchor))
+    clear = [c for c in candidates if not markers.hits(c[0], ignore=own)]
+    return (clear or candidates)[0] if candidates else None
+
+
+def _draw_labels(parts: list[str], places: list[Place], boxes: dict[str, Box], view: View) -> None:
+    labels = place_labels(places, boxes, view.width, view.height)
+    parts.append(
+        '<g class="labels" fill="#1b1b1b" stroke="#fff" stroke-width="3" '
+        'stroke-linejoin="round" paint-order="stroke">'
+    )
+    for place, x, y, anchor in labels:
+        weight = ' font-weight="bold"' if place.role == "centre" else ""
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{weight}>'
+            f"{markup.text(place.city.name)}</text>"
+        )
+    parts.append("</g>")
+
+
+# --- legend and the cities without coordinates ---------------------------------------
+
+
+def _legend_items(data: MapData) -> list[tuple[str, str, str]]:
+    """(shape, colour, label) for each role and kind present on the map."""
+    items = []
+    for role in reversed(ROLES):  # the map's subject first
+        here = [p for p in data.places if p.role == role]
+        if here:
+            _, colour, label = ROLES[role]
+            items.append(("marker", colour, here[0].city.name if role == "centre" else label))
+    kinds = sorted({link.kind for link in data.links}, key=kind_rank)
+    items += [("line", kind_colour(k), kind_label(k)) for k in kinds]
+    return items
+
+
+def _legend_svg(items: list[tuple[str, str, str]], y: float) -> str:
+    x = 12.0
+    out = ['<g class="legend" font-size="11" fill="#333">']
+    for shape, colour, label in items:
+        if shape == "marker":
+            out.append(f'<circle cx="{x + 5:.1f}" cy="{y - 4:.1f}" r="4.5" fill="{colour}"/>')
+        else:
+            out.append(
+                f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 18:.1f}" y2="{y - 4:.1f}" '
+                f'stroke="{colour}" stroke-width="3"/>'
+            )
+        x += 14.0 if shape == "marker" else 24.0
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}">{markup.text(label)}</text>')
+        x += text_width(label, 11) + 16.0
+    out.append("</g>")
+    return "".join(out)
+
+
+def _footer_lines(unplaced: Sequence[Place], width: float) -> list[str]:
+    if not unplaced:
+        return []
+    names = [f"{markup.clean(p.city.name)} ({p.city.country})" for p in unplaced]
+    lines: list[str] = []
+    line = f"Ohne Koordinaten, nicht auf der Karte ({len(names)}): "
+    for i, name in enumerate(names):
+        piece = name + (", " if i < len(names) - 1 else "")
+        if text_width(line + piece) > width - 24 and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line)
+    return lines
+
+
+# --- GeoJSON ----------------------------------------------------------------------
+
+
+def geojson(data: MapData) -> dict[str, Any]:
+    """The map as an RFC 7946 FeatureCollection: a Point per city (null geometry when
+    its coordinates are unknown), a LineString per link, a MultiLineString where
+    the link crosses the antimeridian."""
+    features: list[dict[str, Any]] = []
+    for place in data.places:
+        city = place.city
+        located = city.lng is not None and city.lat is not None
+        features.append(
+            {
+                "type": "Feature",
+                "id": city.id,
+                "geometry": {"type": "Point", "coordinates": [city.lng, city.lat]}
+                if located
+                else None,
+                "properties": {
+                    "id": city.id,
+                    "name": city.name,
+                    "name_en": city.name_en or None,
+                    "country": city.country,
+                    "role": place.role,
+                    "note": place.note or None,
+                    "marker-color": ROLES.get(place.role, ROLES["partner"])[1],
+                },
+            }
+        )
+    for link, line in _arcs(data):
+        pieces = [
+            [[round(lng, 5), round(lat, 5)] for lng, lat in p] for p in split_antimeridian(line)
+        ]
+        geometry = (
+            {"type": "LineString", "coordinates": pieces[0]}
+            if len(pieces) == 1
+            else {"type": "MultiLineString", "coordinates": pieces}
+        )
+        first = link.partnerships[0]
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{link.a.id}--{link.b.id}",
+                "geometry": geometry,
+                "properties": {
+                    "id": f"{link.a.id}--{link.b.id}",
+                    "from": link.a.id,
+                    "to": link.b.id,
+                    "from_name": link.a.name,
+                    "to_name": link.b.name,
+                    "kind": link.kind,
+                    "kind_label": kind_label(link.kind),
+                    "kinds": [p.kind for p in link.partnerships],
+                    "since": first.since,
+                    "until": first.until,
+                    "sources": sorted({s for p in link.partnerships for s in p.sources}),
+                    "stroke": kind_colour(link.kind),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def render_geojson(data: MapData) -> str:
+    import json
+
+    return json.dumps(geojson(data), ensure_ascii=False, indent=1) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------
+
+_HTML_CSS = """
+.map-table td:nth-child(2) { white-space: nowrap; }
+@media print { figure > svg { border: 0; } tr { break-inside: avoid; } }
+"""
+
+
+def render_html(data: MapData) -> str:
+    """One self-contained page: the map, its legend, a table of the cities."""
+    body = [f"<h1>{markup.text(data.title)}</h1>", figure(data)]
+    body.append("<h2>Städte</h2>")
+    body.append(
+        '<table class="map-table"><thead><tr><th>Stadt</th><th>Land</th><th>Rolle</th>'
+        "<th>Beziehung</th><th>Koordinaten</th></tr></thead><tbody>"
+    )
+    for place in sorted(data.places, key=_table_order):
+        city = place.city
+        where = (
+            f"{city.lat:.3f}, {city.lng:.3f}"
+            if city.lat is not None and city.lng is not None
+            else "– (nicht auf der Karte)"
+        )
+        role = ROLES.get(place.role, ROLES["partner"])[2]
+        body.append(
+            f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city.name)}</td>'
+            f"<td>{markup.text(city.country)}</td><td>{markup.text(role)}</td>"
+            f"<td>{markup.text(place.note)}</td><td>{where}</td></tr>"
+        )
+    body.append("</tbody></table>")
+    unplaced = _unplaced(data)
+    if unplaced:
+        body.append('<h2>Ohne Koordinaten</h2><ul class="unplaced">')
+        body += [
+            f"<li>{markup.text(p.city.name)} ({markup.text(p.city.country)})</li>" for p in unplaced
+        ]
+        body.append("</ul>")
+    body.append(
+        "<footer>Projektion Equal Earth. Umrisse: Natural Earth (gemeinfrei), über world-atlas "
+        "(ISC-Lizenz, © Michael Bostock). Erstellt mit citynet.</footer>"
+    )
+    return markup.page(data.title, "\n".join(body), css=_HTML_CSS)
+
+
+def figure(data: MapData) -> str:
+    """The map and its legend as an HTML <figure>, for a page or a report."""
+    items = _legend_items(data)
+    legend = "".join(
+        f"<li>{_swatch(shape, colour)}{markup.text(label)}</li>" for shape, colour, label in items
+    )
+    return (
+        f"<figure>{_svg(data, legend=False)}\n"
+        f'<figcaption><ul class="legend">{legend}</ul></figcaption></figure>'
+    )
+
+
+def _swatch(shape: str, colour: str) -> str:
+    if shape == "marker":
+        return (
+            '<svg width="12" height="12" aria-hidden="true">'
+            f'<circle cx="6" cy="6" r="5" fill="{colour}"/></svg>'
+        )
+    return (
+        f'<svg width="22" height="12" aria-hidden="true"><line x1="1" y1="6" x2="21" y2="6" '
+        f'stroke="{colour}" stroke-width="3"/></svg>'
+    )
+
+
+def _table_order(place: Place) -> tuple[int, str]:
+    order = list(ROLES)
+    return (-order.index(place.role) if place.role in order else 0, fold(place.city.name))
+
+
+def render(data: MapData, fmt: str) -> str:
+    """The map in one of FORMATS."""
+    if fmt == "svg":
+        return render_svg(data)
+    if fmt == "geojson":
+        return render_geojson(data)
+    if fmt == "html":
+        return render_html(data)
+    raise UsageError(f"unknown map format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+def format_for(path: Path | None) -> str:
+    """The format a file name asks for (.svg, .geojson/.json, .html/.htm); svg otherwise."""
+    suffix = path.suffix.lower() if path else ""
+    return {".geojson": "geojson", ".json": "geojson", ".html": "html", ".htm": "html"}.get(
+        suffix, "svg"
+    )
