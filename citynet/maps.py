@@ -190,13 +190,23 @@ _M = math.sqrt(3) / 2
 
 def equal_earth(lng: float, lat: float) -> Point:
     """Equal Earth on the unit sphere, centred on 0°: (x east, y north)."""
-    lam = math.radians(lng)
-    theta = math.asin(_M * math.sin(math.radians(lat)))
-    t2 = theta * theta
-    t6 = t2 * t2 * t2
-    x = lam * math.cos(theta) / (_M * (_A1 + 3 * _A2 * t2 + t6 * (7 * _A3 + 9 * _A4 * t2)))
-    y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
-    return x, y
+    return equal_earth_all(((lng, lat),))[0]
+
+
+def equal_earth_all(points: Iterable[Point]) -> list[Point]:
+    """`equal_earth` of many points, with the names it needs bound locally: the
+    outlines have thousands of points, and a map is drawn while someone waits."""
+    radians, asin, sin, cos = math.radians, math.asin, math.sin, math.cos
+    a1, a2, a3, a4, m = _A1, _A2, _A3, _A4, _M
+    out = []
+    for lng, lat in points:
+        theta = asin(m * sin(radians(lat)))
+        t2 = theta * theta
+        t6 = t2 * t2 * t2
+        x = radians(lng) * cos(theta) / (m * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+        y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+        out.append((x, y))
+    return out
 
 
 WORLD_X, _ = equal_earth(180.0, 0.0)
@@ -260,6 +270,7 @@ class Country:
     code: str  # ISO 3166-1 alpha-2, "" for the few shapes without one
     name: str
     rings: tuple[tuple[Point, ...], ...]
+    crossing: tuple[bool, ...]  # per ring: does it jump across the antimeridian?
 
 
 @cache
@@ -270,14 +281,10 @@ def atlas() -> tuple[Country, ...]:
     topology = json.loads(ATLAS.read_text(encoding="utf-8"))
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs: list[list[Point]] = []
-    for arc in topology["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:  # delta-encoded, quantized
-            x += dx
-            y += dy
-            points.append((x * sx + tx, y * sy + ty))
-        arcs.append(points)
+    for arc in topology["arcs"]:  # quantized and delta-encoded
+        xs = itertools.accumulate(dx for dx, _ in arc)
+        ys = itertools.accumulate(dy for _, dy in arc)
+        arcs.append([(x * sx + tx, y * sy + ty) for x, y in zip(xs, ys, strict=True)])
 
     def ring(indexes: list[int]) -> tuple[Point, ...]:
         points: list[Point] = []
@@ -290,7 +297,11 @@ def atlas() -> tuple[Country, ...]:
     for geometry in topology["objects"]["countries"]["geometries"]:
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         rings = tuple(ring(r) for polygon in polygons for r in polygon)
-        countries.append(Country(geometry.get("id", ""), geometry["properties"]["name"], rings))
+        crossing = tuple(
+            any(abs(b[0] - a[0]) > 180.0 for a, b in itertools.pairwise(r)) for r in rings
+        )
+        code, name = geometry.get("id", ""), geometry["properties"]["name"]
+        countries.append(Country(code, name, rings, crossing))
     return tuple(countries)
 
 
@@ -324,6 +335,11 @@ class View:
         x, y = equal_earth(lng, lat)
         return (x - self.left) * self.scale, (self.top - y) * self.scale
 
+    def project_all(self, points: Iterable[Point]) -> list[Point]:
+        """`project` for many points."""
+        left, top, scale = self.left, self.top, self.scale
+        return [((x - left) * scale, (top - y) * scale) for x, y in equal_earth_all(points)]
+
 
 def fit_view(points: Sequence[Point], width: float = WIDTH) -> View:
     """The view that shows every point with a margin.
@@ -335,7 +351,7 @@ def fit_view(points: Sequence[Point], width: float = WIDTH) -> View:
         return _view(0.0, -WORLD_X, WORLD_X, -WORLD_Y, WORLD_Y, width)
     centre = _centre_meridian([lng for lng, _ in points])
     shifted = [(wrap(lng - centre) if centre else lng, lat) for lng, lat in points]
-    xs, ys = zip(*(equal_earth(lng, lat) for lng, lat in shifted), strict=True)
+    xs, ys = zip(*equal_earth_all(shifted), strict=True)
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     if centre == 0.0 and _lng_span([lng for lng, _ in points]) >= 150.0:
         x0, x1 = -WORLD_X, WORLD_X
@@ -491,8 +507,10 @@ def _svg(data: MapData, *, legend: bool) -> str:
     return "\n".join(parts)
 
 
-def _fmt(x: float, y: float) -> str:
-    return f"{x:.1f} {y:.1f}"
+def _path(points: Iterable[Point], view: View, close: bool = False) -> str:
+    """SVG path data through the projected points, to a tenth of a pixel."""
+    d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in view.project_all(points))
+    return d + "Z" if close else d
 
 
 def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
@@ -500,7 +518,7 @@ def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
     edge = [(-180.0, lat) for lat in range(-90, 91, 5)] + [
         (180.0, lat) for lat in range(90, -91, -5)
     ]
-    sphere = "M" + "L".join(_fmt(*view.project(lng, lat)) for lng, lat in edge) + "Z"
+    sphere = _path(edge, view, close=True)
     parts.append(f'<clipPath id="sphere"><path d="{sphere}"/></clipPath>')
     parts.append(f'<path d="{sphere}" fill="{_OCEAN}"/>')
     with_cities = {p.city.country for p in data.places}
@@ -530,20 +548,25 @@ def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
 
 def _country_path(country: Country, view: View) -> str:
     pieces = []
-    for ring in country.rings:
-        for copy in _ring_copies(ring, view.centre):
-            projected = [view.project(lng, lat) for lng, lat in copy]
+    width, height = view.width, view.height
+    for ring, crosses in zip(country.rings, country.crossing, strict=True):
+        copies = _ring_copies(ring, view.centre) if crosses or view.centre else [ring]
+        for copy in copies:
+            projected = view.project_all(copy)
             xs = [x for x, _ in projected]
             ys = [y for _, y in projected]
-            if max(xs) < 0 or min(xs) > view.width or max(ys) < 0 or min(ys) > view.height:
+            if max(xs) < 0 or min(xs) > width or max(ys) < 0 or min(ys) > height:
                 continue
+            # Points closer than a pixel to the last one kept add bytes, not shape.
             kept = [projected[0]]
+            last_x, last_y = projected[0]
             for x, y in projected[1:-1]:
-                if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= 0.8:
+                if abs(x - last_x) + abs(y - last_y) >= 0.8:
                     kept.append((x, y))
+                    last_x, last_y = x, y
             kept.append(projected[-1])
             if len(kept) >= 3:
-                pieces.append("M" + "L".join(_fmt(x, y) for x, y in kept) + "Z")
+                pieces.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
     return "".join(pieces)
 
 
@@ -584,10 +607,7 @@ def _draw_links(parts: list[str], arcs: list[tuple[Link, list[Point]]], view: Vi
         arcs, key=lambda item: _kind_order(item[0].partnerships[0]), reverse=True
     ):
         shifted = [(view.shift(lng), lat) for lng, lat in line]
-        d = "".join(
-            "M" + "L".join(_fmt(*view.project(lng, lat)) for lng, lat in piece)
-            for piece in split_antimeridian(shifted)
-        )
+        d = "".join(_path(piece, view) for piece in split_antimeridian(shifted))
         title = f"{link.a.name} – {link.b.name}: {_relation_text(link.partnerships)}"
         parts.append(
             f'<path class="link" data-kind="{markup.text(link.kind)}" '
