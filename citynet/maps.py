@@ -308,7 +308,7 @@ def atlas() -> tuple[Country, ...]:
 # --- the view -----------------------------------------------------------------
 
 WIDTH = 960.0
-_MIN_SPAN = (0.32, 0.2)  # the smallest view, in units of the unit sphere (about 20° by 11°)
+_MIN_SPAN = (0.62, 0.34)  # the smallest view, in units of the unit sphere (about 40° by 20°)
 _ASPECT = (0.45, 0.9)  # height / width of the map
 
 

@@ -231,7 +231,9 @@ def _membership_table(
     rows: list[tuple[Entry, ...]] = []
     for m in memberships:
         network = dataset.network_by_id[m.network]
-        name = network.label if not network.short_name else f"{network.label} – {network.name}"
+        name = network.name
+        if network.short_name and not fold(network.name).startswith(fold(network.short_name)):
+            name = f"{network.short_name} – {network.name}"
         roles = [_role_cell(dataset, city, r, cite) for r in m.roles]
         roles += [_role_cell(dataset, city, r, cite) for r in network.people if r.city == city.id]
         unique = tuple({cell.text: cell for cell in roles}.values())  # a role told twice
@@ -243,7 +245,7 @@ def _membership_table(
                 tuple(Cell(group) for group in m.working_groups),
             )
         )
-    return Table(("Netzwerk", "seit", "Rollen und Personen", "Arbeitsgruppen"), tuple(rows))
+    return Table(("Netzwerk", "Zeitraum", "Rollen und Personen", "Arbeitsgruppen"), tuple(rows))
 
 
 def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Cell:
