@@ -424,9 +424,10 @@ _LAND_SUBJECT = "#dccba4"
 _MAX_LABELS = 60
 
 
-def render_svg(data: MapData, *, legend: bool = True) -> str:
-    """The map as a standalone SVG document (UTF-8 text)."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(data, legend=legend) + "\n"
+def render_svg(data: MapData) -> str:
+    """The map as a standalone SVG document (UTF-8 text): title, map, legend, and the
+    cities without coordinates listed below."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(data, standalone=True) + "\n"
 
 
 def _placed(data: MapData) -> list[Place]:
@@ -450,59 +451,64 @@ def _arcs(data: MapData) -> list[tuple[Link, list[Point]]]:
     ]
 
 
-def _svg(data: MapData, *, legend: bool) -> str:
+def _svg(data: MapData, *, standalone: bool) -> str:
+    """The SVG element; without `standalone`, only the map, for a page that gives
+    the title, the legend and the cities without coordinates itself."""
     places = _placed(data)
     arcs = _arcs(data)
     view = fit_view([_where(p.city) for p in places] + [pt for _, line in arcs for pt in line])
-    parts: list[str] = []
-    add = parts.append
-    map_height = view.height
-    legend_lines = _legend_items(data) if legend else []
     unplaced = _unplaced(data)
-    footer = _footer_lines(unplaced, view.width)
-    height = _HEADER + map_height + (30.0 if legend_lines else 8.0) + 16.0 * len(footer) + 6.0
-    w = f"{view.width:.0f}"
-    add(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height:.0f}" '
-        f'width="{w}" height="{height:.0f}" role="img" aria-labelledby="map-title" '
-        f'font-family="{markup.FONTS}" font-size="{_FONT:.0f}">'
-    )
-    add(f'<title id="map-title">{markup.text(data.title)}</title>')
-    add(
+    header = _HEADER if standalone else 0.0
+    legend = _legend_rows(_legend_items(data), view.width) if standalone else []
+    footer = _footer_lines(unplaced, view.width) if standalone else []
+    height = header + view.height
+    if standalone:
+        height += 8.0 + 20.0 * len(legend) + 16.0 * len(footer) + 6.0
+    w, h = f"{view.width:.0f}", f"{height:.0f}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
+        f'height="{h}" role="img" aria-labelledby="map-title" '
+        f'font-family="{markup.FONTS}" font-size="{_FONT:.0f}">',
+        f'<title id="map-title">{markup.text(data.title)}</title>',
         f"<desc>{len(places)} Städte auf der Karte, {len(unplaced)} ohne Koordinaten; "
-        "Projektion Equal Earth; Umrisse: Natural Earth.</desc>"
-    )
-    add(f'<rect width="{w}" height="{height:.0f}" fill="#fff"/>')
+        "Projektion Equal Earth; Umrisse: Natural Earth.</desc>",
+        f'<rect width="{w}" height="{h}" fill="#fff"/>',
+    ]
+    add = parts.append
+    if standalone:
+        add(
+            '<text x="12" y="23" font-size="17" font-weight="bold" fill="#1b1b1b">'
+            f"{markup.text(data.title)}</text>"
+        )
     add(
-        f'<text x="12" y="23" font-size="17" font-weight="bold" fill="#1b1b1b">'
-        f"{markup.text(data.title)}</text>"
+        f'<clipPath id="map-area"><rect x="0" y="{header:.0f}" width="{w}" '
+        f'height="{view.height:.1f}"/></clipPath>'
     )
-    add(
-        f'<clipPath id="map-area"><rect x="0" y="{_HEADER:.0f}" width="{w}" '
-        f'height="{map_height:.1f}"/></clipPath>'
-    )
-    add(f'<g clip-path="url(#map-area)"><g transform="translate(0 {_HEADER:.0f})">')
+    add(f'<g clip-path="url(#map-area)"><g transform="translate(0 {header:.0f})">')
     _draw_outlines(parts, data, view)
     _draw_links(parts, arcs, view)
     boxes = _draw_markers(parts, places, view)
     _draw_labels(parts, places, boxes, view)
     add("</g></g>")
     add(
-        f'<rect x="0.5" y="{_HEADER + 0.5:.1f}" width="{view.width - 1:.0f}" '
-        f'height="{map_height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
+        f'<rect x="0.5" y="{header + 0.5:.1f}" width="{view.width - 1:.0f}" '
+        f'height="{view.height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
     )
-    y = _HEADER + map_height
+    y = header + view.height
     add(
         f'<text x="{view.width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
         'fill="#666">Equal Earth · Umrisse: Natural Earth</text>'
     )
-    if legend_lines:
-        y += 20.0
-        add(_legend_svg(legend_lines, y))
-        y += 10.0
+    y += 8.0
+    if legend:
+        add('<g class="legend" font-size="11" fill="#333">')
+        for row in legend:
+            y += 20.0
+            add(_legend_svg(row, y - 6.0))
+        add("</g>")
     for line in footer:
         y += 16.0
-        add(f'<text x="12" y="{y:.1f}" fill="#333">{markup.text(line)}</text>')
+        add(f'<text x="12" y="{y - 4:.1f}" fill="#333">{markup.text(line)}</text>')
     add("</svg>")
     return "\n".join(parts)
 
@@ -759,33 +765,57 @@ def _draw_labels(parts: list[str], places: list[Place], boxes: dict[str, Box], v
 
 
 def _legend_items(data: MapData) -> list[tuple[str, str, str]]:
-    """(shape, colour, label) for each role and kind present on the map."""
+    """(shape, colour, label) for each role and kind drawn on the map, the subject first."""
+    placed = _placed(data)
     items = []
-    for role in reversed(ROLES):  # the map's subject first
-        here = [p for p in data.places if p.role == role]
+    for role in reversed(ROLES):
+        here = [p for p in placed if p.role == role]
         if here:
             _, colour, label = ROLES[role]
             items.append(("marker", colour, here[0].city.name if role == "centre" else label))
-    kinds = sorted({link.kind for link in data.links}, key=kind_rank)
+    kinds = sorted({link.kind for link, _ in _arcs(data)}, key=kind_rank)
     items += [("line", kind_colour(k), kind_label(k)) for k in kinds]
     return items
 
 
+_LEGEND_FONT = 11.0
+
+
+def _legend_width(item: tuple[str, str, str]) -> float:
+    shape, _, label = item
+    return (14.0 if shape == "marker" else 24.0) + text_width(label, _LEGEND_FONT) + 16.0
+
+
+def _legend_rows(
+    items: list[tuple[str, str, str]], width: float
+) -> list[list[tuple[str, str, str]]]:
+    rows: list[list[tuple[str, str, str]]] = []
+    used = width
+    for item in items:
+        if used + _legend_width(item) > width - 12:
+            rows.append([])
+            used = 12.0
+        rows[-1].append(item)
+        used += _legend_width(item)
+    return rows
+
+
 def _legend_svg(items: list[tuple[str, str, str]], y: float) -> str:
     x = 12.0
-    out = ['<g class="legend" font-size="11" fill="#333">']
-    for shape, colour, label in items:
+    out = []
+    for item in items:
+        shape, colour, label = item
         if shape == "marker":
             out.append(f'<circle cx="{x + 5:.1f}" cy="{y - 4:.1f}" r="4.5" fill="{colour}"/>')
+            text_x = x + 14.0
         else:
             out.append(
                 f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 18:.1f}" y2="{y - 4:.1f}" '
                 f'stroke="{colour}" stroke-width="3"/>'
             )
-        x += 14.0 if shape == "marker" else 24.0
-        out.append(f'<text x="{x:.1f}" y="{y:.1f}">{markup.text(label)}</text>')
-        x += text_width(label, 11) + 16.0
-    out.append("</g>")
+            text_x = x + 24.0
+        out.append(f'<text x="{text_x:.1f}" y="{y:.1f}">{markup.text(label)}</text>')
+        x += _legend_width(item)
     return "".join(out)
 
 
@@ -897,20 +927,13 @@ def render_html(data: MapData) -> str:
             if city.lat is not None and city.lng is not None
             else "– (nicht auf der Karte)"
         )
-        role = ROLES.get(place.role, ROLES["partner"])[2]
+        role = city.name if place.role == "centre" else ROLES.get(place.role, ROLES["partner"])[2]
         body.append(
             f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city.name)}</td>'
             f"<td>{markup.text(city.country)}</td><td>{markup.text(role)}</td>"
             f"<td>{markup.text(place.note)}</td><td>{where}</td></tr>"
         )
     body.append("</tbody></table>")
-    unplaced = _unplaced(data)
-    if unplaced:
-        body.append('<h2>Ohne Koordinaten</h2><ul class="unplaced">')
-        body += [
-            f"<li>{markup.text(p.city.name)} ({markup.text(p.city.country)})</li>" for p in unplaced
-        ]
-        body.append("</ul>")
     body.append(
         "<footer>Projektion Equal Earth. Umrisse: Natural Earth (gemeinfrei), über world-atlas "
         "(ISC-Lizenz, © Michael Bostock). Erstellt mit citynet.</footer>"
@@ -919,14 +942,22 @@ def render_html(data: MapData) -> str:
 
 
 def figure(data: MapData) -> str:
-    """The map and its legend as an HTML <figure>, for a page or a report."""
+    """The map as an HTML <figure>: the SVG, the legend, and the cities without
+    coordinates listed under it; for a page or a report."""
     items = _legend_items(data)
     legend = "".join(
         f"<li>{_swatch(shape, colour)}{markup.text(label)}</li>" for shape, colour, label in items
     )
+    unplaced = _unplaced(data)
+    listed = ""
+    if unplaced:
+        names = ", ".join(
+            f"{markup.text(p.city.name)} ({markup.text(p.city.country)})" for p in unplaced
+        )
+        listed = f'<p class="unplaced">Ohne Koordinaten, nicht auf der Karte: {names}</p>'
     return (
-        f"<figure>{_svg(data, legend=False)}\n"
-        f'<figcaption><ul class="legend">{legend}</ul></figcaption></figure>'
+        f"<figure>{_svg(data, standalone=False)}\n"
+        f'<figcaption><ul class="legend">{legend}</ul>{listed}</figcaption></figure>'
     )
 
 

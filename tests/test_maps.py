@@ -175,6 +175,7 @@ def test_lines_are_coloured_by_kind_with_a_legend() -> None:
     texts = [t.text for t in legend.iter(f"{SVG}text")]
     assert texts[:2] == ["Berlin", "Partnerstadt"]
     assert {"Städtepartnerschaft", "Projektpartnerschaft", "Städtefreundschaft"} <= set(texts)
+    assert "Kontakt" not in texts  # Berlin's only contact has no coordinates: no line
 
 
 def test_an_unknown_kind_is_drawn_grey() -> None:
