@@ -297,12 +297,18 @@ def atlas() -> tuple[Country, ...]:
     for geometry in topology["objects"]["countries"]["geometries"]:
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         rings = tuple(ring(r) for polygon in polygons for r in polygon)
-        crossing = tuple(
-            any(abs(b[0] - a[0]) > 180.0 for a, b in itertools.pairwise(r)) for r in rings
-        )
+        crossing = tuple(_jumps(r) for r in rings)
         code, name = geometry.get("id", ""), geometry["properties"]["name"]
         countries.append(Country(code, name, rings, crossing))
     return tuple(countries)
+
+
+def _jumps(ring: Sequence[Point]) -> bool:
+    """Does the ring jump from one side of the antimeridian to the other?"""
+    lngs = [lng for lng, _ in ring]
+    if max(lngs) - min(lngs) <= 180.0:  # the usual case, decided in C
+        return False
+    return any(abs(b - a) > 180.0 for a, b in itertools.pairwise(lngs))
 
 
 # --- the view -----------------------------------------------------------------
