@@ -11,10 +11,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, markup
-from .model import KIND_LABELS, City, Dataset, Figure, Membership, Network, Role
+from .model import City, Dataset, Figure, Membership, Network, Role
 from .names import fold
+
+if TYPE_CHECKING:
+    from .query import Partner
 
 FORMATS = ("html", "md")
 
@@ -121,28 +125,39 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
     )
     partners = partners_of(dataset, city)
     report = Report(f"{city.name}: Städtenetzwerke und Städtepartnerschaften", made)
-    add = report.blocks.append
-    add(Heading(1, report.title))
-    partner_cities = len({p.city.id for p in partners})
-    add(
-        Paragraph(
-            (
-                Cell(
-                    f"{city.name} ({city.country}) ist laut Datensatz Mitglied in "
-                    f"{len(memberships)} Städtenetzwerken und hat Beziehungen zu "
-                    f"{partner_cities} Städten ({len(partners)} Beziehungen).",
-                    cite(city.sources),
-                ),
-            )
-        )
+    summary = (
+        f"{city.name} ({city.country}) ist laut Datensatz Mitglied in {len(memberships)} "
+        f"Städtenetzwerken und hat Beziehungen zu {len({p.city.id for p in partners})} "
+        f"Städten ({len(partners)} Beziehungen)."
     )
-    add(Paragraph((Cell(f"Stand: {german_date(made)}"),), muted=True))
+    report.blocks += [
+        Heading(1, report.title),
+        Paragraph((Cell(summary, cite(city.sources)),)),
+        Paragraph((Cell(f"Stand: {german_date(made)}"),), muted=True),
+        Heading(2, "1. Mitgliedschaften in Städtenetzwerken"),
+        *_networks_section(dataset, city, memberships, cite),
+        Heading(2, "2. Partnerstädte"),
+        *_partners_section(partners, cite),
+        Heading(2, "3. Karte"),
+        MapBlock(city),
+        Heading(2, "4. Kennzahlen der Netzwerke"),
+        *_figures_section(dataset, [dataset.network_by_id[m.network] for m in memberships], cite),
+        Heading(2, "Quellen"),
+    ]
+    # Last, so that it lists every source the sections above cited.
+    items = [(n, _source_text(dataset, source)) for source, n in cite.numbers.items()]
+    report.blocks.append(SourceList(tuple(items)))
+    return report
 
-    add(Heading(2, "1. Mitgliedschaften in Städtenetzwerken"))
+
+def _networks_section(
+    dataset: Dataset, city: City, memberships: Sequence[Membership], cite: _Footnotes
+) -> list[Block]:
+    blocks: list[Block] = []
     if memberships:
-        add(_membership_table(dataset, city, memberships, cite))
+        blocks.append(_membership_table(dataset, city, memberships, cite))
     else:
-        add(Paragraph((Cell("Keine Mitgliedschaften im Datensatz."),)))
+        blocks.append(Paragraph((Cell("Keine Mitgliedschaften im Datensatz."),)))
     member_of = {m.network for m in memberships}
     offices = [
         (network, role)
@@ -152,27 +167,27 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
         if role.city == city.id
     ]
     if offices:
-        add(Heading(3, "Funktionen in Netzwerken ohne Mitgliedschaft der Stadt"))
-        offices_rows = tuple(
-            (Cell(n.label), _role_cell(dataset, city, r, cite)) for n, r in offices
-        )
-        add(Table(("Netzwerk", "Person und Funktion"), offices_rows))
+        rows = tuple((Cell(n.label), _role_cell(dataset, city, r, cite)) for n, r in offices)
+        blocks.append(Heading(3, "Funktionen in Netzwerken ohne Mitgliedschaft der Stadt"))
+        blocks.append(Table(("Netzwerk", "Person und Funktion"), rows))
+    return blocks
 
-    add(Heading(2, "2. Partnerstädte"))
-    if not partners:
-        add(Paragraph((Cell("Keine Partnerstädte im Datensatz."),)))
-    from .maps import kind_rank
+
+def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Block]:
+    from .maps import kind_label, kind_rank
     from .views import _years
 
+    if not partners:
+        return [Paragraph((Cell("Keine Partnerstädte im Datensatz."),))]
+    blocks: list[Block] = []
     for kind in sorted({p.partnership.kind for p in partners}, key=kind_rank):
         these = [p for p in partners if p.partnership.kind == kind]
-        add(Heading(3, f"{KIND_LABELS.get(kind, kind)} ({len(these)})"))
+        blocks.append(Heading(3, f"{kind_label(kind)} ({len(these)})"))
         # A note shared by several partners is said once, above the table, with a letter.
         notes = [p.partnership.note for p in these if p.partnership.note]
         shared = [n for n in dict.fromkeys(notes) if notes.count(n) > 1]
         letters = {note: chr(ord("A") + i) for i, note in enumerate(shared)}
-        for note, letter in letters.items():
-            add(Paragraph((Cell(f"{letter}: {note}"),), muted=True))
+        blocks += [Paragraph((Cell(f"{x}: {note}"),), muted=True) for note, x in letters.items()]
         rows: list[tuple[Entry, ...]] = []
         for partner in these:
             p = partner.partnership
@@ -185,38 +200,46 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
                     Cell("; ".join(x for x in (p.programme, note) if x)),
                 )
             )
-        add(Table(("Stadt", "Land", "Zeitraum", "Programm, Anmerkung"), tuple(rows)))
+        blocks.append(Table(("Stadt", "Land", "Zeitraum", "Programm, Anmerkung"), tuple(rows)))
+    return blocks
 
-    add(Heading(2, "3. Karte"))
-    add(MapBlock(city))
 
-    add(Heading(2, "4. Kennzahlen der Netzwerke"))
-    networks = [dataset.network_by_id[m.network] for m in memberships]
-    figure_rows = _figure_rows(networks, cite)
-    if figure_rows:
-        add(
-            Paragraph(
-                (
-                    Cell(
-                        "Was die Quellen über Größe und Reichweite der Netzwerke sagen. Nennen "
-                        "Quellen verschiedene Zahlen, stehen sie nebeneinander und sind markiert."
-                    ),
-                )
+def _figures_section(
+    dataset: Dataset, networks: Sequence[Network], cite: _Footnotes
+) -> list[Block]:
+    """The figures of the networks, one row per network and measure, the statements of
+    the sources side by side."""
+    from .query import figure_conflicts
+
+    disputed = {(n.id, measure) for n, measure, _ in figure_conflicts(dataset)}
+    rows: list[tuple[Entry, ...]] = []
+    for network in networks:
+        by_measure: dict[str, list[Figure]] = {}
+        for figure in network.figures:
+            by_measure.setdefault(figure.measure, []).append(figure)
+        for measure, figures in by_measure.items():
+            verdict = (
+                "weichen ab ≠"
+                if (network.id, measure) in disputed
+                else "einig"
+                if len(figures) > 1
+                else "eine Quelle"
             )
-        )
-        widest = max(len(row) for row in figure_rows) - 3
-        headers = ("Netzwerk", "Kennzahl", "Quellen", *_statement_headers(widest))
-        padded = tuple(row + (Cell(""),) * (widest + 3 - len(row)) for row in figure_rows)
-        add(Table(headers, padded))
-    else:
-        add(Paragraph((Cell("Die Quellen nennen für diese Netzwerke keine Kennzahlen."),)))
-
-    add(Heading(2, "Quellen"))
-    items = []
-    for source_id, number in cite.numbers.items():
-        items.append((number, _source_text(dataset, source_id)))
-    add(SourceList(tuple(items)))
-    return report
+            statements = tuple(
+                Cell(f.text + (f" ({f.year})" if f.year else ""), cite([f.source])) for f in figures
+            )
+            label = Cell(_MEASURES.get(measure, measure))
+            rows.append((Cell(network.label), label, Cell(verdict), *statements))
+    if not rows:
+        return [Paragraph((Cell("Die Quellen nennen für diese Netzwerke keine Kennzahlen."),))]
+    widest = max(len(row) for row in rows) - 3
+    headers = ("Netzwerk", "Kennzahl", "Quellen", *_statement_headers(widest))
+    padded = tuple(row + (Cell(""),) * (widest + 3 - len(row)) for row in rows)
+    explanation = (
+        "Was die Quellen über Größe und Reichweite der Netzwerke sagen. Nennen Quellen "
+        "verschiedene Zahlen, stehen sie nebeneinander und sind markiert."
+    )
+    return [Paragraph((Cell(explanation),)), Table(headers, padded)]
 
 
 def _statement_headers(count: int) -> list[str]:
@@ -262,30 +285,6 @@ def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Ce
     if years:
         text += f" ({years})"
     return Cell(text, cite([role.source]))
-
-
-def _figure_rows(networks: Sequence[Network], cite: _Footnotes) -> list[tuple[Entry, ...]]:
-    rows: list[tuple[Entry, ...]] = []
-    for network in networks:
-        by_measure: dict[str, list[Figure]] = {}
-        for figure in network.figures:
-            by_measure.setdefault(figure.measure, []).append(figure)
-        for measure, figures in by_measure.items():
-            stated = {(f.value, f.qualifier) for f in figures}
-            disagree = len(stated) > 1 and len({f.source for f in figures}) > 1
-            verdict = "weichen ab ≠" if disagree else "einig" if len(figures) > 1 else "eine Quelle"
-            statements = tuple(
-                Cell(f.text + (f" ({f.year})" if f.year else ""), cite([f.source])) for f in figures
-            )
-            rows.append(
-                (
-                    Cell(network.label),
-                    Cell(_MEASURES.get(measure, measure)),
-                    Cell(verdict),
-                    *statements,
-                )
-            )
-    return rows
 
 
 def _source_text(dataset: Dataset, source_id: str) -> str:
