@@ -615,9 +615,7 @@ def _draw_links(parts: list[str], arcs: list[tuple[Link, list[Point]]], view: Vi
         f'<g fill="none" stroke-width="{width}" stroke-opacity="{opacity}" stroke-linecap="round">'
     )
     # The most formal kinds are drawn last, on top.
-    for link, line in sorted(
-        arcs, key=lambda item: _kind_order(item[0].partnerships[0]), reverse=True
-    ):
+    for link, line in sorted(arcs, key=lambda item: kind_rank(item[0].kind), reverse=True):
         shifted = [(view.shift(lng), lat) for lng, lat in line]
         d = "".join(_path(piece, view) for piece in split_antimeridian(shifted))
         title = f"{link.a.name} – {link.b.name}: {_relation_text(link.partnerships)}"
