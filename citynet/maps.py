@@ -26,7 +26,10 @@ from .names import fold
 Point = tuple[float, float]  # (longitude, latitude) in degrees
 
 FORMATS = ("svg", "geojson", "html")
-ATLAS = Path(__file__).resolve().parent / "atlas" / "countries-110m.json"
+ATLAS = Path(__file__).resolve().parent / "atlas"
+# Views narrower than this (in units of the unit sphere; the world is 5.4 wide) get
+# the more detailed outlines.
+DETAILED_BELOW = 1.8
 
 # Colours of the partnership kinds (Okabe–Ito, readable with colour blindness);
 # a kind citynet does not know yet is drawn grey.
@@ -269,38 +272,61 @@ def split_antimeridian(points: Sequence[Point]) -> list[list[Point]]:
 class Country:
     code: str  # ISO 3166-1 alpha-2, "" for the few shapes without one
     name: str
-    rings: tuple[tuple[Point, ...], ...]
-    crossing: tuple[bool, ...]  # per ring: does it jump across the antimeridian?
+    bbox: tuple[float, float, float, float]  # west, south, east, north in degrees
+    rings: tuple[tuple[int, ...], ...]  # arc indexes of each ring (~i: arc i reversed)
+
+
+class Atlas:
+    """Country outlines from a TopoJSON topology; an arc is decoded when a country
+    that has it is drawn, so a map of Europe does not decode the Pacific."""
+
+    def __init__(self, topology: dict[str, Any]) -> None:
+        (self._sx, self._sy), (self._tx, self._ty) = (
+            topology["transform"]["scale"],
+            topology["transform"]["translate"],
+        )
+        self._raw: list[list[list[int]]] = topology["arcs"]
+        self._arcs: dict[int, list[Point]] = {}
+        countries = []
+        for geometry in topology["objects"]["countries"]["geometries"]:
+            arcs = geometry["arcs"]
+            polygons = arcs if geometry["type"] == "MultiPolygon" else [arcs]
+            rings = tuple(tuple(ring) for polygon in polygons for ring in polygon)
+            code, name = geometry.get("id", ""), geometry["properties"]["name"]
+            countries.append(Country(code, name, tuple(geometry["bbox"]), rings))
+        self.countries = tuple(countries)
+
+    def _arc(self, index: int) -> list[Point]:
+        arc = self._arcs.get(index)
+        if arc is None:
+            raw = self._raw[index]  # quantized and delta-encoded
+            sx, sy, tx, ty = self._sx, self._sy, self._tx, self._ty
+            xs = itertools.accumulate(dx for dx, _ in raw)
+            ys = itertools.accumulate(dy for _, dy in raw)
+            arc = self._arcs[index] = [
+                (x * sx + tx, y * sy + ty) for x, y in zip(xs, ys, strict=True)
+            ]
+        return arc
+
+    def rings(self, country: Country) -> list[list[Point]]:
+        """The country's rings as longitude/latitude points."""
+        rings = []
+        for indexes in country.rings:
+            points: list[Point] = []
+            for index in indexes:
+                arc = self._arc(index) if index >= 0 else self._arc(~index)[::-1]
+                points.extend(arc if not points else arc[1:])
+            rings.append(points)
+        return rings
 
 
 @cache
-def atlas() -> tuple[Country, ...]:
-    """The country outlines shipped with citynet, decoded from TopoJSON."""
+def atlas(scale: str = "110m") -> Atlas:
+    """The country outlines shipped with citynet at Natural Earth's 1:110m or (simplified)
+    1:50m scale (made by scripts/make_atlas.py)."""
     import json
 
-    topology = json.loads(ATLAS.read_text(encoding="utf-8"))
-    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
-    arcs: list[list[Point]] = []
-    for arc in topology["arcs"]:  # quantized and delta-encoded
-        xs = itertools.accumulate(dx for dx, _ in arc)
-        ys = itertools.accumulate(dy for _, dy in arc)
-        arcs.append([(x * sx + tx, y * sy + ty) for x, y in zip(xs, ys, strict=True)])
-
-    def ring(indexes: list[int]) -> tuple[Point, ...]:
-        points: list[Point] = []
-        for index in indexes:
-            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-            points.extend(arc if not points else arc[1:])
-        return tuple(points)
-
-    countries = []
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        rings = tuple(ring(r) for polygon in polygons for r in polygon)
-        crossing = tuple(_jumps(r) for r in rings)
-        code, name = geometry.get("id", ""), geometry["properties"]["name"]
-        countries.append(Country(code, name, rings, crossing))
-    return tuple(countries)
+    return Atlas(json.loads((ATLAS / f"countries-{scale}.json").read_text(encoding="utf-8")))
 
 
 def _jumps(ring: Sequence[Point]) -> bool:
@@ -340,6 +366,23 @@ class View:
         """Pixel position (x right, y down) of an already shifted longitude."""
         x, y = equal_earth(lng, lat)
         return (x - self.left) * self.scale, (self.top - y) * self.scale
+
+    def may_show(self, west: float, south: float, east: float, north: float) -> bool:
+        """Can anything within these bounds (degrees) fall inside the view?"""
+        if east - west > 180.0:
+            return True  # too wide to bound this way (or cut at the antimeridian)
+        low = self.shift(west)
+        high = low + (east - west)
+        if high > 180.0:
+            return True  # astride the map's edge
+        # x = λ·g(φ) with g largest at the equator, y grows with φ: the extremes are
+        # at these six points.
+        nearest = min(max(0.0, south), north)
+        corners = [(lng, lat) for lng in (low, high) for lat in (south, north, nearest)]
+        projected = self.project_all(corners)
+        xs = [x for x, _ in projected]
+        ys = [y for _, y in projected]
+        return not (max(xs) < 0 or min(xs) > self.width or max(ys) < 0 or min(ys) > self.height)
 
     def project_all(self, points: Iterable[Point]) -> list[Point]:
         """`project` for many points."""
@@ -536,8 +579,11 @@ def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
     with_cities = {p.city.country for p in data.places}
     subject = data.country or next((p.city.country for p in data.places if p.role == "centre"), "")
     groups: dict[str, list[str]] = {_LAND: [], _LAND_WITH_CITIES: [], _LAND_SUBJECT: []}
-    for country in atlas():
-        path = _country_path(country, view)
+    outlines = atlas("50m" if view.width / view.scale < DETAILED_BELOW else "110m")
+    for country in outlines.countries:
+        if not view.may_show(*country.bbox):
+            continue
+        path = _country_path(outlines.rings(country), view)
         if not path:
             continue
         fill = (
@@ -558,11 +604,11 @@ def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
     parts.append("</g>")
 
 
-def _country_path(country: Country, view: View) -> str:
+def _country_path(rings: Sequence[Sequence[Point]], view: View) -> str:
     pieces = []
     width, height = view.width, view.height
-    for ring, crosses in zip(country.rings, country.crossing, strict=True):
-        copies = _ring_copies(ring, view.centre) if crosses or view.centre else [ring]
+    for ring in rings:
+        copies = _ring_copies(ring, view.centre) if view.centre or _jumps(ring) else [ring]
         for copy in copies:
             projected = view.project_all(copy)
             xs = [x for x, _ in projected]

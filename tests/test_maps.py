@@ -144,6 +144,39 @@ def test_pacific_cities_are_centred_on_the_pacific() -> None:
     assert 160 < abs(view.centre) <= 180
 
 
+def test_shipped_outlines_are_closed_rings_with_iso_codes() -> None:
+    for scale in ("110m", "50m"):
+        outlines = maps.atlas(scale)
+        codes = {c.code for c in outlines.countries}
+        assert {"DE", "FR", "US", "JP", "NZ", "RU", "FJ", "AQ", "XK"} <= codes
+        assert all(len(code) in (0, 2) for code in codes)
+        for country in outlines.countries:
+            west, south, east, north = country.bbox
+            for ring in outlines.rings(country):
+                assert ring[0] == ring[-1] and len(ring) >= 4
+                assert all(west <= lng <= east and south <= lat <= north for lng, lat in ring)
+    notice = (maps.ATLAS / "LICENSE-world-atlas").read_text(encoding="utf-8")
+    assert "Copyright 2013-2019 Michael Bostock" in notice
+
+
+def country_names(svg: str) -> set[str]:
+    root = ET.fromstring(svg.encode("utf-8"))
+    return {p.findtext(f"{SVG}title", "") for p in root.iter(f"{SVG}path") if not p.get("class")}
+
+
+def test_a_regional_map_draws_the_countries_in_view_in_detail() -> None:
+    names = country_names(run("map", "berlin")[1])
+    assert {"Germany", "France", "Poland", "Austria", "Denmark"} <= names
+    assert not {"Japan", "Australia", "Brazil"} & names  # far outside, never drawn
+    assert "Andorra" in names  # only the detailed outlines have it
+
+
+def test_a_world_map_draws_the_countries_cut_by_the_antimeridian() -> None:
+    names = country_names(run("map", "pacific")[1])
+    assert {"Russia", "Fiji", "New Zealand", "United States of America"} <= names
+    assert "Andorra" not in names  # world maps use the 1:110m outlines
+
+
 # --- SVG -------------------------------------------------------------------------------
 
 
