@@ -13,10 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import markup
 from .errors import NotFoundError, UsageError
@@ -54,10 +53,11 @@ ROLES = {
 
 
 # --- what is on a map -----------------------------------------------------------
+# (Named tuples rather than dataclasses: they are made faster when the module is
+# imported, and a map is drawn while someone waits.)
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """A city on the map, its role there and how many links it has (label priority)."""
 
     city: City
@@ -66,8 +66,7 @@ class Place:
     note: str = ""  # one line about it: kinds and years, or since-year and roles
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """Every relation between two cities of the map, the most formal kind first."""
 
     a: City
@@ -80,8 +79,7 @@ class Link:
         return self.partnerships[0].kind
 
 
-@dataclass(frozen=True, slots=True)
-class MapData:
+class MapData(NamedTuple):
     kind: str  # "city", "network" or "country"
     id: str
     title: str
@@ -268,8 +266,7 @@ def split_antimeridian(points: Sequence[Point]) -> list[list[Point]]:
 # --- outlines ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Country:
+class Country(NamedTuple):
     code: str  # ISO 3166-1 alpha-2, "" for the few shapes without one
     name: str
     bbox: tuple[float, float, float, float]  # west, south, east, north in degrees
@@ -344,8 +341,7 @@ _MIN_SPAN = (0.62, 0.34)  # the smallest view, in units of the unit sphere (abou
 _ASPECT = (0.45, 0.9)  # height / width of the map
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(NamedTuple):
     """Which part of the projected world is drawn, and at what scale."""
 
     centre: float  # central meridian, degrees

@@ -6,12 +6,13 @@ world-atlas 2.0.2 redistributes Natural Earth 4.1.0 (public domain) as TopoJSON.
 files made here are still TopoJSON (any TopoJSON reader opens them), smaller and
 easier for citynet to use: only the `countries` object (`land` is dropped), each
 country's id its ISO 3166-1 alpha-2 code (the numeric code is kept as
-`properties.iso_n3`), each with a `bbox`, written without spaces.
-countries-110m.json keeps the arcs as they are and draws world maps;
-countries-50m.json, for regional maps, has its arcs simplified (Douglas–Peucker,
-0.07°; shared borders stay shared, since a topology's arcs are simplified one by one
-with their ends kept) and its coordinates on a coarser grid. The licence notice of
-world-atlas is copied beside them.
+`properties.iso_n3`), each with a `bbox`, written without spaces. The arcs are
+simplified (Douglas–Peucker; shared borders stay shared, since a topology's arcs are
+simplified one by one with their ends kept) and put on a coarser grid:
+countries-110m.json, for world maps, at 0.1° (under half a pixel on a 960-pixel world
+map); countries-50m.json, for regional maps, at 0.07°. Islands that simplification
+leaves without area are left out. The licence notice of world-atlas is copied beside
+them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "world-atlas"
 TARGET = ROOT / "citynet" / "atlas"
 # Douglas–Peucker tolerance in degrees, and the grid the coordinates are rounded to
 # (points per 360° of longitude and per 180° of latitude), per scale; 0 keeps the original.
-SIMPLIFY = {"110m": (0.0, 0), "50m": (0.07, 20000)}
+SIMPLIFY = {"110m": (0.1, 40000), "50m": (0.07, 20000)}
 
 # ISO 3166-1 numeric → alpha-2, for the countries of world-atlas (from Debian's iso-codes).
 _TABLE = """
