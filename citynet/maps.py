@@ -89,10 +89,12 @@ class MapData(NamedTuple):
 
 
 def kind_label(kind: str) -> str:
+    """The German name of a partnership kind; an unknown kind as it is."""
     return KIND_LABELS.get(kind, kind)
 
 
 def kind_colour(kind: str) -> str:
+    """The colour of a kind's lines; grey for a kind citynet does not know."""
     return KIND_COLOURS.get(kind, UNKNOWN_KIND_COLOUR)
 
 
@@ -137,7 +139,13 @@ def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData
         Place(link.b, "partner", len(link.partnerships), _relation_text(link.partnerships))
         for link in links
     ]
-    return MapData("city", city.id, f"{city.name}: Partnerstädte", tuple(places), tuple(links))
+    title = f"{city.name}: Partnerstädte" + _kinds_note(kinds)
+    return MapData("city", city.id, title, tuple(places), tuple(links))
+
+
+def _kinds_note(kinds: Sequence[str]) -> str:
+    """ " (Städtepartnerschaft, Kontakt)" when a map shows only some kinds."""
+    return f" ({', '.join(kind_label(k) for k in kinds)})" if kinds else ""
 
 
 def network_map(dataset: Dataset, network: Network) -> MapData:
@@ -179,7 +187,7 @@ def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> Ma
     places = [Place(c, "home", count.get(c.id, 0)) for c in home]
     abroad = {link.b.id: link.b for link in links}
     places += [Place(c, "abroad", count[c.id]) for c in abroad.values()]
-    title = f"{code}: Städte und ihre Partnerstädte im Ausland"
+    title = f"{code}: Städte und ihre Partnerstädte im Ausland" + _kinds_note(kinds)
     return MapData("country", code, title, tuple(places), tuple(links), country=code)
 
 

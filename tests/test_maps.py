@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import shutil
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -279,9 +281,12 @@ def test_an_svg_world_map_cuts_lines_at_its_edge() -> None:
     assert line.get("d", "").count("M") == 2
 
 
-def test_kind_narrows_a_city_map() -> None:
-    markers = svg_markers(run("map", "berlin", "--kind", "project")[1])
-    assert set(markers) == {"berlin", "wien"}
+def test_kind_narrows_a_city_map_and_a_country_map() -> None:
+    svg = run("map", "berlin", "--kind", "project")[1]
+    assert set(svg_markers(svg)) == {"berlin", "wien"}
+    assert '<title id="map-title">Berlin: Partnerstädte (Projektpartnerschaft)</title>' in svg
+    markers = svg_markers(run("map", "--country", "US", "-k", "friendship")[1])
+    assert set(markers) == {"san-francisco", "anchorage", "wellington"}
 
 
 # --- GeoJSON ---------------------------------------------------------------------------
@@ -473,6 +478,10 @@ def test_an_unwritable_output_is_a_data_error(tmp_path: Path) -> None:
     assert code == 3 and "cannot write" in err
 
 
+@pytest.mark.skipif(
+    shutil.which("citynet", path=str(Path(sys.executable).parent)) is None,
+    reason="citynet is not installed next to this Python",
+)
 def test_on_a_terminal_a_map_needs_a_file(tmp_path: Path) -> None:
     from test_entry_point import on_a_terminal  # the installed command on a pseudo-terminal
 
