@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 import citynet
-from citynet import maps
+from citynet import geo, maps
 from citynet.cli import app
 
 MAPS = Path(__file__).parent / "fixtures" / "maps.toml"
@@ -60,7 +60,7 @@ def test_equal_earth_keeps_areas_equal() -> None:
 
     def area(lng: float, lat: float) -> float:
         corners = [
-            maps.equal_earth(lng + dx, lat + dy) for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))
+            geo.equal_earth(lng + dx, lat + dy) for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))
         ]
         return (
             abs(
@@ -80,15 +80,15 @@ def test_equal_earth_keeps_areas_equal() -> None:
 
 
 def test_equal_earth_is_symmetric_and_bounded() -> None:
-    assert maps.equal_earth(0, 0) == (0.0, 0.0)
-    x, y = maps.equal_earth(13.4, 52.5)
-    assert maps.equal_earth(-13.4, -52.5) == pytest.approx((-x, -y))
-    assert maps.WORLD_X > maps.WORLD_Y > 0
-    assert abs(maps.equal_earth(180, 45)[0]) < maps.WORLD_X
+    assert geo.equal_earth(0, 0) == (0.0, 0.0)
+    x, y = geo.equal_earth(13.4, 52.5)
+    assert geo.equal_earth(-13.4, -52.5) == pytest.approx((-x, -y))
+    assert geo.WORLD_X > geo.WORLD_Y > 0
+    assert abs(geo.equal_earth(180, 45)[0]) < geo.WORLD_X
 
 
 def test_great_circle_is_the_shortest_way() -> None:
-    points = maps.great_circle((0.0, 0.0), (90.0, 0.0))
+    points = geo.great_circle((0.0, 0.0), (90.0, 0.0))
     assert points[0] == (0.0, 0.0) and points[-1] == (90.0, 0.0)
     assert all(lat == pytest.approx(0.0, abs=1e-9) for _, lat in points)  # along the equator
 
@@ -101,7 +101,7 @@ def test_great_circle_is_the_shortest_way() -> None:
     a, b = vector(13.4, 52.5), vector(-118.2, 34.1)
     normal = (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
     length = math.sqrt(sum(v * v for v in normal))
-    points = maps.great_circle((13.4, 52.5), (-118.2, 34.1))
+    points = geo.great_circle((13.4, 52.5), (-118.2, 34.1))
     for point in points:
         assert sum(u * v for u, v in zip(vector(*point), normal, strict=True)) == pytest.approx(
             0.0, abs=1e-9
@@ -112,8 +112,8 @@ def test_great_circle_is_the_shortest_way() -> None:
 
 
 def test_a_line_across_the_antimeridian_is_cut_there() -> None:
-    line = maps.great_circle((139.692, 35.69), (-122.419, 37.775))  # Tokio → San Francisco
-    pieces = maps.split_antimeridian(line)
+    line = geo.great_circle((139.692, 35.69), (-122.419, 37.775))  # Tokio → San Francisco
+    pieces = geo.split_antimeridian(line)
     assert len(pieces) == 2
     (end_lng, end_lat), (start_lng, start_lat) = pieces[0][-1], pieces[1][0]
     assert (end_lng, start_lng) == (180.0, -180.0)
@@ -125,7 +125,7 @@ def test_a_line_across_the_antimeridian_is_cut_there() -> None:
 def test_european_partners_give_a_europe_map(data: Any) -> None:
     drawn = maps.city_map(data, citynet.resolve(data, "berlin"))
     places = [(p.city.lng, p.city.lat) for p in drawn.places if p.city.lat is not None]
-    view = maps.fit_view(places)
+    view = geo.fit_view(places)
     assert not view.world
     assert view.width / view.scale < 1.0  # under a fifth of the world's width
     for lng, lat in places:
@@ -135,20 +135,20 @@ def test_european_partners_give_a_europe_map(data: Any) -> None:
 
 def test_a_worldwide_network_gives_a_world_map(data: Any) -> None:
     drawn = maps.network_map(data, citynet.resolve(data, "pacific"))
-    view = maps.fit_view([(p.city.lng, p.city.lat) for p in drawn.places])
+    view = geo.fit_view([(p.city.lng, p.city.lat) for p in drawn.places])
     assert view.world
-    assert view.width / view.scale == pytest.approx(2 * maps.WORLD_X)
+    assert view.width / view.scale == pytest.approx(2 * geo.WORLD_X)
 
 
 def test_pacific_cities_are_centred_on_the_pacific() -> None:
-    view = maps.fit_view([(139.7, 35.7), (-122.4, 37.8), (174.8, -41.3), (-149.9, 61.2)])
+    view = geo.fit_view([(139.7, 35.7), (-122.4, 37.8), (174.8, -41.3), (-149.9, 61.2)])
     assert not view.world
     assert 160 < abs(view.centre) <= 180
 
 
 def test_shipped_outlines_are_closed_rings_with_iso_codes() -> None:
     for scale in ("110m", "50m"):
-        outlines = maps.atlas(scale)
+        outlines = geo.atlas(scale)
         codes = {c.code for c in outlines.countries}
         assert {"DE", "FR", "US", "JP", "NZ", "RU", "FJ", "AQ", "XK"} <= codes
         assert all(len(code) in (0, 2) for code in codes)
@@ -157,7 +157,7 @@ def test_shipped_outlines_are_closed_rings_with_iso_codes() -> None:
             for ring in outlines.rings(country):
                 assert ring[0] == ring[-1] and len(ring) >= 4
                 assert all(west <= lng <= east and south <= lat <= north for lng, lat in ring)
-    notice = (maps.ATLAS / "LICENSE-world-atlas").read_text(encoding="utf-8")
+    notice = (geo.ATLAS / "LICENSE-world-atlas").read_text(encoding="utf-8")
     assert "Copyright 2013-2019 Michael Bostock" in notice
 
 
