@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import citynet
@@ -120,6 +122,35 @@ def test_a_line_across_the_antimeridian_is_cut_there() -> None:
     assert end_lat == start_lat
     for piece in pieces:
         assert all(abs(b[0] - a[0]) < 180 for a, b in itertools.pairwise(piece))
+
+
+longitudes = st.floats(-180, 180, allow_nan=False)
+latitudes = st.floats(-89.9, 89.9, allow_nan=False)
+
+
+@given(longitudes, latitudes, longitudes, latitudes)
+def test_any_arc_is_cut_into_pieces_that_never_jump(
+    lng1: float, lat1: float, lng2: float, lat2: float
+) -> None:
+    line = geo.great_circle((lng1, lat1), (lng2, lat2))
+    pieces = geo.split_antimeridian(line)
+    assert pieces[0][0] == (lng1, lat1) and pieces[-1][-1] == (lng2, lat2)
+    for piece in pieces:
+        assert len(piece) >= 2
+        assert all(-180 <= lng <= 180 and -90 <= lat <= 90 for lng, lat in piece)
+        assert all(abs(b[0] - a[0]) <= 180 for a, b in itertools.pairwise(piece))
+
+
+@given(st.text())
+@example('<script>alert("x")</script> & "Q" \x01\x1b[31m\ud800\ufffe\u202e')
+def test_any_text_is_safe_in_xml_text_and_attributes(text: str) -> None:
+    from citynet import markup
+
+    escaped = markup.text(text)
+    element = ET.fromstring(f'<t a="{escaped}">{escaped}</t>'.encode("utf-8", "surrogatepass"))
+    assert (element.text or "") == markup.clean(text)
+    assert element.get("a") == markup.clean(text)
+    assert not list(element)  # never an element of its own
 
 
 def test_european_partners_give_a_europe_map(data: Any) -> None:
