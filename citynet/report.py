@@ -364,7 +364,8 @@ def _html_entry(entry: Entry) -> str:
 
 def _html_cell(cell: Cell) -> str:
     refs = "".join(f'<sup class="ref"><a href="#q{n}">[{n}]</a></sup>' for n in cell.refs)
-    return markup.text(cell.text) + refs
+    # A word joiner keeps the footnote numbers on the line of the fact they belong to.
+    return markup.text(cell.text) + ("\u2060" + refs if refs and cell.text else refs)
 
 
 # --- Markdown ------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def rows(markup: str) -> list[str]:
     found = []
     for row in re.findall(r"<tr>(.*?)</tr>", markup, re.S):
         cells = re.findall(r"<t[dh]>(.*?)</t[dh]>", row, re.S)
-        found.append(" | ".join(re.sub(r"<[^>]+>", "", c) for c in cells))
+        # as read: tags and the (invisible) word joiners before footnotes left out
+        found.append(" | ".join(re.sub(r"<[^>]+>|\u2060", "", c) for c in cells))
     return found
 
 
