@@ -1074,6 +1074,155 @@ def schema(
     )
 
 
+# --- maps and reports ---------------------------------------------------------------
+
+
+class MapFormat(StrEnum):
+    svg = "svg"
+    geojson = "geojson"
+    html = "html"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+def _write_out(text: str, output: Path | None) -> None:
+    from .files import atomic_write
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+
+
+@app.command("map")
+def map_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="City (its partners) or network (its members): id, name or alias.",
+            autocompletion=_complete(None),
+            show_default=False,
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", "-c", help="Map a country's cities and their partners abroad, e.g. DE."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
+    ] = None,
+    fmt: Annotated[
+        MapFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="svg, geojson or html. Default: from the -o file name, else svg.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Draw a map: a city's partners, a network's members, or a country's links abroad.
+
+    SVG with a legend, GeoJSON (RFC 7946) for QGIS, uMap or geojson.io, or one
+    self-contained HTML page with the map and a table. On a terminal, give -o.
+
+    Examples:
+
+      citynet map berlin -o berlin.svg
+
+      citynet map c40 --format html -o c40.html
+
+      citynet map --country DE --format geojson > de.geojson
+
+      citynet map paris --kind partnership > paris.svg
+    """
+    from .errors import UsageError
+    from .maps import city_map, country_map, format_for, network_map, render
+    from .names import resolve
+    from .query import resolve_kind
+
+    if (name is None) == (country is None):
+        raise UsageError("give a city or network name, or --country CODE (one of them)")
+    if output is None and fmt is None and sys.stdout.isatty():
+        raise UsageError(
+            "a map is a file: write it with -o karte.svg (or .html, .geojson), "
+            "or redirect it: citynet map ... > karte.svg"
+        )
+    kinds = [resolve_kind(k) for k in kind or ()]
+    data = dataset(ctx)
+    if country is not None:
+        drawn = country_map(data, country, kinds)
+    else:
+        record = resolve(data, name or "")
+        if isinstance(record, Network):
+            if kinds:
+                raise UsageError("--kind narrows partner maps; a network map shows its members")
+            drawn = network_map(data, record)
+        else:
+            drawn = city_map(data, record, kinds)
+    _write_out(render(drawn, fmt.value if fmt else format_for(output)), output)
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    city: Annotated[
+        str, typer.Argument(help="City: id, name or alias.", autocompletion=_complete(City))
+    ],
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html or md. Default: md for .md files and standard output, else html.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """A report on a city for its international office: networks, partners, map, sources.
+
+    In German. HTML is one self-contained page that prints cleanly on A4; a Markdown
+    report written to a file gets its map beside it (bericht.md → bericht-karte.svg).
+
+    Examples:
+
+      citynet report berlin -o bericht.html
+
+      citynet report koeln -o bericht.md
+
+      citynet report berlin --format md | less
+    """
+    from .maps import city_map, render_svg
+    from .names import resolve
+    from .report import build, format_for, map_file_for, render_html, render_markdown
+
+    data = dataset(ctx)
+    found = resolve(data, city, City)
+    assert isinstance(found, City)
+    report = build(data, found)
+    chosen = fmt.value if fmt else format_for(output)
+    if chosen == "html":
+        _write_out(render_html(data, report), output)
+        return
+    map_file = None
+    if output is not None:
+        map_path = map_file_for(output)
+        _write_out(render_svg(city_map(data, found)), map_path)
+        map_file = map_path.name
+    _write_out(render_markdown(report, map_file), output)
+
+
 # --- changing the data ----------------------------------------------------------------
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}

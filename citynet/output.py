@@ -269,11 +269,15 @@ def workbook(listing: Listing) -> bytes:
     return buffer.getvalue()
 
 
+def markdown_text(text: str) -> str:
+    """Text for a Markdown document or table cell: nothing in it becomes markup."""
+    text = printable(text).replace("\\", "\\\\").replace("|", "\\|")
+    # Escape what Markdown would turn into links, emphasis or HTML.
+    return re.sub(r"([*_`\[\]<>#])", r"\\\1", text)
+
+
 def _write_markdown(listing: Listing, out: TextIO) -> None:
-    def cell(text: str) -> str:
-        text = printable(text).replace("\\", "\\\\").replace("|", "\\|")
-        # Escape what Markdown would turn into links, emphasis or HTML.
-        return re.sub(r"([*_`\[\]<>#])", r"\\\1", text)
+    cell = markdown_text
 
     if listing.title:
         out.write(f"**{cell(listing.title)}**\n\n")

@@ -43,3 +43,97 @@ def mini(tmp_path: Path) -> Path:
     target = tmp_path / "networks.toml"
     shutil.copyfile(MINI, target)
     return target
+
+
+# --- a real browser ----------------------------------------------------------------
+
+
+class Page:
+    """What Chromium made of a file: the DOM after loading, the console, the requests."""
+
+    def __init__(self, dom: str, console: list[str], requests: list[str]) -> None:
+        self.dom = dom
+        self.console = console
+        self.requests = requests
+
+
+class Chromium:
+    """Headless Chromium that cannot reach the network: every host name fails to resolve."""
+
+    FLAGS = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--no-first-run",
+        "--no-pings",
+        "--hide-scrollbars",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    )
+
+    def __init__(self, executable: str, scratch: Path) -> None:
+        self.executable = executable
+        self.scratch = scratch
+
+    def _run(self, target: Path, *args: str) -> tuple[str, str]:
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory(dir=self.scratch) as profile:
+            result = subprocess.run(
+                [self.executable, *self.FLAGS, f"--user-data-dir={profile}", *args,
+                 target.resolve().as_uri()],
+                capture_output=True, text=True, encoding="utf-8", errors="replace",
+                timeout=120, check=False,
+            )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout, result.stderr
+
+    def open(self, target: Path) -> Page:
+        """Load the file, dump its DOM, and keep the console and the page's own requests."""
+        import json
+
+        log = self.scratch / f"{target.name}.netlog.json"
+        dom, stderr = self._run(
+            target, "--enable-logging=stderr", "--v=0", f"--log-net-log={log}", "--dump-dom"
+        )
+        console = [line for line in stderr.splitlines() if ":CONSOLE" in line]
+        events = json.loads(log.read_text(encoding="utf-8"))["events"]
+        # Chromium's own background requests have no origin; the page's have one
+        # ("null" for a file).
+        requests = sorted(
+            {
+                e["params"]["url"]
+                for e in events
+                if "url" in e.get("params", {})
+                and e["params"].get("initiator", "not an origin") != "not an origin"
+            }
+        )
+        return Page(dom, console, requests)
+
+    def print_pdf(self, target: Path, pdf: Path) -> Path:
+        """Print the page as the browser's "print to PDF" does, without header and footer."""
+        self._run(target, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+        return pdf
+
+    def screenshot(self, target: Path, png: Path, size: str = "1000,800") -> Path:
+        self._run(target, f"--window-size={size}", f"--screenshot={png}")
+        return png
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Chromium:
+    """Chromium for tests of what a person sees; a missing browser fails under CI=true."""
+    import os
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        message = "chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return Chromium(found, tmp_path_factory.mktemp("chromium"))

@@ -1,0 +1,756 @@
+"""Maps of a city's partners, a network's members or a country's links abroad.
+
+The flow is that of the rest of citynet: a dataset becomes a `MapData` (which
+cities, which links), which becomes SVG, GeoJSON (RFC 7946) or a self-contained
+HTML page, drawn with `geo`: Equal Earth, great-circle arcs cut at the
+antimeridian, a view fitted to the data, Natural Earth's outlines. Labels are
+placed greedily, the most important city first. Nothing here prints; text from the
+data is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from . import markup
+from .errors import NotFoundError, UsageError
+from .geo import (
+    Point,
+    View,
+    atlas,
+    fit_view,
+    great_circle,
+    jumps,
+    ring_copies,
+    split_antimeridian,
+)
+from .model import KIND_LABELS, PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
+from .names import fold
+
+FORMATS = ("svg", "geojson", "html")
+# Views narrower than this (in units of the unit sphere; the world is 5.4 wide) get
+# the more detailed outlines.
+DETAILED_BELOW = 1.8
+
+# Colours of the partnership kinds (Okabe–Ito, readable with colour blindness);
+# a kind citynet does not know yet is drawn grey.
+KIND_COLOURS = {
+    "partnership": "#d55e00",
+    "friendship": "#cc79a7",
+    "contact": "#56b4e9",
+    "project": "#009e73",
+    "cooperation": "#0072b2",
+    "exchange": "#e69f00",
+}
+UNKNOWN_KIND_COLOUR = "#8c8c8c"
+
+# The roles a city has on a map, in drawing order, with marker radius, colour and legend.
+ROLES = {
+    "partner": (4.0, "#333333", "Partnerstadt"),
+    "abroad": (4.0, "#333333", "Partnerstadt im Ausland"),
+    "member": (4.5, "#2166ac", "Mitgliedsstadt"),
+    "home": (4.5, "#b2182b", "Stadt im Land"),
+    "centre": (6.5, "#b2182b", "die Stadt"),
+}
+
+
+# --- what is on a map -----------------------------------------------------------
+# (Named tuples rather than dataclasses: they are made faster when the module is
+# imported, and a map is drawn while someone waits.)
+
+
+class Place(NamedTuple):
+    """A city on the map, its role there and how many links it has (label priority)."""
+
+    city: City
+    role: str
+    links: int = 0
+    note: str = ""  # one line about it: kinds and years, or since-year and roles
+
+
+class Link(NamedTuple):
+    """Every relation between two cities of the map, the most formal kind first."""
+
+    a: City
+    b: City
+    partnerships: tuple[Partnership, ...]
+
+    @property
+    def kind(self) -> str:
+        """The kind whose colour the line gets."""
+        return self.partnerships[0].kind
+
+
+class MapData(NamedTuple):
+    kind: str  # "city", "network" or "country"
+    id: str
+    title: str
+    places: tuple[Place, ...]
+    links: tuple[Link, ...]
+    country: str = ""  # the country drawn darker
+
+
+def kind_label(kind: str) -> str:
+    """The German name of a partnership kind; an unknown kind as it is."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def kind_colour(kind: str) -> str:
+    """The colour of a kind's lines; grey for a kind citynet does not know."""
+    return KIND_COLOURS.get(kind, UNKNOWN_KIND_COLOUR)
+
+
+def kind_rank(kind: str) -> tuple[int, str]:
+    """Sort key of kinds: the fixed vocabulary in its order, then unknown kinds by name."""
+    kinds = list(PARTNERSHIP_KINDS)
+    return (kinds.index(kind) if kind in kinds else len(kinds), kind)
+
+
+def _kind_order(partnership: Partnership) -> tuple[int, str]:
+    return kind_rank(partnership.kind)
+
+
+def _relation_text(partnerships: Iterable[Partnership]) -> str:
+    from .views import _years
+
+    parts = []
+    for p in partnerships:
+        years = _years(p.since, p.until)
+        parts.append(f"{kind_label(p.kind)} {years}" if years else kind_label(p.kind))
+    return ", ".join(parts)
+
+
+def _links_between(pairs: dict[tuple[str, str], list[Partnership]], dataset: Dataset) -> list[Link]:
+    links = []
+    for (a, b), found in pairs.items():
+        found.sort(key=_kind_order)
+        links.append(Link(dataset.city_by_id[a], dataset.city_by_id[b], tuple(found)))
+    return links
+
+
+def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData:
+    """A city and its partner cities, one link per partner with every kind of relation."""
+    wanted = set(kinds)
+    pairs: dict[tuple[str, str], list[Partnership]] = {}
+    for p in dataset.partnerships_of(city.id):
+        if not wanted or p.kind in wanted:
+            pairs.setdefault((city.id, p.other(city.id)), []).append(p)
+    links = _links_between(pairs, dataset)
+    places = [Place(city, "centre", len(links))]
+    places += [
+        Place(link.b, "partner", len(link.partnerships), _relation_text(link.partnerships))
+        for link in links
+    ]
+    title = f"{city.name}: Partnerstädte" + _kinds_note(kinds)
+    return MapData("city", city.id, title, tuple(places), tuple(links))
+
+
+def _kinds_note(kinds: Sequence[str]) -> str:
+    """ " (Städtepartnerschaft, Kontakt)" when a map shows only some kinds."""
+    return f" ({', '.join(kind_label(k) for k in kinds)})" if kinds else ""
+
+
+def network_map(dataset: Dataset, network: Network) -> MapData:
+    """A network's member cities; those with roles in it are labelled first."""
+    from .query import members_of
+    from .views import _years
+
+    places = []
+    for membership in members_of(dataset, network):
+        roles = ", ".join(dict.fromkeys(r.role for r in membership.roles))
+        years = _years(membership.since, membership.until, membership.since_text)
+        note = "; ".join(part for part in (years, roles) if part)
+        city = dataset.city_by_id[membership.city]
+        places.append(Place(city, "member", len(membership.roles), note))
+    title = f"{network.label}: Mitgliedsstädte"
+    return MapData("network", network.id, title, tuple(places), ())
+
+
+def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
+    """The cities of a country and their partner cities abroad."""
+    wanted = set(kinds)
+    code = country.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as DE, not {country!r}")
+    home = [c for c in dataset.cities if c.country == code]
+    if not home:
+        raise NotFoundError(f"no city of country {code!r} in the dataset")
+    pairs: dict[tuple[str, str], list[Partnership]] = {}
+    for city in home:
+        for p in dataset.partnerships_of(city.id):
+            other = dataset.city_by_id[p.other(city.id)]
+            if other.country != code and (not wanted or p.kind in wanted):
+                pairs.setdefault((city.id, other.id), []).append(p)
+    links = _links_between(pairs, dataset)
+    count: dict[str, int] = {}
+    for link in links:
+        count[link.a.id] = count.get(link.a.id, 0) + 1
+        count[link.b.id] = count.get(link.b.id, 0) + 1
+    places = [Place(c, "home", count.get(c.id, 0)) for c in home]
+    abroad = {link.b.id: link.b for link in links}
+    places += [Place(c, "abroad", count[c.id]) for c in abroad.values()]
+    title = f"{code}: Städte und ihre Partnerstädte im Ausland" + _kinds_note(kinds)
+    return MapData("country", code, title, tuple(places), tuple(links), country=code)
+
+
+# --- SVG ----------------------------------------------------------------------
+
+_HEADER = 34.0  # title strip above the map
+_FONT = 12.0
+_OCEAN = "#e4eef5"
+_LAND = "#f3f0e8"
+_LAND_WITH_CITIES = "#e9e0cb"
+_LAND_SUBJECT = "#dccba4"
+_MAX_LABELS = 60
+
+
+def render_svg(data: MapData) -> str:
+    """The map as a standalone SVG document (UTF-8 text): title, map, legend, and the
+    cities without coordinates listed below."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(data, standalone=True) + "\n"
+
+
+def _placed(data: MapData) -> list[Place]:
+    return [p for p in data.places if p.city.lat is not None and p.city.lng is not None]
+
+
+def _unplaced(data: MapData) -> list[Place]:
+    return [p for p in data.places if p.city.lat is None or p.city.lng is None]
+
+
+def _where(city: City) -> Point:
+    assert city.lng is not None and city.lat is not None
+    return (city.lng, city.lat)
+
+
+def _arcs(data: MapData) -> list[tuple[Link, list[Point]]]:
+    return [
+        (link, great_circle(_where(link.a), _where(link.b)))
+        for link in data.links
+        if None not in (link.a.lat, link.a.lng, link.b.lat, link.b.lng)
+    ]
+
+
+def _svg(data: MapData, *, standalone: bool) -> str:
+    """The SVG element; without `standalone`, only the map, for a page that gives
+    the title, the legend and the cities without coordinates itself."""
+    places = _placed(data)
+    arcs = _arcs(data)
+    view = fit_view([_where(p.city) for p in places] + [pt for _, line in arcs for pt in line])
+    unplaced = _unplaced(data)
+    header = _HEADER if standalone else 0.0
+    legend = _legend_rows(_legend_items(data), view.width) if standalone else []
+    footer = _footer_lines(unplaced, view.width) if standalone else []
+    height = header + view.height
+    if standalone:
+        height += 8.0 + 20.0 * len(legend) + 16.0 * len(footer) + 6.0
+    w, h = f"{view.width:.0f}", f"{height:.0f}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
+        f'height="{h}" role="img" aria-labelledby="map-title" '
+        f'font-family="{markup.FONTS}" font-size="{_FONT:.0f}">',
+        f'<title id="map-title">{markup.text(data.title)}</title>',
+        f"<desc>{len(places)} Städte auf der Karte, {len(unplaced)} ohne Koordinaten; "
+        "Projektion Equal Earth; Umrisse: Natural Earth.</desc>",
+        f'<rect width="{w}" height="{h}" fill="#fff"/>',
+    ]
+    add = parts.append
+    if standalone:
+        add(
+            '<text x="12" y="23" font-size="17" font-weight="bold" fill="#1b1b1b">'
+            f"{markup.text(data.title)}</text>"
+        )
+    add(
+        f'<clipPath id="map-area"><rect x="0" y="{header:.0f}" width="{w}" '
+        f'height="{view.height:.1f}"/></clipPath>'
+    )
+    add(f'<g clip-path="url(#map-area)"><g transform="translate(0 {header:.0f})">')
+    _draw_outlines(parts, data, view)
+    _draw_links(parts, arcs, view)
+    boxes = _draw_markers(parts, places, view)
+    _draw_labels(parts, places, boxes, view)
+    add("</g></g>")
+    add(
+        f'<rect x="0.5" y="{header + 0.5:.1f}" width="{view.width - 1:.0f}" '
+        f'height="{view.height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
+    )
+    y = header + view.height
+    add(
+        f'<text x="{view.width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
+        'fill="#666">Equal Earth · Umrisse: Natural Earth</text>'
+    )
+    y += 8.0
+    if legend:
+        add('<g class="legend" font-size="11" fill="#333">')
+        for row in legend:
+            y += 20.0
+            add(_legend_svg(row, y - 6.0))
+        add("</g>")
+    for line in footer:
+        y += 16.0
+        add(f'<text x="12" y="{y - 4:.1f}" fill="#333">{markup.text(line)}</text>')
+    add("</svg>")
+    return "\n".join(parts)
+
+
+def _path(points: Iterable[Point], view: View, close: bool = False) -> str:
+    """SVG path data through the projected points, to a tenth of a pixel."""
+    d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in view.project_all(points))
+    return d + "Z" if close else d
+
+
+def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
+    # The sphere's outline is the ocean: on a world map the corners stay white.
+    edge = [(-180.0, lat) for lat in range(-90, 91, 5)] + [
+        (180.0, lat) for lat in range(90, -91, -5)
+    ]
+    sphere = _path(edge, view, close=True)
+    parts.append(f'<clipPath id="sphere"><path d="{sphere}"/></clipPath>')
+    parts.append(f'<path d="{sphere}" fill="{_OCEAN}"/>')
+    with_cities = {p.city.country for p in data.places}
+    subject = data.country or next((p.city.country for p in data.places if p.role == "centre"), "")
+    groups: dict[str, list[str]] = {_LAND: [], _LAND_WITH_CITIES: [], _LAND_SUBJECT: []}
+    outlines = atlas("50m" if view.width / view.scale < DETAILED_BELOW else "110m")
+    for country in outlines.countries:
+        if not view.may_show(*country.bbox):
+            continue
+        path = _country_path(outlines.rings(country), view)
+        if not path:
+            continue
+        fill = (
+            _LAND_SUBJECT
+            if country.code and country.code == subject
+            else _LAND_WITH_CITIES
+            if country.code in with_cities
+            else _LAND
+        )
+        groups[fill].append(f'<path d="{path}"><title>{markup.text(country.name)}</title></path>')
+    parts.append(
+        '<g clip-path="url(#sphere)" stroke="#fff" stroke-width="0.6" '
+        'stroke-linejoin="round" fill-rule="evenodd">'
+    )
+    for fill, paths in groups.items():
+        if paths:
+            parts.append(f'<g fill="{fill}">' + "".join(paths) + "</g>")
+    parts.append("</g>")
+
+
+def _country_path(rings: Sequence[Sequence[Point]], view: View) -> str:
+    pieces = []
+    width, height = view.width, view.height
+    for ring in rings:
+        copies = ring_copies(ring, view.centre) if view.centre or jumps(ring) else [ring]
+        for copy in copies:
+            projected = view.project_all(copy)
+            xs = [x for x, _ in projected]
+            ys = [y for _, y in projected]
+            if max(xs) < 0 or min(xs) > width or max(ys) < 0 or min(ys) > height:
+                continue
+            # Points closer than a pixel to the last one kept add bytes, not shape.
+            kept = [projected[0]]
+            last_x, last_y = projected[0]
+            for x, y in projected[1:-1]:
+                if abs(x - last_x) + abs(y - last_y) >= 0.8:
+                    kept.append((x, y))
+                    last_x, last_y = x, y
+            kept.append(projected[-1])
+            if len(kept) >= 3:
+                pieces.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
+    return "".join(pieces)
+
+
+def _draw_links(parts: list[str], arcs: list[tuple[Link, list[Point]]], view: View) -> None:
+    if not arcs:
+        return
+    count = len(arcs)
+    width, opacity = (1.8, 0.9) if count <= 40 else (1.1, 0.7) if count <= 250 else (0.6, 0.45)
+    parts.append(
+        f'<g fill="none" stroke-width="{width}" stroke-opacity="{opacity}" stroke-linecap="round">'
+    )
+    # The most formal kinds are drawn last, on top.
+    for link, line in sorted(arcs, key=lambda item: kind_rank(item[0].kind), reverse=True):
+        shifted = [(view.shift(lng), lat) for lng, lat in line]
+        d = "".join(_path(piece, view) for piece in split_antimeridian(shifted))
+        title = f"{link.a.name} – {link.b.name}: {_relation_text(link.partnerships)}"
+        parts.append(
+            f'<path class="link" data-kind="{markup.text(link.kind)}" '
+            f'stroke="{kind_colour(link.kind)}" d="{d}"><title>{markup.text(title)}</title></path>'
+        )
+    parts.append("</g>")
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in pixels
+
+
+def _draw_markers(parts: list[str], places: list[Place], view: View) -> dict[str, Box]:
+    order = list(ROLES)
+    shrink = 1.0 if len(places) <= 150 else 0.7  # a crowded map needs smaller dots
+    parts.append(f'<g stroke="#fff" stroke-width="{1.2 * shrink:.1f}">')
+    boxes: dict[str, Box] = {}
+    for place in sorted(places, key=lambda p: order.index(p.role) if p.role in order else 0):
+        lng, lat = _where(place.city)
+        x, y = view.project(view.shift(lng), lat)
+        radius, colour, _ = ROLES.get(place.role, ROLES["partner"])
+        radius *= shrink
+        boxes[place.city.id] = (x - radius, y - radius, x + radius, y + radius)
+        title = f"{place.city.name} ({place.city.country})"
+        if place.note:
+            title += f": {place.note}"
+        parts.append(
+            f'<circle class="marker" data-city="{markup.text(place.city.id)}" '
+            f'data-role="{place.role}" cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}">'
+            f"<title>{markup.text(title)}</title></circle>"
+        )
+    parts.append("</g>")
+    return boxes
+
+
+# --- labels ---------------------------------------------------------------------
+
+
+def text_width(label: str, size: float = _FONT) -> float:
+    """A generous estimate of the width of a label in a sans-serif font."""
+    wide = sum(1 for ch in label if ch.isupper() or ch in "mwMW")
+    narrow = sum(1 for ch in label if ch in " .,:;'’ilIjft()-|")
+    return (0.56 * (len(label) - wide - narrow) + 0.72 * wide + 0.3 * narrow) * size
+
+
+class _Grid:
+    """Boxes bucketed in cells, so a collision test looks only at its neighbours."""
+
+    def __init__(self, cell: float = 48.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[Box]] = {}
+
+    def _keys(self, box: Box) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                yield i, j
+
+    def add(self, box: Box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def hits(self, box: Box, ignore: Box | None = None) -> bool:
+        for key in self._keys(box):
+            for other in self.cells.get(key, ()):
+                if other is not ignore and (
+                    box[0] < other[2]
+                    and other[0] < box[2]
+                    and box[1] < other[3]
+                    and other[1] < box[3]
+                ):
+                    return True
+        return False
+
+
+def place_labels(
+    places: Sequence[Place], boxes: dict[str, Box], width: float, height: float
+) -> list[tuple[Place, float, float, str]]:
+    """Greedy label placement, the most important city first: each label takes the
+    first of eight positions around its marker that overlaps no other label, no
+    labelled city's marker and no edge, preferring one that covers no marker at all.
+    Returns (place, x, y, text-anchor) for each city that got a label."""
+    order = {"centre": 0, "home": 1, "member": 2, "partner": 2, "abroad": 3}
+    ranked = sorted(
+        (p for p in places if p.city.id in boxes),
+        key=lambda p: (order.get(p.role, 2), -p.links, fold(p.city.name)),
+    )
+    markers = _Grid()
+    for box in boxes.values():
+        markers.add(box)
+    taken = _Grid()  # labels and the markers of labelled cities
+    placed: list[tuple[Place, float, float, str]] = []
+    for place in ranked:
+        if len(placed) == _MAX_LABELS:
+            break
+        own = boxes[place.city.id]
+        found = _label_position(place, own, width, height, taken, markers)
+        if found:
+            box, x, y, anchor = found
+            taken.add(box)
+            taken.add(own)
+            placed.append((place, x, y, anchor))
+    return placed
+
+
+def _label_position(
+    place: Place, own: Box, width: float, height: float, taken: _Grid, markers: _Grid
+) -> tuple[Box, float, float, str] | None:
+    w = text_width(markup.clean(place.city.name))
+    h = _FONT
+    cx, cy = (own[0] + own[2]) / 2, (own[1] + own[3]) / 2
+    gap = (own[2] - own[0]) / 2 + 3
+    candidates = []
+    for left, top, anchor in (
+        (cx + gap, cy - h / 2, "start"),
+        (cx - gap - w, cy - h / 2, "end"),
+        (cx - w / 2, cy - gap - h, "middle"),
+        (cx - w / 2, cy + gap, "middle"),
+        (cx + gap * 0.7, cy - gap * 0.7 - h, "start"),
+        (cx + gap * 0.7, cy + gap * 0.7, "start"),
+        (cx - gap * 0.7 - w, cy - gap * 0.7 - h, "end"),
+        (cx - gap * 0.7 - w, cy + gap * 0.7, "end"),
+    ):
+        box = (left - 1, top, left + w + 1, top + h)
+        if box[0] < 2 or box[1] < 2 or box[2] > width - 2 or box[3] > height - 14:
+            continue
+        if not taken.hits(box):
+            x = left if anchor == "start" else left + w if anchor == "end" else left + w / 2
+            candidates.append((box, x, top + h * 0.82, anchor))
+    clear = [c for c in candidates if not markers.hits(c[0], ignore=own)]
+    return (clear or candidates)[0] if candidates else None
+
+
+def _draw_labels(parts: list[str], places: list[Place], boxes: dict[str, Box], view: View) -> None:
+    labels = place_labels(places, boxes, view.width, view.height)
+    parts.append(
+        '<g class="labels" fill="#1b1b1b" stroke="#fff" stroke-width="3" '
+        'stroke-linejoin="round" paint-order="stroke">'
+    )
+    for place, x, y, anchor in labels:
+        weight = ' font-weight="bold"' if place.role == "centre" else ""
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{weight}>'
+            f"{markup.text(place.city.name)}</text>"
+        )
+    parts.append("</g>")
+
+
+# --- legend and the cities without coordinates ---------------------------------------
+
+
+def _legend_items(data: MapData) -> list[tuple[str, str, str]]:
+    """(shape, colour, label) for each role and kind drawn on the map, the subject first."""
+    placed = _placed(data)
+    items = []
+    for role in reversed(ROLES):
+        here = [p for p in placed if p.role == role]
+        if here:
+            _, colour, label = ROLES[role]
+            items.append(("marker", colour, here[0].city.name if role == "centre" else label))
+    kinds = sorted({link.kind for link, _ in _arcs(data)}, key=kind_rank)
+    items += [("line", kind_colour(k), kind_label(k)) for k in kinds]
+    return items
+
+
+_LEGEND_FONT = 11.0
+
+
+def _legend_width(item: tuple[str, str, str]) -> float:
+    shape, _, label = item
+    return (14.0 if shape == "marker" else 24.0) + text_width(label, _LEGEND_FONT) + 16.0
+
+
+def _legend_rows(
+    items: list[tuple[str, str, str]], width: float
+) -> list[list[tuple[str, str, str]]]:
+    rows: list[list[tuple[str, str, str]]] = []
+    used = width
+    for item in items:
+        if used + _legend_width(item) > width - 12:
+            rows.append([])
+            used = 12.0
+        rows[-1].append(item)
+        used += _legend_width(item)
+    return rows
+
+
+def _legend_svg(items: list[tuple[str, str, str]], y: float) -> str:
+    x = 12.0
+    out = []
+    for item in items:
+        shape, colour, label = item
+        if shape == "marker":
+            out.append(f'<circle cx="{x + 5:.1f}" cy="{y - 4:.1f}" r="4.5" fill="{colour}"/>')
+            text_x = x + 14.0
+        else:
+            out.append(
+                f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 18:.1f}" y2="{y - 4:.1f}" '
+                f'stroke="{colour}" stroke-width="3"/>'
+            )
+            text_x = x + 24.0
+        out.append(f'<text x="{text_x:.1f}" y="{y:.1f}">{markup.text(label)}</text>')
+        x += _legend_width(item)
+    return "".join(out)
+
+
+def _footer_lines(unplaced: Sequence[Place], width: float) -> list[str]:
+    if not unplaced:
+        return []
+    names = [f"{markup.clean(p.city.name)} ({p.city.country})" for p in unplaced]
+    lines: list[str] = []
+    line = f"Ohne Koordinaten, nicht auf der Karte ({len(names)}): "
+    for i, name in enumerate(names):
+        piece = name + (", " if i < len(names) - 1 else "")
+        if text_width(line + piece) > width - 24 and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line)
+    return lines
+
+
+# --- GeoJSON ----------------------------------------------------------------------
+
+
+def geojson(data: MapData) -> dict[str, Any]:
+    """The map as an RFC 7946 FeatureCollection: a Point per city (null geometry when
+    its coordinates are unknown), a LineString per link, a MultiLineString where
+    the link crosses the antimeridian."""
+    features: list[dict[str, Any]] = []
+    for place in data.places:
+        city = place.city
+        located = city.lng is not None and city.lat is not None
+        features.append(
+            {
+                "type": "Feature",
+                "id": city.id,
+                "geometry": {"type": "Point", "coordinates": [city.lng, city.lat]}
+                if located
+                else None,
+                "properties": {
+                    "id": city.id,
+                    "name": city.name,
+                    "name_en": city.name_en or None,
+                    "country": city.country,
+                    "role": place.role,
+                    "note": place.note or None,
+                    "marker-color": ROLES.get(place.role, ROLES["partner"])[1],
+                },
+            }
+        )
+    for link, line in _arcs(data):
+        pieces = [
+            [[round(lng, 5), round(lat, 5)] for lng, lat in p] for p in split_antimeridian(line)
+        ]
+        geometry = (
+            {"type": "LineString", "coordinates": pieces[0]}
+            if len(pieces) == 1
+            else {"type": "MultiLineString", "coordinates": pieces}
+        )
+        first = link.partnerships[0]
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{link.a.id}--{link.b.id}",
+                "geometry": geometry,
+                "properties": {
+                    "id": f"{link.a.id}--{link.b.id}",
+                    "from": link.a.id,
+                    "to": link.b.id,
+                    "from_name": link.a.name,
+                    "to_name": link.b.name,
+                    "kind": link.kind,
+                    "kind_label": kind_label(link.kind),
+                    "kinds": [p.kind for p in link.partnerships],
+                    "since": first.since,
+                    "until": first.until,
+                    "sources": sorted({s for p in link.partnerships for s in p.sources}),
+                    "stroke": kind_colour(link.kind),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def render_geojson(data: MapData) -> str:
+    import json
+
+    return json.dumps(geojson(data), ensure_ascii=False, indent=1) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------
+
+_HTML_CSS = """
+.map-table td:nth-child(2) { white-space: nowrap; }
+@media print { figure > svg { border: 0; } tr { break-inside: avoid; } }
+"""
+
+
+def render_html(data: MapData) -> str:
+    """One self-contained page: the map, its legend, a table of the cities."""
+    body = [f"<h1>{markup.text(data.title)}</h1>", figure(data)]
+    body.append("<h2>Städte</h2>")
+    body.append(
+        '<table class="map-table"><thead><tr><th>Stadt</th><th>Land</th><th>Rolle</th>'
+        "<th>Beziehung</th><th>Koordinaten</th></tr></thead><tbody>"
+    )
+    for place in sorted(data.places, key=_table_order):
+        city = place.city
+        where = (
+            f"{city.lat:.3f}, {city.lng:.3f}"
+            if city.lat is not None and city.lng is not None
+            else "– (nicht auf der Karte)"
+        )
+        role = city.name if place.role == "centre" else ROLES.get(place.role, ROLES["partner"])[2]
+        body.append(
+            f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city.name)}</td>'
+            f"<td>{markup.text(city.country)}</td><td>{markup.text(role)}</td>"
+            f"<td>{markup.text(place.note)}</td><td>{where}</td></tr>"
+        )
+    body.append("</tbody></table>")
+    body.append(
+        "<footer>Projektion Equal Earth. Umrisse: Natural Earth (gemeinfrei), über world-atlas "
+        "(ISC-Lizenz, © Michael Bostock). Erstellt mit citynet.</footer>"
+    )
+    return markup.page(data.title, "\n".join(body), css=_HTML_CSS)
+
+
+def figure(data: MapData) -> str:
+    """The map as an HTML <figure>: the SVG, the legend, and the cities without
+    coordinates listed under it; for a page or a report."""
+    items = _legend_items(data)
+    legend = "".join(
+        f"<li>{_swatch(shape, colour)}{markup.text(label)}</li>" for shape, colour, label in items
+    )
+    unplaced = _unplaced(data)
+    listed = ""
+    if unplaced:
+        names = ", ".join(
+            f"{markup.text(p.city.name)} ({markup.text(p.city.country)})" for p in unplaced
+        )
+        listed = f'<p class="unplaced">Ohne Koordinaten, nicht auf der Karte: {names}</p>'
+    return (
+        f"<figure>{_svg(data, standalone=False)}\n"
+        f'<figcaption><ul class="legend">{legend}</ul>{listed}</figcaption></figure>'
+    )
+
+
+def _swatch(shape: str, colour: str) -> str:
+    if shape == "marker":
+        return (
+            '<svg width="12" height="12" aria-hidden="true">'
+            f'<circle cx="6" cy="6" r="5" fill="{colour}"/></svg>'
+        )
+    return (
+        f'<svg width="22" height="12" aria-hidden="true"><line x1="1" y1="6" x2="21" y2="6" '
+        f'stroke="{colour}" stroke-width="3"/></svg>'
+    )
+
+
+def _table_order(place: Place) -> tuple[int, str]:
+    order = list(ROLES)
+    return (-order.index(place.role) if place.role in order else 0, fold(place.city.name))
+
+
+def render(data: MapData, fmt: str) -> str:
+    """The map in one of FORMATS."""
+    if fmt == "svg":
+        return render_svg(data)
+    if fmt == "geojson":
+        return render_geojson(data)
+    if fmt == "html":
+        return render_html(data)
+    raise UsageError(f"unknown map format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+def format_for(path: Path | None) -> str:
+    """The format a file name asks for (.svg, .geojson/.json, .html/.htm); svg otherwise."""
+    suffix = path.suffix.lower() if path else ""
+    return {".geojson": "geojson", ".json": "geojson", ".html": "html", ".htm": "html"}.get(
+        suffix, "svg"
+    )

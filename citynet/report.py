@@ -1,0 +1,417 @@
+"""A city's report for its mayor's office: networks, partners, map, figures, sources.
+
+The report is written once as a list of blocks (headings, paragraphs, tables,
+the map), every fact with the numbers of its sources, and then rendered as a
+self-contained HTML page (printable on A4) or as Markdown. German, as the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__, markup
+from .model import City, Dataset, Figure, Membership, Network, Role
+from .names import fold
+
+if TYPE_CHECKING:
+    from .query import Partner
+
+FORMATS = ("html", "md")
+
+_MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+_MEASURES = {"members": "Mitglieder", "countries": "Länder", "other": "Sonstiges"}
+
+
+# --- the blocks of a report ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Plain text (escaped when rendered) and the numbers of the sources it rests on."""
+
+    text: str
+    refs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    cells: tuple[Cell, ...]
+    muted: bool = False
+
+
+Entry = Cell | tuple[Cell, ...]  # a table cell holds one fact or a list of them
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Entry, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapBlock:
+    city: City
+
+
+@dataclass(frozen=True, slots=True)
+class SourceList:
+    items: tuple[tuple[int, str], ...]
+
+
+Block = Heading | Paragraph | Table | MapBlock | SourceList
+
+
+@dataclass
+class Report:
+    title: str
+    made: dt.date
+    blocks: list[Block] = field(default_factory=list)
+
+
+class _Footnotes:
+    """Numbers for sources in the order the report first cites them."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, sources: Iterable[str]) -> tuple[int, ...]:
+        found = []
+        for source in sources:
+            if source:
+                found.append(self.numbers.setdefault(source, len(self.numbers) + 1))
+        return tuple(sorted(set(found)))
+
+
+def german_date(day: dt.date) -> str:
+    """29. November 2026."""
+    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+
+
+# --- what the report says -----------------------------------------------------------
+
+
+def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
+    """The report on one city, as blocks; `today` is the date it is made."""
+    from .query import partners_of
+
+    made = today or dt.date.today()
+    cite = _Footnotes()
+    memberships = sorted(
+        dataset.memberships_by_city.get(city.id, ()),
+        key=lambda m: fold(dataset.network_by_id[m.network].label),
+    )
+    partners = partners_of(dataset, city)
+    report = Report(f"{city.name}: Städtenetzwerke und Städtepartnerschaften", made)
+    summary = (
+        f"{city.name} ({city.country}) ist laut Datensatz Mitglied in {len(memberships)} "
+        f"Städtenetzwerken und hat Beziehungen zu {len({p.city.id for p in partners})} "
+        f"Städten ({len(partners)} Beziehungen)."
+    )
+    report.blocks += [
+        Heading(1, report.title),
+        Paragraph((Cell(summary, cite(city.sources)),)),
+        Paragraph((Cell(f"Stand: {german_date(made)}"),), muted=True),
+        Heading(2, "1. Mitgliedschaften in Städtenetzwerken"),
+        *_networks_section(dataset, city, memberships, cite),
+        Heading(2, "2. Partnerstädte"),
+        *_partners_section(partners, cite),
+        Heading(2, "3. Karte"),
+        MapBlock(city),
+        Heading(2, "4. Kennzahlen der Netzwerke"),
+        *_figures_section(dataset, [dataset.network_by_id[m.network] for m in memberships], cite),
+        Heading(2, "Quellen"),
+    ]
+    # Last, so that it lists every source the sections above cited.
+    items = [(n, _source_text(dataset, source)) for source, n in cite.numbers.items()]
+    report.blocks.append(SourceList(tuple(items)))
+    return report
+
+
+def _networks_section(
+    dataset: Dataset, city: City, memberships: Sequence[Membership], cite: _Footnotes
+) -> list[Block]:
+    blocks: list[Block] = []
+    if memberships:
+        blocks.append(_membership_table(dataset, city, memberships, cite))
+    else:
+        blocks.append(Paragraph((Cell("Keine Mitgliedschaften im Datensatz."),)))
+    member_of = {m.network for m in memberships}
+    offices = [
+        (network, role)
+        for network in dataset.networks
+        if network.id not in member_of
+        for role in network.people
+        if role.city == city.id
+    ]
+    if offices:
+        rows = tuple((Cell(n.label), _role_cell(dataset, city, r, cite)) for n, r in offices)
+        blocks.append(Heading(3, "Funktionen in Netzwerken ohne Mitgliedschaft der Stadt"))
+        blocks.append(Table(("Netzwerk", "Person und Funktion"), rows))
+    return blocks
+
+
+def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Block]:
+    from .maps import kind_label, kind_rank
+    from .views import _years
+
+    if not partners:
+        return [Paragraph((Cell("Keine Partnerstädte im Datensatz."),))]
+    blocks: list[Block] = []
+    for kind in sorted({p.partnership.kind for p in partners}, key=kind_rank):
+        these = [p for p in partners if p.partnership.kind == kind]
+        blocks.append(Heading(3, f"{kind_label(kind)} ({len(these)})"))
+        # A note shared by several partners is said once, above the table, with a letter.
+        notes = [p.partnership.note for p in these if p.partnership.note]
+        shared = [n for n in dict.fromkeys(notes) if notes.count(n) > 1]
+        letters = {note: chr(ord("A") + i) for i, note in enumerate(shared)}
+        blocks += [Paragraph((Cell(f"{x}: {note}"),), muted=True) for note, x in letters.items()]
+        rows: list[tuple[Entry, ...]] = []
+        for partner in these:
+            p = partner.partnership
+            note = f"siehe {letters[p.note]}" if p.note in letters else p.note
+            rows.append(
+                (
+                    Cell(partner.city.name, cite(p.sources)),
+                    Cell(partner.city.country),
+                    Cell(_years(p.since, p.until)),
+                    Cell("; ".join(x for x in (p.programme, note) if x)),
+                )
+            )
+        blocks.append(Table(("Stadt", "Land", "Zeitraum", "Programm, Anmerkung"), tuple(rows)))
+    return blocks
+
+
+def _figures_section(
+    dataset: Dataset, networks: Sequence[Network], cite: _Footnotes
+) -> list[Block]:
+    """The figures of the networks, one row per network and measure, the statements of
+    the sources side by side."""
+    from .query import figure_conflicts
+
+    disputed = {(n.id, measure) for n, measure, _ in figure_conflicts(dataset)}
+    rows: list[tuple[Entry, ...]] = []
+    for network in networks:
+        by_measure: dict[str, list[Figure]] = {}
+        for figure in network.figures:
+            by_measure.setdefault(figure.measure, []).append(figure)
+        for measure, figures in by_measure.items():
+            verdict = (
+                "weichen ab ≠"
+                if (network.id, measure) in disputed
+                else "einig"
+                if len(figures) > 1
+                else "eine Quelle"
+            )
+            statements = tuple(
+                Cell(f.text + (f" ({f.year})" if f.year else ""), cite([f.source])) for f in figures
+            )
+            label = Cell(_MEASURES.get(measure, measure))
+            rows.append((Cell(network.label), label, Cell(verdict), *statements))
+    if not rows:
+        return [Paragraph((Cell("Die Quellen nennen für diese Netzwerke keine Kennzahlen."),))]
+    widest = max(len(row) for row in rows) - 3
+    headers = ("Netzwerk", "Kennzahl", "Quellen", *_statement_headers(widest))
+    padded = tuple(row + (Cell(""),) * (widest + 3 - len(row)) for row in rows)
+    explanation = (
+        "Was die Quellen über Größe und Reichweite der Netzwerke sagen. Nennen Quellen "
+        "verschiedene Zahlen, stehen sie nebeneinander und sind markiert."
+    )
+    return [Paragraph((Cell(explanation),)), Table(headers, padded)]
+
+
+def _statement_headers(count: int) -> list[str]:
+    return ["Angabe"] if count == 1 else [f"Angabe {i}" for i in range(1, count + 1)]
+
+
+def _membership_table(
+    dataset: Dataset, city: City, memberships: Sequence[Membership], cite: _Footnotes
+) -> Table:
+    from .views import _years
+
+    rows: list[tuple[Entry, ...]] = []
+    for m in memberships:
+        network = dataset.network_by_id[m.network]
+        name = network.name
+        if network.short_name and not fold(network.name).startswith(fold(network.short_name)):
+            name = f"{network.short_name} – {network.name}"
+        roles = [_role_cell(dataset, city, r, cite) for r in m.roles]
+        roles += [_role_cell(dataset, city, r, cite) for r in network.people if r.city == city.id]
+        unique = tuple({cell.text: cell for cell in roles}.values())  # a role told twice
+        rows.append(
+            (
+                Cell(name, cite(m.sources)),
+                Cell(_years(m.since, m.until, m.since_text)),
+                unique,
+                tuple(Cell(group) for group in m.working_groups),
+            )
+        )
+    return Table(("Netzwerk", "Zeitraum", "Rollen und Personen", "Arbeitsgruppen"), tuple(rows))
+
+
+def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Cell:
+    from .views import _years
+
+    text = role.role
+    if role.person:
+        text = f"{role.person}: {text}"
+    if role.body:
+        text += f", {role.body}"
+    if role.city and role.city != city.id and role.city in dataset.city_by_id:
+        text += f" (mit {dataset.city_by_id[role.city].name})"
+    years = _years(role.since, role.until)
+    if years:
+        text += f" ({years})"
+    return Cell(text, cite([role.source]))
+
+
+def _source_text(dataset: Dataset, source_id: str) -> str:
+    source = dataset.source_by_id.get(source_id)
+    if source is None:
+        return source_id
+    parts = [f"{source.publisher}: {source.title}"]
+    if source.url:
+        parts.append(source.url)
+    if source.file:
+        parts.append(f"Datei {source.file}")
+    parts.append(f"Kennung {source.id}")
+    return ". ".join(parts) + "."
+
+
+# --- HTML --------------------------------------------------------------------------
+
+_PRINT_CSS = """
+.report-table td:first-child { font-weight: 600; min-width: 8.5em; }
+.report-table td { overflow-wrap: break-word; }
+.made { color: #555; }
+ol.sources li { margin-bottom: .3rem; }
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h1 { font-size: 17pt; } h2 { font-size: 13pt; } h3 { font-size: 11pt; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  tr, li, figure, .legend { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  figure > svg { border: 0; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def render_html(dataset: Dataset, report: Report) -> str:
+    """The report as one self-contained, printable HTML page."""
+    out = []
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            out.append(f"<h{block.level}>{markup.text(block.text)}</h{block.level}>")
+        elif isinstance(block, Paragraph):
+            css = ' class="made"' if block.muted else ""
+            out.append(f"<p{css}>" + " ".join(_html_cell(c) for c in block.cells) + "</p>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{markup.text(h)}</th>" for h in block.headers)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_html_entry(c)}</td>" for c in row) + "</tr>"
+                for row in block.rows
+            )
+            out.append(
+                f'<table class="report-table"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>"
+            )
+        elif isinstance(block, MapBlock):
+            from .maps import city_map, figure
+
+            out.append(figure(city_map(dataset, block.city)))
+        else:
+            items = "".join(
+                f'<li id="q{n}" value="{n}">{markup.text(text)}</li>' for n, text in block.items
+            )
+            out.append(f'<ol class="sources">{items}</ol>')
+    out.append(
+        f"<footer>Erstellt am {german_date(report.made)} mit citynet {__version__}. "
+        "Karte: Projektion Equal Earth, Umrisse Natural Earth (gemeinfrei) über world-atlas "
+        "(ISC-Lizenz, © Michael Bostock).</footer>"
+    )
+    return markup.page(report.title, "\n".join(out), css=_PRINT_CSS)
+
+
+def _html_entry(entry: Entry) -> str:
+    if isinstance(entry, Cell):
+        return _html_cell(entry)
+    return "<br>".join(_html_cell(c) for c in entry)
+
+
+def _html_cell(cell: Cell) -> str:
+    refs = "".join(f'<sup class="ref"><a href="#q{n}">[{n}]</a></sup>' for n in cell.refs)
+    # A word joiner keeps the footnote numbers on the line of the fact they belong to.
+    return markup.text(cell.text) + ("\u2060" + refs if refs and cell.text else refs)
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+
+def render_markdown(report: Report, map_file: str | None = None) -> str:
+    """The report as Markdown; the map is an image link to `map_file` when there is one."""
+    from .output import markdown_text
+
+    def cell(entry: Entry) -> str:
+        if not isinstance(entry, Cell):
+            return "; ".join(cell(c) for c in entry)
+        return markdown_text(entry.text) + "".join(f" [{n}]" for n in entry.refs)
+
+    out = []
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            out.append("#" * block.level + " " + markdown_text(block.text))
+        elif isinstance(block, Paragraph):
+            text = " ".join(cell(c) for c in block.cells)
+            out.append(f"*{text}*" if block.muted else text)
+        elif isinstance(block, Table):
+            lines = ["| " + " | ".join(markdown_text(h) for h in block.headers) + " |"]
+            lines.append("|" + "|".join(" --- " for _ in block.headers) + "|")
+            lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
+            out.append("\n".join(lines))
+        elif isinstance(block, MapBlock):
+            out.append(
+                f"![Karte: {markdown_text(block.city.name)} und seine Partnerstädte]({map_file})"
+                if map_file
+                else "Die Karte steht im HTML-Bericht (`--format html`) oder einzeln: "
+                f"`citynet map {block.city.id} -o karte.svg`."
+            )
+        else:
+            out.append("\n".join(f"{n}. {markdown_text(text)}" for n, text in block.items))
+    out.append(f"*Erstellt am {german_date(report.made)} mit citynet {__version__}.*")
+    return "\n\n".join(out) + "\n"
+
+
+def format_for(path: Path | None) -> str:
+    """Markdown for .md/.markdown files and for standard output, HTML for other files."""
+    if path is None:
+        return "md"
+    return "md" if path.suffix.lower() in (".md", ".markdown") else "html"
+
+
+def map_file_for(path: Path) -> Path:
+    """Where a Markdown report's map goes: beside it, `bericht.md` → `bericht-karte.svg`."""
+    return path.with_name(f"{path.stem}-karte.svg")

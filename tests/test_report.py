@@ -1,0 +1,193 @@
+"""The report for a mayor's office: its sections, its sources, its escaping, on A4."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_maps import MAPS, assert_self_contained, dom_markers, elements, run
+
+import citynet
+from citynet import report
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    target = tmp_path_factory.mktemp("report") / "bericht.html"
+    code, out, err = run("report", "berlin", "-o", str(target))
+    assert code == 0 and out == "", err
+    return target.read_text(encoding="utf-8")
+
+
+def section(html: str, heading: str) -> str:
+    """The markup from an <h2> to the next one."""
+    start = html.index(f"<h2>{heading}")
+    end = html.find("<h2>", start + 4)
+    return html[start : end if end > 0 else len(html)]
+
+
+def rows(markup: str) -> list[str]:
+    """The text of each table row, cells separated by |."""
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", markup, re.S):
+        cells = re.findall(r"<t[dh]>(.*?)</t[dh]>", row, re.S)
+        # as read: tags and the (invisible) word joiners before footnotes left out
+        found.append(" | ".join(re.sub(r"<[^>]+>|\u2060", "", c) for c in cells))
+    return found
+
+
+def test_report_has_its_sections_in_order(html: str) -> None:
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings == [
+        "1. Mitgliedschaften in Städtenetzwerken",
+        "2. Partnerstädte",
+        "3. Karte",
+        "4. Kennzahlen der Netzwerke",
+        "Quellen",
+    ]
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="de">' in html
+
+
+def test_networks_with_roles_people_and_years(html: str) -> None:
+    table = rows(section(html, "1. Mitgliedschaften"))
+    eurocities = next(r for r in table if r.startswith("EUROCITIES"))
+    assert "seit 1991" in eurocities
+    assert "Co-Vorsitz, Umweltforum" in eurocities
+    assert "Erika Muster: Vorsitz (seit 2020)" in eurocities
+    assert any(r.startswith("Pacific Cities") for r in table)
+
+
+def test_partners_grouped_by_kind_with_years(html: str) -> None:
+    partners = section(html, "2. Partnerstädte")
+    kinds = re.findall(r"<h3>(.*?)</h3>", partners)
+    assert kinds == [
+        "Städtepartnerschaft (2)",
+        "Städtefreundschaft (1)",
+        "Kontakt (1)",
+        "Projektpartnerschaft (1)",
+        "Fachaustausch (1)",
+    ]
+    table = rows(partners)
+    assert any(r.startswith("Paris") and "seit 1987" in r for r in table)
+    assert any(r.startswith("Paris") and "2012–2014" in r and "MYM" in r for r in table)
+    assert any(r.startswith("Irgendwo") for r in table)  # listed, though not on the map
+
+
+def test_the_map_is_inline_with_every_partner_marker(html: str) -> None:
+    karte = section(html, "3. Karte")
+    assert "<svg" in karte and "<img" not in karte
+    assert dom_markers(karte) == {"berlin", "paris", "wien", "hamburg", "evil"}
+
+
+def test_disagreeing_figures_stand_side_by_side(html: str) -> None:
+    table = rows(section(html, "4. Kennzahlen"))
+    members = next(r for r in table if r.startswith("EUROCITIES | Mitglieder"))
+    assert "weichen ab" in members
+    assert "über 200 Städte[1]" in members and "über 135 Städte[2]" in members
+    countries = next(r for r in table if r.startswith("EUROCITIES | Länder"))
+    assert "eine Quelle" in countries
+
+
+def test_every_fact_points_to_a_numbered_source(html: str) -> None:
+    cited = {int(n) for n in re.findall(r'href="#q(\d+)"', html)}
+    listed = [int(n) for n in re.findall(r'<li id="q(\d+)"', html)]
+    assert listed == list(range(1, len(listed) + 1))  # numbered 1, 2, … in order
+    assert cited == set(listed)  # every number resolves, every source is cited
+    sources = section(html, "Quellen")
+    assert "Stadt B: Partnerschaften. Datei partnerschaften.txt. Kennung doc-b." in sources
+    assert "https://example.org/netzwerke" in sources  # shown as text …
+    assert 'href="http' not in html  # … not as a link to follow
+
+
+def test_report_says_when_it_was_made(html: str) -> None:
+    today = report.german_date(dt.date.today())
+    assert f"Erstellt am {today}" in html and f"Stand: {today}" in html
+    assert report.german_date(dt.date(2026, 3, 5)) == "5. März 2026"
+
+
+def test_report_prints_on_a4_without_broken_rows(html: str) -> None:
+    assert "@page { size: A4;" in html
+    assert "break-inside: avoid" in html and "thead { display: table-header-group; }" in html
+
+
+def test_report_is_self_contained_and_escaped(html: str) -> None:
+    assert_self_contained(html)
+    assert "<script" not in html and "\x01" not in html and "\x1b" not in html
+    assert "Stadt A &lt;b&gt;&amp;&lt;/b&gt;" in html  # a source's publisher
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # a partner's name
+    assert "<b>" not in html
+
+
+def test_markdown_report_by_suffix_with_its_map_beside_it(tmp_path: Path) -> None:
+    target = tmp_path / "bericht.md"
+    code, _, err = run("report", "berlin", "-o", str(target))
+    assert code == 0, err
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Berlin: Städtenetzwerke und Städtepartnerschaften")
+    assert "![Karte: Berlin und seine Partnerstädte](bericht-karte.svg)" in text
+    assert (tmp_path / "bericht-karte.svg").read_text(encoding="utf-8").startswith("<?xml")
+    assert (
+        "| EUROCITIES | Mitglieder | weichen ab ≠ | über 200 Städte [1] | über 135 Städte [2] |"
+        in text
+    )
+    assert "\\<script\\>" in text
+    assert not re.search(r"(?<!\\)<", text)  # every < escaped: Markdown cannot make a tag
+    assert re.search(r"^1\. Stadt A \\<b\\>&\\</b\\>: Netzwerke", text, re.M)
+
+
+def test_report_on_standard_output_is_markdown_unless_asked() -> None:
+    code, out, _ = run("report", "berlin")
+    assert code == 0 and out.startswith("# Berlin")
+    assert "citynet map berlin -o karte.svg" in out
+    code, out, _ = run("report", "berlin", "--format", "html")
+    assert code == 0 and out.startswith("<!DOCTYPE html>")
+
+
+def test_report_of_a_city_without_networks_or_partners(tmp_path: Path) -> None:
+    data = citynet.load(MAPS)
+    built = report.build(data, citynet.resolve(data, "hamburg"), dt.date(2026, 1, 1))
+    html = report.render_html(data, built)
+    assert "Keine Mitgliedschaften im Datensatz." in html
+    assert "Städtefreundschaft (1)" in html  # Hamburg's one relation, to Berlin
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (("atlantis",), 1, "atlantis"),
+        (("eurocities",), 1, "eurocities"),
+        (("berlin", "--format", "pdf"), 2, "pdf"),
+    ],
+)
+def test_report_errors(args: tuple[str, ...], status: int, message: str) -> None:
+    code, out, err = run("report", *args)
+    assert code == status and out == "" and message in err
+
+
+def test_chromium_shows_the_report_and_prints_it_on_a4(
+    chromium: Any, html: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "bericht.html"
+    target.write_text(html, encoding="utf-8")
+    page = chromium.open(target)
+    assert page.console == [] and page.requests == []
+    assert dom_markers(page.dom) == {"berlin", "paris", "wien", "hamburg", "evil"}
+    headings = [a for t, a in elements(page.dom).tags if t == "h2"]
+    assert len(headings) == 5
+    pdf = tmp_path / "bericht.pdf"
+    chromium.print_pdf(target, pdf)
+    boxes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes()))
+    assert boxes, "no page sizes in the PDF"
+    for width, height in boxes:  # A4 is 595.3 × 841.9 points
+        assert abs(float(width) - 595.3) < 2 and abs(float(height) - 841.9) < 2
+
+
+def test_every_shipped_city_gets_a_report() -> None:
+    data = citynet.load()
+    for city in data.cities:
+        built = report.build(data, city, dt.date(2026, 1, 1))
+        assert report.render_html(data, built).count("<h2>") == 5
+        assert report.render_markdown(built).startswith(f"# {city.name}")
