@@ -15,6 +15,7 @@ from msgspec.structs import replace
 
 from .arguments import build, coerce
 from .errors import NotFoundError, UsageError
+from .i18n import N_
 from .model import City, Dataset, Membership, Network, Partnership, Record
 from .names import resolve, resolve_word
 from .schema import KINDS, SECTION_OF, drop_references, fields_of, kind_of, rename_references
@@ -26,7 +27,7 @@ _NAMED: dict[str, type[Network] | type[City]] = {"networks": Network, "cities": 
 
 def record_type(kind: str) -> type[Record]:
     """The record type of a kind as commands name it ("network", "Stadt" is not one)."""
-    return KINDS[resolve_word(kind, {k: () for k in KINDS}, "kind of record")]
+    return KINDS[resolve_word(kind, {k: () for k in KINDS}, N_("kind of record"))]
 
 
 def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]) -> Any:

@@ -19,16 +19,83 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CitynetError, DataError
+from .i18n import N_, _, ngettext
 from .model import PARTNERSHIP_KINDS, City, Dataset, Network
+
+GLOBAL_OPTIONS = {"--data": True, "--lang": True, "--no-color": False}  # option: takes a value
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """The words with the global options moved before the command, so that
+    `citynet list --data X` means what `citynet --data X list` means."""
+    moved: list[str] = []
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            moved.append(word)
+            if GLOBAL_OPTIONS[name] and "=" not in word:
+                value = next(words, None)
+                moved += [] if value is None else [value]
+        else:
+            rest.append(word)
+    return moved + rest
 
 
 class _Group(TyperGroup):
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Speak the language asked for, then run; click's errors shown in that language."""
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+        from typer.exceptions import Abort
+
+        from .i18n import install, language_from
+        from .localize import localize, show_error
+
+        words = global_options_first(list(sys.argv[1:] if args is None else args))
+        install(language_from(os.environ, _lang_word(words)))
+        localize(self)
+        if not standalone_mode:
+            return super().main(words, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(words, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            show_error(error)
+            sys.exit(error.exit_code)
+        except Abort:
+            sys.stderr.write(_("Aborted!") + "\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CitynetError as error:
             report(str(error))
             raise typer.Exit(error.exit_code) from None
+
+
+def _lang_word(words: list[str]) -> str | None:
+    """The value of --lang among the words, if given (checked by the option itself)."""
+    for index, word in enumerate(words):
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+    return None
 
 
 def report(message: str) -> None:
@@ -44,8 +111,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Europäische und internationale Städtenetzwerke und Städtepartnerschaften erkunden.\n\n"
-    "Explore European and international city networks and city partnerships.",
+    help="Explore European and international city networks and city partnerships.",
     epilog="Exit status: 0 ok, 1 name not found or ambiguous, 2 usage error, 3 data file "
     "unreadable or invalid.",
 )
@@ -54,6 +120,11 @@ app = typer.Typer(
 class Settings(Struct):
     data: Path | None
     color: bool
+
+
+class Language(StrEnum):
+    de = "de"
+    en = "en"
 
 
 class Format(StrEnum):
@@ -156,6 +227,15 @@ def main_options(
             dir_okay=True,  # a folder is reported by the loader, with exit status 3
         ),
     ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            envvar="CITYNET_LANG",
+            help="Language of the interface: de or en. Default: from the locale (LANG).",
+            show_default=False,
+        ),
+    ] = None,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1).")
     ] = False,
@@ -236,6 +316,17 @@ def show(ctx: typer.Context, listing: Any, fmt: Format | None) -> None:
         render(listing, chosen, sys.stdout, color=_settings(ctx).color)
 
 
+def left_out(listing: Any, note: str) -> None:
+    """Say what a filter left out for lack of data: under a terminal table, or on stderr
+    in a pipe (so the data stays clean)."""
+    if not note:
+        return
+    if sys.stdout.isatty():
+        listing.footer.append(note)
+    else:
+        report(note)
+
+
 def print_lines(lines: list[str]) -> None:
     """Lines of text for people on stdout, with control characters made visible."""
     from .output import printable
@@ -289,7 +380,7 @@ def check(ctx: typer.Context) -> None:
     try:
         data = load(path)
     except DataError as error:
-        report(f"{path}: {len(error.problems)} problem(s)")
+        report(_("{file}: {n} problem(s)").format(file=path, n=len(error.problems)))
         raise
     print_lines(check_report(str(path), data))
 
@@ -342,16 +433,24 @@ def list_networks(
     from .views import network_list
 
     data = dataset(ctx)
+    chosen: dict[str, Any] = {
+        "themes": [resolve_theme(data, t) for t in theme or ()],
+        "scope": resolve_scope(scope) if scope else None,
+        "member": resolve(data, member, City) if member else None,
+    }
     networks = filter_networks(
-        data,
-        themes=[resolve_theme(data, t) for t in theme or ()],
-        scope=resolve_scope(scope) if scope else None,
-        member=resolve(data, member, City) if member else None,
-        founded_after=founded_after,
-        founded_before=founded_before,
-        sort=sort,
+        data, **chosen, founded_after=founded_after, founded_before=founded_before, sort=sort
     )
-    show(ctx, network_list(data, networks), fmt)
+    listing = network_list(data, networks)
+    if founded_after is not None or founded_before is not None:
+        unknown = sum(n.founded is None for n in filter_networks(data, **chosen))
+        note = ngettext(
+            "{n} network left out: its founding year is not known.",
+            "{n} networks left out: their founding year is not known.",
+            unknown,
+        )
+        left_out(listing, note.format(n=unknown) if unknown else "")
+    show(ctx, listing, fmt)
 
 
 @app.command("show")
@@ -396,6 +495,10 @@ def partners(
         list[str] | None,
         typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
     ] = None,
+    not_kind: Annotated[
+        list[str] | None,
+        typer.Option("--not-kind", help="Leave out these kinds (repeatable)."),
+    ] = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
@@ -409,6 +512,8 @@ def partners(
       citynet partners paris --kind partnership
 
       citynet partners berlin --format tsv | cut -f2
+
+      citynet partners berlin --not-kind partnership
     """
     from .names import resolve
     from .query import partners_of, resolve_kind
@@ -417,7 +522,11 @@ def partners(
     data = dataset(ctx)
     found = resolve(data, city, City)
     kinds = [resolve_kind(k) for k in kind or ()]
-    show(ctx, partner_list(found, partners_of(data, found, kinds)), fmt)
+    excluded = {resolve_kind(k) for k in not_kind or ()}
+    found_partners = [
+        p for p in partners_of(data, found, kinds) if p.partnership.kind not in excluded
+    ]
+    show(ctx, partner_list(found, found_partners), fmt)
 
 
 @app.command()
@@ -448,7 +557,7 @@ def compare(
     from .views import city_comparison, network_comparison
 
     if len(names) < 2:
-        raise UsageError("compare needs at least two names")
+        raise UsageError(_("compare needs at least two names"))
     data = dataset(ctx)
     records = [resolve(data, n) for n in names]
     if all(isinstance(r, Network) for r in records):
@@ -457,8 +566,8 @@ def compare(
         show(ctx, city_comparison(data, records), fmt)  # type: ignore[arg-type]
     else:
         raise UsageError(
-            "compare either networks or cities, not both: "
-            + ", ".join(f"{r.id} ({type(r).__name__.lower()})" for r in records)
+            _("compare either networks or cities, not both: ")
+            + ", ".join(f"{r.id} ({_(type(r).__name__.lower())})" for r in records)
         )
 
 
@@ -607,10 +716,11 @@ def graph(
     chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
     found = build_graph(data, records, depth=depth, kinds=kinds)
     if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
-        report(
-            f"laying out {len(found.nodes)} nodes, Graphviz may take minutes; "
+        message = _(
+            "laying out {n} nodes, Graphviz may take minutes; "
             "name records to draw their neighbourhood, or write gexf for Gephi"
         )
+        report(message.format(n=len(found.nodes)))
     _emit(write_graph(found, chosen), output)
 
 
@@ -669,7 +779,8 @@ def stats(
 
     if table is not None and table not in TABLES:
         hint = did_you_mean(table, TABLES)
-        raise UsageError(f"unknown table {table!r}{hint}; tables: {', '.join(TABLES)}")
+        message = _("unknown table {table}{hint}; tables: {tables}")
+        raise UsageError(message.format(table=repr(table), hint=hint, tables=", ".join(TABLES)))
     kinds = [resolve_kind(k) for k in kind or ()]
     figures = statistics(dataset(ctx), kinds)
     chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
@@ -753,7 +864,8 @@ def export_sqlite(
     from .export import write_sqlite
 
     written = write_sqlite(dataset(ctx), file, metadata, force=force)
-    print(f"{file}: written; datasette metadata: {written}", file=sys.stderr)
+    message = _("{file}: written; datasette metadata: {metadata}")
+    print(message.format(file=file, metadata=written), file=sys.stderr)
 
 
 @export_app.command("json")
@@ -819,10 +931,9 @@ def schema(
         print(json.dumps(document(name), ensure_ascii=False, indent=2))
         return
     rows = [{"name": n, "title": t} for n, t in published()]
-    columns = [Column("name", "Name", no_wrap=True), Column("title", "Titel")]
-    show(
-        ctx, Listing(columns, rows, payload=rows, title=f"{len(rows)} Schemas", id_key="name"), fmt
-    )
+    columns = [Column("name", N_("Name"), no_wrap=True), Column("title", N_("Title"))]
+    title = _("{n} schemas").format(n=len(rows))
+    show(ctx, Listing(columns, rows, payload=rows, title=title, id_key="name"), fmt)
 
 
 # --- changing the data ----------------------------------------------------------------
@@ -830,6 +941,9 @@ def schema(
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 ForceOption = Annotated[
     bool, typer.Option(help="Write even if the file has comments (keeps a backup).")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
 ]
 KeyArgument = Annotated[
     str,
@@ -849,7 +963,8 @@ def _fields_help() -> str:
         f"{kind}: " + " ".join(option_help(spec) for spec in fields_of(record_type))
         for kind, record_type in KINDS.items()
     ]
-    return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
+    footnote = _("(* required; list fields take the option once per value)")
+    return "\n\n".join(lines) + "\n\n" + footnote
 
 
 def _target(ctx: typer.Context) -> Path:
@@ -864,7 +979,7 @@ def _print_diff(old: str, new: str, path: Path) -> None:
     from .output import printable
 
     if old == new:
-        print("nothing changed")
+        print(_("nothing changed"))
         return
     diff = difflib.unified_diff(
         old.splitlines(), new.splitlines(), str(path), str(path), lineterm="", n=1
@@ -881,7 +996,7 @@ def _ask_missing(record_type: type, values: dict[str, list[str]]) -> None:
         return
     for spec in fields_of(record_type):
         if spec.required and spec.name not in values:
-            answer = typer.prompt(spec.name.replace("_", " "))
+            answer = typer.prompt(_(spec.name.replace("_", " ")))
             values[spec.name] = (
                 [part.strip() for part in answer.split(",")] if spec.many else [answer]
             )
@@ -892,6 +1007,7 @@ def add(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to add: {_RECORD_KINDS}.")],
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Add a record: every field is an option (--name, --theme, --founded, --source …).
 
@@ -916,7 +1032,10 @@ def add(
     _ask_missing(kind_type, values)
     path = _target(ctx)
     old, new = update(
-        path, lambda data: add_record(data, new_record(data, kind_type, values)), force=force
+        path,
+        lambda data: add_record(data, new_record(data, kind_type, values)),
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -927,6 +1046,7 @@ def edit(
     kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to edit: {_RECORD_KINDS}.")],
     key: KeyArgument,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Change fields of a record: each --field value replaces that field.
 
@@ -948,10 +1068,13 @@ def edit(
 
     values = parse_options(record_type(kind), ctx.args)
     if not values:
-        raise UsageError("nothing to change: give at least one --field value")
+        raise UsageError(_("nothing to change: give at least one --field value"))
     path = _target(ctx)
     old, new = update(
-        path, lambda data: edit_record(data, find(data, kind, key), values)[0], force=force
+        path,
+        lambda data: edit_record(data, find(data, kind, key), values)[0],
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -965,6 +1088,7 @@ def remove(
         bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")
     ] = False,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Remove a record. A city or network that others refer to is refused unless --cascade.
 
@@ -980,7 +1104,10 @@ def remove(
 
     path = _target(ctx)
     old, new = update(
-        path, lambda data: remove_record(data, find(data, kind, key), cascade)[0], force=force
+        path,
+        lambda data: remove_record(data, find(data, kind, key), cascade)[0],
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -1006,6 +1133,7 @@ def fmt(
         typer.Option("--check", help="Only report whether the file is canonical (exit 1 if not)."),
     ] = False,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Rewrite the data file in its one canonical form (stable order and layout).
 
@@ -1018,14 +1146,16 @@ def fmt(
     from .store import update
 
     path = _target(ctx)
-    old, new = update(path, lambda data: data, force=force, dry_run=check_only)
-    if old == new:
-        print(f"{path}: already canonical")
+    old, new = update(path, lambda data: data, force=force, dry_run=check_only or dry_run)
+    if dry_run:
+        _print_diff(old, new, path)
+    elif old == new:
+        print(_("{file}: already canonical").format(file=path))
     elif check_only:
-        report(f"{path}: not in canonical form; `citynet fmt` would rewrite it")
+        report(_("{file}: not in canonical form; `citynet fmt` would rewrite it").format(file=path))
         raise typer.Exit(1)
     else:
-        print(f"{path}: rewritten in canonical form")
+        print(_("{file}: rewritten in canonical form").format(file=path))
 
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
@@ -1075,17 +1205,16 @@ def import_wikidata(
 
     update(path, change, force=force, dry_run=dry_run)
     result = outcome[0]
-    print(
-        ("would add" if dry_run else "added")
-        + f": {result.cities_added} cities, {result.links_added} partnerships"
-    )
-    print(f"matched to existing cities: {result.cities_matched}")
-    print(f"duplicate links skipped: {result.duplicates_skipped}")
-    print(f"rows rejected: {len(result.rejected)}")
+    added = _("would add: {cities} cities, {links} partnerships") if dry_run else None
+    added = added or _("added: {cities} cities, {links} partnerships")
+    print(added.format(cities=result.cities_added, links=result.links_added))
+    print(_("matched to existing cities: {n}").format(n=result.cities_matched))
+    print(_("duplicate links skipped: {n}").format(n=result.duplicates_skipped))
+    print(_("rows rejected: {n}").format(n=len(result.rejected)))
     for row in result.rejected[:50]:
         report(str(row))
     if len(result.rejected) > 50:
-        report(f"… and {len(result.rejected) - 50} more rejected rows")
+        report(_("… and {n} more rejected rows").format(n=len(result.rejected) - 50))
 
 
 def _progress(*files: Path) -> Any:
@@ -1102,7 +1231,7 @@ def _progress(*files: Path) -> Any:
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("importing", total=total)
+            task = progress.add_task(_("importing"), total=total)
             yield lambda rows: progress.advance(task, rows)
 
     return bar()

@@ -19,6 +19,7 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
     from .names import NameIndex
 
 SCHEMA_VERSION = 1
-YEAR_RANGE = (1800, 2100)
+# A year something happened in: none after this one (`--founded 2090` is a typo). An end
+# or a target (until, a figure's year) may lie ahead, up to FUTURE_YEAR.
+YEAR_RANGE = (1800, date.today().year)
+FUTURE_YEAR = 2100
 
 
 class Rule:
@@ -38,6 +42,7 @@ class Rule:
     __slots__ = (
         "choices",
         "expected",
+        "future",
         "not_blank",
         "not_empty",
         "pattern",
@@ -54,6 +59,7 @@ class Rule:
         pattern: str = "",
         expected: str = "",
         year: bool = False,
+        future: bool = False,
         not_blank: bool = False,
         not_empty: bool = False,
         span: tuple[float, float] | None = None,
@@ -63,6 +69,7 @@ class Rule:
         self.pattern = pattern  # a regular expression the whole value matches …
         self.expected = expected  # … described for people
         self.year = year  # a year within YEAR_RANGE
+        self.future = future  # … or ahead of it, up to FUTURE_YEAR
         self.not_blank = not_blank  # text that must say something
         self.not_empty = not_empty  # a list with at least one item
         self.span = span  # the range of a number
@@ -113,6 +120,7 @@ CityId = Annotated[str, Rule(refers="cities")]
 Sources = Annotated[tuple[SourceId, ...], Rule(not_empty=True)]
 Text = Annotated[str, Rule(not_blank=True)]
 Year = Annotated[int | None, Rule(year=True)]
+LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
 
@@ -142,7 +150,7 @@ class Figure(Struct, frozen=True, gc=False, array_like=True):
     unit: Text
     source: SourceId
     qualifier: Annotated[str, Rule(choices=QUALIFIERS)] = ""
-    year: Year = None
+    year: LaterYear = None
     note: str = ""
 
     @property
@@ -168,7 +176,7 @@ class Role(Struct, frozen=True, gc=False, array_like=True):
     body: str = ""
     city: CityId = ""
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     note: str = ""
 
 
@@ -246,7 +254,7 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
     network: NetworkId
     sources: Sources
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     since_text: str = ""
     working_groups: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
@@ -260,7 +268,7 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
     kind: Annotated[str, Rule(choices=tuple(PARTNERSHIP_KINDS))]
     sources: Sources
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     programme: str = ""
     note: str = ""
 

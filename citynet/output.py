@@ -17,6 +17,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from .errors import UsageError
+from .i18n import _
 
 FORMATS = ("table", "json", "csv", "csv-de", "tsv", "md", "xlsx", "ids")
 # The format a file written with --output gets from its suffix, when --format is not given.
@@ -39,6 +40,9 @@ class Column(Struct, frozen=True):
     no_wrap: bool = False
     optional: bool = False  # dropped from a terminal table that is too narrow for it
     numeric: bool = False  # whole numbers (years, counts): number cells in xlsx and json
+    # How a person reads a cell (table, md) when it holds a machine value (a kind, a
+    # scope): tsv, csv and json keep the value itself, whatever the language.
+    shown: Any = None
 
 
 class Listing(Struct):
@@ -201,10 +205,10 @@ def _write_markdown(listing: Listing, out: TextIO) -> None:
 
     if listing.title:
         out.write(f"**{cell(listing.title)}**\n\n")
-    out.write("| " + " | ".join(cell(c.header) for c in listing.columns) + " |\n")
-    out.write("|" + "|".join(" --- " for _ in listing.columns) + "|\n")
+    out.write("| " + " | ".join(cell(_(c.header)) for c in listing.columns) + " |\n")
+    out.write("|" + "|".join(" --- " for _column in listing.columns) + "|\n")
     for row in listing.rows:
-        out.write("| " + " | ".join(cell(row.get(c.key, "")) for c in listing.columns) + " |\n")
+        out.write("| " + " | ".join(cell(shown(c, row)) for c in listing.columns) + " |\n")
 
 
 def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:
@@ -229,7 +233,7 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
         columns.remove(next(c for c in reversed(columns) if c.optional))
         widths, whole_words = _fit(listing, columns, console.width)
     table = _rich_table(listing, columns, widths, color)
-    hidden = [c.header for c in filled if c not in columns]
+    hidden = [_(c.header) for c in filled if c not in columns]
     if listing.rows:
         console.print(table)
     elif listing.title:
@@ -237,10 +241,10 @@ def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | Non
     for line in listing.footer:
         console.print(Text(printable(line), style="dim"))
     if hidden:
-        note = f"Ausgeblendet (zu schmal): {', '.join(hidden)}; alles mit --format tsv oder json"
-        console.print(Text(note, style="dim"))
+        note = _("Hidden (too narrow): {columns}; everything with --format tsv or json")
+        console.print(Text(note.format(columns=", ".join(hidden)), style="dim"))
     if not listing.rows:
-        console.print(Text("(keine Einträge)", style="dim"))
+        console.print(Text(_("(nothing found)"), style="dim"))
 
 
 def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int], bool]:
@@ -249,12 +253,12 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
     The widest columns shrink first, down to their longest word; only if that is
     not enough do words break, in columns other than the no-wrap ones (ids).
     """
-    cells = [[printable(row.get(c.key, "")) for row in listing.rows] for c in columns]
+    cells = [[shown(c, row) for row in listing.rows] for c in columns]
     natural = [
-        max([len(c.header), *map(len, texts)]) for c, texts in zip(columns, cells, strict=True)
+        max([len(_(c.header)), *map(len, texts)]) for c, texts in zip(columns, cells, strict=True)
     ]
     least = [
-        max([_longest_word(c.header), *map(_longest_word, texts)])
+        max([_longest_word(_(c.header)), *map(_longest_word, texts)])
         for c, texts in zip(columns, cells, strict=True)
     ]
     available = width - 3 * len(columns) - 1  # padding and borders
@@ -288,11 +292,17 @@ def _rich_table(listing: Listing, columns: list[Column], widths: list[int], colo
     )
     for index, column in enumerate(columns):
         # overflow="fold" wraps long text rather than cutting it off.
-        table.add_column(column.header, overflow="fold", width=widths[index])
+        table.add_column(_(column.header), overflow="fold", width=widths[index])
     for row in listing.rows:
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
-        table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))
+        table.add_row(*(Text(shown(c, row)) for c in columns))
     return table
+
+
+def shown(column: Column, row: dict[str, str]) -> str:
+    """A cell as a person reads it: its label where the column has one, made printable."""
+    text = row.get(column.key, "")
+    return printable(column.shown(text) if column.shown and text else text)
 
 
 # --- several tables in one output, and bar charts (citynet stats) ----------------------
@@ -344,7 +354,7 @@ def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int |
     columns = list(listing.columns)
     cells = [[printable(row.get(c.key, "")) for c in columns] for row in listing.rows]
     widths = [
-        min(_LABEL_WIDTH, max([cell_len(c.header), *(cell_len(r[i]) for r in cells)]))
+        min(_LABEL_WIDTH, max([cell_len(_(c.header)), *(cell_len(r[i]) for r in cells)]))
         for i, c in enumerate(columns)
     ]
     values = [float(row.get(listing.bar) or 0) for row in listing.rows]
@@ -362,7 +372,8 @@ def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int |
 
     if listing.title:
         console.print(Text(printable(listing.title), style="bold"))
-    console.print(Text(line([c.header for c in columns]), style="bold cyan" if color else "bold"))
+    headers = [_(c.header) for c in columns]
+    console.print(Text(line(headers), style="bold cyan" if color else "bold"))
     for row_cells, value in zip(cells, values, strict=True):
         text = Text(line(row_cells))
         # A value too small for an eighth of a cell still shows a sliver: it is not zero.

@@ -12,6 +12,7 @@ from typing import Any
 from msgspec import Struct
 
 from .errors import UsageError
+from .i18n import N_, _
 from .model import (
     PARTNERSHIP_KINDS,
     SCOPES,
@@ -33,17 +34,17 @@ NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
 def resolve_theme(dataset: Dataset, name: str) -> str:
     """The theme id for a slug, name or alias in any language ("climate" → "klima")."""
     vocabulary = {t.id: (t.name, t.name_en, *t.aliases) for t in dataset.themes}
-    return resolve_word(name, vocabulary, "theme")
+    return resolve_word(name, vocabulary, N_("theme"))
 
 
 def resolve_scope(name: str) -> str:
     """The scope id for an English or German name ("Europa" → "europe")."""
-    return resolve_word(name, SCOPES, "scope")
+    return resolve_word(name, SCOPES, N_("scope"))
 
 
 def resolve_kind(name: str) -> str:
     """The partnership kind for its id or a German or English name ("Partnerschaft")."""
-    return resolve_word(name, PARTNERSHIP_KINDS, "kind")
+    return resolve_word(name, PARTNERSHIP_KINDS, N_("kind"))
 
 
 # --- networks -----------------------------------------------------------------
@@ -77,7 +78,8 @@ def filter_networks(
 
 def sort_networks(networks: list[Network], key: str) -> list[Network]:
     if key not in NETWORK_SORT_KEYS:
-        raise UsageError(f"cannot sort by {key!r}; sort keys: {', '.join(NETWORK_SORT_KEYS)}")
+        message = _("cannot sort by {key}; sort keys: {keys}")
+        raise UsageError(message.format(key=repr(key), keys=", ".join(NETWORK_SORT_KEYS)))
     if key == "members":
         # Largest first; networks without a figure last.
         def members(n: Network) -> tuple[bool, int, str]:
@@ -380,7 +382,7 @@ def search(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     """
     needle = fold(text)
     if not needle:
-        raise UsageError("search needs some letters or digits to look for")
+        raise UsageError(_("search needs some letters or digits to look for"))
     hits: list[tuple[int, str, Network | City, str]] = []
     records: list[Network | City] = [*dataset.networks, *dataset.cities]
     for record in records:

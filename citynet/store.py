@@ -14,7 +14,16 @@ from typing import Any
 
 from .errors import DataError, Problem
 from .files import FileLock, atomic_write, backup_path, read_text
-from .model import SCHEMA_VERSION, SECTIONS, YEAR_RANGE, Dataset, Membership, Network, Partnership
+from .model import (
+    FUTURE_YEAR,
+    SCHEMA_VERSION,
+    SECTIONS,
+    YEAR_RANGE,
+    Dataset,
+    Membership,
+    Network,
+    Partnership,
+)
 from .names import did_you_mean
 from .schema import FieldSpec, fields_of, references
 
@@ -188,11 +197,11 @@ class _Reader:
             if rule.not_empty and not value:
                 say(where, f"field '{spec.name}' is empty: every record needs a source")
             for item in value if spec.many else (value,):
-                if rule.year and item is not None and not YEAR_RANGE[0] <= item <= YEAR_RANGE[1]:
+                last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+                if rule.year and item is not None and not YEAR_RANGE[0] <= item <= last:
                     say(
                         where,
-                        f"field '{spec.name}': expected a year "
-                        f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}, got {item}",
+                        f"field '{spec.name}': expected a year {YEAR_RANGE[0]}–{last}, got {item}",
                     )
                 elif rule.span and item is not None and not rule.span[0] <= item <= rule.span[1]:
                     low, high = (f"{bound:g}" for bound in rule.span)
