@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from . import i18n
 from .errors import UsageError
 from .names import did_you_mean
 from .schema import FieldSpec, fields_of
@@ -68,6 +69,45 @@ def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]
             inline = tokens.pop(0)
         values.setdefault(spec.name, []).append(inline)
     return values
+
+
+LIST_VERBS = ("add", "remove", "set")
+
+
+def parse_edit(
+    record_type: type, args: Sequence[str]
+) -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+    """The words of `edit`: values that replace single fields, and changes of list fields
+    as (verb, field, value): `--add-alias X`, `--remove-alias X`, `--set-alias X` (the
+    whole list). A bare `--alias X` would silently drop the other aliases: refused."""
+    known = option_names(record_type)
+    plain: list[str] = []
+    changes: list[tuple[str, str, str]] = []
+    tokens = list(args)
+    while tokens:
+        token = tokens.pop(0)
+        option, equals, inline = token[2:].partition("=")
+        verb, _, name = option.partition("-")
+        spec = known.get(name) if token.startswith("--") and verb in LIST_VERBS else None
+        if spec is None or not spec.many:
+            plain.append(token)
+            continue
+        if not equals:
+            if not tokens:
+                raise UsageError(f"--{option} needs a value")
+            inline = tokens.pop(0)
+        changes.append((verb, spec.name, inline))
+    values = parse_options(record_type, plain)
+    for name in values:
+        spec = next(s for s in fields_of(record_type) if s.name == name)
+        if spec.many:
+            option = _singular(spec.option[2:])
+            message = i18n._(
+                "--{option} would replace every value of {field}: use --add-{option} or "
+                "--remove-{option}, or --set-{option} to replace the whole list"
+            )
+            raise UsageError(message.format(option=option, field=name))
+    return values, changes
 
 
 def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
@@ -141,3 +181,64 @@ def build(record_type: type, values: dict[str, list[str]], what: str = "") -> An
             f"{label}: missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
         )
     return record_type(**coerce(record_type, values))
+
+
+def expected(spec: FieldSpec) -> str:
+    """What a field takes, for a person asked for it: choices, format, an example."""
+    from .model import FUTURE_YEAR, YEAR_RANGE
+
+    rule = spec.rule
+    if rule.choices:
+        text = i18n._("one of: {choices}").format(choices=", ".join(c for c in rule.choices if c))
+    elif rule.year:
+        last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+        text = i18n._("a year {first}–{last}").format(first=YEAR_RANGE[0], last=last)
+    elif rule.refers:
+        text = i18n._("an id from {section}").format(section=rule.refers)
+    elif rule.expected:
+        text = i18n._(rule.expected)
+    elif spec.value == "int":
+        text = i18n._("a whole number")
+    elif spec.value == "float":
+        text = i18n._("a number")
+    else:
+        text = i18n._("text")
+    return text + (", " + i18n._("several separated by commas") if spec.many else "")
+
+
+def check_answer(spec: FieldSpec, answer: str, known: Sequence[str] = ()) -> list[str]:
+    """The values of an answer to a prompt for `spec`; UsageError saying what is wrong.
+
+    `known`: the ids the field may refer to, when it refers to a section.
+    """
+    import re
+
+    from .model import FUTURE_YEAR, YEAR_RANGE
+
+    values = [part.strip() for part in answer.split(",")] if spec.many else [answer.strip()]
+    rule = spec.rule
+    for value in values:
+        if not value:
+            raise UsageError(i18n._("an answer is needed"))
+        if rule.choices and value not in rule.choices:
+            raise UsageError(
+                i18n._("{value} is not {expected}").format(
+                    value=repr(value), expected=expected(spec)
+                )
+                + did_you_mean(value, rule.choices)
+            )
+        if rule.pattern and not re.fullmatch(rule.pattern, value):
+            message = i18n._("{value} is not {expected}")
+            raise UsageError(message.format(value=repr(value), expected=expected(spec)))
+        if rule.refers and known and value not in known:
+            message = i18n._("no {value} in {section}").format(
+                value=repr(value), section=rule.refers
+            )
+            raise UsageError(message + did_you_mean(value, known))
+        if spec.value in ("int", "float") or rule.year:
+            number = _scalar(spec, value)
+            last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+            if rule.year and not YEAR_RANGE[0] <= number <= last:
+                message = i18n._("{value} is not {expected}")
+                raise UsageError(message.format(value=repr(value), expected=expected(spec)))
+    return values

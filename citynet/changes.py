@@ -15,9 +15,9 @@ from msgspec.structs import replace
 
 from .arguments import build, coerce
 from .errors import NotFoundError, UsageError
-from .i18n import N_
+from .i18n import N_, _
 from .model import City, Dataset, Membership, Network, Partnership, Record
-from .names import resolve, resolve_word
+from .names import did_you_mean, resolve, resolve_word
 from .schema import KINDS, SECTION_OF, drop_references, fields_of, kind_of, rename_references
 from .schema import references as references_in
 
@@ -110,9 +110,35 @@ def add(dataset: Dataset, record: Any) -> Dataset:
     return _with(dataset, section, [*getattr(dataset, section), record])
 
 
-def edit(dataset: Dataset, old: Any, values: dict[str, list[str]]) -> tuple[Dataset, Any]:
-    """The dataset with fields of `old` replaced; returns the new record too."""
-    new = replace(old, **coerce(type(old), values))
+def edit(
+    dataset: Dataset,
+    old: Any,
+    values: dict[str, list[str]],
+    lists: Sequence[tuple[str, str, str]] = (),
+) -> tuple[Dataset, Any]:
+    """The dataset with fields of `old` replaced, and its list fields changed as `lists`
+    says ((verb, field, value), see `arguments.parse_edit`); returns the new record too."""
+    fields = coerce(type(old), values)
+    replaced: set[str] = set()
+    for verb, name, raw in lists:
+        item = coerce(type(old), {name: [raw]})[name][0]
+        current = list(fields.get(name, getattr(old, name)))
+        if verb == "set":
+            current = [*current, item] if name in replaced else [item]
+            replaced.add(name)
+        elif verb == "add" and item not in current:
+            current.append(item)
+        elif verb == "add":
+            raise UsageError(_("{field} already has {value}").format(field=name, value=repr(raw)))
+        elif item in current:
+            current.remove(item)
+        else:
+            hint = did_you_mean(raw, [str(v) for v in current])
+            message = _("{field} has no {value}{hint}; it has: {values}")
+            listed = ", ".join(map(str, current)) or "–"
+            raise UsageError(message.format(field=name, value=repr(raw), hint=hint, values=listed))
+        fields[name] = tuple(current)
+    new = replace(old, **fields)
     section = SECTION_OF[type(old)]
     records = [new if r is old else r for r in getattr(dataset, section)]
     changed = _with(dataset, section, records)

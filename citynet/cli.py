@@ -347,16 +347,45 @@ def _complete(kind: type[Network] | type[City] | None) -> Any:
             records += data.networks
         if kind in (None, City):
             records += data.cities
-        return [r.id for r in records if r.id.startswith(incomplete.lower())]
+        return _completions(incomplete, ((r.id, r.names) for r in records))
 
     return complete
 
 
+def _completions(incomplete: str, choices: Any) -> list[str]:
+    """Completions of what was typed, case and accents folded: an id that starts with it,
+    else the name that does, continued from the letters as typed ("köl" → "köln",
+    which names Köln). Typer keeps only completions that start with the typed text."""
+    from .names import fold
+
+    typed = fold(incomplete)
+    found: list[str] = []
+    for choice_id, names in choices:
+        if choice_id.startswith(incomplete):
+            found.append(choice_id)
+            continue
+        name = next((n for n in (choice_id, *names) if n and fold(n).startswith(typed)), "")
+        if name:
+            found.append(incomplete + name[len(incomplete) :])
+    return list(dict.fromkeys(found))
+
+
 def _complete_theme(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
-        return [t.id for t in dataset(ctx).themes if t.id.startswith(incomplete.lower())]
+        themes = dataset(ctx).themes
     except CitynetError:
         return []
+    return _completions(incomplete, ((t.id, (t.name, t.name_en, *t.aliases)) for t in themes))
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return _completions(incomplete, PARTNERSHIP_KINDS.items())
+
+
+def _complete_scope(incomplete: str) -> list[str]:
+    from .model import SCOPES
+
+    return _completions(incomplete, SCOPES.items())
 
 
 # --- commands ---------------------------------------------------------------------
@@ -398,7 +427,10 @@ def list_networks(
         ),
     ] = None,
     scope: Annotated[
-        str | None, typer.Option("--scope", help="global, europe, national or regional.")
+        str | None,
+        typer.Option(
+            "--scope", help="global, europe, national or regional.", autocompletion=_complete_scope
+        ),
     ] = None,
     member: Annotated[
         str | None,
@@ -458,30 +490,40 @@ def show_record(
     ctx: typer.Context,
     name: Annotated[
         str,
-        typer.Argument(help="Network or city: id, name or alias.", autocompletion=_complete(None)),
+        typer.Argument(
+            help="Network or city: id, name or alias; or a source id.",
+            autocompletion=_complete(None),
+        ),
     ],
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Show one network or city in full, every fact with its source.
+    """Show one network or city in full, every fact with its source; or a source.
+
+    Networks and cities are looked for first, then sources (their ids are a namespace
+    of their own; an id that is both is reported, `citynet sources ID` shows the source).
 
     Examples:
 
       citynet show c40
 
+      citynet show berlin-netzwerke
+
       citynet show "Klima-Bündnis"
 
       citynet show koeln --format json
     """
-    from .names import resolve
-    from .views import city_detail, network_detail
+    from .views import city_detail, network_detail, source_detail
 
     data = dataset(ctx)
-    record = resolve(data, name)
-    listing = (
-        network_detail(data, record) if isinstance(record, Network) else city_detail(data, record)
-    )
+    record = resolve_with_sources(data, name)
+    if isinstance(record, Network):
+        listing = network_detail(data, record)
+    elif isinstance(record, City):
+        listing = city_detail(data, record)
+    else:
+        listing = source_detail(data, record)
     show(ctx, listing, fmt)
 
 
@@ -493,11 +535,18 @@ def partners(
     ],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
+        typer.Option(
+            "--kind",
+            "-k",
+            help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}.",
+            autocompletion=_complete_kind,
+        ),
     ] = None,
     not_kind: Annotated[
         list[str] | None,
-        typer.Option("--not-kind", help="Leave out these kinds (repeatable)."),
+        typer.Option(
+            "--not-kind", help="Leave out these kinds (repeatable).", autocompletion=_complete_kind
+        ),
     ] = None,
     fmt: FormatOption = None,
     fields: FieldsOption = None,
@@ -936,6 +985,84 @@ def schema(
     show(ctx, Listing(columns, rows, payload=rows, title=title, id_key="name"), fmt)
 
 
+# --- sources and language ---------------------------------------------------------
+
+
+def resolve_with_sources(data: Dataset, name: str) -> Any:
+    """The network or city `name` means, else the source with that id; an id that is
+    both is ambiguous (`citynet sources ID` shows the source)."""
+    from .errors import NotFoundError
+    from .names import resolve
+
+    source = data.source_by_id.get(name)
+    try:
+        record = resolve(data, name)
+    except NotFoundError:
+        if source is None:
+            raise
+        return source
+    if source is not None and record.id == name:
+        message = _(
+            "{name} is both a {what} and a source; `citynet sources {name}` shows the source"
+        )
+        raise NotFoundError(message.format(name=name, what=_(type(record).__name__.lower())))
+    return record
+
+
+def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return [s.id for s in dataset(ctx).sources if s.id.startswith(incomplete.lower())]
+    except CitynetError:
+        return []
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A source id: show it with the records that rest on it.",
+            autocompletion=_complete_source,
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The sources every fact cites: publisher, title, language, file, address.
+
+    Addresses and retrieval dates are shown where the data has them; the documents
+    do not state them, so none is made up.
+
+    Examples:
+
+      citynet sources
+
+      citynet sources berlin-netzwerke
+
+      citynet sources --format ids
+    """
+    from .names import closest
+    from .views import source_detail, source_list
+
+    data = dataset(ctx)
+    if source is None:
+        show(ctx, source_list(data), fmt)
+        return
+    found = data.source_by_id.get(source)
+    if found is None:
+        from .errors import NotFoundError
+
+        hint = closest(source, list(data.source_by_id), 3)
+        message = _("no source {name}").format(name=repr(source))
+        if hint:
+            message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
+        raise NotFoundError(message, tuple(hint))
+    show(ctx, source_detail(data, found), fmt)
+
+
 # --- changing the data ----------------------------------------------------------------
 
 _EDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -988,18 +1115,26 @@ def _print_diff(old: str, new: str, path: Path) -> None:
         print(printable(line))
 
 
-def _ask_missing(record_type: type, values: dict[str, list[str]]) -> None:
-    """At a terminal, ask for the required fields that were not given as options."""
+def _ask_missing(ctx: typer.Context, record_type: type, values: dict[str, list[str]]) -> None:
+    """At a terminal, ask for the required fields that were not given as options, saying
+    what each takes; a wrong answer is explained and asked again, nothing is lost."""
+    from .arguments import check_answer, expected
     from .schema import fields_of
 
     if not sys.stdin.isatty():
         return
-    for spec in fields_of(record_type):
-        if spec.required and spec.name not in values:
-            answer = typer.prompt(_(spec.name.replace("_", " ")))
-            values[spec.name] = (
-                [part.strip() for part in answer.split(",")] if spec.many else [answer]
-            )
+    missing = [s for s in fields_of(record_type) if s.required and s.name not in values]
+    data = dataset(ctx) if any(s.refers for s in missing) else None
+    for spec in missing:
+        known = [r.id for r in getattr(data, spec.refers)] if data and spec.refers else []
+        example = " – " + _("e.g. {example}").format(example=known[0]) if known else ""
+        question = f"{spec.option} ({expected(spec)}{example})"
+        while True:
+            try:
+                values[spec.name] = check_answer(spec, typer.prompt(question), known)
+                break
+            except CitynetError as error:
+                report(str(error))
 
 
 @app.command(context_settings=_EDIT_CONTEXT, epilog=None)
@@ -1029,7 +1164,7 @@ def add(
 
     kind_type = record_type(kind)
     values = parse_options(kind_type, ctx.args)
-    _ask_missing(kind_type, values)
+    _ask_missing(ctx, kind_type, values)
     path = _target(ctx)
     old, new = update(
         path,
@@ -1050,29 +1185,32 @@ def edit(
 ) -> None:
     """Change fields of a record: each --field value replaces that field.
 
-    A list field (--theme, --alias, --source …) is replaced by the values given.
+    A list field (--theme, --alias, --source …) changes value by value: --add-alias X,
+    --remove-alias X; --set-alias X (once per value) replaces the whole list.
 
     Examples:
 
       citynet edit network c40 --founded 2005 --homepage https://www.c40.org
 
-      citynet edit city koeln --alias Koeln --alias Cologne
+      citynet edit city koeln --add-alias Kölle
+
+      citynet edit city koeln --set-alias Koeln --set-alias Cologne
 
       citynet edit membership berlin:c40 --since 2005
     """
-    from .arguments import parse_options
+    from .arguments import parse_edit
     from .changes import edit as edit_record
     from .changes import find, record_type
     from .errors import UsageError
     from .store import update
 
-    values = parse_options(record_type(kind), ctx.args)
-    if not values:
+    values, lists = parse_edit(record_type(kind), ctx.args)
+    if not values and not lists:
         raise UsageError(_("nothing to change: give at least one --field value"))
     path = _target(ctx)
     old, new = update(
         path,
-        lambda data: edit_record(data, find(data, kind, key), values)[0],
+        lambda data: edit_record(data, find(data, kind, key), values, lists)[0],
         force=force,
         dry_run=dry_run,
     )

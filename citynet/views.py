@@ -15,7 +15,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from .i18n import N_, _, ngettext
-from .model import City, Dataset, Network
+from .model import City, Dataset, Network, Source
 from .output import Column, Listing
 from .query import (
     Partner,
@@ -26,6 +26,7 @@ from .query import (
     figure_conflicts,
     network_object,
     partner_object,
+    source_object,
     theme_objects,
 )
 
@@ -199,13 +200,14 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
     for n in obj["notes"]:
         fact("note" + (" (" + _("doubtful") + ")" if n["doubtful"] else ""), n["text"], n["source"])
     fact("sources", obj["sources"])
+    columns, citations = _numbered(dataset, rows)
     return Listing(
-        columns=DETAIL_COLUMNS,
+        columns=columns,
         rows=rows,
         payload=obj,
         title=f"{network.label} – {network.name}" if network.short_name else network.name,
         ids=[network.id],
-        footer=[_(RECORD_SOURCES_NOTE)],
+        footer=[_(RECORD_SOURCES_NOTE), *citations],
     )
 
 
@@ -263,14 +265,38 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         )
         fact("partner", " · ".join(x for x in parts if x), ", ".join(p["sources"]))
     fact("sources", obj["sources"])
+    columns, citations = _numbered(dataset, rows)
     return Listing(
-        columns=DETAIL_COLUMNS,
+        columns=columns,
         rows=rows,
         payload=obj,
         title=f"{city.name} ({city.country})",
         ids=[city.id],
-        footer=[_(RECORD_SOURCES_NOTE)],
+        footer=[_(RECORD_SOURCES_NOTE), *citations],
     )
+
+
+def _numbered(dataset: Dataset, rows: list[dict[str, str]]) -> tuple[list[Column], list[str]]:
+    """Citations numbered [1], [2] … in a table, with the list of those sources to put
+    under it; tsv, csv and json keep the source ids."""
+    numbers: dict[str, int] = {}
+    for row in rows:
+        for source_id in filter(None, row["source"].split(", ")):
+            numbers.setdefault(source_id, len(numbers) + 1)
+    if row_sources := next((r for r in rows if r["field"] == "sources"), None):
+        for source_id in row_sources["value"].split(", "):
+            numbers.setdefault(source_id, len(numbers) + 1)
+
+    def cited(text: str) -> str:
+        return " ".join(f"[{numbers[s]}]" for s in text.split(", ") if s in numbers)
+
+    def listed(source_id: str) -> str:
+        source = dataset.source_by_id.get(source_id)
+        where = f"{source.publisher}: {source.title}" if source else ""
+        return f"[{numbers[source_id]}] {source_id} – {where}"
+
+    columns = [replace(c, shown=cited) if c.key == "source" else c for c in DETAIL_COLUMNS]
+    return columns, [listed(s) for s in numbers]
 
 
 PARTNER_COLUMNS = (
@@ -341,6 +367,8 @@ def theme_list(dataset: Dataset) -> Listing:
 RECORD_NAMES = {
     "network": N_("network"),
     "city": N_("city"),
+    "membership": N_("membership"),
+    "partnership": N_("partnership"),
     "source": N_("source"),
     "theme": N_("theme"),
 }
@@ -361,6 +389,7 @@ SEARCH_COLUMNS = (
     Column("kind", N_("Kind"), shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
     Column("name", N_("Name")),
     Column("matched", N_("Found in")),
+    Column("text", N_("Text"), optional=True),
 )
 
 
@@ -461,3 +490,47 @@ def check_report(name: str, dataset: Dataset) -> list[str]:
         told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
         lines.append(f"  {network.id} {measure}: {told}")
     return lines
+
+
+SOURCE_COLUMNS = (
+    Column("id", N_("ID"), no_wrap=True),
+    Column("publisher", N_("Publisher")),
+    Column("title", N_("Title")),
+    Column("language", N_("Language"), no_wrap=True),
+    Column("file", N_("File"), optional=True),
+    Column("url", N_("Address"), optional=True),
+    Column("records", N_("Records"), numeric=True),
+)
+
+
+def source_list(dataset: Dataset) -> Listing:
+    """Every source: who published what, in which language, and how many records rest on it."""
+    payload = [source_object(dataset, s) for s in dataset.sources]
+    rows = _rows(payload, SOURCE_COLUMNS, {"records": lambda s: str(len(s["records"]))})
+    return Listing(
+        columns=SOURCE_COLUMNS,
+        rows=rows,
+        payload=payload,
+        title=ngettext("{n} source", "{n} sources", len(payload)).format(n=len(payload)),
+    )
+
+
+CITING_COLUMNS = (
+    Column("kind", N_("Kind"), no_wrap=True, shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("name", N_("Name")),
+    Column("field", N_("Field")),
+)
+
+
+def source_detail(dataset: Dataset, source: Source) -> Listing:
+    """A source, and the records that rest on it, one row each."""
+    obj = source_object(dataset, source)
+    about = [obj["publisher"], obj["title"], obj["language"], obj["file"], obj["url"]]
+    return Listing(
+        columns=CITING_COLUMNS,
+        rows=_rows(obj["records"], CITING_COLUMNS, {}),
+        payload=obj,
+        title=f"{source.id}: " + " · ".join(a for a in about if a),
+        footer=[obj["note"]] if obj["note"] else [],
+    )

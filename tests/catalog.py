@@ -41,6 +41,16 @@ def messages() -> Any:
             walk(sub, f"{path} {name}")
 
     walk(typer.main.get_command(app), "citynet")
+    # What a field takes, as `add` says when it asks for it (the schema's own words).
+    from citynet.schema import KINDS, fields_of
+
+    types = list(KINDS.values())
+    for record_type in types:
+        for spec in fields_of(record_type):
+            if spec.rule.expected:
+                catalog.add(spec.rule.expected, locations=[(f"schema:{spec.name}", 0)])
+            if spec.nested and spec.nested not in types:
+                types.append(spec.nested)
     return catalog
 
 
