@@ -364,7 +364,8 @@ def _completions(incomplete: str, choices: Any) -> list[str]:
         if choice_id.startswith(incomplete):
             found.append(choice_id)
             continue
-        name = next((n for n in (choice_id, *names) if n and fold(n).startswith(typed)), "")
+        matching = [n for n in (choice_id, *names) if n and fold(n).startswith(typed)]
+        name = min(matching, key=len, default="")  # "climate" rather than a whole title
         if name:
             found.append(incomplete + name[len(incomplete) :])
     return list(dict.fromkeys(found))
@@ -873,7 +874,7 @@ def suggest_networks(
     found = resolve(data, city, City)
     assert isinstance(found, City)
     suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
-    show(ctx, suggestion_listing(found, suggestions[: limit or None]), fmt)
+    show(ctx, suggestion_listing(data, found, suggestions[: limit or None]), fmt)
 
 
 # --- bridges: SQLite, JSON and schemas for other tools ---------------------------------
@@ -1115,13 +1116,18 @@ def _print_diff(old: str, new: str, path: Path) -> None:
         print(printable(line))
 
 
+def at_a_terminal() -> bool:
+    """Whether a person can be asked (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _ask_missing(ctx: typer.Context, record_type: type, values: dict[str, list[str]]) -> None:
     """At a terminal, ask for the required fields that were not given as options, saying
     what each takes; a wrong answer is explained and asked again, nothing is lost."""
     from .arguments import check_answer, expected
     from .schema import fields_of
 
-    if not sys.stdin.isatty():
+    if not at_a_terminal():
         return
     missing = [s for s in fields_of(record_type) if s.required and s.name not in values]
     data = dataset(ctx) if any(s.refers for s in missing) else None

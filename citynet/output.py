@@ -352,7 +352,7 @@ def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int |
         emoji=False, markup=False, soft_wrap=False,
     )  # fmt: skip
     columns = list(listing.columns)
-    cells = [[printable(row.get(c.key, "")) for c in columns] for row in listing.rows]
+    cells = [[shown(c, row) for c in columns] for row in listing.rows]
     widths = [
         min(_LABEL_WIDTH, max([cell_len(_(c.header)), *(cell_len(r[i]) for r in cells)]))
         for i, c in enumerate(columns)

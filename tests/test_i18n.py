@@ -214,6 +214,8 @@ READ_ONLY = {
     "themes",
     "cities",
     "search",
+    "stats",
+    "suggest",
     "fields",
     "schema",
 }
