@@ -51,7 +51,11 @@ def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]
     while tokens:
         token = tokens.pop(0)
         if not token.startswith("--") or token == "--":
-            raise UsageError(f"unexpected argument {token!r}; fields are given as --field value")
+            raise UsageError(
+                i18n._("unexpected argument {token}; fields are given as --field value").format(
+                    token=repr(token)
+                )
+            )
         option, _, inline = token[2:].partition("=")
         spec = known.get(option)
         if spec is None:
@@ -65,7 +69,7 @@ def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]
             continue
         if not inline:
             if not tokens:
-                raise UsageError(f"--{option} needs a value")
+                raise UsageError(i18n._("--{option} needs a value").format(option=option))
             inline = tokens.pop(0)
         values.setdefault(spec.name, []).append(inline)
     return values
@@ -94,7 +98,7 @@ def parse_edit(
             continue
         if not equals:
             if not tokens:
-                raise UsageError(f"--{option} needs a value")
+                raise UsageError(i18n._("--{option} needs a value").format(option=option))
             inline = tokens.pop(0)
         changes.append((verb, spec.name, inline))
     values = parse_options(record_type, plain)
@@ -121,7 +125,11 @@ def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
         elif spec.many:
             result[name] = tuple(_scalar(spec, item) for item in raw)
         elif len(raw) > 1:
-            raise UsageError(f"{spec.option} given {len(raw)} times; it takes one value")
+            raise UsageError(
+                i18n._("{option} given {n} times; it takes one value").format(
+                    option=spec.option, n=len(raw)
+                )
+            )
         else:
             result[name] = _scalar(spec, raw[0])
     return result
@@ -134,18 +142,30 @@ def _scalar(spec: FieldSpec, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise UsageError(f"{spec.option}: expected a whole number, got {raw!r}") from None
+            raise UsageError(
+                i18n._("{option}: expected a whole number, got {raw}").format(
+                    option=spec.option, raw=repr(raw)
+                )
+            ) from None
     if spec.value == "float":
         try:
             return float(raw)
         except ValueError:
-            raise UsageError(f"{spec.option}: expected a number, got {raw!r}") from None
+            raise UsageError(
+                i18n._("{option}: expected a number, got {raw}").format(
+                    option=spec.option, raw=repr(raw)
+                )
+            ) from None
     if spec.value == "bool":
         if raw.lower() in ("true", "yes", "1", "ja"):
             return True
         if raw.lower() in ("false", "no", "0", "nein", ""):
             return False
-        raise UsageError(f"{spec.option}: expected true or false, got {raw!r}")
+        raise UsageError(
+            i18n._("{option}: expected true or false, got {raw}").format(
+                option=spec.option, raw=repr(raw)
+            )
+        )
     return raw
 
 
@@ -159,12 +179,20 @@ def _nested(spec: FieldSpec, raw: str) -> Any:
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            raise UsageError(f"{option}: expected key=value pairs separated by ';', got {part!r}")
+            raise UsageError(
+                i18n._("{option}: expected key=value pairs separated by ';', got {part}").format(
+                    option=option, part=repr(part)
+                )
+            )
         values.setdefault(key.strip().replace("-", "_"), []).append(value.strip())
     known = [f.name for f in fields_of(spec.nested)]
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise UsageError(f"{option}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(known)}")
+        raise UsageError(
+            i18n._("{option}: unknown key(s) {value}; keys: {value2}").format(
+                option=option, value=", ".join(unknown), value2=", ".join(known)
+            )
+        )
     return build(spec.nested, values, what=option)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
+from . import i18n
 from .arguments import build, coerce
 from .errors import NotFoundError, UsageError
 from .i18n import N_, _
@@ -63,11 +64,19 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
         for m in dataset.memberships_by_city.get(city_id, ()):
             if m.network == network_id:
                 return m
-        raise NotFoundError(f"{city_id!r} is not a member of {network_id!r}")
+        raise NotFoundError(
+            i18n._("{city_id} is not a member of {network_id}").format(
+                city_id=repr(city_id), network_id=repr(network_id)
+            )
+        )
     if kind_type is Partnership:
         parts = key.split(":")
         if len(parts) not in (2, 3):
-            raise UsageError(f"a partnership is named CITY:CITY or CITY:CITY:KIND, got {key!r}")
+            raise UsageError(
+                i18n._("a partnership is named CITY:CITY or CITY:CITY:KIND, got {key}").format(
+                    key=repr(key)
+                )
+            )
         a, b = (resolve(dataset, p, City).id for p in parts[:2])
         found = [
             p
@@ -82,11 +91,15 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
                 + (f" of kind {parts[2]!r}" if len(parts) == 3 else "")
             )
         kinds = ", ".join(f"{a}:{b}:{p.kind}" for p in found)
-        raise NotFoundError(f"{a!r} and {b!r} have several relations; name one: {kinds}")
+        raise NotFoundError(
+            i18n._("{a} and {b} have several relations; name one: {kinds}").format(
+                a=repr(a), b=repr(b), kinds=kinds
+            )
+        )
     for record in getattr(dataset, SECTION_OF[kind_type]):
         if record.id == key:
             return record
-    raise NotFoundError(f"no {kind} with id {key!r}")
+    raise NotFoundError(i18n._("no {kind} with id {key}").format(kind=kind, key=repr(key)))
 
 
 # --- changes -------------------------------------------------------------------
@@ -102,11 +115,17 @@ def add(dataset: Dataset, record: Any) -> Dataset:
     section = SECTION_OF[type(record)]
     key = record_key(record)
     if any(record_key(r) == key for r in getattr(dataset, section)):
-        raise UsageError(f"a {kind_of(record)} {key!r} exists already; use `citynet edit`")
+        raise UsageError(
+            i18n._("a {value} {key} exists already; use `citynet edit`").format(
+                value=kind_of(record), key=repr(key)
+            )
+        )
     if isinstance(record, Network | City) and (
         record.id in dataset.network_by_id or record.id in dataset.city_by_id
     ):
-        raise UsageError(f"the id {record.id!r} is taken by another network or city")
+        raise UsageError(
+            i18n._("the id {id} is taken by another network or city").format(id=repr(record.id))
+        )
     return _with(dataset, section, [*getattr(dataset, section), record])
 
 
@@ -190,13 +209,16 @@ def remove(dataset: Dataset, record: Any, cascade: bool = False) -> tuple[Datase
         listed = "\n".join(f"  {kind_of(r)} {record_key(r)}" for r in referring[:20])
         more = f"\n  … and {len(referring) - 20} more" if len(referring) > 20 else ""
         raise UsageError(
-            f"{record_key(record)!r} is referred to by {len(referring)} record(s); "
-            f"remove them first or use --cascade:\n{listed}{more}"
+            i18n._(
+                "{value} is referred to by {n} record(s); remove them first or use "
+                "--cascade:\n{listed}{more}"
+            ).format(value=repr(record_key(record)), n=len(referring), listed=listed, more=more)
         )
     if referring and not isinstance(record, Network | City):
         raise UsageError(
-            f"{record_key(record)!r} is still in use; --cascade removes only "
-            "what depends on a network or city"
+            i18n._(
+                "{value} is still in use; --cascade removes only what depends on a network or city"
+            ).format(value=repr(record_key(record)))
         )
     section = SECTION_OF[type(record)]
     if not referring:

@@ -10,6 +10,7 @@ error display for click's messages. The words are msgids of citynet's own catalo
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from typing import Any
@@ -59,6 +60,7 @@ _MESSAGES = (
 )
 
 
+@functools.cache
 def _pattern(msgid: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", msgid)
     regex = "".join(
@@ -67,13 +69,12 @@ def _pattern(msgid: str) -> re.Pattern[str]:
     return re.compile(regex + ("$" if msgid.endswith("}") else ""))
 
 
-_PATTERNS = [(msgid, _pattern(msgid)) for msgid in _MESSAGES]
-
-
 def translate_message(text: str) -> str:
     """A message click or Typer composed in English, in the interface's language:
     each known phrase in it is replaced by its translation, the rest stays."""
-    for msgid, pattern in _PATTERNS:
+    # Compiled here, not at import: only a call that shows an error or help needs them.
+    for msgid in _MESSAGES:
+        pattern = _pattern(msgid)
         translated = _(msgid)
         if translated != msgid:
             text = pattern.sub(_filled(translated), text)

@@ -68,12 +68,18 @@ def choose_fields(listing: Listing, fields: Sequence[str]) -> Listing:
     wanted = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
     available = "available fields: " + ", ".join(by_key)
     if not wanted:
-        raise UsageError(f"--fields needs at least one field; {available}")
+        raise UsageError(
+            _("--fields needs at least one field; {available}").format(available=available)
+        )
     for name in wanted:
         if name not in by_key:
             from .names import did_you_mean
 
-            raise UsageError(f"unknown field {name!r}{did_you_mean(name, by_key)}; {available}")
+            raise UsageError(
+                _("unknown field {name}{value}; {available}").format(
+                    name=repr(name), value=did_you_mean(name, by_key), available=available
+                )
+            )
     # A column the user asked for is never dropped from a narrow table.
     columns = [replace(by_key[name], optional=False) for name in wanted]
     payload = [{c.key: _typed(c, row.get(c.key, "")) for c in columns} for row in listing.rows]
@@ -134,8 +140,10 @@ def render(
     elif fmt == "xlsx":
         if out.isatty():
             raise UsageError(
-                "--format xlsx writes a binary workbook: give --output FILE (-o FILE) "
-                "or redirect the output to a file"
+                _(
+                    "--format xlsx writes a binary workbook: give --output FILE (-o FILE) "
+                    "or redirect the output to a file"
+                )
             )
         out.flush()
         out.buffer.write(workbook(listing))

@@ -29,6 +29,7 @@ from msgspec.structs import replace
 
 from .errors import DataError, Problem
 from .files import read_text
+from .i18n import _
 from .model import City, Dataset, Partnership, Source
 from .names import fold_variants, slug
 
@@ -214,7 +215,18 @@ def _open_table(
     expected = ", ".join((*required, *optional))
     if not first.strip():
         why = "empty file" if not text.strip() else "the first line is empty"
-        raise DataError([Problem(name, "header", f"{why}: expected a header line ({expected})", 1)])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "header",
+                    _("{why}: expected a header line ({expected})").format(
+                        why=why, expected=expected
+                    ),
+                    1,
+                )
+            ]
+        )
     stream = io.StringIO(text, newline="")
     if "\t" in first:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -223,21 +235,22 @@ def _open_table(
     try:
         names = [cell.strip().lower() for cell in next(reader)]
     except csv.Error as error:
-        raise DataError([Problem(name, "header", f"cannot read: {error}", 1)]) from None
+        raise DataError(
+            [Problem(name, "header", _("cannot read: {error}").format(error=error), 1)]
+        ) from None
     header: dict[str, int] = {}
     for index, column in enumerate(names):
         if column in header and column in (*required, *optional):
-            message = f"column {column!r} appears twice"
+            message = _("column {column} appears twice").format(column=repr(column))
             raise DataError([Problem(name, "header", message, 1)])
         header.setdefault(column, index)
     missing = [column for column in required if column not in header]
     if missing:
         has = ", ".join(repr(n) for n in names)
         what = "column" if len(missing) == 1 else "columns"
-        message = (
-            f"missing {what} {', '.join(repr(m) for m in missing)}; "
-            f"the file has columns {has} (expected {expected})"
-        )
+        message = _(
+            "missing {what} {value}; the file has columns {has} (expected {expected})"
+        ).format(what=what, value=", ".join(repr(m) for m in missing), has=has, expected=expected)
         raise DataError([Problem(name, "header", message, 1)])
     return header, len(names), _rows(reader, name)
 
@@ -251,7 +264,9 @@ def _rows(reader: Reader, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise DataError([Problem(name, "", f"cannot read: {error}", start)]) from None
+            raise DataError(
+                [Problem(name, "", _("cannot read: {error}").format(error=error), start)]
+            ) from None
         line_num = reader.line_num
         if any(cell.strip() for cell in cells):
             yield start, cells
