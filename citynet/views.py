@@ -318,8 +318,12 @@ def partner_list(city: City, partners: Sequence[Partner]) -> Listing:
         columns=PARTNER_COLUMNS,
         rows=_rows(payload, PARTNER_COLUMNS, PARTNER_CELLS),
         payload=payload,
-        title=_("Partners of {city}: {cities} cities, {relations} relations").format(
-            city=city.name, cities=distinct, relations=len(payload)
+        title=_("Partners of {city}: {cities}, {relations}").format(
+            city=city.name,
+            cities=ngettext("{n} city", "{n} cities", distinct).format(n=distinct),
+            relations=ngettext("{n} relation", "{n} relations", len(payload)).format(
+                n=len(payload)
+            ),
         ),
         id_key="city",
     )

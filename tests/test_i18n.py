@@ -197,12 +197,12 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 
 # Words of citynet's own that must not show in the other language (not the data's words).
 ENGLISH_WORDS = re.compile(
-    r"\b(Usage|Options|Commands|Arguments|Error|networks?|cities|Partners of|Scope|Themes|"
+    r"(?<![-])\b(Usage|Options|Commands|Arguments|Error|networks?|cities|Partners of|Scope|Themes|"
     r"Founded|Kind|Period|Country|Field|Value|Source|nothing found|matches?|Comparison|"
     r"Hidden|since|until|left out)\b"
 )
 GERMAN_WORDS = re.compile(
-    r"\b(Aufruf|Optionen|Befehle|Fehler|Netzwerke|Städte|Partner von|Ebene|Themen|Gegr\.|"
+    r"(?<![-])\b(Aufruf|Optionen|Befehle|Fehler|Netzwerke|Städte|Partner von|Ebene|Themen|Gegr\.|"
     r"Zeitraum|Land|Feld|Wert|Quelle|nichts gefunden|Treffer|Vergleich|Ausgeblendet|seit|bis|"
     r"ausgelassen)\b"
 )
@@ -214,26 +214,33 @@ READ_ONLY = {
     "themes",
     "cities",
     "search",
+    "sources",
     "stats",
     "suggest",
     "fields",
-    "schema",
-}
+}  # not `schema`: its titles are the JSON Schemas' own, part of the contract
 
 
 def readme_examples() -> list[list[str]]:
+    """Each `citynet …` line of the README's shell blocks that reads data, without its
+    own --lang (the test chooses the language) and without pipes or redirections."""
     import shlex
 
     commands = []
-    for block in re.findall(r"```(?:sh|bash|console)?\n(.*?)```", README.read_text(), re.S):
-        for line in block.splitlines():
-            line = line.strip().removeprefix("$ ")
-            if not line.startswith("citynet ") or any(c in line for c in "|><"):
-                continue
-            words = shlex.split(line, comments=True)[1:]
-            command = next((w for w in words if not w.startswith("-")), "")
-            if command in READ_ONLY and "--format" not in words and "-f" not in words:
-                commands.append(words)
+    in_shell = False
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_shell = not in_shell and line.strip() in ("```sh", "```bash", "```console")
+            continue
+        line = line.strip().removeprefix("$ ")
+        if not in_shell or not line.startswith("citynet ") or any(c in line for c in "|><\\"):
+            continue
+        words = shlex.split(line, comments=True)[1:]
+        if "--lang" in words:
+            del words[words.index("--lang") : words.index("--lang") + 2]
+        command = next((w for w in words if not w.startswith("-")), "")
+        if command in READ_ONLY and not {"--format", "-f", "-o", "--output"} & set(words):
+            commands.append(words)
     return commands
 
 
@@ -300,3 +307,61 @@ def test_a_real_process_speaks_german_under_a_german_locale() -> None:
     )
     assert result.returncode == 2
     assert "Fehler: Unbekannte Option: --nope" in result.stderr
+
+
+def citynet(lang: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "LANG": lang, "PYTHONPATH": str(ROOT)}
+    for name in ("LC_ALL", "LC_MESSAGES", "CITYNET_LANG"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "citynet", *args], capture_output=True, env=env, check=False
+    )
+
+
+def test_partners_tsv_is_the_same_bytes_in_real_processes_under_every_locale() -> None:
+    outputs = {citynet(lang, "partners", "berlin", "--format", "tsv").stdout
+               for lang in (GERMAN, ENGLISH, "C.UTF-8", "fr_FR.UTF-8")}  # fmt: skip
+    assert len(outputs) == 1 and next(iter(outputs)).startswith(b"city\tname\t")
+
+
+def test_global_options_after_the_command_in_a_real_process(tmp_path: Path) -> None:
+    from conftest import MINI
+
+    result = citynet(GERMAN, "list", "--format", "ids", "--data", str(MINI), "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [b"eurocities", b"klima-buendnis"]
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [(GERMAN, ENGLISH_WORDS), (ENGLISH, GERMAN_WORDS)])
+def test_every_help_speaks_one_language(lang: str, foreign: re.Pattern[str]) -> None:
+    import typer
+
+    group = typer.main.get_command(app)
+    paths = [[]] + [[name] for name in group.commands]  # type: ignore[attr-defined]
+    paths += [
+        [name, sub]
+        for name, command in group.commands.items()  # type: ignore[attr-defined]
+        for sub in getattr(command, "commands", {})
+    ]
+    for path in paths:
+        code, out, _ = run(lang, *path, "--help")
+        assert code == 0, path
+        # Example lines and command names are commands, the same in every language.
+        names = "|".join(group.commands)  # type: ignore[attr-defined]
+        lines = [re.sub(rf"^  ({names}) ", "", line) for line in out.splitlines()]
+        lines[0] = lines[0].replace(" ".join(path), "")  # the usage line names the command
+        prose = "\n".join(line for line in lines if not line.strip().startswith("citynet "))
+        found = [w for w in foreign.findall(prose) if w not in machine_words()]
+        assert not found, (path, found)
+
+
+def machine_words() -> set[str]:
+    """Words a person types as values, the same in every language: kinds of record,
+    partnership kinds, scopes, field names, the tables of stats."""
+    from citynet.model import PARTNERSHIP_KINDS, SCOPES
+    from citynet.schema import KINDS, fields_of
+    from citynet.stats import TABLES
+
+    words = {*KINDS, *PARTNERSHIP_KINDS, *SCOPES, *TABLES}
+    words |= {spec.name for kind in KINDS.values() for spec in fields_of(kind)}
+    return words
