@@ -307,9 +307,16 @@ def _rich_table(listing: Listing, columns: list[Column], widths: list[int], colo
     return table
 
 
+# A row may say how a person reads one of its cells under the cell's key + SHOWN
+# (a scope's label in the value column of `show`); tsv, csv and json never see it.
+SHOWN = "#shown"
+
+
 def shown(column: Column, row: dict[str, str]) -> str:
-    """A cell as a person reads it: its label where the column has one, made printable."""
+    """A cell as a person reads it: its label where the column or row has one, printable."""
     text = row.get(column.key, "")
+    if column.key + SHOWN in row:
+        return printable(row[column.key + SHOWN])
     return printable(column.shown(text) if column.shown and text else text)
 
 

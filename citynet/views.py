@@ -16,7 +16,7 @@ from msgspec.structs import replace
 
 from .i18n import N_, _, ngettext
 from .model import City, Dataset, Network, Source
-from .output import Column, Listing
+from .output import SHOWN, Column, Listing
 from .query import (
     Partner,
     city_object,
@@ -151,6 +151,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         if text:
             rows.append({"field": field, "value": text, "source": source or ""})
 
+    themes = theme_label(dataset)
     for key in (
         "id",
         "name",
@@ -170,6 +171,11 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         "related",
     ):
         fact(key, obj[key])
+    for row in rows:
+        if row["field"] == "scope":
+            row["value" + SHOWN] = scope_label(row["value"])
+        elif row["field"] == "themes":
+            row["value" + SHOWN] = themes(row["value"])
     for f in obj["figures"]:
         note = f" ({f['note']})" if f["note"] else ""
         year = " (" + _("as of {year}").format(year=f["year"]) + ")" if f["year"] else ""
@@ -198,7 +204,8 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         for r in m["roles"]:
             fact("member_role", f"{city.name}: " + _role_text(dataset, r), r["source"])
     for n in obj["notes"]:
-        fact("note" + (" (" + _("doubtful") + ")" if n["doubtful"] else ""), n["text"], n["source"])
+        # The key stays the same in every language (tsv); field_label translates it.
+        fact("note (doubtful)" if n["doubtful"] else "note", n["text"], n["source"])
     fact("sources", obj["sources"])
     columns, citations = _numbered(dataset, rows)
     return Listing(
@@ -211,8 +218,64 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
     )
 
 
+# The fields of `show` and `search` as people call them (tsv keeps the keys).
+FIELD_NAMES = {
+    "id": N_("id"),
+    "name": N_("name"),
+    "short_name": N_("short name"),
+    "name_de": N_("German name"),
+    "name_en": N_("English name"),
+    "aliases": N_("also called"),
+    "alias": N_("also called"),
+    "scope": N_("scope"),
+    "themes": N_("themes"),
+    "theme": N_("theme"),
+    "founded": N_("founded"),
+    "founded_place": N_("founded in"),
+    "seat": N_("seat"),
+    "homepage": N_("homepage"),
+    "description": N_("description"),
+    "description_en": N_("English description"),
+    "parent": N_("parent network"),
+    "children": N_("sub-networks"),
+    "related": N_("related"),
+    "figure:members": N_("members"),
+    "figure:countries": N_("countries"),
+    "figure:other": N_("figure"),
+    "figure": N_("figure"),
+    "body": N_("body"),
+    "person": N_("person"),
+    "role": N_("role"),
+    "aim": N_("aim"),
+    "campaign": N_("campaign"),
+    "working_group": N_("working group"),
+    "partner_organisation": N_("partner organisation"),
+    "member_organisation": N_("member organisation"),
+    "member": N_("member"),
+    "member_role": N_("member's role"),
+    "member_working_group": N_("member's working group"),
+    "member_note": N_("note on a member"),
+    "note": N_("note"),
+    "sources": N_("sources"),
+    "country": N_("country"),
+    "wikidata": N_("Wikidata"),
+    "coordinates": N_("coordinates"),
+    "membership": N_("membership"),
+    "partner": N_("partner"),
+    "title": N_("title"),
+    "publisher": N_("publisher"),
+}
+DOUBTFUL = N_("(doubtful)")
+
+
+def field_label(field: str) -> str:
+    """A field key as people call it: "note (doubtful)" stays a note, doubtful."""
+    key, _space, rest = field.partition(" ")
+    return _(FIELD_NAMES.get(key) or key) + (" " + _(rest) if rest else "")
+
+
 DETAIL_COLUMNS = (
-    Column("field", N_("Field"), no_wrap=True),
+    Column("field", N_("Field"), no_wrap=True, shown=field_label),
     Column("value", N_("Value")),
     Column("source", N_("Source")),
 )
@@ -392,7 +455,7 @@ SEARCH_COLUMNS = (
     Column("id", N_("ID"), no_wrap=True),
     Column("kind", N_("Kind"), shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
     Column("name", N_("Name")),
-    Column("matched", N_("Found in")),
+    Column("matched", N_("Found in"), shown=field_label),
     Column("text", N_("Text"), optional=True),
 )
 
@@ -523,7 +586,7 @@ CITING_COLUMNS = (
     Column("kind", N_("Kind"), no_wrap=True, shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
     Column("id", N_("ID"), no_wrap=True),
     Column("name", N_("Name")),
-    Column("field", N_("Field")),
+    Column("field", N_("Field"), shown=field_label),
 )
 
 
