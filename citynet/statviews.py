@@ -13,7 +13,7 @@ from .model import City, Dataset
 from .output import Column, Listing
 from .stats import RANKINGS, TABLES, Statistics, statistics_object
 from .suggest import Suggestion
-from .views import kind_label
+from .views import kind_label, labels
 
 DEFAULT_TABLE = "most_connected_cities"
 # The rows of the counts table as people read them (tsv keeps the keys).
@@ -61,7 +61,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
     listings = {
         "counts": Listing(
             columns=[
-                Column("record", N_("Records"), shown=lambda key: _(COUNT_NAMES.get(key) or key)),
+                Column("record", N_("Records"), shown=labels(COUNT_NAMES)),
                 Column("count", N_("Count")),
             ],
             rows=counts,

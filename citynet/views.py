@@ -50,14 +50,14 @@ SCOPE_NAMES = {
 }
 
 
-def kind_label(kind: str) -> str:
-    """A partnership kind as people call it, in the interface's language."""
-    return _(KIND_NAMES.get(kind, kind))
+def labels(names: dict[str, str]) -> Callable[[str], str]:
+    """How people read the machine values of a vocabulary, in the interface's language
+    (a value without a name stays itself)."""
+    return lambda value: _(names.get(value) or value)
 
 
-def scope_label(scope: str) -> str:
-    """A scope as people call it, in the interface's language."""
-    return _(SCOPE_NAMES.get(scope, scope))
+kind_label = labels(KIND_NAMES)
+scope_label = labels(SCOPE_NAMES)
 
 
 Cell = Callable[[dict[str, Any]], str]
@@ -271,7 +271,7 @@ DOUBTFUL = N_("(doubtful)")
 def field_label(field: str) -> str:
     """A field key as people call it: "note (doubtful)" stays a note, doubtful."""
     key, _space, rest = field.partition(" ")
-    return _(FIELD_NAMES.get(key) or key) + (" " + _(rest) if rest else "")
+    return labels(FIELD_NAMES)(key) + (" " + _(rest) if rest else "")
 
 
 DETAIL_COLUMNS = (
@@ -447,13 +447,9 @@ RELATION_NAMES = {
 }
 
 
-def relation_label(relation: str) -> str:
-    return _(RELATION_NAMES.get(relation, relation))
-
-
 SEARCH_COLUMNS = (
     Column("id", N_("ID"), no_wrap=True),
-    Column("kind", N_("Kind"), shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
+    Column("kind", N_("Kind"), shown=labels(RECORD_NAMES)),
     Column("name", N_("Name")),
     Column("matched", N_("Found in"), shown=field_label),
     Column("text", N_("Text"), optional=True),
@@ -521,7 +517,7 @@ def city_comparison(dataset: Dataset, cities: Sequence[City]) -> Listing:
     payload = {"kind": "city", **compared}
     return Listing(
         columns=[
-            Column("relation", N_("Relation"), no_wrap=True, shown=relation_label),
+            Column("relation", N_("Relation"), no_wrap=True, shown=labels(RELATION_NAMES)),
             Column("city", N_("City"), shown=lambda city: _("all") if city == "all" else city),
             Column("id", N_("ID")),
             Column("name", N_("Name")),
@@ -583,7 +579,7 @@ def source_list(dataset: Dataset) -> Listing:
 
 
 CITING_COLUMNS = (
-    Column("kind", N_("Kind"), no_wrap=True, shown=lambda kind: _(RECORD_NAMES.get(kind) or kind)),
+    Column("kind", N_("Kind"), no_wrap=True, shown=labels(RECORD_NAMES)),
     Column("id", N_("ID"), no_wrap=True),
     Column("name", N_("Name")),
     Column("field", N_("Field"), shown=field_label),
