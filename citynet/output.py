@@ -217,6 +217,8 @@ def _write_markdown(listing: Listing, out: TextIO) -> None:
     out.write("|" + "|".join(" --- " for _column in listing.columns) + "|\n")
     for row in listing.rows:
         out.write("| " + " | ".join(cell(shown(c, row)) for c in listing.columns) + " |\n")
+    # What a terminal shows under the table (the numbered sources of `show`) goes below it.
+    out.write("".join(f"\n{cell(line)}\n" for line in listing.footer))
 
 
 def _write_table(listing: Listing, out: TextIO, *, color: bool, width: int | None) -> None:

@@ -73,6 +73,8 @@ def test_show_numbers_its_citations(mini: Path) -> None:
     assert "[1] doc-a – Stadt A: Netzwerke" in table
     assert "[2] doc-b – Stadt B: Partnerschaften" in table
     assert "│ [1]" in table or "[1] " in table.split("┃")[-1]
+    md = run("show", "eurocities", "--format", "md", data=mini)[1]
+    assert "| \\[1\\] |" in md and "\\[2\\] doc-b – Stadt B: Partnerschaften" in md
     tsv = run("show", "eurocities", "--format", "tsv", data=mini)[1]
     assert "[1]" not in tsv and "doc-a" in tsv  # scripts keep the ids
 
