@@ -19,7 +19,9 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
     except KeyboardInterrupt:
-        sys.stderr.write("citynet: interrupted\n")
+        from .i18n import _
+
+        sys.stderr.write("citynet: " + _("interrupted") + "\n")
         sys.exit(130)
 
 

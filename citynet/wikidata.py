@@ -123,24 +123,27 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
         code = COUNTRY_CODES.get(code, code)
         problem = ""
         if not _QID.fullmatch(qid):
-            problem = f"id {qid!r} is not a Wikidata QID like 'Q64'"
+            problem = _("id {qid} is not a Wikidata QID like 'Q64'").format(qid=repr(qid))
         elif qid in first_line:
-            problem = f"{qid} is already on line {first_line[qid]}"
+            problem = _("{qid} is already on line {value}").format(qid=qid, value=first_line[qid])
         elif not city_name:
-            problem = f"{qid} has no name"
+            problem = _("{qid} has no name").format(qid=qid)
         elif "\n" in city_name or "\r" in city_name:
-            problem = f"{qid}: the name spans lines"
+            problem = _("{qid}: the name spans lines").format(qid=qid)
         elif not code:
-            problem = f"{qid} ({city_name}) has no country code"
-        elif not _COUNTRY.fullmatch(code):
-            problem = (
-                f"{qid} ({city_name}): country code {cells[i_code].strip()!r} "
-                "is not two letters (ISO 3166-1)"
+            problem = _("{qid} ({city_name}) has no country code").format(
+                qid=qid, city_name=city_name
             )
+        elif not _COUNTRY.fullmatch(code):
+            problem = _(
+                "{qid} ({city_name}): country code {value} is not two letters (ISO 3166-1)"
+            ).format(qid=qid, city_name=city_name, value=repr(cells[i_code].strip()))
         lng, why_lng = _coordinate(cells[i_lng], "lng", 180.0)
         lat, why_lat = _coordinate(cells[i_lat], "lat", 90.0)
         if not problem and (why_lng or why_lat):
-            problem = f"{qid} ({city_name}): {why_lng or why_lat}"
+            problem = _("{qid} ({city_name}): {value}").format(
+                qid=qid, city_name=city_name, value=why_lng or why_lat
+            )
         if problem:
             rejected.append(Rejected(name, line, problem))
             continue
@@ -174,16 +177,24 @@ def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
         source, target = cells[i_source].strip(), cells[i_target].strip()
         bad = [q for q in (source, target) if not _QID.fullmatch(q)]
         if bad:
-            rejected.append(Rejected(name, line, f"{bad[0]!r} is not a Wikidata QID like 'Q64'"))
+            rejected.append(
+                Rejected(
+                    name,
+                    line,
+                    _("{value} is not a Wikidata QID like 'Q64'").format(value=repr(bad[0])),
+                )
+            )
         elif source == target:
-            rejected.append(Rejected(name, line, f"{source} is linked to itself"))
+            rejected.append(
+                Rejected(name, line, _("{source} is linked to itself").format(source=source))
+            )
         else:
             links.append((source, target, line))
     return links, rejected
 
 
 def _cell_count(width: int, cells: list[str]) -> str:
-    return f"expected {width} cells, got {len(cells)}"
+    return _("expected {width} cells, got {n}").format(width=width, n=len(cells))
 
 
 def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
@@ -194,9 +205,11 @@ def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
     try:
         value = float(text)
     except ValueError:
-        return None, f"{what} {text!r} is not a number"
+        return None, _("{what} {text} is not a number").format(what=what, text=repr(text))
     if not math.isfinite(value) or not -limit <= value <= limit:
-        return None, f"{what} {text} is outside -{limit:g}..{limit:g}"
+        return None, _("{what} {text} is outside -{limit:g}..{limit:g}").format(
+            what=what, text=text, limit=limit
+        )
     return value, ""
 
 
@@ -331,7 +344,9 @@ def merge(
     for row in cities:
         tick()
         if row.qid in seen_line:
-            reason = f"{row.qid} is already on line {seen_line[row.qid]}"
+            reason = _("{qid} is already on line {value}").format(
+                qid=row.qid, value=seen_line[row.qid]
+            )
             report.rejected.append(Rejected(cities_file, row.line, reason))
             continue
         seen_line[row.qid] = row.line
@@ -344,10 +359,10 @@ def merge(
                 if city_id not in fits:
                     fits.append(city_id)
         if len(fits) > 1:
-            reason = (
-                f"{row.qid} ({row.name}, {row.country}) fits several cities: "
-                f"{', '.join(sorted(fits))}; set 'wikidata' on the right one"
-            )
+            reason = _(
+                "{qid} ({name}, {country}) fits several cities: {value}; "
+                "set 'wikidata' on the right one"
+            ).format(qid=row.qid, name=row.name, country=row.country, value=", ".join(sorted(fits)))
             report.rejected.append(Rejected(cities_file, row.line, reason))
             not_imported[row.qid] = reason
         elif fits:
@@ -360,9 +375,11 @@ def merge(
             continue
         qids = ", ".join(r.qid for r in rows)
         for row in rows:
-            reason = (
-                f"{row.qid} ({row.name}, {row.country}): several rows ({qids}) fit the "
-                f"city {city_id!r}; set its 'wikidata' to choose"
+            reason = _(
+                "{qid} ({name}, {country}): several rows ({qids}) fit the city {city_id}; "
+                "set its 'wikidata' to choose"
+            ).format(
+                qid=row.qid, name=row.name, country=row.country, qids=qids, city_id=repr(city_id)
             )
             report.rejected.append(Rejected(cities_file, row.line, reason))
             not_imported[row.qid] = reason
@@ -413,15 +430,17 @@ def merge(
         if unknown:
             qid = unknown[0]
             why = (
-                f"{qid} was not imported ({not_imported[qid]})"
+                _("{qid} was not imported ({why})").format(qid=qid, why=not_imported[qid])
                 if qid in not_imported
-                else f"{qid} is not in the cities table"
+                else _("{qid} is not in the cities table").format(qid=qid)
             )
             report.rejected.append(Rejected(links_file, line, why))
             continue
         a, b = qid_to_id[source], qid_to_id[target]
         if a == b:
-            why = f"{source} and {target} are both the city {a!r}"
+            why = _("{source} and {target} are both the city {city}").format(
+                source=source, target=target, city=repr(a)
+            )
             report.rejected.append(Rejected(links_file, line, why))
             continue
         pair = frozenset((a, b))
