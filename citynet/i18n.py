@@ -23,9 +23,11 @@ _language = "en"
 def language_from(environ: Mapping[str, str], chosen: str | None = None) -> str:
     """`--lang`, else CITYNET_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as POSIX
     orders them): German if it starts with "de", English otherwise."""
-    if chosen:
+    # A value that is not a language (`--lang fr`, reported by the option) leaves the
+    # choice to the locale, so that the report is in the language the person reads.
+    if chosen in LANGUAGES:
         return chosen
-    if environ.get("CITYNET_LANG"):
+    if environ.get("CITYNET_LANG") in LANGUAGES:
         return environ["CITYNET_LANG"]
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         if environ.get(name):

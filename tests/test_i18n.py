@@ -58,6 +58,7 @@ def test_the_compiled_catalog_is_the_po_compiled() -> None:
         ({"LANG": GERMAN, "LC_ALL": "C"}, "en"),
         ({"LANG": ENGLISH, "LC_MESSAGES": "de_AT.UTF-8"}, "de"),
         ({"LANG": ENGLISH, "CITYNET_LANG": "de"}, "de"),
+        ({"LANG": GERMAN, "CITYNET_LANG": "fr"}, "de"),
         ({}, "en"),
     ],
 )
@@ -66,6 +67,7 @@ def test_the_language_follows_the_locale(env: dict[str, str], expected: str) -> 
 
     assert language_from(env) == expected
     assert language_from(env, "en") == "en"
+    assert language_from(env, "fr") == expected  # not a language: the locale decides
 
 
 def test_tables_speak_one_language_at_a_time() -> None:
