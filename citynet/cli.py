@@ -371,6 +371,16 @@ def _completions(incomplete: str, choices: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _complete_shown(ctx: typer.Context, incomplete: str) -> list[str]:
+    """What `show` takes: networks and cities, then source ids."""
+    found: list[str] = _complete(None)(ctx, incomplete)
+    try:
+        sources = dataset(ctx).sources
+    except CitynetError:
+        return found
+    return found + [s.id for s in sources if s.id.startswith(incomplete) and s.id not in found]
+
+
 def _complete_theme(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
         themes = dataset(ctx).themes
@@ -493,7 +503,7 @@ def show_record(
         str,
         typer.Argument(
             help="Network or city: id, name or alias; or a source id.",
-            autocompletion=_complete(None),
+            autocompletion=_complete_shown,
         ),
     ],
     fmt: FormatOption = None,
@@ -1082,6 +1092,10 @@ KeyArgument = Annotated[
 _RECORD_KINDS = "network, city, membership, partnership, source, theme"
 
 
+def _complete_record_kind(incomplete: str) -> list[str]:
+    return _completions(incomplete, ((kind, ()) for kind in _RECORD_KINDS.split(", ")))
+
+
 def _fields_help() -> str:
     """The fields each kind of record takes, from the schema, so help cannot drift."""
     from .arguments import option_help
@@ -1146,7 +1160,14 @@ def _ask_missing(ctx: typer.Context, record_type: type, values: dict[str, list[s
 @app.command(context_settings=_EDIT_CONTEXT, epilog=None)
 def add(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to add: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to add: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -1184,7 +1205,14 @@ def add(
 @app.command(context_settings=_EDIT_CONTEXT)
 def edit(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to edit: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to edit: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     key: KeyArgument,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
@@ -1226,7 +1254,14 @@ def edit(
 @app.command()
 def remove(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to remove: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to remove: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     key: KeyArgument,
     cascade: Annotated[
         bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")

@@ -201,3 +201,5 @@ def test_completion_of_kinds_scopes_themes_and_formats(mini: Path) -> None:
     assert complete(mini, "citynet list --theme clim") == ["climate"]
     assert "tsv" in complete(mini, "citynet list --format t")
     assert complete(mini, "citynet list --fields foun") == ["founded"]
+    assert complete(mini, "citynet edit memb") == ["membership"]
+    assert complete(mini, "citynet show doc") == ["doc-a", "doc-b"]
