@@ -21,7 +21,9 @@ def main() -> None:
         silence_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
-        sys.stderr.write("citynet: interrupted\n")
+        from .i18n import _
+
+        sys.stderr.write("citynet: " + _("interrupted") + "\n")
         sys.exit(130)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from . import i18n
 from .errors import UsageError
 from .names import did_you_mean
 from .schema import FieldSpec, fields_of
@@ -50,7 +51,11 @@ def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]
     while tokens:
         token = tokens.pop(0)
         if not token.startswith("--") or token == "--":
-            raise UsageError(f"unexpected argument {token!r}; fields are given as --field value")
+            raise UsageError(
+                i18n._("unexpected argument {token}; fields are given as --field value").format(
+                    token=repr(token)
+                )
+            )
         option, _, inline = token[2:].partition("=")
         spec = known.get(option)
         if spec is None:
@@ -64,10 +69,49 @@ def parse_options(record_type: type, args: Sequence[str]) -> dict[str, list[str]
             continue
         if not inline:
             if not tokens:
-                raise UsageError(f"--{option} needs a value")
+                raise UsageError(i18n._("--{option} needs a value").format(option=option))
             inline = tokens.pop(0)
         values.setdefault(spec.name, []).append(inline)
     return values
+
+
+LIST_VERBS = ("add", "remove", "set")
+
+
+def parse_edit(
+    record_type: type, args: Sequence[str]
+) -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+    """The words of `edit`: values that replace single fields, and changes of list fields
+    as (verb, field, value): `--add-alias X`, `--remove-alias X`, `--set-alias X` (the
+    whole list). A bare `--alias X` would silently drop the other aliases: refused."""
+    known = option_names(record_type)
+    plain: list[str] = []
+    changes: list[tuple[str, str, str]] = []
+    tokens = list(args)
+    while tokens:
+        token = tokens.pop(0)
+        option, equals, inline = token[2:].partition("=")
+        verb, _, name = option.partition("-")
+        spec = known.get(name) if token.startswith("--") and verb in LIST_VERBS else None
+        if spec is None or not spec.many:
+            plain.append(token)
+            continue
+        if not equals:
+            if not tokens:
+                raise UsageError(i18n._("--{option} needs a value").format(option=option))
+            inline = tokens.pop(0)
+        changes.append((verb, spec.name, inline))
+    values = parse_options(record_type, plain)
+    for name in values:
+        spec = next(s for s in fields_of(record_type) if s.name == name)
+        if spec.many:
+            option = _singular(spec.option[2:])
+            message = i18n._(
+                "--{option} would replace every value of {field}: use --add-{option} or "
+                "--remove-{option}, or --set-{option} to replace the whole list"
+            )
+            raise UsageError(message.format(option=option, field=name))
+    return values, changes
 
 
 def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
@@ -81,7 +125,11 @@ def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
         elif spec.many:
             result[name] = tuple(_scalar(spec, item) for item in raw)
         elif len(raw) > 1:
-            raise UsageError(f"{spec.option} given {len(raw)} times; it takes one value")
+            raise UsageError(
+                i18n._("{option} given {n} times; it takes one value").format(
+                    option=spec.option, n=len(raw)
+                )
+            )
         else:
             result[name] = _scalar(spec, raw[0])
     return result
@@ -94,18 +142,30 @@ def _scalar(spec: FieldSpec, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise UsageError(f"{spec.option}: expected a whole number, got {raw!r}") from None
+            raise UsageError(
+                i18n._("{option}: expected a whole number, got {raw}").format(
+                    option=spec.option, raw=repr(raw)
+                )
+            ) from None
     if spec.value == "float":
         try:
             return float(raw)
         except ValueError:
-            raise UsageError(f"{spec.option}: expected a number, got {raw!r}") from None
+            raise UsageError(
+                i18n._("{option}: expected a number, got {raw}").format(
+                    option=spec.option, raw=repr(raw)
+                )
+            ) from None
     if spec.value == "bool":
         if raw.lower() in ("true", "yes", "1", "ja"):
             return True
         if raw.lower() in ("false", "no", "0", "nein", ""):
             return False
-        raise UsageError(f"{spec.option}: expected true or false, got {raw!r}")
+        raise UsageError(
+            i18n._("{option}: expected true or false, got {raw}").format(
+                option=spec.option, raw=repr(raw)
+            )
+        )
     return raw
 
 
@@ -119,12 +179,20 @@ def _nested(spec: FieldSpec, raw: str) -> Any:
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            raise UsageError(f"{option}: expected key=value pairs separated by ';', got {part!r}")
+            raise UsageError(
+                i18n._("{option}: expected key=value pairs separated by ';', got {part}").format(
+                    option=option, part=repr(part)
+                )
+            )
         values.setdefault(key.strip().replace("-", "_"), []).append(value.strip())
     known = [f.name for f in fields_of(spec.nested)]
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise UsageError(f"{option}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(known)}")
+        raise UsageError(
+            i18n._("{option}: unknown key(s) {value}; keys: {value2}").format(
+                option=option, value=", ".join(unknown), value2=", ".join(known)
+            )
+        )
     return build(spec.nested, values, what=option)
 
 
@@ -141,3 +209,64 @@ def build(record_type: type, values: dict[str, list[str]], what: str = "") -> An
             f"{label}: missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
         )
     return record_type(**coerce(record_type, values))
+
+
+def expected(spec: FieldSpec) -> str:
+    """What a field takes, for a person asked for it: choices, format, an example."""
+    from .model import FUTURE_YEAR, YEAR_RANGE
+
+    rule = spec.rule
+    if rule.choices:
+        text = i18n._("one of: {choices}").format(choices=", ".join(c for c in rule.choices if c))
+    elif rule.year:
+        last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+        text = i18n._("a year {first}–{last}").format(first=YEAR_RANGE[0], last=last)
+    elif rule.refers:
+        text = i18n._("an id from {section}").format(section=rule.refers)
+    elif rule.expected:
+        text = i18n._(rule.expected)
+    elif spec.value == "int":
+        text = i18n._("a whole number")
+    elif spec.value == "float":
+        text = i18n._("a number")
+    else:
+        text = i18n._("text")
+    return text + (", " + i18n._("several separated by commas") if spec.many else "")
+
+
+def check_answer(spec: FieldSpec, answer: str, known: Sequence[str] = ()) -> list[str]:
+    """The values of an answer to a prompt for `spec`; UsageError saying what is wrong.
+
+    `known`: the ids the field may refer to, when it refers to a section.
+    """
+    import re
+
+    from .model import FUTURE_YEAR, YEAR_RANGE
+
+    values = [part.strip() for part in answer.split(",")] if spec.many else [answer.strip()]
+    rule = spec.rule
+    for value in values:
+        if not value:
+            raise UsageError(i18n._("an answer is needed"))
+        if rule.choices and value not in rule.choices:
+            raise UsageError(
+                i18n._("{value} is not {expected}").format(
+                    value=repr(value), expected=expected(spec)
+                )
+                + did_you_mean(value, rule.choices)
+            )
+        if rule.pattern and not re.fullmatch(rule.pattern, value):
+            message = i18n._("{value} is not {expected}")
+            raise UsageError(message.format(value=repr(value), expected=expected(spec)))
+        if rule.refers and known and value not in known:
+            message = i18n._("no {value} in {section}").format(
+                value=repr(value), section=rule.refers
+            )
+            raise UsageError(message + did_you_mean(value, known))
+        if spec.value in ("int", "float") or rule.year:
+            number = _scalar(spec, value)
+            last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+            if rule.year and not YEAR_RANGE[0] <= number <= last:
+                message = i18n._("{value} is not {expected}")
+                raise UsageError(message.format(value=repr(value), expected=expected(spec)))
+    return values

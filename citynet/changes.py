@@ -13,10 +13,12 @@ from typing import Any
 
 from msgspec.structs import replace
 
+from . import i18n
 from .arguments import build, coerce
 from .errors import NotFoundError, UsageError
+from .i18n import N_, _
 from .model import City, Dataset, Membership, Network, Partnership, Record
-from .names import resolve, resolve_word
+from .names import did_you_mean, resolve, resolve_word
 from .schema import KINDS, SECTION_OF, drop_references, fields_of, kind_of, rename_references
 from .schema import references as references_in
 
@@ -26,7 +28,7 @@ _NAMED: dict[str, type[Network] | type[City]] = {"networks": Network, "cities": 
 
 def record_type(kind: str) -> type[Record]:
     """The record type of a kind as commands name it ("network", "Stadt" is not one)."""
-    return KINDS[resolve_word(kind, {k: () for k in KINDS}, "kind of record")]
+    return KINDS[resolve_word(kind, {k: () for k in KINDS}, N_("kind of record"))]
 
 
 def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]) -> Any:
@@ -62,11 +64,19 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
         for m in dataset.memberships_by_city.get(city_id, ()):
             if m.network == network_id:
                 return m
-        raise NotFoundError(f"{city_id!r} is not a member of {network_id!r}")
+        raise NotFoundError(
+            i18n._("{city_id} is not a member of {network_id}").format(
+                city_id=repr(city_id), network_id=repr(network_id)
+            )
+        )
     if kind_type is Partnership:
         parts = key.split(":")
         if len(parts) not in (2, 3):
-            raise UsageError(f"a partnership is named CITY:CITY or CITY:CITY:KIND, got {key!r}")
+            raise UsageError(
+                i18n._("a partnership is named CITY:CITY or CITY:CITY:KIND, got {key}").format(
+                    key=repr(key)
+                )
+            )
         a, b = (resolve(dataset, p, City).id for p in parts[:2])
         found = [
             p
@@ -81,11 +91,15 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
                 + (f" of kind {parts[2]!r}" if len(parts) == 3 else "")
             )
         kinds = ", ".join(f"{a}:{b}:{p.kind}" for p in found)
-        raise NotFoundError(f"{a!r} and {b!r} have several relations; name one: {kinds}")
+        raise NotFoundError(
+            i18n._("{a} and {b} have several relations; name one: {kinds}").format(
+                a=repr(a), b=repr(b), kinds=kinds
+            )
+        )
     for record in getattr(dataset, SECTION_OF[kind_type]):
         if record.id == key:
             return record
-    raise NotFoundError(f"no {kind} with id {key!r}")
+    raise NotFoundError(i18n._("no {kind} with id {key}").format(kind=kind, key=repr(key)))
 
 
 # --- changes -------------------------------------------------------------------
@@ -101,17 +115,49 @@ def add(dataset: Dataset, record: Any) -> Dataset:
     section = SECTION_OF[type(record)]
     key = record_key(record)
     if any(record_key(r) == key for r in getattr(dataset, section)):
-        raise UsageError(f"a {kind_of(record)} {key!r} exists already; use `citynet edit`")
+        raise UsageError(
+            i18n._("a {value} {key} exists already; use `citynet edit`").format(
+                value=kind_of(record), key=repr(key)
+            )
+        )
     if isinstance(record, Network | City) and (
         record.id in dataset.network_by_id or record.id in dataset.city_by_id
     ):
-        raise UsageError(f"the id {record.id!r} is taken by another network or city")
+        raise UsageError(
+            i18n._("the id {id} is taken by another network or city").format(id=repr(record.id))
+        )
     return _with(dataset, section, [*getattr(dataset, section), record])
 
 
-def edit(dataset: Dataset, old: Any, values: dict[str, list[str]]) -> tuple[Dataset, Any]:
-    """The dataset with fields of `old` replaced; returns the new record too."""
-    new = replace(old, **coerce(type(old), values))
+def edit(
+    dataset: Dataset,
+    old: Any,
+    values: dict[str, list[str]],
+    lists: Sequence[tuple[str, str, str]] = (),
+) -> tuple[Dataset, Any]:
+    """The dataset with fields of `old` replaced, and its list fields changed as `lists`
+    says ((verb, field, value), see `arguments.parse_edit`); returns the new record too."""
+    fields = coerce(type(old), values)
+    replaced: set[str] = set()
+    for verb, name, raw in lists:
+        item = coerce(type(old), {name: [raw]})[name][0]
+        current = list(fields.get(name, getattr(old, name)))
+        if verb == "set":
+            current = [*current, item] if name in replaced else [item]
+            replaced.add(name)
+        elif verb == "add" and item not in current:
+            current.append(item)
+        elif verb == "add":
+            raise UsageError(_("{field} already has {value}").format(field=name, value=repr(raw)))
+        elif item in current:
+            current.remove(item)
+        else:
+            hint = did_you_mean(raw, [str(v) for v in current])
+            message = _("{field} has no {value}{hint}; it has: {values}")
+            listed = ", ".join(map(str, current)) or "–"
+            raise UsageError(message.format(field=name, value=repr(raw), hint=hint, values=listed))
+        fields[name] = tuple(current)
+    new = replace(old, **fields)
     section = SECTION_OF[type(old)]
     records = [new if r is old else r for r in getattr(dataset, section)]
     changed = _with(dataset, section, records)
@@ -163,13 +209,16 @@ def remove(dataset: Dataset, record: Any, cascade: bool = False) -> tuple[Datase
         listed = "\n".join(f"  {kind_of(r)} {record_key(r)}" for r in referring[:20])
         more = f"\n  … and {len(referring) - 20} more" if len(referring) > 20 else ""
         raise UsageError(
-            f"{record_key(record)!r} is referred to by {len(referring)} record(s); "
-            f"remove them first or use --cascade:\n{listed}{more}"
+            i18n._(
+                "{value} is referred to by {n} record(s); remove them first or use "
+                "--cascade:\n{listed}{more}"
+            ).format(value=repr(record_key(record)), n=len(referring), listed=listed, more=more)
         )
     if referring and not isinstance(record, Network | City):
         raise UsageError(
-            f"{record_key(record)!r} is still in use; --cascade removes only "
-            "what depends on a network or city"
+            i18n._(
+                "{value} is still in use; --cascade removes only what depends on a network or city"
+            ).format(value=repr(record_key(record)))
         )
     section = SECTION_OF[type(record)]
     if not referring:

@@ -19,10 +19,67 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CitynetError, DataError
+from .i18n import N_, _, ngettext
 from .model import PARTNERSHIP_KINDS, City, Dataset, Network
+
+GLOBAL_OPTIONS = {"--data": True, "--lang": True, "--no-color": False}  # option: takes a value
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """The words with the global options moved before the command, so that
+    `citynet list --data X` means what `citynet --data X list` means."""
+    moved: list[str] = []
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            moved.append(word)
+            if GLOBAL_OPTIONS[name] and "=" not in word:
+                value = next(words, None)
+                moved += [] if value is None else [value]
+        else:
+            rest.append(word)
+    return moved + rest
 
 
 class _Group(TyperGroup):
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Speak the language asked for, then run; click's errors shown in that language."""
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+        from typer.exceptions import Abort
+
+        from .i18n import install, language_from
+        from .localize import localize, show_error
+
+        words = global_options_first(list(sys.argv[1:] if args is None else args))
+        install(language_from(os.environ, _lang_word(words)))
+        localize(self)
+        if not standalone_mode:
+            return super().main(words, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(words, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            show_error(error)
+            sys.exit(error.exit_code)
+        except Abort:
+            sys.stderr.write(_("Aborted!") + "\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -36,6 +93,16 @@ class _Group(TyperGroup):
 
             silence_stdout()
             raise typer.Exit(0) from None
+
+
+def _lang_word(words: list[str]) -> str | None:
+    """The value of --lang among the words, if given (checked by the option itself)."""
+    for index, word in enumerate(words):
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+    return None
 
 
 def report(message: str) -> None:
@@ -52,8 +119,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Europäische und internationale Städtenetzwerke und Städtepartnerschaften erkunden.\n\n"
-    "Explore European and international city networks and city partnerships.",
+    help="Explore European and international city networks and city partnerships.",
     epilog="Exit status: 0 ok, 1 name not found or ambiguous, 2 usage error, 3 data file "
     "unreadable or invalid.",
 )
@@ -62,6 +128,11 @@ app = typer.Typer(
 class Settings(Struct):
     data: Path | None
     color: bool
+
+
+class Language(StrEnum):
+    de = "de"
+    en = "en"
 
 
 class Format(StrEnum):
@@ -173,6 +244,15 @@ def main_options(
             # The loader reports a folder or an unreadable file, with exit status 3.
             dir_okay=True,
             readable=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            envvar="CITYNET_LANG",
+            help="Language of the interface: de or en. Default: from the locale (LANG).",
+            show_default=False,
         ),
     ] = None,
     no_color: Annotated[
@@ -290,6 +370,17 @@ def _page(text: str, lines: int) -> None:
         sys.stdout.write(text)
 
 
+def left_out(listing: Any, note: str) -> None:
+    """Say what a filter left out for lack of data: under a terminal table, or on stderr
+    in a pipe (so the data stays clean)."""
+    if not note:
+        return
+    if sys.stdout.isatty():
+        listing.footer.append(note)
+    else:
+        report(note)
+
+
 def print_lines(lines: list[str]) -> None:
     """Lines of text for people on stdout, with control characters made visible."""
     from .output import printable
@@ -310,16 +401,56 @@ def _complete(kind: type[Network] | type[City] | None) -> Any:
             records += data.networks
         if kind in (None, City):
             records += data.cities
-        return [r.id for r in records if r.id.startswith(incomplete.lower())]
+        return _completions(incomplete, ((r.id, r.names) for r in records))
 
     return complete
 
 
+def _completions(incomplete: str, choices: Any) -> list[str]:
+    """Completions of what was typed, case and accents folded: an id that starts with it,
+    else the name that does, continued from the letters as typed ("köl" → "köln",
+    which names Köln). Typer keeps only completions that start with the typed text."""
+    from .names import fold
+
+    typed = fold(incomplete)
+    found: list[str] = []
+    for choice_id, names in choices:
+        if choice_id.startswith(incomplete):
+            found.append(choice_id)
+            continue
+        matching = [n for n in (choice_id, *names) if n and fold(n).startswith(typed)]
+        name = min(matching, key=len, default="")  # "climate" rather than a whole title
+        if name:
+            found.append(incomplete + name[len(incomplete) :])
+    return list(dict.fromkeys(found))
+
+
+def _complete_shown(ctx: typer.Context, incomplete: str) -> list[str]:
+    """What `show` takes: networks and cities, then source ids."""
+    found: list[str] = _complete(None)(ctx, incomplete)
+    try:
+        sources = dataset(ctx).sources
+    except CitynetError:
+        return found
+    return found + [s.id for s in sources if s.id.startswith(incomplete) and s.id not in found]
+
+
 def _complete_theme(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
-        return [t.id for t in dataset(ctx).themes if t.id.startswith(incomplete.lower())]
+        themes = dataset(ctx).themes
     except CitynetError:
         return []
+    return _completions(incomplete, ((t.id, (t.name, t.name_en, *t.aliases)) for t in themes))
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return _completions(incomplete, PARTNERSHIP_KINDS.items())
+
+
+def _complete_scope(incomplete: str) -> list[str]:
+    from .model import SCOPES
+
+    return _completions(incomplete, SCOPES.items())
 
 
 # --- commands ---------------------------------------------------------------------
@@ -343,7 +474,7 @@ def check(ctx: typer.Context) -> None:
     try:
         data = load(path)
     except DataError as error:
-        report(f"{path}: {len(error.problems)} problem(s)")
+        report(_("{file}: {n} problem(s)").format(file=path, n=len(error.problems)))
         raise
     print_lines(check_report(str(path), data))
     _warn_duplicates(data)
@@ -362,7 +493,10 @@ def list_networks(
         ),
     ] = None,
     scope: Annotated[
-        str | None, typer.Option("--scope", help="global, europe, national or regional.")
+        str | None,
+        typer.Option(
+            "--scope", help="global, europe, national or regional.", autocompletion=_complete_scope
+        ),
     ] = None,
     member: Annotated[
         str | None,
@@ -398,16 +532,24 @@ def list_networks(
     from .views import network_list
 
     data = dataset(ctx)
+    chosen: dict[str, Any] = {
+        "themes": [resolve_theme(data, t) for t in theme or ()],
+        "scope": resolve_scope(scope) if scope else None,
+        "member": resolve(data, member, City) if member else None,
+    }
     networks = filter_networks(
-        data,
-        themes=[resolve_theme(data, t) for t in theme or ()],
-        scope=resolve_scope(scope) if scope else None,
-        member=resolve(data, member, City) if member else None,
-        founded_after=founded_after,
-        founded_before=founded_before,
-        sort=sort,
+        data, **chosen, founded_after=founded_after, founded_before=founded_before, sort=sort
     )
-    show(ctx, network_list(data, networks), fmt, limit=limit)
+    listing = network_list(data, networks)
+    if founded_after is not None or founded_before is not None:
+        unknown = sum(n.founded is None for n in filter_networks(data, **chosen))
+        note = ngettext(
+            "{n} network left out: its founding year is not known.",
+            "{n} networks left out: their founding year is not known.",
+            unknown,
+        )
+        left_out(listing, note.format(n=unknown) if unknown else "")
+    show(ctx, listing, fmt, limit=limit)
 
 
 @app.command("show")
@@ -415,30 +557,40 @@ def show_record(
     ctx: typer.Context,
     name: Annotated[
         str,
-        typer.Argument(help="Network or city: id, name or alias.", autocompletion=_complete(None)),
+        typer.Argument(
+            help="Network or city: id, name or alias; or a source id.",
+            autocompletion=_complete_shown,
+        ),
     ],
     fmt: FormatOption = None,
     fields: FieldsOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Show one network or city in full, every fact with its source.
+    """Show one network or city in full, every fact with its source; or a source.
+
+    Networks and cities are looked for first, then sources (their ids are a namespace
+    of their own; an id that is both is reported, `citynet sources ID` shows the source).
 
     Examples:
 
       citynet show c40
 
+      citynet show berlin-netzwerke
+
       citynet show "Klima-Bündnis"
 
       citynet show koeln --format json
     """
-    from .names import resolve
-    from .views import city_detail, network_detail
+    from .views import city_detail, network_detail, source_detail
 
     data = dataset(ctx)
-    record = resolve(data, name)
-    listing = (
-        network_detail(data, record) if isinstance(record, Network) else city_detail(data, record)
-    )
+    record = resolve_with_sources(data, name)
+    if isinstance(record, Network):
+        listing = network_detail(data, record)
+    elif isinstance(record, City):
+        listing = city_detail(data, record)
+    else:
+        listing = source_detail(data, record)
     show(ctx, listing, fmt)
 
 
@@ -450,7 +602,18 @@ def partners(
     ],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}."),
+        typer.Option(
+            "--kind",
+            "-k",
+            help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}.",
+            autocompletion=_complete_kind,
+        ),
+    ] = None,
+    not_kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not-kind", help="Leave out these kinds (repeatable).", autocompletion=_complete_kind
+        ),
     ] = None,
     sort: SortOption = None,
     limit: LimitOption = None,
@@ -467,6 +630,8 @@ def partners(
       citynet partners paris --kind partnership
 
       citynet partners berlin --format tsv | cut -f2
+
+      citynet partners berlin --not-kind partnership
     """
     from .names import resolve
     from .query import partners_of, resolve_kind
@@ -475,7 +640,10 @@ def partners(
     data = dataset(ctx)
     found = resolve(data, city, City)
     kinds = [resolve_kind(k) for k in kind or ()]
-    found_partners = partners_of(data, found, kinds)
+    excluded = {resolve_kind(k) for k in not_kind or ()}
+    found_partners = [
+        p for p in partners_of(data, found, kinds) if p.partnership.kind not in excluded
+    ]
     # A terminal table gives each partner city one row; tsv and json one per relation.
     grouped = chosen_format(fmt) == "table"
     show(ctx, partner_list(found, found_partners, grouped), fmt, sort=sort, limit=limit)
@@ -509,7 +677,7 @@ def compare(
     from .views import city_comparison, network_comparison
 
     if len(names) < 2:
-        raise UsageError("compare needs at least two names")
+        raise UsageError(_("compare needs at least two names"))
     data = dataset(ctx)
     records = [resolve(data, n) for n in names]
     if all(isinstance(r, Network) for r in records):
@@ -518,8 +686,8 @@ def compare(
         show(ctx, city_comparison(data, records), fmt)  # type: ignore[arg-type]
     else:
         raise UsageError(
-            "compare either networks or cities, not both: "
-            + ", ".join(f"{r.id} ({type(r).__name__.lower()})" for r in records)
+            _("compare either networks or cities, not both: ")
+            + ", ".join(f"{r.id} ({_(type(r).__name__.lower())})" for r in records)
         )
 
 
@@ -856,10 +1024,11 @@ def graph(
     chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
     found = build_graph(data, records, depth=depth, kinds=kinds)
     if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
-        report(
-            f"laying out {len(found.nodes)} nodes, Graphviz may take minutes; "
+        message = _(
+            "laying out {n} nodes, Graphviz may take minutes; "
             "name records to draw their neighbourhood, or write gexf for Gephi"
         )
+        report(message.format(n=len(found.nodes)))
     _emit(write_graph(found, chosen), output)
 
 
@@ -918,7 +1087,8 @@ def stats(
 
     if table is not None and table not in TABLES:
         hint = did_you_mean(table, TABLES)
-        raise UsageError(f"unknown table {table!r}{hint}; tables: {', '.join(TABLES)}")
+        message = _("unknown table {table}{hint}; tables: {tables}")
+        raise UsageError(message.format(table=repr(table), hint=hint, tables=", ".join(TABLES)))
     kinds = [resolve_kind(k) for k in kind or ()]
     figures = statistics(dataset(ctx), kinds)
     chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
@@ -962,7 +1132,7 @@ def suggest_networks(
     found = resolve(data, city, City)
     assert isinstance(found, City)
     suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
-    show(ctx, suggestion_listing(found, suggestions[: limit or None]), fmt)
+    show(ctx, suggestion_listing(data, found, suggestions[: limit or None]), fmt)
 
 
 # --- bridges: SQLite, JSON and schemas for other tools ---------------------------------
@@ -1002,7 +1172,8 @@ def export_sqlite(
     from .export import write_sqlite
 
     written = write_sqlite(dataset(ctx), file, metadata, force=force)
-    print(f"{file}: written; datasette metadata: {written}", file=sys.stderr)
+    message = _("{file}: written; datasette metadata: {metadata}")
+    print(message.format(file=file, metadata=written), file=sys.stderr)
 
 
 @export_app.command("json")
@@ -1068,10 +1239,87 @@ def schema(
         print(json.dumps(document(name), ensure_ascii=False, indent=2))
         return
     rows = [{"name": n, "title": t} for n, t in published()]
-    columns = [Column("name", "Name", no_wrap=True), Column("title", "Titel")]
-    show(
-        ctx, Listing(columns, rows, payload=rows, title=f"{len(rows)} Schemas", id_key="name"), fmt
-    )
+    columns = [Column("name", N_("Name"), no_wrap=True), Column("title", N_("Title"))]
+    title = _("{n} schemas").format(n=len(rows))
+    show(ctx, Listing(columns, rows, payload=rows, title=title, id_key="name"), fmt)
+
+
+# --- sources and language ---------------------------------------------------------
+
+
+def resolve_with_sources(data: Dataset, name: str) -> Any:
+    """The network or city `name` means, else the source with that id; an id that is
+    both is ambiguous (`citynet sources ID` shows the source)."""
+    from .errors import NotFoundError
+    from .names import resolve
+
+    source = data.source_by_id.get(name)
+    try:
+        record = resolve(data, name)
+    except NotFoundError:
+        if source is None:
+            raise
+        return source
+    if source is not None and record.id == name:
+        message = _(
+            "{name} is both a {what} and a source; `citynet sources {name}` shows the source"
+        )
+        raise NotFoundError(message.format(name=name, what=_(type(record).__name__.lower())))
+    return record
+
+
+def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return [s.id for s in dataset(ctx).sources if s.id.startswith(incomplete.lower())]
+    except CitynetError:
+        return []
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A source id: show it with the records that rest on it.",
+            autocompletion=_complete_source,
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The sources every fact cites: publisher, title, language, file, address.
+
+    Addresses and retrieval dates are shown where the data has them; the documents
+    do not state them, so none is made up.
+
+    Examples:
+
+      citynet sources
+
+      citynet sources berlin-netzwerke
+
+      citynet sources --format ids
+    """
+    from .names import closest
+    from .views import source_detail, source_list
+
+    data = dataset(ctx)
+    if source is None:
+        show(ctx, source_list(data), fmt)
+        return
+    found = data.source_by_id.get(source)
+    if found is None:
+        from .errors import NotFoundError
+
+        hint = closest(source, list(data.source_by_id), 3)
+        message = _("no source {name}").format(name=repr(source))
+        if hint:
+            message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
+        raise NotFoundError(message, tuple(hint))
+    show(ctx, source_detail(data, found), fmt)
 
 
 # --- maps and reports ---------------------------------------------------------------
@@ -1230,6 +1478,9 @@ ForceOption = Annotated[
     bool,
     typer.Option(help="Write even if the file has comments (keeps a backup) or is read-only."),
 ]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+]
 KeyArgument = Annotated[
     str,
     typer.Argument(
@@ -1237,6 +1488,10 @@ KeyArgument = Annotated[
     ),
 ]
 _RECORD_KINDS = "network, city, membership, partnership, source, theme"
+
+
+def _complete_record_kind(incomplete: str) -> list[str]:
+    return _completions(incomplete, ((kind, ()) for kind in _RECORD_KINDS.split(", ")))
 
 
 def _fields_help() -> str:
@@ -1248,7 +1503,8 @@ def _fields_help() -> str:
         f"{kind}: " + " ".join(option_help(spec) for spec in fields_of(record_type))
         for kind, record_type in KINDS.items()
     ]
-    return "\n\n".join(lines) + "\n\n(* required; list fields take the option once per value)"
+    footnote = _("(* required; list fields take the option once per value)")
+    return "\n\n".join(lines) + "\n\n" + footnote
 
 
 def _require_utf8(args: list[str]) -> None:
@@ -1278,7 +1534,7 @@ def _print_diff(old: str, new: str, path: Path) -> None:
     from .output import printable
 
     if old == new:
-        print("nothing changed")
+        print(_("nothing changed"))
         return
     diff = difflib.unified_diff(
         old.splitlines(), new.splitlines(), str(path), str(path), lineterm="", n=1
@@ -1287,25 +1543,46 @@ def _print_diff(old: str, new: str, path: Path) -> None:
         print(printable(line))
 
 
-def _ask_missing(record_type: type, values: dict[str, list[str]]) -> None:
-    """At a terminal, ask for the required fields that were not given as options."""
+def at_a_terminal() -> bool:
+    """Whether a person can be asked (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _ask_missing(ctx: typer.Context, record_type: type, values: dict[str, list[str]]) -> None:
+    """At a terminal, ask for the required fields that were not given as options, saying
+    what each takes; a wrong answer is explained and asked again, nothing is lost."""
+    from .arguments import check_answer, expected
     from .schema import fields_of
 
-    if not sys.stdin.isatty():
+    if not at_a_terminal():
         return
-    for spec in fields_of(record_type):
-        if spec.required and spec.name not in values:
-            answer = typer.prompt(spec.name.replace("_", " "))
-            values[spec.name] = (
-                [part.strip() for part in answer.split(",")] if spec.many else [answer]
-            )
+    missing = [s for s in fields_of(record_type) if s.required and s.name not in values]
+    data = dataset(ctx) if any(s.refers for s in missing) else None
+    for spec in missing:
+        known = [r.id for r in getattr(data, spec.refers)] if data and spec.refers else []
+        example = " – " + _("e.g. {example}").format(example=known[0]) if known else ""
+        question = f"{spec.option} ({expected(spec)}{example})"
+        while True:
+            try:
+                values[spec.name] = check_answer(spec, typer.prompt(question), known)
+                break
+            except CitynetError as error:
+                report(str(error))
 
 
 @app.command(context_settings=_EDIT_CONTEXT, epilog=None)
 def add(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to add: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to add: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Add a record: every field is an option (--name, --theme, --founded, --source …).
 
@@ -1328,10 +1605,13 @@ def add(
     _require_utf8([kind, *ctx.args])
     kind_type = record_type(kind)
     values = parse_options(kind_type, ctx.args)
-    _ask_missing(kind_type, values)
+    _ask_missing(ctx, kind_type, values)
     path = _target(ctx)
     old, new = update(
-        path, lambda data: add_record(data, new_record(data, kind_type, values)), force=force
+        path,
+        lambda data: add_record(data, new_record(data, kind_type, values)),
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -1339,35 +1619,49 @@ def add(
 @app.command(context_settings=_EDIT_CONTEXT)
 def edit(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to edit: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to edit: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     key: KeyArgument,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Change fields of a record: each --field value replaces that field.
 
-    A list field (--theme, --alias, --source …) is replaced by the values given.
+    A list field (--theme, --alias, --source …) changes value by value: --add-alias X,
+    --remove-alias X; --set-alias X (once per value) replaces the whole list.
 
     Examples:
 
       citynet edit network c40 --founded 2005 --homepage https://www.c40.org
 
-      citynet edit city koeln --alias Koeln --alias Cologne
+      citynet edit city koeln --add-alias Kölle
+
+      citynet edit city koeln --set-alias Koeln --set-alias Cologne
 
       citynet edit membership berlin:c40 --since 2005
     """
-    from .arguments import parse_options
+    from .arguments import parse_edit
     from .changes import edit as edit_record
     from .changes import find, record_type
     from .errors import UsageError
     from .store import update
 
     _require_utf8([kind, key, *ctx.args])
-    values = parse_options(record_type(kind), ctx.args)
-    if not values:
-        raise UsageError("nothing to change: give at least one --field value")
+    values, lists = parse_edit(record_type(kind), ctx.args)
+    if not values and not lists:
+        raise UsageError(_("nothing to change: give at least one --field value"))
     path = _target(ctx)
     old, new = update(
-        path, lambda data: edit_record(data, find(data, kind, key), values)[0], force=force
+        path,
+        lambda data: edit_record(data, find(data, kind, key), values, lists)[0],
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -1375,12 +1669,20 @@ def edit(
 @app.command()
 def remove(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="KIND", help=f"What to remove: {_RECORD_KINDS}.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help=f"What to remove: {_RECORD_KINDS}.",
+            autocompletion=_complete_record_kind,
+        ),
+    ],
     key: KeyArgument,
     cascade: Annotated[
         bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")
     ] = False,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Remove a record. A city or network that others refer to is refused unless --cascade.
 
@@ -1396,7 +1698,10 @@ def remove(
 
     path = _target(ctx)
     old, new = update(
-        path, lambda data: remove_record(data, find(data, kind, key), cascade)[0], force=force
+        path,
+        lambda data: remove_record(data, find(data, kind, key), cascade)[0],
+        force=force,
+        dry_run=dry_run,
     )
     _print_diff(old, new, path)
 
@@ -1422,6 +1727,7 @@ def fmt(
         typer.Option("--check", help="Only report whether the file is canonical (exit 1 if not)."),
     ] = False,
     force: ForceOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Rewrite the data file in its one canonical form (stable order and layout).
 
@@ -1434,14 +1740,16 @@ def fmt(
     from .store import update
 
     path = _target(ctx)
-    old, new = update(path, lambda data: data, force=force, dry_run=check_only)
-    if old == new:
-        print_lines([f"{path}: already canonical"])
+    old, new = update(path, lambda data: data, force=force, dry_run=check_only or dry_run)
+    if dry_run:
+        _print_diff(old, new, path)
+    elif old == new:
+        print_lines([_("{file}: already canonical").format(file=path)])
     elif check_only:
-        report(f"{path}: not in canonical form; `citynet fmt` would rewrite it")
+        report(_("{file}: not in canonical form; `citynet fmt` would rewrite it").format(file=path))
         raise typer.Exit(1)
     else:
-        print_lines([f"{path}: rewritten in canonical form"])
+        print_lines([_("{file}: rewritten in canonical form").format(file=path)])
 
 
 import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
@@ -1493,20 +1801,24 @@ def import_wikidata(
 
     update(path, change, force=force, dry_run=dry_run)
     result = outcome[0]
-    print(
-        ("would add" if dry_run else "added")
-        + f": {result.cities_added} cities, {result.links_added} twinnings (kind unknown)"
+    added = (
+        _("would add: {cities} cities, {links} twinnings (kind unknown)")
+        if dry_run
+        else _("added: {cities} cities, {links} twinnings (kind unknown)")
     )
-    print(f"matched to existing cities: {result.cities_matched}")
-    print(f"documented relations confirmed (source added): {result.relations_confirmed}")
+    print(added.format(cities=result.cities_added, links=result.links_added))
+    print(_("matched to existing cities: {n}").format(n=result.cities_matched))
+    print(
+        _("documented relations confirmed (source added): {n}").format(n=result.relations_confirmed)
+    )
     if result.retyped:
-        print(f"partnerships of an earlier import made twinnings: {result.retyped}")
-    print(f"duplicate links skipped: {result.duplicates_skipped}")
-    print(f"rows rejected: {len(result.rejected)}")
+        print(_("partnerships of an earlier import made twinnings: {n}").format(n=result.retyped))
+    print(_("duplicate links skipped: {n}").format(n=result.duplicates_skipped))
+    print(_("rows rejected: {n}").format(n=len(result.rejected)))
     for row in result.rejected[:50]:
         report(str(row))
     if len(result.rejected) > 50:
-        report(f"… and {len(result.rejected) - 50} more rejected rows")
+        report(_("… and {n} more rejected rows").format(n=len(result.rejected) - 50))
 
 
 def _progress(*files: Path) -> Any:
@@ -1523,7 +1835,7 @@ def _progress(*files: Path) -> Any:
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("importing", total=total)
+            task = progress.add_task(_("importing"), total=total)
             yield lambda rows: progress.advance(task, rows)
 
     return bar()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .errors import DataError, Problem, UsageError
 from .model import Dataset, Role
 
@@ -561,7 +562,15 @@ def sqlite_bytes(dataset: Dataset) -> bytes:
         connection.execute(f"PRAGMA user_version = {int(dataset.schema_version)}")
         broken = connection.execute("PRAGMA foreign_key_check").fetchall()
         if broken:  # a validated dataset has none; this guards the export itself
-            raise DataError([Problem("export", "", f"dangling references: {broken[:5]}")])
+            raise DataError(
+                [
+                    Problem(
+                        "export",
+                        "",
+                        i18n._("dangling references: {value}").format(value=broken[:5]),
+                    )
+                ]
+            )
         connection.commit()
         return connection.serialize()
     finally:
@@ -619,7 +628,11 @@ def refuse_existing(paths: Iterable[Path], force: bool) -> None:
     """UsageError if any of the files exists and `force` is not given."""
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
-        raise UsageError(f"{', '.join(existing)}: already there; give --force to replace")
+        raise UsageError(
+            i18n._("{value}: already there; give --force to replace").format(
+                value=", ".join(existing)
+            )
+        )
 
 
 def dataset_sections(dataset: Dataset) -> Iterator[tuple[str, Any]]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import DataError, Problem
+from .i18n import _
 
 # --- where the data is ---------------------------------------------------------
 
@@ -119,19 +120,19 @@ def decode(raw: bytes, name: str) -> str:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte {error.start}), save it as UTF-8"
+        message = _("not UTF-8 (byte {start}), save it as UTF-8").format(start=error.start)
         raise DataError([Problem(name, "", message, line)]) from None
 
 
 def _read_failure(path: Path, error: OSError, what: str) -> str:
     # Windows reports a folder as PermissionError, so ask the file system.
     if path.is_dir():
-        return f"is a folder, expected {what}"
+        return _("is a folder, expected {what}").format(what=what)
     if isinstance(error, FileNotFoundError):
         return "no such file"
     if isinstance(error, PermissionError):
         return "permission denied: cannot read the file"
-    return f"cannot read: {error.strerror or error}"
+    return _("cannot read: {value}").format(value=error.strerror or error)
 
 
 LOCK_TIMEOUT = 30.0
@@ -168,7 +169,9 @@ def atomic_write_chunks(
             prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder
         )
     except OSError as error:
-        raise DataError([Problem(str(path), "", f"cannot write: {_os_reason(error)}")]) from None
+        raise DataError(
+            [Problem(str(path), "", _("cannot write: {value}").format(value=_os_reason(error)))]
+        ) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
             for chunk in chunks:
@@ -188,7 +191,9 @@ def atomic_write_chunks(
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            message = f"cannot write: {_os_reason(error)}; the file is unchanged"
+            message = _("cannot write: {value}; the file is unchanged").format(
+                value=_os_reason(error)
+            )
             raise DataError([Problem(str(path), "", message)]) from None
         raise
     _sync_folder(folder)
@@ -260,13 +265,17 @@ class FileLock:
         try:
             self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            message = f"cannot create the lock file {self.path.name}: {_os_reason(error)}"
+            message = _("cannot create the lock file {name}: {value}").format(
+                name=self.path.name, value=_os_reason(error)
+            )
             raise DataError([Problem(str(self.path.with_suffix("")), "", message)]) from None
         deadline = time.monotonic() + self.timeout
         while not _try_lock(self._descriptor):
             if time.monotonic() > deadline:
                 self.__exit__()
-                message = f"another citynet is writing this file (waited {self.timeout:.0f} s)"
+                message = _("another citynet is writing this file (waited {timeout:.0f} s)").format(
+                    timeout=self.timeout
+                )
                 raise DataError([Problem(str(self.path.with_suffix("")), "", message)])
             time.sleep(0.02)
         remove_stale_temporaries(self.target)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import i18n
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
 from .output import INVISIBLE, xml_safe
@@ -99,7 +100,7 @@ def build_graph(
     the chosen nodes every edge is kept.
     """
     if depth < 0:
-        raise UsageError(f"--depth must be 0 or more, not {depth}")
+        raise UsageError(i18n._("--depth must be 0 or more, not {depth}").format(depth=depth))
     wanted = set(kinds)
     partnerships = [p for p in dataset.partnerships if not wanted or p.kind in wanted]
     if around:
@@ -192,7 +193,11 @@ def write_graph(graph: Graph, fmt: str) -> str:
         return to_gexf(graph)
     if fmt == "svg":
         return render_svg(to_dot(graph))
-    raise UsageError(f"unknown graph format {fmt!r}; formats: {', '.join(GRAPH_FORMATS)}")
+    raise UsageError(
+        i18n._("unknown graph format {fmt}; formats: {value}").format(
+            fmt=repr(fmt), value=", ".join(GRAPH_FORMATS)
+        )
+    )
 
 
 # --- attributes: one description for GraphML and GEXF -----------------------------

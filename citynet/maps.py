@@ -26,7 +26,8 @@ from .geo import (
     ring_copies,
     split_antimeridian,
 )
-from .model import KIND_LABELS, PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
+from .i18n import in_german
+from .model import PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
 from .names import fold
 
 FORMATS = ("svg", "geojson", "html")
@@ -92,9 +93,12 @@ class MapData(NamedTuple):
     country: str = ""  # the country drawn darker
 
 
+@in_german
 def kind_label(kind: str) -> str:
-    """The German name of a partnership kind; an unknown kind as it is."""
-    return KIND_LABELS.get(kind, kind)
+    """The name of a partnership kind in the interface's language; an unknown kind as it is."""
+    from .views import kind_label
+
+    return kind_label(kind)
 
 
 def kind_colour(kind: str) -> str:
@@ -130,6 +134,7 @@ def _links_between(pairs: dict[tuple[str, str], list[Partnership]], dataset: Dat
     return links
 
 
+@in_german
 def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData:
     """A city and its partner cities, one link per partner with every kind of relation."""
     wanted = set(kinds)
@@ -152,6 +157,7 @@ def _kinds_note(kinds: Sequence[str]) -> str:
     return f" ({', '.join(kind_label(k) for k in kinds)})" if kinds else ""
 
 
+@in_german
 def network_map(dataset: Dataset, network: Network) -> MapData:
     """A network's member cities; those with roles in it are labelled first."""
     from .query import members_of
@@ -168,6 +174,7 @@ def network_map(dataset: Dataset, network: Network) -> MapData:
     return MapData("network", network.id, title, tuple(places), ())
 
 
+@in_german
 def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
     """The cities of a country and their partner cities abroad."""
     wanted = set(kinds)
@@ -206,6 +213,7 @@ _LAND_SUBJECT = "#dccba4"
 _MAX_LABELS = 60
 
 
+@in_german
 def render_svg(data: MapData) -> str:
     """The map as a standalone SVG document (UTF-8 text): title, map, legend, and the
     cities without coordinates listed below."""
@@ -657,6 +665,7 @@ def geojson(data: MapData) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@in_german
 def render_geojson(data: MapData) -> str:
     import json
 
@@ -671,6 +680,7 @@ _HTML_CSS = """
 """
 
 
+@in_german
 def render_html(data: MapData) -> str:
     """One self-contained page: the map, its legend, a table of the cities."""
     body = [f"<h1>{markup.text(data.title)}</h1>", figure(data)]
@@ -737,6 +747,7 @@ def _table_order(place: Place) -> tuple[int, str]:
     return (-order.index(place.role) if place.role in order else 0, fold(place.city.name))
 
 
+@in_german
 def render(data: MapData, fmt: str) -> str:
     """The map in one of FORMATS."""
     if fmt == "svg":

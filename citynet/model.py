@@ -19,17 +19,23 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 from msgspec import Struct
 from msgspec.structs import force_setattr
 
+from .i18n import N_
+
 if TYPE_CHECKING:
     from .names import NameIndex
 
 SCHEMA_VERSION = 1
-YEAR_RANGE = (1800, 2100)
+# A year something happened in: none after this one (`--founded 2090` is a typo). An end
+# or a target (until, a figure's year) may lie ahead, up to FUTURE_YEAR.
+YEAR_RANGE = (1800, date.today().year)
+FUTURE_YEAR = 2100
 
 
 class Rule:
@@ -38,6 +44,7 @@ class Rule:
     __slots__ = (
         "choices",
         "expected",
+        "future",
         "not_blank",
         "not_empty",
         "pattern",
@@ -54,6 +61,7 @@ class Rule:
         pattern: str = "",
         expected: str = "",
         year: bool = False,
+        future: bool = False,
         not_blank: bool = False,
         not_empty: bool = False,
         span: tuple[float, float] | None = None,
@@ -63,44 +71,49 @@ class Rule:
         self.pattern = pattern  # a regular expression the whole value matches …
         self.expected = expected  # … described for people
         self.year = year  # a year within YEAR_RANGE
+        self.future = future  # … or ahead of it, up to FUTURE_YEAR
         self.not_blank = not_blank  # text that must say something
         self.not_empty = not_empty  # a list with at least one item
         self.span = span  # the range of a number
 
 
 # --- vocabularies ---------------------------------------------------------------
-# Each vocabulary maps its ids to the words a person may use for them: the German
-# label first (what tables show), then other German and English words.
+# Each vocabulary maps its ids to the words a person may use for them: first the
+# label tables show (English, translated through the message catalog, so German
+# tables say "Städtepartnerschaft"), then other German and English words.
 
 SCOPES: dict[str, tuple[str, ...]] = {
-    "global": ("weltweit", "international", "world", "worldwide"),
-    "europe": ("Europa", "europäisch", "european"),
-    "national": ("national", "bundesweit", "nationwide"),
-    "regional": ("regional",),
+    "global": (N_("worldwide"), "weltweit", "international", "world"),
+    "europe": (N_("Europe"), "Europa", "europäisch", "european"),
+    "national": (N_("national"), "bundesweit", "nationwide"),
+    "regional": (N_("regional"),),
 }
 PARTNERSHIP_KINDS: dict[str, tuple[str, ...]] = {
     "partnership": (
+        N_("twinning partnership"),
         "Städtepartnerschaft",
         "Partnerschaft",
         "Partnerstadt",
         "sister city",
     ),
-    "friendship": ("Städtefreundschaft", "Freundschaft", "friendship city"),
-    "contact": ("Kontakt", "Städtekontakt"),
-    "project": ("Projektpartnerschaft", "Projekt", "project partnership"),
-    "cooperation": ("Zusammenarbeit", "Kooperation"),
-    "exchange": ("Fachaustausch", "Austausch"),
+    "friendship": (N_("friendship"), "Städtefreundschaft", "Freundschaft", "friendship city"),
+    "contact": (N_("contact"), "Kontakt", "Städtekontakt"),
+    "project": (N_("project partnership"), "Projektpartnerschaft", "Projekt"),
+    "cooperation": (N_("cooperation"), "Zusammenarbeit", "Kooperation"),
+    "exchange": (N_("expert exchange"), "Fachaustausch", "Austausch"),
     # Imported links whose kind the source does not say (Wikidata's P190): never formal.
-    "twinning": ("Städteverbindung (Art unbekannt)", "Städteverbindung", "twin town"),
+    "twinning": (
+        N_("twinning of unknown kind"),
+        "Städteverbindung (Art unbekannt)",
+        "Städteverbindung",
+        "twin town",
+    ),
 }
 MEASURES: dict[str, tuple[str, ...]] = {
-    "members": ("Mitglieder",),
-    "countries": ("Länder",),
-    "other": ("andere",),
+    "members": (N_("members"), "Mitglieder"),
+    "countries": (N_("countries"), "Länder"),
+    "other": (N_("other"), "andere"),
 }
-# The German label of each id, for tables.
-SCOPE_LABELS = {scope: words[0] for scope, words in SCOPES.items()}
-KIND_LABELS = {kind: words[0] for kind, words in PARTNERSHIP_KINDS.items()}
 QUALIFIERS: tuple[str, ...] = ("", "über", "fast", "rund", "mehr als", "nahezu", "knapp", "aktuell")
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -114,6 +127,7 @@ CityId = Annotated[str, Rule(refers="cities")]
 Sources = Annotated[tuple[SourceId, ...], Rule(not_empty=True)]
 Text = Annotated[str, Rule(not_blank=True)]
 Year = Annotated[int | None, Rule(year=True)]
+LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
 
@@ -145,7 +159,7 @@ class Figure(Struct, frozen=True, gc=False, array_like=True):
     unit: Text
     source: SourceId
     qualifier: Annotated[str, Rule(choices=QUALIFIERS)] = ""
-    year: Year = None
+    year: LaterYear = None
     note: str = ""
 
     @property
@@ -171,7 +185,7 @@ class Role(Struct, frozen=True, gc=False, array_like=True):
     body: str = ""
     city: CityId = ""
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     note: str = ""
 
 
@@ -253,7 +267,7 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
     network: NetworkId
     sources: Sources
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     since_text: str = ""
     working_groups: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
@@ -267,7 +281,7 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
     kind: Annotated[str, Rule(choices=tuple(PARTNERSHIP_KINDS))]
     sources: Sources
     since: Year = None
-    until: Year = None
+    until: LaterYear = None
     programme: str = ""
     note: str = ""
 

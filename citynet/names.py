@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from .errors import NotFoundError, UsageError
+from .i18n import N_, _
 from .model import City, Dataset, Network
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -141,7 +142,7 @@ def did_you_mean(
         found = options.closest(word, 1)
     else:
         found = closest(word, options, 1)
-    return f" (did you mean {show(found[0])}?)" if found else ""
+    return " (" + _("did you mean {words}?").format(words=show(found[0])) + ")" if found else ""
 
 
 class Suggestions:
@@ -215,7 +216,7 @@ def resolve(dataset: Dataset, name: str, kind: Any = None) -> Named:
     if exact is not None and (kind is None or isinstance(exact, kind)):
         return exact
     index = dataset.name_index
-    what = {Network: "network", City: "city", None: "network or city"}[kind]
+    what = _({Network: N_("network"), City: N_("city"), None: N_("network or city")}[kind])
     matches = [r for r in index.find(name) if kind is None or isinstance(r, kind)]
     if len(matches) > 1:
         keys = _keys(name)
@@ -226,29 +227,33 @@ def resolve(dataset: Dataset, name: str, kind: Any = None) -> Named:
     if matches:
         candidates = tuple(describe(r) for r in matches)
         raise NotFoundError(
-            f"{name!r} matches more than one {what}; name one by its id:\n  "
+            _("{name} matches more than one {what}; name one by its id:").format(
+                name=repr(name), what=what
+            )
+            + "\n  "
             + "\n  ".join(candidates),
             candidates,
         )
     suggestions = [
         describe(r) for r in index.suggest(name, limit=6) if kind is None or isinstance(r, kind)
     ][:3]
-    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-    raise NotFoundError(f"no {what} named {name!r}{hint}", tuple(suggestions))
+    hint = "; " + _("did you mean {words}?").format(words=", ".join(suggestions))
+    message = _("no {what} named {name}").format(what=what, name=repr(name))
+    raise NotFoundError(message + (hint if suggestions else ""), tuple(suggestions))
 
 
 def describe(record: Named) -> str:
     """A record as a person tells it from others of the same name: "koeln (Köln, DE)"."""
     if isinstance(record, Network):
         details = [record.label] if record.label != record.id else []
-        return f"{record.id} ({', '.join([*details, 'network'])})"
+        return f"{record.id} ({', '.join([*details, _('network')])})"
     details = [record.name, record.country]
     region = getattr(record, "region", "")
     population = getattr(record, "population", None)
     if region:
         details.append(region)
     if population:
-        details.append(f"{population:,} inhabitants")
+        details.append(_("{n:,} inhabitants").format(n=population))
     return f"{record.id} ({', '.join(details)})"
 
 
@@ -264,9 +269,11 @@ def resolve_word(word: str, vocabulary: Mapping[str, Sequence[str]], what: str) 
         if key in ids_by_key:
             return ids_by_key[key]
     suggestions = dict.fromkeys(ids_by_key[k] for k in closest(fold(word), ids_by_key))
-    hint = f" (did you mean {', '.join(map(repr, suggestions))}?)" if suggestions else ""
+    words = ", ".join(map(repr, suggestions))
+    hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
     valid = ", ".join(
-        f"{word_id} ({words[0]})" if words and fold(words[0]) != fold(word_id) else word_id
+        f"{word_id} ({_(words[0])})" if words and fold(words[0]) != fold(word_id) else word_id
         for word_id, words in vocabulary.items()
     )
-    raise UsageError(f"unknown {what} {word!r}{hint}; valid: {valid}")
+    message = _("unknown {what} {word}{hint}; valid: {valid}")
+    raise UsageError(message.format(what=_(what), word=repr(word), hint=hint, valid=valid))

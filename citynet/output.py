@@ -17,6 +17,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from .errors import UsageError
+from .i18n import _
 
 FORMATS = ("table", "json", "csv", "csv-de", "tsv", "md", "xlsx", "ids")
 # The format a file written with --output gets from its suffix, when --format is not given.
@@ -65,6 +66,9 @@ class Column(Struct, frozen=True):
     no_wrap: bool = False
     optional: bool = False  # dropped from a terminal table that is too narrow for it
     numeric: bool = False  # whole numbers (years, counts): number cells in xlsx and json
+    # How a person reads a cell (table, md) when it holds a machine value (a kind, a
+    # scope): tsv, csv and json keep the value itself, whatever the language.
+    shown: Any = None
 
 
 class Listing(Struct):
@@ -90,12 +94,18 @@ def choose_fields(listing: Listing, fields: Sequence[str]) -> Listing:
     wanted = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
     available = "available fields: " + ", ".join(by_key)
     if not wanted:
-        raise UsageError(f"--fields needs at least one field; {available}")
+        raise UsageError(
+            _("--fields needs at least one field; {available}").format(available=available)
+        )
     for name in wanted:
         if name not in by_key:
             from .names import did_you_mean
 
-            raise UsageError(f"unknown field {name!r}{did_you_mean(name, by_key)}; {available}")
+            raise UsageError(
+                _("unknown field {name}{value}; {available}").format(
+                    name=repr(name), value=did_you_mean(name, by_key), available=available
+                )
+            )
     # A column the user asked for is never dropped from a narrow table.
     columns = [replace(by_key[name], optional=False) for name in wanted]
     payload = [{c.key: _typed(c, row.get(c.key, "")) for c in columns} for row in listing.rows]
@@ -160,8 +170,10 @@ def render(
     elif fmt == "xlsx":
         if out.isatty():
             raise UsageError(
-                "--format xlsx writes a binary workbook: give --output FILE (-o FILE) "
-                "or redirect the output to a file"
+                _(
+                    "--format xlsx writes a binary workbook: give --output FILE (-o FILE) "
+                    "or redirect the output to a file"
+                )
             )
         out.flush()
         out.buffer.write(workbook(listing))
@@ -281,10 +293,12 @@ def _write_markdown(listing: Listing, out: TextIO) -> None:
 
     if listing.title:
         out.write(f"**{cell(listing.title)}**\n\n")
-    out.write("| " + " | ".join(cell(c.header) for c in listing.columns) + " |\n")
-    out.write("|" + "|".join(" --- " for _ in listing.columns) + "|\n")
+    out.write("| " + " | ".join(cell(_(c.header)) for c in listing.columns) + " |\n")
+    out.write("|" + "|".join(" --- " for _column in listing.columns) + "|\n")
     for row in listing.rows:
-        out.write("| " + " | ".join(cell(row.get(c.key, "")) for c in listing.columns) + " |\n")
+        out.write("| " + " | ".join(cell(shown(c, row)) for c in listing.columns) + " |\n")
+    # What a terminal shows under the table (the numbered sources of `show`) goes below it.
+    out.write("".join(f"\n{cell(line)}\n" for line in listing.footer))
 
 
 def _write_table(
@@ -318,7 +332,7 @@ def _write_table(
         columns.remove(next(c for c in reversed(columns) if c.optional))
         widths, whole_words = _fit(listing, columns, console.width)
     table = _rich_table(listing, columns, widths, color)
-    hidden = [printable(c.header) for c in filled if c not in columns]
+    hidden = [printable(_(c.header)) for c in filled if c not in columns]
     if listing.rows:
         console.print(table)
     elif listing.title:
@@ -326,10 +340,10 @@ def _write_table(
     for line in listing.footer:
         console.print(Text(printable(line), style="dim"))
     if hidden:
-        note = f"Ausgeblendet (zu schmal): {', '.join(hidden)}; alles mit --format tsv oder json"
-        console.print(Text(note, style="dim"))
+        note = _("Hidden (too narrow): {columns}; everything with --format tsv or json")
+        console.print(Text(note.format(columns=", ".join(hidden)), style="dim"))
     if not listing.rows:
-        console.print(Text("(keine Einträge)", style="dim"))
+        console.print(Text(_("(nothing found)"), style="dim"))
 
 
 def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int], bool]:
@@ -338,13 +352,13 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
     The widest columns shrink first, down to their longest word; only if that is
     not enough do words break, in columns other than the no-wrap ones (ids).
     """
-    cells = [[printable(row.get(c.key, "")) for row in listing.rows] for c in columns]
+    cells = [[shown(c, row) for row in listing.rows] for c in columns]
     natural = [
-        max([len(printable(c.header)), *map(len, texts)])
+        max([len(printable(_(c.header))), *map(len, texts)])
         for c, texts in zip(columns, cells, strict=True)
     ]
     least = [
-        max([_longest_word(printable(c.header)), *map(_longest_word, texts)])
+        max([_longest_word(printable(_(c.header))), *map(_longest_word, texts)])
         for c, texts in zip(columns, cells, strict=True)
     ]
     available = width - 3 * len(columns) - 1  # padding and borders
@@ -378,11 +392,24 @@ def _rich_table(listing: Listing, columns: list[Column], widths: list[int], colo
     )
     for index, column in enumerate(columns):
         # overflow="fold" wraps long text rather than cutting it off.
-        table.add_column(printable(column.header), overflow="fold", width=widths[index])
+        table.add_column(printable(_(column.header)), overflow="fold", width=widths[index])
     for row in listing.rows:
         # Text(...) is never parsed for markup: "[bold]" stays "[bold]".
-        table.add_row(*(Text(printable(row.get(c.key, ""))) for c in columns))
+        table.add_row(*(Text(shown(c, row)) for c in columns))
     return table
+
+
+# A row may say how a person reads one of its cells under the cell's key + SHOWN
+# (a scope's label in the value column of `show`); tsv, csv and json never see it.
+SHOWN = "#shown"
+
+
+def shown(column: Column, row: dict[str, str]) -> str:
+    """A cell as a person reads it: its label where the column or row has one, printable."""
+    text = row.get(column.key, "")
+    if column.key + SHOWN in row:
+        return printable(row[column.key + SHOWN])
+    return printable(column.shown(text) if column.shown and text else text)
 
 
 # --- several tables in one output, and bar charts (citynet stats) ----------------------
@@ -432,9 +459,9 @@ def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int |
         emoji=False, markup=False, soft_wrap=False,
     )  # fmt: skip
     columns = list(listing.columns)
-    cells = [[printable(row.get(c.key, "")) for c in columns] for row in listing.rows]
+    cells = [[shown(c, row) for c in columns] for row in listing.rows]
     widths = [
-        min(_LABEL_WIDTH, max([cell_len(c.header), *(cell_len(r[i]) for r in cells)]))
+        min(_LABEL_WIDTH, max([cell_len(_(c.header)), *(cell_len(r[i]) for r in cells)]))
         for i, c in enumerate(columns)
     ]
     values = [float(row.get(listing.bar) or 0) for row in listing.rows]
@@ -452,7 +479,8 @@ def _write_bar_chart(listing: Listing, out: TextIO, *, color: bool, width: int |
 
     if listing.title:
         console.print(Text(printable(listing.title), style="bold"))
-    console.print(Text(line([c.header for c in columns]), style="bold cyan" if color else "bold"))
+    headers = [_(c.header) for c in columns]
+    console.print(Text(line(headers), style="bold cyan" if color else "bold"))
     for row_cells, value in zip(cells, values, strict=True):
         text = Text(line(row_cells))
         # A value too small for an eighth of a cell still shows a sliver: it is not zero.

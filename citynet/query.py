@@ -12,6 +12,7 @@ from typing import Any
 from msgspec import Struct
 
 from .errors import UsageError
+from .i18n import N_, _
 from .model import (
     PARTNERSHIP_KINDS,
     SCOPES,
@@ -22,6 +23,8 @@ from .model import (
     Network,
     Partnership,
     Role,
+    Source,
+    Theme,
 )
 from .names import fold, fold_variants, resolve_word
 
@@ -33,17 +36,17 @@ NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
 def resolve_theme(dataset: Dataset, name: str) -> str:
     """The theme id for a slug, name or alias in any language ("climate" → "klima")."""
     vocabulary = {t.id: (t.name, t.name_en, *t.aliases) for t in dataset.themes}
-    return resolve_word(name, vocabulary, "theme")
+    return resolve_word(name, vocabulary, N_("theme"))
 
 
 def resolve_scope(name: str) -> str:
     """The scope id for an English or German name ("Europa" → "europe")."""
-    return resolve_word(name, SCOPES, "scope")
+    return resolve_word(name, SCOPES, N_("scope"))
 
 
 def resolve_kind(name: str) -> str:
     """The partnership kind for its id or a German or English name ("Partnerschaft")."""
-    return resolve_word(name, PARTNERSHIP_KINDS, "kind")
+    return resolve_word(name, PARTNERSHIP_KINDS, N_("kind"))
 
 
 # --- networks -----------------------------------------------------------------
@@ -77,7 +80,8 @@ def filter_networks(
 
 def sort_networks(networks: list[Network], key: str) -> list[Network]:
     if key not in NETWORK_SORT_KEYS:
-        raise UsageError(f"cannot sort by {key!r}; sort keys: {', '.join(NETWORK_SORT_KEYS)}")
+        message = _("cannot sort by {key}; sort keys: {keys}")
+        raise UsageError(message.format(key=repr(key), keys=", ".join(NETWORK_SORT_KEYS)))
     if key == "members":
         # Largest first; networks without a figure last.
         def members(n: Network) -> tuple[bool, int, str]:
@@ -376,48 +380,128 @@ def compare_cities(dataset: Dataset, cities: Sequence[City]) -> dict[str, Any]:
 
 
 def search(dataset: Dataset, text: str) -> list[dict[str, Any]]:
-    """Networks and cities whose names, aliases or descriptions contain `text` (folded).
+    """Every record with a text that contains `text` (folded): networks, cities, themes,
+    sources. A network is found by its names, seat, founding place, descriptions, people,
+    roles, bodies, working groups, notes, its members' roles and its themes' names in
+    either language (so `search klima` finds what `list --theme klima` lists).
 
-    Each hit names the field it was found in; name hits rank before description hits.
+    Each hit names the field it was found in first and the text there; name hits rank
+    before other hits.
     """
     needle = fold(text)
     if not needle:
-        raise UsageError("search needs some letters or digits to look for")
-    hits: list[tuple[int, str, Network | City, str]] = []
-    records: list[Network | City] = [*dataset.networks, *dataset.cities]
-    for record in records:
-        where = _match_field(record, needle)
-        if where:
-            rank = (
-                0 if where in ("id", "name", "short_name") else 1 if where != "description" else 2
-            )
-            hits.append((rank, fold(record.label), record, where))
+        raise UsageError(_("search needs some letters or digits to look for"))
+    themes = {t.id: t for t in dataset.themes}
+    hits: list[tuple[int, str, dict[str, Any]]] = []
+    searched: list[tuple[str, Any, Iterable[tuple[str, str]]]] = [
+        ("network", n, _network_texts(dataset, n, themes)) for n in dataset.networks
+    ]
+    searched += [("city", c, [("id", c.id), ("name", c.name), ("name_en", c.name_en)]
+                  + [("alias", a) for a in c.aliases]) for c in dataset.cities]  # fmt: skip
+    searched += [("theme", t, _theme_texts(t)) for t in dataset.themes]
+    searched += [
+        ("source", s, [("id", s.id), ("title", s.title), ("publisher", s.publisher)])
+        for s in dataset.sources
+    ]
+    for kind, record, texts in searched:
+        for field, value in texts:
+            if value and any(needle in key for key in fold_variants(value)):
+                name = getattr(record, "label", None) or getattr(record, "name", "") or record.title
+                rank = 0 if field in _NAME_FIELDS else 1 if field in ("alias", "theme") else 2
+                hit = {"id": record.id, "kind": kind, "name": name, "matched": field}
+                hits.append((rank, fold(name), {**hit, "text": value}))
+                break
     hits.sort(key=lambda h: (h[0], h[1]))
-    return [
-        {
-            "id": record.id,
-            "kind": "network" if isinstance(record, Network) else "city",
-            "name": record.label,
-            "matched": where,
-        }
-        for _, _, record, where in hits
+    return [hit for _, _, hit in hits]
+
+
+_NAME_FIELDS = ("id", "name", "short_name", "name_de", "name_en", "title")
+
+
+def _theme_texts(theme: Theme) -> list[tuple[str, str]]:
+    return [("id", theme.id), ("name", theme.name), ("name_en", theme.name_en)] + [
+        ("alias", a) for a in theme.aliases
     ]
 
 
-def _match_field(record: Network | City, needle: str) -> str:
-    fields: list[tuple[str, str]] = [("id", record.id), ("name", record.name)]
-    if isinstance(record, Network):
-        fields += [
-            ("short_name", record.short_name),
-            ("name_de", record.name_de),
-            ("name_en", record.name_en),
-        ]
-    else:
-        fields += [("name_en", record.name_en)]
-    fields += [("alias", a) for a in record.aliases]
-    if isinstance(record, Network):
-        fields += [("description", record.description), ("description_en", record.description_en)]
-    for name, value in fields:
-        if value and any(needle in key for key in fold_variants(value)):
-            return name
-    return ""
+def _network_texts(
+    dataset: Dataset, network: Network, themes: dict[str, Theme]
+) -> Iterable[tuple[str, str]]:
+    """(field, text) of everything a person might look for in a network, names first."""
+    yield from [("id", network.id), ("name", network.name), ("short_name", network.short_name)]
+    yield from [("name_de", network.name_de), ("name_en", network.name_en)]
+    yield from (("alias", a) for a in network.aliases)
+    for theme_id in network.themes:
+        yield from (("theme", text) for _, text in _theme_texts(themes[theme_id]))
+    yield from [("seat", network.seat), ("founded_place", network.founded_place)]
+    yield from [("description", network.description)]
+    yield from [("description_en", network.description_en)]
+    for field, values in (
+        ("working_group", network.working_groups),
+        ("aim", network.aims),
+        ("campaign", network.campaigns),
+        ("partner_organisation", network.partner_organisations),
+        ("member_organisation", network.member_organisations),
+    ):
+        yield from ((field, v) for v in values)
+    for body in network.bodies:
+        yield from [("body", body.name), ("body", body.name_en), ("body", body.description)]
+    for role in network.people:
+        yield from [("person", role.person), ("role", role.role), ("role", role.body)]
+        yield ("role", role.note)
+    for membership in dataset.memberships_by_network.get(network.id, ()):
+        yield from (("member_working_group", w) for w in membership.working_groups)
+        for role in membership.roles:
+            yield from [("person", role.person), ("member_role", role.role)]
+        yield ("member_note", membership.note)
+    yield from (("figure", f.note) for f in network.figures)
+    yield from (("note", n.text) for n in network.notes)
+
+
+# --- sources: what each id in a "source" column stands for -------------------------
+
+
+def source_object(dataset: Dataset, source: Source) -> dict[str, Any]:
+    """A source with the records that rest on it (`citynet show SOURCE`, `sources`).
+
+    No retrieval date and no address is invented: the documents do not state them,
+    so `url` is empty unless the data gives one.
+    """
+    return {
+        "id": source.id,
+        "publisher": source.publisher,
+        "title": source.title,
+        "language": source.language,
+        "file": source.file,
+        "url": source.url,
+        "note": source.note,
+        "records": citing(dataset, source.id),
+    }
+
+
+def citing(dataset: Dataset, source_id: str) -> list[dict[str, str]]:
+    """The records that cite `source_id`, and in which field, in the order of the file."""
+    found: list[dict[str, str]] = []
+
+    def add(kind: str, record_id: str, name: str, field: str) -> None:
+        found.append({"kind": kind, "id": record_id, "name": name, "field": field})
+
+    for n in dataset.networks:
+        if source_id in n.sources:
+            add("network", n.id, n.label, "sources")
+        cited = [(f"figure:{f.measure}", f.source) for f in n.figures]
+        cited += [("body", b.source) for b in n.bodies] + [("person", r.source) for r in n.people]
+        cited += [("note", x.source) for x in n.notes]
+        for field in dict.fromkeys(field for field, source in cited if source == source_id):
+            add("network", n.id, n.label, field)
+    for c in dataset.cities:
+        if source_id in c.sources:
+            add("city", c.id, c.name, "sources")
+    for m in dataset.memberships:
+        if source_id in m.sources or any(r.source == source_id for r in m.roles):
+            name = f"{dataset.city_by_id[m.city].name} – {dataset.network_by_id[m.network].label}"
+            add("membership", f"{m.city}:{m.network}", name, "sources")
+    for p in dataset.partnerships:
+        if source_id in p.sources:
+            add("partnership", f"{p.cities[0]}:{p.cities[1]}:{p.kind}", p.kind, "sources")
+    return found

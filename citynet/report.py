@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, markup
+from .i18n import in_german
 from .model import City, Dataset, Figure, Membership, Network, Role
 from .names import fold
 
@@ -113,6 +114,7 @@ def german_date(day: dt.date) -> str:
 # --- what the report says -----------------------------------------------------------
 
 
+@in_german
 def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
     """The report on one city, as blocks; `today` is the date it is made."""
     from .query import partners_of
@@ -320,6 +322,7 @@ ol.sources li { margin-bottom: .3rem; }
 """
 
 
+@in_german
 def render_html(dataset: Dataset, report: Report) -> str:
     """The report as one self-contained, printable HTML page."""
     out = []
@@ -371,6 +374,7 @@ def _html_cell(cell: Cell) -> str:
 # --- Markdown ------------------------------------------------------------------------
 
 
+@in_german
 def render_markdown(report: Report, map_file: str | None = None) -> str:
     """The report as Markdown; the map is an image link to `map_file` when there is one."""
     from .output import markdown_text

@@ -1,25 +1,38 @@
 """`stats` and `suggest` as Listings: the tables and bar charts they show.
 
-Headers are German, like the rest of the interface; column keys (the TSV/CSV
-header line) are the JSON keys, stable for scripts.
+Headers, titles and reasons are in the interface's language (`citynet.i18n`);
+column keys (the TSV/CSV header line) are the JSON keys, stable for scripts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .model import City
+from .i18n import N_, _, ngettext
+from .model import City, Dataset
 from .output import Column, Listing
 from .stats import RANKINGS, TABLES, Statistics, statistics_object
 from .suggest import Suggestion
+from .views import kind_label, labels
 
 DEFAULT_TABLE = "most_connected_cities"
+# The rows of the counts table as people read them (tsv keeps the keys).
+COUNT_NAMES = {
+    "networks": N_("Networks"),
+    "cities": N_("Cities"),
+    "countries": N_("Countries"),
+    "memberships": N_("Memberships"),
+    "partnerships": N_("Partnerships"),
+    "city_pairs": N_("City pairs"),
+    "sources": N_("Sources"),
+    "themes": N_("Themes"),
+}
 
 
 def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
     """Every table of `stats` by its JSON key, each listing's payload that key's value."""
     data = statistics_object(stats, limit)
-    cut = f" (erste {limit})" if limit else ""
+    cut = " (" + _("first {n}").format(n=limit) + ")" if limit else ""
 
     def listing(key: str, columns: list[Column], title: str, bar: str = "") -> Listing:
         rows = data[key]
@@ -34,79 +47,93 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
         )
 
     city_columns = [
-        Column("id", "ID", no_wrap=True),
-        Column("name", "Stadt"),
-        Column("country", "Land"),
+        Column("id", N_("ID"), no_wrap=True),
+        Column("name", N_("City")),
+        Column("country", N_("Country")),
     ]
     counts = [{"record": name, "count": str(count)} for name, count in data["counts"].items()]
     components = data["country_components"]
     connected = (
-        "Alle Länder sind über Partnerschaften verbunden."
+        _("Every country is connected through partnerships.")
         if data["countries_connected"]
-        else f"Nicht alle Länder sind verbunden: {len(components)} getrennte Gruppen."
+        else _("Not every country is connected: {n} separate groups.").format(n=len(components))
     )
     listings = {
         "counts": Listing(
-            columns=[Column("record", "Einträge"), Column("count", "Anzahl")],
+            columns=[
+                Column("record", N_("Records"), shown=labels(COUNT_NAMES)),
+                Column("count", N_("Count")),
+            ],
             rows=counts,
             payload=data["counts"],
-            title="Umfang der Daten",
+            title=_("Size of the data"),
         ),
         "partnership_kinds": listing(
             "partnership_kinds",
-            [Column("kind", "Art"), Column("partnerships", "Beziehungen")],
-            "Beziehungen nach Art",
+            [Column("kind", N_("Kind"), shown=kind_label), Column("partnerships", N_("Relations"))],
+            _("Relations by kind"),
             bar="partnerships",
         ),
         "most_connected_cities": listing(
             "most_connected_cities",
-            [*city_columns, Column("partners", "Partnerstädte")],
-            "Städte mit den meisten Partnerstädten",
+            [*city_columns, Column("partners", N_("Partner cities"))],
+            _("Cities with the most partner cities"),
             bar="partners",
         ),
         "most_memberships": listing(
             "most_memberships",
-            [*city_columns, Column("memberships", "Mitgliedschaften")],
-            "Städte mit den meisten Mitgliedschaften",
+            [*city_columns, Column("memberships", N_("Memberships"))],
+            _("Cities with the most memberships"),
             bar="memberships",
         ),
         "country_pairs": listing(
             "country_pairs",
-            [Column("a", "Land"), Column("b", "Land"), Column("partnerships", "Städtepaare")],
-            "Länderpaare nach Städtepaaren",
+            [
+                Column("a", N_("Country")),
+                Column("b", N_("Country")),
+                Column("partnerships", N_("City pairs")),
+            ],
+            _("Country pairs by pairs of cities"),
             bar="partnerships",
         ),
         "country_matrix": _matrix_listing(data["country_matrix"], cut),
         "region_country": listing(
             "region_country",
             [
-                Column("region", "Region"),
-                Column("country", "Land"),
-                Column("partner_country", "Partnerland"),
-                Column("partnerships", "Städtepaare"),
+                Column("region", N_("Region")),
+                Column("country", N_("Country")),
+                Column("partner_country", N_("Partner country")),
+                Column("partnerships", N_("City pairs")),
             ],
-            "Regionen × Partnerländer",
+            _("Regions × partner countries"),
             bar="partnerships",
         ),
         "networks_by_theme": listing(
             "networks_by_theme",
-            [Column("theme", "Thema"), Column("name", "Name"), Column("networks", "Netzwerke")],
-            "Netzwerke nach Thema",
+            [
+                Column("theme", N_("Theme")),
+                Column("name", N_("Name")),
+                Column("networks", N_("Networks")),
+            ],
+            _("Networks by theme"),
             bar="networks",
         ),
         "networks_by_decade": listing(
             "networks_by_decade",
-            [Column("decade", "Gegründet"), Column("networks", "Netzwerke")],
-            "Netzwerke nach Gründungsjahrzehnt",
+            [Column("decade", N_("Founded")), Column("networks", N_("Networks"))],
+            _("Networks by decade of founding"),
             bar="networks",
         ),
         "country_components": Listing(
-            columns=[Column("size", "Länder"), Column("countries", "Zusammenhängende Länder")],
+            columns=[
+                Column("size", N_("Countries")),
+                Column("countries", N_("Connected countries")),
+            ],
             rows=[
                 {"size": str(c["size"]), "countries": " ".join(c["countries"])} for c in components
             ],
             payload={"countries_connected": data["countries_connected"], "components": components},
-            title="Sind alle Länder verbunden?",
+            title=_("Are all countries connected?"),
             footer=[connected],
         ),
     }
@@ -122,13 +149,13 @@ def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
         {"country": a, **{b: str(n) for b, n in zip(countries, counts, strict=True)}}
         for a, counts in zip(countries, matrix["partnerships"], strict=True)
     ]
-    columns = [Column("country", "Land", no_wrap=True)]
+    columns = [Column("country", N_("Country"), no_wrap=True)]
     columns += [Column(c, c, no_wrap=True, optional=True) for c in countries]
     return Listing(
         columns=columns,
         rows=rows,
         payload=matrix,
-        title="Städtepaare Land × Land" + cut,
+        title=_("City pairs country × country") + cut,
         id_key="country",
     )
 
@@ -137,7 +164,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def suggestion_listing(city: City, suggestions: list[Suggestion]) -> Listing:
+def suggestion_listing(dataset: Dataset, city: City, suggestions: list[Suggestion]) -> Listing:
     rows = [
         {
             "network": s.network.id,
@@ -148,20 +175,65 @@ def suggestion_listing(city: City, suggestions: list[Suggestion]) -> Listing:
         }
         for s in suggestions
     ]
+    # The reason in the interface's language on a terminal; json keeps the English one.
+    reasons = {s.reason: reason_text(dataset, city, s) for s in suggestions}
     return Listing(
         columns=[
-            Column("network", "ID", no_wrap=True),
-            Column("name", "Netzwerk"),
-            Column("score", "Wert", no_wrap=True),
-            Column("peers", "Vergleichsstädte", optional=True),
-            Column("reason", "Begründung"),
+            Column("network", N_("ID"), no_wrap=True),
+            Column("name", N_("Network")),
+            Column("score", N_("Score"), no_wrap=True),
+            Column("peers", N_("Peer cities"), optional=True),
+            Column("reason", N_("Reason"), shown=lambda text: reasons.get(text, text)),
         ],
         rows=rows,
         payload=[suggestion_object(s) for s in suggestions],
-        title=f"Netzwerke für {city.name}",
+        title=_("Networks for {city}").format(city=city.name),
         id_key="network",
-        footer=[] if rows else [f"{city.name} teilt mit keiner Stadt ein Netzwerk oder Partner."],
+        footer=[]
+        if rows
+        else [_("{city} shares no network or partner with another city.").format(city=city.name)],
     )
+
+
+def reason_text(dataset: Dataset, city: City, suggestion: Suggestion) -> str:
+    """A suggestion's evidence in words, in the interface's language (`suggest._reason`
+    says it in English for json)."""
+    parts = []
+    for fact in suggestion.evidence:
+        values = {
+            "n": fact.in_network,
+            "of": fact.members,
+            "city": city.name,
+            "network": suggestion.network.label,
+            "via": dataset.network_by_id[fact.via].label if fact.via else "",
+            "country": fact.country,
+        }
+        if fact.group == "network":
+            text = ngettext(
+                "{n} of {of} other {via} member is in {network}",
+                "{n} of {of} other {via} members are in {network}",
+                fact.members,
+            )
+            if fact.country:
+                text = ngettext(
+                    "{n} of {of} other {via} member in {country} is in {network}",
+                    "{n} of {of} other {via} members in {country} are in {network}",
+                    fact.members,
+                )
+        elif fact.group == "partners":
+            text = ngettext(
+                "{n} of {city}'s {of} partner city is in {network}",
+                "{n} of {city}'s {of} partner cities are in {network}",
+                fact.members,
+            )
+        else:
+            text = ngettext(
+                "{n} of {of} city sharing partner cities with {city} is in {network}",
+                "{n} of {of} cities sharing partner cities with {city} are in {network}",
+                fact.members,
+            )
+        parts.append(text.format(**values))
+    return "; ".join(parts)
 
 
 def suggestion_object(suggestion: Suggestion) -> dict[str, Any]:

@@ -23,7 +23,17 @@ from .files import (
     write_backup,
     write_target,
 )
-from .model import SCHEMA_VERSION, SECTIONS, YEAR_RANGE, Dataset, Membership, Network, Partnership
+from .i18n import _
+from .model import (
+    FUTURE_YEAR,
+    SCHEMA_VERSION,
+    SECTIONS,
+    YEAR_RANGE,
+    Dataset,
+    Membership,
+    Network,
+    Partnership,
+)
 from .names import Suggestions, did_you_mean
 from .schema import FieldSpec, fields_of, references
 
@@ -99,16 +109,17 @@ def _toml(text: str, name: str) -> dict[str, Any]:
         return toml_reader.loads(text)
     except toml_reader.TOMLDecodeError as error:
         # The parser's message already says "(at line L, column C)".
-        raise DataError([Problem(name, "", f"TOML syntax error: {error}")]) from None
+        message = _("TOML syntax error: {error}").format(error=error)
+        raise DataError([Problem(name, "", message)]) from None
     except ValueError:
         # Python refuses to convert integers of more than 4,300 digits (a guard
         # against slow conversions); the parser does not say where it was.
         found = re.search(r"[0-9][0-9_]{4299,}", text)
         line = text.count("\n", 0, found.start()) + 1 if found else None
-        message = "TOML value error: an integer with more than 4,300 digits"
+        message = _("TOML value error: an integer with more than 4,300 digits")
         raise DataError([Problem(name, "", message, line)]) from None
     except RecursionError:
-        message = "TOML value error: arrays or inline tables nested too deeply"
+        message = _("TOML value error: arrays or inline tables nested too deeply")
         raise DataError([Problem(name, "", message, _deepest_line(text))]) from None
 
 
@@ -173,12 +184,19 @@ class _Reader:
         self._check_keys(document, ["schema_version", *SECTIONS], "top level")
         version = document.get("schema_version")
         if version is None:
-            self.problem("top level", f"missing 'schema_version' (expected {SCHEMA_VERSION})")
+            self.problem(
+                "top level",
+                _("missing 'schema_version' (expected {SCHEMA_VERSION})").format(
+                    SCHEMA_VERSION=SCHEMA_VERSION
+                ),
+            )
         elif type(version) is not int or version != SCHEMA_VERSION:  # True == 1 in Python
             self.problem(
                 "schema_version",
-                f"expected {SCHEMA_VERSION}, got {version!r}: "
-                "this file was written for another version of citynet",
+                _(
+                    "expected {SCHEMA_VERSION}, got {version}: "
+                    "this file was written for another version of citynet"
+                ).format(SCHEMA_VERSION=SCHEMA_VERSION, version=repr(version)),
             )
 
     def _read_section(
@@ -187,7 +205,12 @@ class _Reader:
         # Taken out of the document so each table can be freed once it is a record.
         tables = document.pop(section, [])
         if not isinstance(tables, list):
-            self.problem(section, f"expected an array of tables [[{section}]], got {_kind(tables)}")
+            self.problem(
+                section,
+                _("expected an array of tables [[{section}]], got {value}").format(
+                    section=section, value=_kind(tables)
+                ),
+            )
             return
         before = self.section_sizes.get(section, 0)  # records of earlier pieces
         self.section_sizes[section] = before + len(tables)
@@ -212,7 +235,7 @@ class _Reader:
 
     def _decode(self, record_type: type, table: Any, where: _Where) -> Any:
         if not isinstance(table, dict):
-            self.problem(where, f"expected a table, got {_kind(table)}")
+            self.problem(where, _("expected a table, got {value}").format(value=_kind(table)))
             return None
         shape = _shape(record_type)
         values: dict[str, Any] = {}
@@ -221,7 +244,7 @@ class _Reader:
             self._check_keys(table, list(shape.specs), where)
             for name in shape.specs:
                 if name in shape.required and name not in table:
-                    self.problem(where, f"missing required field '{name}'")
+                    self.problem(where, _("missing required field '{name}'").format(name=name))
         for name, raw in table.items():
             spec = shape.specs.get(name)
             if spec is None:
@@ -263,7 +286,10 @@ class _Reader:
 
     def _wrong(self, where: _Where, name: str, expected: str, raw: Any) -> object:
         self.problem(
-            where.nested(f"field '{name}'"), f"expected {expected}, got {_kind(raw)} {_show(raw)}"
+            where.nested(f"field '{name}'"),
+            _("expected {expected}, got {value} {value2}").format(
+                expected=expected, value=_kind(raw), value2=_show(raw)
+            ),
         )
         return _INVALID
 
@@ -272,7 +298,12 @@ class _Reader:
             if key not in known:
                 hint = did_you_mean(key, known)
                 allowed = ", ".join(known)
-                self.problem(where, f"unknown key '{key}'{hint}; known keys: {allowed}")
+                self.problem(
+                    where,
+                    _("unknown key '{key}'{hint}; known keys: {allowed}").format(
+                        key=key, hint=hint, allowed=allowed
+                    ),
+                )
 
     def _check_record(self, record: Any, shape: _Shape, where: _Where) -> None:
         """Checks that need only the record itself: the fields' rules, then the few
@@ -282,43 +313,77 @@ class _Reader:
             value = getattr(record, spec.name)
             rule = spec.rule
             if rule.not_empty and not value:
-                say(where, f"field '{spec.name}' is empty: every record needs a source")
+                say(
+                    where,
+                    _("field '{name}' is empty: every record needs a source").format(
+                        name=spec.name
+                    ),
+                )
             for item in value if spec.many else (value,):
-                if rule.year and item is not None and not YEAR_RANGE[0] <= item <= YEAR_RANGE[1]:
+                last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+                if rule.year and item is not None and not YEAR_RANGE[0] <= item <= last:
                     say(
                         where,
-                        f"field '{spec.name}': expected a year "
-                        f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}, got {item}",
+                        _("field '{name}': expected a year {value}–{last}, got {item}").format(
+                            name=spec.name, value=YEAR_RANGE[0], last=last, item=item
+                        ),
                     )
                 elif rule.span and item is not None and not rule.span[0] <= item <= rule.span[1]:
                     low, high = (f"{bound:g}" for bound in rule.span)
-                    say(where, f"field '{spec.name}': expected {low}..{high}, got {item}")
+                    say(
+                        where,
+                        _("field '{name}': expected {low}..{high}, got {item}").format(
+                            name=spec.name, low=low, high=high, item=item
+                        ),
+                    )
                 elif rule.not_blank and not item.strip():
-                    say(where, f"field '{spec.name}' is empty")
+                    say(where, _("field '{name}' is empty").format(name=spec.name))
                 elif rule.choices and item not in rule.choices:
                     hint = did_you_mean(item, rule.choices)
                     options = ", ".join(repr(c) for c in rule.choices)
-                    say(where, f"field '{spec.name}': {item!r} is not one of {options}{hint}")
+                    say(
+                        where,
+                        _("field '{name}': {item} is not one of {options}{hint}").format(
+                            name=spec.name, item=repr(item), options=options, hint=hint
+                        ),
+                    )
                 elif rule.pattern and (item or spec.required) and not _match(rule.pattern, item):
-                    say(where, f"field '{spec.name}': expected {rule.expected}, got {item!r}")
+                    say(
+                        where,
+                        _("field '{name}': expected {expected}, got {item}").format(
+                            name=spec.name, expected=rule.expected, item=repr(item)
+                        ),
+                    )
         if "until" in shape.specs:
             since, until = record.since, record.until
             if since is not None and until is not None and since > until:
-                say(where, f"'since' ({since}) is after 'until' ({until})")
+                say(
+                    where,
+                    _("'since' ({since}) is after 'until' ({until})").format(
+                        since=since, until=until
+                    ),
+                )
         if "lat" in shape.specs and (record.lat is None) != (record.lng is None):
-            say(where, "'lat' and 'lng' go together: give both or neither")
+            say(where, _("'lat' and 'lng' go together: give both or neither"))
         if isinstance(record, Network):
             for index, person in enumerate(record.people):
                 if not person.person.strip():
-                    say(where.nested(f"people[{index}]"), "missing required field 'person'")
+                    say(where.nested(f"people[{index}]"), _("missing required field 'person'"))
         elif isinstance(record, Partnership):
             if len(record.cities) != 2:
                 say(
                     where,
-                    f"field 'cities': expected exactly two city ids, got {len(record.cities)}",
+                    _("field 'cities': expected exactly two city ids, got {n}").format(
+                        n=len(record.cities)
+                    ),
                 )
             elif record.cities[0] == record.cities[1]:
-                say(where, f"a city cannot be partnered with itself ({record.cities[0]!r})")
+                say(
+                    where,
+                    _("a city cannot be partnered with itself ({value})").format(
+                        value=repr(record.cities[0])
+                    ),
+                )
 
 
 class _CrossCheck:
@@ -351,16 +416,26 @@ class _CrossCheck:
                             self.suggestions[section] = Suggestions(known[section])
                         hint = did_you_mean(ref, self.suggestions[section])
                         what = _SINGULAR[section]
-                        self.say(record, f"field '{field}': unknown {what} {ref!r}{hint}")
+                        self.say(
+                            record,
+                            _("field '{field}': unknown {what} {ref}{hint}").format(
+                                field=field, what=what, ref=repr(ref), hint=hint
+                            ),
+                        )
         for network in self.sections["networks"]:
             if network.parent == network.id:
-                self.say(network, "field 'parent': a network cannot be its own parent")
+                self.say(network, _("field 'parent': a network cannot be its own parent"))
         self._parent_cycles()
         seen_memberships: set[tuple[str, str]] = set()
         for membership in self.sections["memberships"]:
             key = (membership.city, membership.network)
             if key in seen_memberships:
-                self.say(membership, f"duplicate membership of {key[0]!r} in {key[1]!r}")
+                self.say(
+                    membership,
+                    _("duplicate membership of {value} in {value2}").format(
+                        value=repr(key[0]), value2=repr(key[1])
+                    ),
+                )
             seen_memberships.add(key)
         seen_pairs: set[tuple[frozenset[str], str]] = set()
         for partnership in self.sections["partnerships"]:
@@ -369,8 +444,10 @@ class _CrossCheck:
                 cities_text = "–".join(map(repr, partnership.cities))
                 self.say(
                     partnership,
-                    f"the relation {cities_text} of kind {partnership.kind!r} is stated twice "
-                    "(a pair is stored once per kind, in either order)",
+                    _(
+                        "the relation {cities_text} of kind {kind} is stated twice "
+                        "(a pair is stored once per kind, in either order)"
+                    ).format(cities_text=cities_text, kind=repr(partnership.kind)),
                 )
             seen_pairs.add(pair)
 
@@ -378,7 +455,9 @@ class _CrossCheck:
         seen: set[str] = set()
         for record in self.sections[section]:
             if record.id in seen:
-                self.say(record, f"duplicate {what} id {record.id!r}")
+                self.say(
+                    record, _("duplicate {what} id {id}").format(what=what, id=repr(record.id))
+                )
             seen.add(record.id)
         self.ids[section] = seen
 
@@ -390,7 +469,10 @@ class _CrossCheck:
             for record in self.sections[section]:
                 if record.id in seen:
                     self.say(
-                        record, f"duplicate id {record.id!r} (already used by a {seen[record.id]})"
+                        record,
+                        _("duplicate id {id} (already used by a {value})").format(
+                            id=repr(record.id), value=seen[record.id]
+                        ),
                     )
                 seen[record.id] = what
                 ids.add(record.id)
@@ -640,11 +722,11 @@ def update(
         comments = comment_lines(old_text)
         if comments and not force:
             lines = ", ".join(map(str, comments[:10])) + (" …" if len(comments) > 10 else "")
-            message = (
-                f"has comments (line {lines}) that rewriting the file would lose; "
+            message = _(
+                "has comments (line {lines}) that rewriting the file would lose; "
                 "move them into 'note' fields, or use --force to write anyway "
                 "(a backup is kept beside the file)"
-            )
+            ).format(lines=lines)
             raise DataError([Problem(str(path), "", message)])
         new_text = dumps(change(dataset))
         try:

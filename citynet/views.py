@@ -2,8 +2,9 @@
 
 Each command's JSON objects are built in one place, `citynet.query`; the rows of
 the tabular formats are read from those same objects here, so a table and the
-JSON cannot tell different stories. Headers are German, like the data; the column
-keys (the TSV/CSV header line) are stable English identifiers for scripts.
+JSON cannot tell different stories. Headers, titles and the labels of kinds and
+scopes are in the interface's language (`citynet.i18n`); the column keys (the
+TSV/CSV header line) and the values are stable English identifiers for scripts.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .model import KIND_LABELS, City, Dataset, Network
-from .output import Column, Listing
+from msgspec.structs import replace
+
+from .i18n import N_, _, ngettext
+from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
+from .output import SHOWN, Column, Listing
 from .query import (
     Partner,
     city_object,
@@ -22,10 +26,28 @@ from .query import (
     figure_conflicts,
     network_object,
     partner_object,
+    source_object,
     theme_objects,
 )
 
-RECORD_SOURCES_NOTE = "Ohne eigene Quelle: belegt durch die Quellen des Eintrags (Zeile sources)."
+RECORD_SOURCES_NOTE = N_(
+    "Without a source of their own: backed by the record's sources (row sources)."
+)
+# The labels people read for the machine values of the vocabularies (tsv keeps the
+# ids): the first word of each in the model, in the interface's language.
+KIND_NAMES = {kind: words[0] for kind, words in PARTNERSHIP_KINDS.items()}
+SCOPE_NAMES = {scope: words[0] for scope, words in SCOPES.items()}
+
+
+def labels(names: dict[str, str]) -> Callable[[str], str]:
+    """How people read the machine values of a vocabulary, in the interface's language
+    (a value without a name stays itself)."""
+    return lambda value: _(names.get(value) or value)
+
+
+kind_label = labels(KIND_NAMES)
+scope_label = labels(SCOPE_NAMES)
+
 
 Cell = Callable[[dict[str, Any]], str]
 
@@ -34,9 +56,9 @@ def _years(since: int | None, until: int | None, text: str | None = "") -> str:
     if since and until:
         return f"{since}–{until}"
     if since:
-        return f"seit {since}"
+        return _("since {year}").format(year=since)
     if until:
-        return f"bis {until}"
+        return _("until {year}").format(year=until)
     return text or ""
 
 
@@ -66,14 +88,14 @@ def _member_figure(network: dict[str, Any]) -> str:
 
 
 NETWORK_COLUMNS = (
-    Column("id", "ID", no_wrap=True),
-    Column("name", "Name"),
-    Column("scope", "Ebene"),
-    Column("themes", "Themen"),
-    Column("founded", "Gegr.", numeric=True),
-    Column("members", "Mitglieder (lt. Quelle)", optional=True),
-    Column("member_cities", "Mitgliedsstädte", optional=True),
-    Column("full_name", "Voller Name", optional=True),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("name", N_("Name")),
+    Column("scope", N_("Scope"), shown=scope_label),
+    Column("themes", N_("Themes")),
+    Column("founded", N_("Founded"), numeric=True),
+    Column("members", N_("Members (per source)"), optional=True),
+    Column("member_cities", N_("Member cities"), optional=True),
+    Column("full_name", N_("Full name"), optional=True),
 )
 NETWORK_CELLS: dict[str, Cell] = {
     "name": lambda n: n["short_name"] or n["name"],
@@ -83,13 +105,28 @@ NETWORK_CELLS: dict[str, Cell] = {
 }
 
 
+def theme_label(dataset: Dataset) -> Callable[[str], str]:
+    """A cell of theme ids as people read it: the themes' names in the interface's
+    language (English names where the data has them)."""
+    from .i18n import language
+
+    english = language() == "en"
+    names = {t.id: (t.name_en or t.name) if english else t.name for t in dataset.themes}
+    return lambda text: ", ".join(names.get(t, t) for t in text.split(", "))
+
+
+def _with_theme_names(dataset: Dataset, columns: Sequence[Column]) -> list[Column]:
+    shown = theme_label(dataset)
+    return [replace(c, shown=shown) if c.key == "themes" else c for c in columns]
+
+
 def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
     payload = [network_object(dataset, n) for n in networks]
     return Listing(
-        columns=NETWORK_COLUMNS,
+        columns=_with_theme_names(dataset, NETWORK_COLUMNS),
         rows=_rows(payload, NETWORK_COLUMNS, NETWORK_CELLS),
         payload=payload,
-        title=f"{len(payload)} Netzwerke",
+        title=ngettext("{n} network", "{n} networks", len(payload)).format(n=len(payload)),
     )
 
 
@@ -103,6 +140,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         if text:
             rows.append({"field": field, "value": text, "source": source or ""})
 
+    themes = theme_label(dataset)
     for key in (
         "id",
         "name",
@@ -122,9 +160,14 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         "related",
     ):
         fact(key, obj[key])
+    for row in rows:
+        if row["field"] == "scope":
+            row["value" + SHOWN] = scope_label(row["value"])
+        elif row["field"] == "themes":
+            row["value" + SHOWN] = themes(row["value"])
     for f in obj["figures"]:
         note = f" ({f['note']})" if f["note"] else ""
-        year = f" (Stand {f['year']})" if f["year"] else ""
+        year = " (" + _("as of {year}").format(year=f["year"]) + ")" if f["year"] else ""
         fact(f"figure:{f['measure']}", f["text"] + year + note, f["source"])
     for body in obj["bodies"]:
         label = f"{body['name']} ({body['name_en']})" if body["name_en"] else body["name"]
@@ -145,27 +188,85 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         city = dataset.city_by_id[m["city"]]
         parts = [f"{city.name} ({city.country})", _years(m["since"], m["until"], m["since_text"])]
         if m["working_groups"]:
-            parts.append("Arbeitsgruppen: " + ", ".join(m["working_groups"]))
+            parts.append(_("Working groups: ") + ", ".join(m["working_groups"]))
         fact("member", " · ".join(p for p in parts if p), ", ".join(m["sources"]))
         for r in m["roles"]:
             fact("member_role", f"{city.name}: " + _role_text(dataset, r), r["source"])
     for n in obj["notes"]:
-        fact("note" + (" (zweifelhaft)" if n["doubtful"] else ""), n["text"], n["source"])
+        # The key stays the same in every language (tsv); field_label translates it.
+        fact("note (doubtful)" if n["doubtful"] else "note", n["text"], n["source"])
     fact("sources", obj["sources"])
+    columns, citations = _numbered(dataset, rows)
     return Listing(
-        columns=DETAIL_COLUMNS,
+        columns=columns,
         rows=rows,
         payload=obj,
         title=f"{network.label} – {network.name}" if network.short_name else network.name,
         ids=[network.id],
-        footer=[RECORD_SOURCES_NOTE],
+        footer=[_(RECORD_SOURCES_NOTE), *citations],
     )
 
 
+# The fields of `show` and `search` as people call them (tsv keeps the keys).
+FIELD_NAMES = {
+    "id": N_("id"),
+    "name": N_("name"),
+    "short_name": N_("short name"),
+    "name_de": N_("German name"),
+    "name_en": N_("English name"),
+    "aliases": N_("also called"),
+    "alias": N_("also called"),
+    "scope": N_("scope"),
+    "themes": N_("themes"),
+    "theme": N_("theme"),
+    "founded": N_("founded"),
+    "founded_place": N_("founded in"),
+    "seat": N_("seat"),
+    "homepage": N_("homepage"),
+    "description": N_("description"),
+    "description_en": N_("English description"),
+    "parent": N_("parent network"),
+    "children": N_("sub-networks"),
+    "related": N_("related"),
+    "figure:members": N_("members"),
+    "figure:countries": N_("countries"),
+    "figure:other": N_("figure"),
+    "figure": N_("figure"),
+    "body": N_("body"),
+    "person": N_("person"),
+    "role": N_("role"),
+    "aim": N_("aim"),
+    "campaign": N_("campaign"),
+    "working_group": N_("working group"),
+    "partner_organisation": N_("partner organisation"),
+    "member_organisation": N_("member organisation"),
+    "member": N_("member"),
+    "member_role": N_("member's role"),
+    "member_working_group": N_("member's working group"),
+    "member_note": N_("note on a member"),
+    "note": N_("note"),
+    "sources": N_("sources"),
+    "country": N_("country"),
+    "wikidata": N_("Wikidata"),
+    "coordinates": N_("coordinates"),
+    "membership": N_("membership"),
+    "partner": N_("partner"),
+    "title": N_("title"),
+    "publisher": N_("publisher"),
+}
+DOUBTFUL = N_("(doubtful)")
+
+
+def field_label(field: str) -> str:
+    """A field key as people call it: "note (doubtful)" stays a note, doubtful."""
+    key, _space, rest = field.partition(" ")
+    return labels(FIELD_NAMES)(key) + (" " + _(rest) if rest else "")
+
+
 DETAIL_COLUMNS = (
-    Column("field", "Feld", no_wrap=True),
-    Column("value", "Wert"),
-    Column("source", "Quelle"),
+    Column("field", N_("Field"), no_wrap=True, shown=field_label),
+    Column("value", N_("Value")),
+    Column("source", N_("Source")),
 )
 
 
@@ -215,30 +316,54 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     for p in obj["partners"]:
         parts = (
             f"{p['name']} ({p['country']})",
-            KIND_LABELS[p["kind"]],
+            kind_label(p["kind"]),
             _years(p["since"], p["until"]),
             p["programme"] or "",
         )
         fact("partner", " · ".join(x for x in parts if x), ", ".join(p["sources"]))
     fact("sources", obj["sources"])
+    columns, citations = _numbered(dataset, rows)
     return Listing(
-        columns=DETAIL_COLUMNS,
+        columns=columns,
         rows=rows,
         payload=obj,
         title=f"{city.name} ({city.country})",
         ids=[city.id],
-        footer=[RECORD_SOURCES_NOTE],
+        footer=[_(RECORD_SOURCES_NOTE), *citations],
     )
 
 
+def _numbered(dataset: Dataset, rows: list[dict[str, str]]) -> tuple[list[Column], list[str]]:
+    """Citations numbered [1], [2] … in a table, with the list of those sources to put
+    under it; tsv, csv and json keep the source ids."""
+    numbers: dict[str, int] = {}
+    for row in rows:
+        for source_id in filter(None, row["source"].split(", ")):
+            numbers.setdefault(source_id, len(numbers) + 1)
+    if row_sources := next((r for r in rows if r["field"] == "sources"), None):
+        for source_id in row_sources["value"].split(", "):
+            numbers.setdefault(source_id, len(numbers) + 1)
+
+    def cited(text: str) -> str:
+        return " ".join(f"[{numbers[s]}]" for s in text.split(", ") if s in numbers)
+
+    def listed(source_id: str) -> str:
+        source = dataset.source_by_id.get(source_id)
+        where = f"{source.publisher}: {source.title}" if source else ""
+        return f"[{numbers[source_id]}] {source_id} – {where}"
+
+    columns = [replace(c, shown=cited) if c.key == "source" else c for c in DETAIL_COLUMNS]
+    return columns, [listed(s) for s in numbers]
+
+
 PARTNER_COLUMNS = (
-    Column("city", "ID", no_wrap=True),
-    Column("name", "Stadt"),
-    Column("country", "Land"),
-    Column("kind", "Art"),
-    Column("since", "Zeitraum"),
-    Column("programme", "Programm", optional=True),
-    Column("sources", "Quelle", optional=True),
+    Column("city", N_("ID"), no_wrap=True),
+    Column("name", N_("City")),
+    Column("country", N_("Country")),
+    Column("kind", N_("Kind"), shown=kind_label),
+    Column("since", N_("Period")),
+    Column("programme", N_("Programme"), optional=True),
+    Column("sources", N_("Source"), optional=True),
 )
 PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _years(p["since"], p["until"])}
 
@@ -259,18 +384,24 @@ def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False)
         columns=PARTNER_COLUMNS,
         rows=rows,
         payload=payload,
-        title=f"Partner von {city.name}: {distinct} Städte, {len(payload)} Beziehungen",
+        title=_("Partners of {city}: {cities}, {relations}").format(
+            city=city.name,
+            cities=ngettext("{n} city", "{n} cities", distinct).format(n=distinct),
+            relations=ngettext("{n} relation", "{n} relations", len(payload)).format(
+                n=len(payload)
+            ),
+        ),
         id_key="city",
     )
 
 
 CITY_COLUMNS = (
-    Column("id", "ID", no_wrap=True),
-    Column("name", "Stadt"),
-    Column("name_en", "English"),
-    Column("country", "Land"),
-    Column("memberships", "Netzwerke", numeric=True),
-    Column("partners", "Partner", numeric=True),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("name", N_("City")),
+    Column("name_en", N_("English")),
+    Column("country", N_("Country")),
+    Column("memberships", N_("Networks"), numeric=True),
+    Column("partners", N_("Partners"), numeric=True),
 )
 
 
@@ -280,16 +411,16 @@ def city_list(dataset: Dataset, cities: Sequence[City]) -> Listing:
         columns=CITY_COLUMNS,
         rows=_rows(payload, CITY_COLUMNS, {}),
         payload=payload,
-        title=f"{len(payload)} Städte",
+        title=ngettext("{n} city", "{n} cities", len(payload)).format(n=len(payload)),
     )
 
 
 THEME_COLUMNS = (
-    Column("id", "ID", no_wrap=True),
-    Column("name", "Thema"),
-    Column("name_en", "English"),
-    Column("aliases", "Auch"),
-    Column("networks", "Netzwerke", numeric=True),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("name", N_("Theme")),
+    Column("name_en", N_("English")),
+    Column("aliases", N_("Also")),
+    Column("networks", N_("Networks"), numeric=True),
 )
 
 
@@ -299,15 +430,32 @@ def theme_list(dataset: Dataset) -> Listing:
         columns=THEME_COLUMNS,
         rows=_rows(payload, THEME_COLUMNS, {}),
         payload=payload,
-        title=f"{len(payload)} Themen",
+        title=ngettext("{n} theme", "{n} themes", len(payload)).format(n=len(payload)),
     )
 
 
+RECORD_NAMES = {
+    "network": N_("network"),
+    "city": N_("city"),
+    "membership": N_("membership"),
+    "partnership": N_("partnership"),
+    "source": N_("source"),
+    "theme": N_("theme"),
+}
+RELATION_NAMES = {
+    "shared_network": N_("shared network"),
+    "only_network": N_("network of one"),
+    "shared_partner": N_("shared partner"),
+    "partners_of_each_other": N_("partners of each other"),
+}
+
+
 SEARCH_COLUMNS = (
-    Column("id", "ID", no_wrap=True),
-    Column("kind", "Art"),
-    Column("name", "Name"),
-    Column("matched", "Gefunden in"),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("kind", N_("Kind"), shown=labels(RECORD_NAMES)),
+    Column("name", N_("Name")),
+    Column("matched", N_("Found in"), shown=field_label),
+    Column("text", N_("Text"), optional=True),
 )
 
 
@@ -316,7 +464,7 @@ def search_results(hits: Sequence[dict[str, Any]]) -> Listing:
         columns=SEARCH_COLUMNS,
         rows=_rows(hits, SEARCH_COLUMNS, {}),
         payload=list(hits),
-        title=f"{len(hits)} Treffer",
+        title=ngettext("{n} match", "{n} matches", len(hits)).format(n=len(hits)),
     )
 
 
@@ -330,7 +478,10 @@ def network_comparison(dataset: Dataset, networks: Sequence[Network]) -> Listing
         }
         cells.update(row["values"])
         rows.append(cells)
-    columns = [Column("attribute", "Merkmal", no_wrap=True), Column("differs", "", no_wrap=True)]
+    columns = [
+        Column("attribute", N_("Attribute"), no_wrap=True),
+        Column("differs", "", no_wrap=True),
+    ]
     columns += [Column(n.id, n.label) for n in networks]
     payload: dict[str, Any] = {
         "kind": "network",
@@ -341,7 +492,7 @@ def network_comparison(dataset: Dataset, networks: Sequence[Network]) -> Listing
         columns=columns,
         rows=rows,
         payload=payload,
-        title="Vergleich: " + " · ".join(n.label for n in networks),
+        title=_("Comparison: ") + " · ".join(n.label for n in networks),
         ids=[n.id for n in networks],
     )
 
@@ -351,7 +502,7 @@ def city_comparison(dataset: Dataset, cities: Sequence[City]) -> Listing:
     label = {n.id: n.label for n in dataset.networks}
     name = {c.id: c.name for c in dataset.cities}
     rows = [
-        {"relation": "shared_network", "city": "alle", "id": n, "name": label[n]}
+        {"relation": "shared_network", "city": "all", "id": n, "name": label[n]}
         for n in compared["shared_networks"]
     ]
     for city_id, only in compared["only"].items():
@@ -359,7 +510,7 @@ def city_comparison(dataset: Dataset, cities: Sequence[City]) -> Listing:
             {"relation": "only_network", "city": city_id, "id": n, "name": label[n]} for n in only
         ]
     rows += [
-        {"relation": "shared_partner", "city": "alle", "id": c, "name": name[c]}
+        {"relation": "shared_partner", "city": "all", "id": c, "name": name[c]}
         for c in compared["shared_partners"]
     ]
     rows += [
@@ -369,14 +520,14 @@ def city_comparison(dataset: Dataset, cities: Sequence[City]) -> Listing:
     payload = {"kind": "city", **compared}
     return Listing(
         columns=[
-            Column("relation", "Beziehung", no_wrap=True),
-            Column("city", "Stadt"),
-            Column("id", "ID"),
-            Column("name", "Name"),
+            Column("relation", N_("Relation"), no_wrap=True, shown=labels(RELATION_NAMES)),
+            Column("city", N_("City"), shown=lambda city: _("all") if city == "all" else city),
+            Column("id", N_("ID")),
+            Column("name", N_("Name")),
         ],
         rows=rows,
         payload=payload,
-        title="Vergleich: " + " · ".join(c.name for c in cities),
+        title=_("Comparison: ") + " · ".join(c.name for c in cities),
     )
 
 
@@ -384,14 +535,68 @@ def check_report(name: str, dataset: Dataset) -> list[str]:
     """What `citynet check` says of a valid file: the counts, and where sources disagree."""
     conflicts = figure_conflicts(dataset)
     figures = sum(len(n.figures) for n in dataset.networks)
+    counts = _(
+        "{networks} networks, {cities} cities, {memberships} memberships, "
+        "{partnerships} partnerships, {sources} sources, {themes} themes, {figures} figures"
+    )
     lines = [
-        f"{name}: ok",
-        f"{len(dataset.networks)} networks, {len(dataset.cities)} cities, "
-        f"{len(dataset.memberships)} memberships, {len(dataset.partnerships)} partnerships, "
-        f"{len(dataset.sources)} sources, {len(dataset.themes)} themes, {figures} figures",
-        f"{len(conflicts)} figure(s) on which sources disagree:",
+        _("{file}: ok").format(file=name),
+        counts.format(
+            networks=len(dataset.networks),
+            cities=len(dataset.cities),
+            memberships=len(dataset.memberships),
+            partnerships=len(dataset.partnerships),
+            sources=len(dataset.sources),
+            themes=len(dataset.themes),
+            figures=figures,
+        ),
+        _("{n} figure(s) on which sources disagree:").format(n=len(conflicts)),
     ]
     for network, measure, stated in conflicts:
         told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
         lines.append(f"  {network.id} {measure}: {told}")
     return lines
+
+
+SOURCE_COLUMNS = (
+    Column("id", N_("ID"), no_wrap=True),
+    Column("publisher", N_("Publisher")),
+    Column("title", N_("Title")),
+    Column("language", N_("Language"), no_wrap=True),
+    Column("file", N_("File"), optional=True),
+    Column("url", N_("Address"), optional=True),
+    Column("records", N_("Records"), numeric=True),
+)
+
+
+def source_list(dataset: Dataset) -> Listing:
+    """Every source: who published what, in which language, and how many records rest on it."""
+    payload = [source_object(dataset, s) for s in dataset.sources]
+    rows = _rows(payload, SOURCE_COLUMNS, {"records": lambda s: str(len(s["records"]))})
+    return Listing(
+        columns=SOURCE_COLUMNS,
+        rows=rows,
+        payload=payload,
+        title=ngettext("{n} source", "{n} sources", len(payload)).format(n=len(payload)),
+    )
+
+
+CITING_COLUMNS = (
+    Column("kind", N_("Kind"), no_wrap=True, shown=labels(RECORD_NAMES)),
+    Column("id", N_("ID"), no_wrap=True),
+    Column("name", N_("Name")),
+    Column("field", N_("Field"), shown=field_label),
+)
+
+
+def source_detail(dataset: Dataset, source: Source) -> Listing:
+    """A source, and the records that rest on it, one row each."""
+    obj = source_object(dataset, source)
+    about = [obj["publisher"], obj["title"], obj["language"], obj["file"], obj["url"]]
+    return Listing(
+        columns=CITING_COLUMNS,
+        rows=_rows(obj["records"], CITING_COLUMNS, {}),
+        payload=obj,
+        title=f"{source.id}: " + " · ".join(a for a in about if a),
+        footer=[obj["note"]] if obj["note"] else [],
+    )

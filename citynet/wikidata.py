@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .files import read_text
+from .i18n import _
 from .matching import geonames_source, with_import
 from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 
@@ -127,24 +128,27 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
         code = COUNTRY_CODES.get(code, code)
         problem = ""
         if not _QID.fullmatch(qid):
-            problem = f"id {qid!r} is not a Wikidata QID like 'Q64'"
+            problem = _("id {qid} is not a Wikidata QID like 'Q64'").format(qid=repr(qid))
         elif qid in first_line:
-            problem = f"{qid} is already on line {first_line[qid]}"
+            problem = _("{qid} is already on line {value}").format(qid=qid, value=first_line[qid])
         elif not city_name:
-            problem = f"{qid} has no name"
+            problem = _("{qid} has no name").format(qid=qid)
         elif "\n" in city_name or "\r" in city_name:
-            problem = f"{qid}: the name spans lines"
+            problem = _("{qid}: the name spans lines").format(qid=qid)
         elif not code:
-            problem = f"{qid} ({city_name}) has no country code"
-        elif not _COUNTRY.fullmatch(code):
-            problem = (
-                f"{qid} ({city_name}): country code {cells[i_code].strip()!r} "
-                "is not two letters (ISO 3166-1)"
+            problem = _("{qid} ({city_name}) has no country code").format(
+                qid=qid, city_name=city_name
             )
+        elif not _COUNTRY.fullmatch(code):
+            problem = _(
+                "{qid} ({city_name}): country code {value} is not two letters (ISO 3166-1)"
+            ).format(qid=qid, city_name=city_name, value=repr(cells[i_code].strip()))
         lng, why_lng = _coordinate(cells[i_lng], "lng", 180.0)
         lat, why_lat = _coordinate(cells[i_lat], "lat", 90.0)
         if not problem and (why_lng or why_lat):
-            problem = f"{qid} ({city_name}): {why_lng or why_lat}"
+            problem = _("{qid} ({city_name}): {value}").format(
+                qid=qid, city_name=city_name, value=why_lng or why_lat
+            )
         if problem:
             rejected.append(Rejected(name, line, problem))
             continue
@@ -178,16 +182,24 @@ def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
         source, target = cells[i_source].strip(), cells[i_target].strip()
         bad = [q for q in (source, target) if not _QID.fullmatch(q)]
         if bad:
-            rejected.append(Rejected(name, line, f"{bad[0]!r} is not a Wikidata QID like 'Q64'"))
+            rejected.append(
+                Rejected(
+                    name,
+                    line,
+                    _("{value} is not a Wikidata QID like 'Q64'").format(value=repr(bad[0])),
+                )
+            )
         elif source == target:
-            rejected.append(Rejected(name, line, f"{source} is linked to itself"))
+            rejected.append(
+                Rejected(name, line, _("{source} is linked to itself").format(source=source))
+            )
         else:
             links.append((source, target, line))
     return links, rejected
 
 
 def _cell_count(width: int, cells: list[str]) -> str:
-    return f"expected {width} cells, got {len(cells)}"
+    return _("expected {width} cells, got {n}").format(width=width, n=len(cells))
 
 
 def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
@@ -198,9 +210,11 @@ def _coordinate(text: str, what: str, limit: float) -> tuple[float | None, str]:
     try:
         value = float(text)
     except ValueError:
-        return None, f"{what} {text!r} is not a number"
+        return None, _("{what} {text} is not a number").format(what=what, text=repr(text))
     if not math.isfinite(value) or not -limit <= value <= limit:
-        return None, f"{what} {text} is outside -{limit:g}..{limit:g}"
+        return None, _("{what} {text} is outside -{limit:g}..{limit:g}").format(
+            what=what, text=text, limit=limit
+        )
     return value, ""
 
 
@@ -220,7 +234,18 @@ def open_table(
     expected = ", ".join((*required, *optional))
     if not first.strip():
         why = "empty file" if not text.strip() else "the first line is empty"
-        raise DataError([Problem(name, "header", f"{why}: expected a header line ({expected})", 1)])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "header",
+                    _("{why}: expected a header line ({expected})").format(
+                        why=why, expected=expected
+                    ),
+                    1,
+                )
+            ]
+        )
     stream = io.StringIO(text, newline="")
     if "\t" in first:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -231,21 +256,22 @@ def open_table(
     try:
         names = [cell.strip().lower() for cell in next(reader)]
     except csv.Error as error:
-        raise DataError([Problem(name, "header", f"cannot read: {error}", 1)]) from None
+        raise DataError(
+            [Problem(name, "header", _("cannot read: {error}").format(error=error), 1)]
+        ) from None
     header: dict[str, int] = {}
     for index, column in enumerate(names):
         if column in header and column in (*required, *optional):
-            message = f"column {column!r} appears twice"
+            message = _("column {column} appears twice").format(column=repr(column))
             raise DataError([Problem(name, "header", message, 1)])
         header.setdefault(column, index)
     missing = [column for column in required if column not in header]
     if missing:
         has = ", ".join(repr(n) for n in names)
         what = "column" if len(missing) == 1 else "columns"
-        message = (
-            f"missing {what} {', '.join(repr(m) for m in missing)}; "
-            f"the file has columns {has} (expected {expected})"
-        )
+        message = _(
+            "missing {what} {value}; the file has columns {has} (expected {expected})"
+        ).format(what=what, value=", ".join(repr(m) for m in missing), has=has, expected=expected)
         raise DataError([Problem(name, "header", message, 1)])
     return header, len(names), _rows(reader, name)
 
@@ -259,7 +285,9 @@ def _rows(reader: Reader, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise DataError([Problem(name, "", f"cannot read: {error}", start)]) from None
+            raise DataError(
+                [Problem(name, "", _("cannot read: {error}").format(error=error), start)]
+            ) from None
         line_num = reader.line_num
         if any(cell.strip() for cell in cells):
             yield start, cells
@@ -316,7 +344,9 @@ def merge(
     for row in cities:
         tick()
         if row.qid in seen_line:
-            reason = f"{row.qid} is already on line {seen_line[row.qid]}"
+            reason = _("{qid} is already on line {value}").format(
+                qid=row.qid, value=seen_line[row.qid]
+            )
             report.rejected.append(Rejected(cities_file, row.line, reason))
             continue
         seen_line[row.qid] = row.line
@@ -398,15 +428,17 @@ def merge(
         if unknown:
             qid = unknown[0]
             why = (
-                f"{qid} was not imported ({not_imported[qid]})"
+                _("{qid} was not imported ({why})").format(qid=qid, why=not_imported[qid])
                 if qid in not_imported
-                else f"{qid} is not in the cities table"
+                else _("{qid} is not in the cities table").format(qid=qid)
             )
             report.rejected.append(Rejected(links_file, line, why))
             continue
         a, b = qid_to_id[source], qid_to_id[target]
         if a == b:
-            why = f"{source} and {target} are both the city {a!r}"
+            why = _("{source} and {target} are both the city {city}").format(
+                source=source, target=target, city=repr(a)
+            )
             report.rejected.append(Rejected(links_file, line, why))
             continue
         pair = frozenset((a, b))

@@ -45,6 +45,17 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in English, whatever the machine's locale, unless they choose German."""
+    from citynet.i18n import install
+
+    for name in ("LC_ALL", "LC_MESSAGES", "CITYNET_LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    install("en")
+
+
 # --- a real browser ----------------------------------------------------------------
 
 

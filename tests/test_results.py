@@ -71,4 +71,4 @@ def test_a_terminal_table_shows_a_partner_with_several_relations_in_one_row(mini
     assert code == 0
     assert screen.count("paris ") == 1
     assert "partnership; exchange" in screen
-    assert "2 Städte, 3 Beziehungen" in screen
+    assert "2 cities, 3 relations" in screen

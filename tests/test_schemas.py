@@ -45,6 +45,9 @@ COMMANDS = [
 ]
 SHIPPED_ONLY = [
     (("show", "c40"), "show-network"),  # bodies, people, notes
+    (("sources",), "sources"),
+    (("show", "berlin-netzwerke"), "show-source"),
+    (("sources", "koeln-netzwerke"), "show-source"),
     (("show", "cemr"), "show-network"),
     (("show", "koeln"), "show-city"),
     (("compare", "eurocities", "cemr", "c40"), "compare"),

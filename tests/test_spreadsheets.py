@@ -145,7 +145,7 @@ def test_csv_de_has_a_byte_order_mark_and_semicolons(hostile: Path) -> None:
 def test_output_file_is_written_in_the_format_its_suffix_names(mini: Path, tmp_path: Path) -> None:
     for suffix, first in ((".csv", "id,name,"), (".json", "["), (".md", "**2 Themen**")):
         target = tmp_path / f"themen{suffix}"
-        assert run(mini, "themes", "-o", str(target))[:2] == (0, b"")
+        assert run(mini, "--lang", "de", "themes", "-o", str(target))[:2] == (0, b"")
         assert target.read_text(encoding="utf-8").startswith(first)
     assert list(tmp_path.glob(".*.tmp")) == []  # written through a temporary file
 
@@ -159,7 +159,7 @@ def test_fields_choose_columns_in_the_given_order(mini: Path) -> None:
     assert out.decode().splitlines() == ["founded\tid", "1986\teurocities", "1990\tklima-buendnis"]
     csv_out = run(mini, "list", "--fields", "id,founded", "--format", "csv")[1].decode()
     assert csv_out.splitlines()[0] == "id,founded"
-    md = run(mini, "list", "--fields", "id,founded", "--format", "md")[1].decode()
+    md = run(mini, "--lang", "de", "list", "--fields", "id,founded", "--format", "md")[1].decode()
     assert "| ID | Gegr. |" in md
 
 
@@ -178,7 +178,9 @@ def test_fields_in_xlsx_and_on_a_table(mini: Path, tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(target).active
     assert sheet is not None
     assert [c.value for c in sheet[1]] == ["name", "kind"]
-    table = run(mini, "partners", "berlin", "--fields", "kind,name", "--format", "table")[1]
+    table = run(mini, "--lang", "de", "partners", "berlin", "--fields", "kind,name", "-f", "table")[
+        1
+    ]
     header = next(line for line in table.decode().splitlines() if "Art" in line)
     assert header.index("Art") < header.index("Stadt") and "ID" not in header
 

@@ -188,7 +188,7 @@ def test_markdown_has_every_table(mini: Path) -> None:
 
 
 def test_terminal_draws_bar_charts_that_fit_the_width(mini: Path) -> None:
-    code, out, _ = run(mini, "--no-color", "stats", "--format", "table", columns="60")
+    code, out, _ = run(mini, "--no-color", "--lang", "de", "stats", "-f", "table", columns="60")
     assert code == 0
     lines = out.splitlines()
     assert all(len(line) <= 60 for line in lines), max(lines, key=len)

@@ -20,12 +20,15 @@ from typer.testing import CliRunner, Result
 from citynet import store
 from citynet.cli import app
 from citynet.errors import EXIT_DATA, DataError, Problem
+from citynet.model import YEAR_RANGE
 from citynet.store import load
 
 MINI = Path(__file__).parent / "fixtures" / "mini.toml"
 MINI_TEXT = MINI.read_text(encoding="utf-8")
 
 runner = CliRunner()
+
+LAST_YEAR = YEAR_RANGE[1]  # this year: a fact cannot come from the future
 
 
 @pytest.fixture(autouse=True)
@@ -147,7 +150,7 @@ def _bad_cases() -> dict[str, Bad]:
     reversed_relation = appended(partnership("paris", "berlin", "exchange"))
     duplicate_membership = appended(membership("koeln", "eurocities"))
     early_year = variant("founded = 1986", "founded = 1799")
-    late_year = variant("since = 1990", "since = 2101")
+    late_year = variant("since = 1990", f"since = {LAST_YEAR + 1}")
     since_after_until = variant("since = 2012", "since = 2015")
     bad_country = variant('country = "FR"', 'country = "fr"')
     bad_scope = variant('scope = "europe"', 'scope = "Europe"')
@@ -262,14 +265,14 @@ def _bad_cases() -> dict[str, Bad]:
         "year-before-1800": Bad(
             early_year,
             "networks[1] (id 'eurocities')",
-            "field 'founded': expected a year 1800–2100, got 1799",
+            f"field 'founded': expected a year 1800–{LAST_YEAR}, got 1799",
             header_line(early_year, "founded = 1799"),
         ),
-        "year-after-2100": Bad(
+        "year-after-this-one": Bad(
             late_year,
             "memberships[0] (berlin in klima-buendnis)",
-            "field 'since': expected a year 1800–2100, got 2101",
-            header_line(late_year, "since = 2101"),
+            f"field 'since': expected a year 1800–{LAST_YEAR}, got {LAST_YEAR + 1}",
+            header_line(late_year, f"since = {LAST_YEAR + 1}"),
         ),
         "since-after-until": Bad(
             since_after_until,
@@ -644,7 +647,7 @@ def test_reversed_relation_is_the_only_problem_and_is_reported_once(tmp_path: Pa
     ]
 
 
-@pytest.mark.parametrize("year", [1800, 2100])
+@pytest.mark.parametrize("year", [1800, LAST_YEAR])
 def test_years_at_the_ends_of_the_range_are_accepted(tmp_path: Path, year: int) -> None:
     data = load(write(tmp_path, variant("founded = 1986", f"founded = {year}")))
     assert data.network_by_id["eurocities"].founded == year
@@ -664,7 +667,7 @@ def test_years_at_the_ends_of_the_range_are_accepted(tmp_path: Path, year: int) 
             'role = "Gründungsmitglied"',
             'role = "Gründungsmitglied"\nsince = 1066',
             "memberships[0] (berlin in klima-buendnis): roles[0]",
-            "field 'since': expected a year 1800–2100, got 1066",
+            f"field 'since': expected a year 1800–{LAST_YEAR}, got 1066",
             id="role-since",
         ),
         pytest.param(
@@ -767,7 +770,10 @@ def test_every_problem_of_a_file_is_reported_together(tmp_path: Path) -> None:
         ("networks[0] (id 'klima-buendnis')", "unknown key 'fonded' (did you mean 'founded'?)"),
         ("networks[1] (id 'eurocities')", "field 'themes': unknown theme 'kultur'"),
         ("cities[2] (id 'paris')", "field 'country': expected an ISO 3166-1 code like 'DE'"),
-        ("partnerships[1] (berlin–paris)", "field 'since': expected a year 1800–2100, got 1700"),
+        (
+            "partnerships[1] (berlin–paris)",
+            f"field 'since': expected a year 1800–{LAST_YEAR}, got 1700",
+        ),
         ("memberships[3] (koeln in eurocities)", "duplicate membership of 'koeln' in 'eurocities'"),
         ("partnerships[3] (paris–paris)", "a city cannot be partnered with itself ('paris')"),
     ]
@@ -863,7 +869,7 @@ def test_check_reports_every_problem_together(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"citynet: {path}: 3 problem(s)",
         f"citynet: {path}:{founded_line}: networks[1] (id 'eurocities'): "
-        "field 'founded': expected a year 1800–2100, got 3000",
+        f"field 'founded': expected a year 1800–{LAST_YEAR}, got 3000",
         f"citynet: {path}:{country_line}: cities[2] (id 'paris'): "
         "field 'country': expected an ISO 3166-1 code like 'DE', got 'fra'",
         f"citynet: {path}:{len(text.splitlines()) - 3}: partnerships[3] (paris–paris): "

@@ -90,7 +90,7 @@ def test_suggestions_rank_the_networks_of_peers_with_reasons_in_numbers() -> Non
 def test_a_city_without_peers_gets_nothing_and_says_why(mini: Path) -> None:
     add = ["add", "city", "--id", "lyon", "--name", "Lyon", "--country", "FR", "--source", "doc-a"]
     assert run(mini, *add)[0] == 0
-    code, out, err = run(mini, "suggest", "lyon", "--format", "table")
+    code, out, err = run(mini, "--lang", "de", "suggest", "lyon", "--format", "table")
     assert code == 0, err
     assert "teilt mit keiner Stadt" in out
     assert json.loads(run(mini, "suggest", "lyon", "--format", "json")[1]) == []

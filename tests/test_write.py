@@ -20,6 +20,7 @@ from citynet.cli import app
 from citynet.errors import DataError
 from citynet.model import (
     SECTIONS,
+    YEAR_RANGE,
     City,
     Dataset,
     Figure,
@@ -339,7 +340,7 @@ tricky = st.text(
     max_size=30,
 ).filter(lambda s: s.strip() != "")
 slugs = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,5})?", fullmatch=True)
-years = st.one_of(st.none(), st.integers(1800, 2100))
+years = st.one_of(st.none(), st.integers(*YEAR_RANGE))
 
 
 @st.composite

@@ -23,6 +23,8 @@ NAMES = (
     "list",
     "show-network",
     "show-city",
+    "show-source",
+    "sources",
     "partners",
     "cities",
     "themes",

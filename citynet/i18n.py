@@ -1,0 +1,91 @@
+"""One language at a time: the words citynet says to people, through gettext.
+
+The source strings are English; `locale/de/LC_MESSAGES/citynet.po` holds the German
+ones, compiled to a .mo when the package is built (hatch_build.py). Core modules
+mark their messages with `_` from here, which has no CLI dependency; the CLI picks
+the language once per call (`install`). What scripts read never goes through here.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+DOMAIN = "citynet"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("de", "en")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def language_from(environ: Mapping[str, str], chosen: str | None = None) -> str:
+    """`--lang`, else CITYNET_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as POSIX
+    orders them): German if it starts with "de", English otherwise."""
+    # A value that is not a language (`--lang fr`, reported by the option) leaves the
+    # choice to the locale, so that the report is in the language the person reads.
+    if chosen in LANGUAGES:
+        return chosen
+    if environ.get("CITYNET_LANG") in LANGUAGES:
+        return environ["CITYNET_LANG"]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return "de" if environ[name].lower().startswith("de") else "en"
+    return "en"
+
+
+def install(language: str) -> None:
+    """Speak `language` ("de" or "en") from now on."""
+    global _translation, _language
+    _language = language if language in LANGUAGES else "en"
+    if _language == "en":
+        _translation = gettext.NullTranslations()
+    else:
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, [_language], fallback=True)
+
+
+def language() -> str:
+    """The language installed: "de" or "en"."""
+    return _language
+
+
+def _(message: str) -> str:
+    """`message` in the interface's language ("" stays "", not the catalog's header)."""
+    return _translation.gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for `count`, in the interface's language."""
+    return _translation.ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined; `_` translates it where shown."""
+    return message
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_german(function: F) -> F:
+    """Run `function` speaking German, whatever the interface's language.
+
+    For the documents whose own words are German and not yet in the message catalog
+    (the map and the city report): the words they share with the tables, such as the
+    kinds of partnership and "seit 1987", are then German too, not a mix of two.
+    """
+
+    @functools.wraps(function)
+    def german(*args: Any, **kwargs: Any) -> Any:
+        global _translation, _language
+        saved = _translation, _language
+        install("de")
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _translation, _language = saved
+
+    return german  # type: ignore[return-value]

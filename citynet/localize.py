@@ -1,0 +1,136 @@
+"""The help of citynet's commands and Typer's and click's own words, in one language.
+
+Typer 0.28 vendors click as `typer._click` with its words written in English and no
+gettext call (typer.core's few `_()` use the process-wide default domain, which
+follows the environment, not `--lang`). So citynet translates them where they are
+shown: a help formatter for "Usage:", section titles and "[default: …]", and the
+error display for click's messages. The words are msgids of citynet's own catalog
+(listed in CLICK_WORDS so that extraction finds them).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from typing import Any
+
+from typer import _click
+from typer._click.formatting import HelpFormatter
+
+from .i18n import N_, _
+
+# Whole messages and pieces click and Typer show; {name} stands for what varies.
+CLICK_WORDS = (
+    N_("Usage: "),
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Aborted!"),
+)
+_MESSAGES = (
+    N_("No such option: {name}"),
+    N_("(Possible options: {names})"),
+    N_("Missing argument {name}."),
+    N_("Missing option {name}."),
+    N_("Missing parameter {name}."),
+    N_("Missing command."),
+    N_("No such command {name}."),
+    N_("Got unexpected extra argument(s) ({words})"),
+    N_("Got unexpected extra argument ({words})"),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} does not take a value."),
+    N_("Invalid value for {name}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("{value} is not one of {choices}."),
+    N_("{value} is not a valid integer."),
+    N_("{value} is not a valid float."),
+    N_("{value} is not in the range {range}."),
+    N_("Did you mean {names}?"),
+    N_("default: {value}"),
+    N_("required"),
+    N_("env var: {name}"),
+)
+
+
+@functools.cache
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", msgid)
+    regex = "".join(
+        f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(regex + ("$" if msgid.endswith("}") else ""))
+
+
+def translate_message(text: str) -> str:
+    """A message click or Typer composed in English, in the interface's language:
+    each known phrase in it is replaced by its translation, the rest stays."""
+    # Compiled here, not at import: only a call that shows an error or help needs them.
+    for msgid in _MESSAGES:
+        pattern = _pattern(msgid)
+        translated = _(msgid)
+        if translated != msgid:
+            text = pattern.sub(_filled(translated), text)
+    return text
+
+
+def _filled(translated: str) -> Any:
+    return lambda match: translated.format(**match.groupdict())
+
+
+class _Formatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for words in ("[OPTIONS]", "COMMAND [ARGS]..."):
+            args = args.replace(words, _(words))
+        super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_(heading))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _bracketed(_(text))) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+def _bracketed(text: str) -> str:
+    """ "[default: table]" and "[required]" at the end of an option's help, translated."""
+    return re.sub(r"\[([^\[\]]+)\]$", lambda m: f"[{translate_message(m.group(1))}]", text)
+
+
+class _Context(_click.Context):
+    formatter_class = _Formatter
+
+
+def localize(command: Any) -> None:
+    """Translate the help of `command` and of every command under it, and let them
+    format their help with click's words translated."""
+    command.context_class = _Context
+    for name in ("help", "short_help", "epilog"):
+        text = getattr(command, name, None)
+        if text:
+            setattr(command, name, _(text))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        localize(sub)
+
+
+def show_error(error: Any) -> None:
+    """click's error display (`ClickException.show`), in the interface's language."""
+    ctx = getattr(error, "ctx", None)
+    message = translate_message(error.format_message())
+    if ctx is not None:
+        lines = [ctx.get_usage()]
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = _("Try '{command} {option}' for help.")
+            lines.append(hint.format(command=ctx.command_path, option=ctx.help_option_names[0]))
+        sys.stderr.write("\n".join(lines) + "\n\n")
+    sys.stderr.write(_("Error: {message}").format(message=message) + "\n")
