@@ -126,3 +126,19 @@ def test_a_source_in_use_is_not_removed_even_with_cascade(tmp_path: Path) -> Non
     result = runner.invoke(app, ["--data", str(path), "remove", "source", "quelle", "--cascade"])
     assert result.exit_code == 2
     assert path.read_bytes() == before
+
+
+def test_merging_a_city_moves_every_reference_to_it(tmp_path: Path) -> None:
+    # Every field the schema lists as referring to a city follows `merge`, the role's
+    # city among them (the import's first merge refused files with such roles).
+    path = copy(tmp_path)
+    before = held(store.load(path), "cities", "london")
+    result = runner.invoke(app, ["--data", str(path), "merge", "berlin", "london"])
+    assert result.exit_code == 0, result.stderr
+    after = store.load(path)
+    assert held(after, "cities", "london") == []
+    assert "london" not in after.city_by_id
+    moved = held(after, "cities", "berlin")
+    # Berlin–London itself would be a city partnered with itself: it goes.
+    assert set(before) - {"partnerships.cities"} <= set(moved)
+    assert not [p for p in after.partnerships if p.cities[0] == p.cities[1]]
