@@ -200,26 +200,27 @@ def refine(listing: Listing, sort: str | None = None, limit: int | None = None) 
         key = sort.removeprefix("-")
         keys = [c.key for c in listing.columns]
         if key not in keys:
-            from .errors import UsageError
-
-            raise UsageError(f"cannot sort by {key!r}; sort by one of: {', '.join(keys)}")
+            raise UsageError(
+                _("cannot sort by {key}; sort by one of: {keys}").format(
+                    key=repr(key), keys=", ".join(keys)
+                )
+            )
         order.sort(key=lambda i: _sort_value(rows[i].get(key, "")), reverse=sort.startswith("-"))
+    footer = listing.footer
     if limit is not None:
         if limit < 0:
-            from .errors import UsageError
-
-            raise UsageError(f"--limit must be 0 or more, got {limit}")
+            raise UsageError(_("--limit must be 0 or more, got {n}").format(n=limit))
+        if limit < len(order):
+            note = _("{shown} of {total} rows shown (--limit)")
+            footer = [*footer, note.format(shown=limit, total=len(order))]
         order = order[:limit]
     if not sort and limit is None:
         return listing
-    return Listing(
-        columns=listing.columns,
+    return replace(
+        listing,
         rows=[rows[i] for i in order],
         payload=[payload[i] for i in order] if aligned else payload,
-        title=listing.title,
-        id_key=listing.id_key,
-        ids=listing.ids,
-        footer=listing.footer,
+        footer=footer,
     )
 
 
