@@ -830,7 +830,7 @@ def import_members(
     from .members import import_members as import_table
     from .names import resolve
     from .output import printable, render
-    from .store import update
+    from .store import update_with
 
     def pairs(values: list[str] | None, what: str) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -852,13 +852,12 @@ def import_members(
         date=date or "",
     )
     path = _target(ctx)
-    outcome: list[MembersReport] = []
 
-    def change(data: Dataset) -> Dataset:
+    def change(data: Dataset) -> tuple[Dataset, MembersReport]:
         wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
         chosen = resolve(data, network, Network).id if network else ""
         with _progress(file) as advance:
-            merged, result = import_table(
+            return import_table(
                 data,
                 file,
                 network=chosen,
@@ -867,31 +866,36 @@ def import_members(
                 source=info,
                 progress=advance,
             )
-        outcome.append(result)
-        return merged
 
-    update(path, change, force=force, dry_run=dry_run)
-    result = outcome[0]
-    print(
-        ("would add" if dry_run else "added")
-        + f": {result.count('added')} cities, {result.memberships_added} memberships"
+    _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
+    added = (
+        _("would add: {cities} cities, {memberships} memberships")
+        if dry_run
+        else _("added: {cities} cities, {memberships} memberships")
     )
-    print(f"memberships confirmed (source added): {result.memberships_confirmed}")
+    print(added.format(cities=result.count("added"), memberships=result.memberships_added))
+    print(_("memberships confirmed (source added): {n}").format(n=result.memberships_confirmed))
     print(
-        f"rows: {result.count('matched')} matched, {result.count('added')} added, "
-        f"{result.count('ambiguous')} ambiguous, {result.count('rejected')} rejected"
+        _(
+            "rows: {matched} matched, {added} added, {ambiguous} ambiguous, {rejected} rejected"
+        ).format(
+            matched=result.count("matched"),
+            added=result.count("added"),
+            ambiguous=result.count("ambiguous"),
+            rejected=result.count("rejected"),
+        )
     )
-    print(f"source: {result.source}")
+    print(_("source: {source}").format(source=result.source))
     if report_file is not None:
         buffer = io.StringIO()
         render(report_listing(result), "tsv", buffer, color=False)
         atomic_write(report_file, buffer.getvalue())
-        print(f"report: {report_file}")
+        print(_("report: {file}").format(file=report_file))
     problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
     for o in problems[:50]:
         report(f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {o.status}: {o.reason}")
     if len(problems) > 50:
-        report(f"… and {len(problems) - 50} more; --report FILE lists every row")
+        report(_("… and {n} more; --report FILE lists every row").format(n=len(problems) - 50))
 
 
 @app.command()
@@ -1787,20 +1791,16 @@ def import_wikidata(
 
       citynet import wikidata --cities cities.csv --links links.csv
     """
-    from .store import update
+    from .store import update_with
     from .wikidata import ImportReport, import_tables
 
     path = _target(ctx)
-    outcome: list[ImportReport] = []
 
-    def change(data: Dataset) -> Dataset:
+    def change(data: Dataset) -> tuple[Dataset, ImportReport]:
         with _progress(cities_file, links_file) as advance:
-            merged, import_report = import_tables(data, cities_file, links_file, progress=advance)
-        outcome.append(import_report)
-        return merged
+            return import_tables(data, cities_file, links_file, progress=advance)
 
-    update(path, change, force=force, dry_run=dry_run)
-    result = outcome[0]
+    _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
     added = (
         _("would add: {cities} cities, {links} twinnings (kind unknown)")
         if dry_run

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .comments import comment_lines
 from .errors import DataError, Problem
@@ -700,6 +700,9 @@ def _to_table(record: Any) -> dict[str, Any]:
 # --- writing safely -------------------------------------------------------------
 
 
+R = TypeVar("R")
+
+
 def update(
     path: Path,
     change: Callable[[Dataset], Dataset],
@@ -713,6 +716,21 @@ def update(
     first keeps a backup beside the file. Refuses to write if the file changed on
     disk since it was read. Writes nothing when the text stays the same.
     """
+    old_text, new_text, _result = update_with(
+        path, lambda data: (change(data), None), force=force, dry_run=dry_run
+    )
+    return old_text, new_text
+
+
+def update_with(
+    path: Path,
+    change: Callable[[Dataset], tuple[Dataset, R]],
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> tuple[str, str, R]:
+    """`update` for a change that also says what it did (an import's report): returns
+    (old text, new text, what the change returned beside the dataset)."""
     path = write_target(path)  # through a symbolic link to its target, resolved once
     with FileLock(path):
         old_text = read_text(path)
@@ -728,15 +746,16 @@ def update(
                 "(a backup is kept beside the file)"
             ).format(lines=lines)
             raise DataError([Problem(str(path), "", message)])
-        new_text = dumps(change(dataset))
+        changed, result = change(dataset)
+        new_text = dumps(changed)
         try:
             parse(new_text, str(path))
         except DataError as error:
-            message = "the change would make the data invalid; nothing was written:"
+            message = _("the change would make the data invalid; nothing was written:")
             raise DataError([Problem(str(path), "", message), *error.problems]) from None
         if dry_run or new_text == old_text:
-            return old_text, new_text
+            return old_text, new_text, result
         if comments:
             write_backup(path, old_text)
         atomic_write(path, new_text, unchanged=old_text)
-    return old_text, new_text
+    return old_text, new_text, result
