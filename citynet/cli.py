@@ -1402,18 +1402,20 @@ def map_command(
     from .query import resolve_kind
 
     if (name is None) == (country is None):
-        raise UsageError("give a city or network name, or --country CODE (one of them)")
+        raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
     if output is None and fmt is None and sys.stdout.isatty():
         raise UsageError(
-            "a map is a file: write it with -o karte.svg (or .html, .geojson), "
-            "or redirect it: citynet map ... > karte.svg"
+            _(
+                "a map is a file: write it with -o map.svg (or .html, .geojson), "
+                "or redirect it: citynet map ... > map.svg"
+            )
         )
     kinds = [resolve_kind(k) for k in kind or ()]
     data = dataset(ctx)
     chosen = fmt.value if fmt else format_for(output)
     record = None if country is not None else resolve(data, name or "")
     if isinstance(record, Network) and kinds:
-        raise UsageError("--kind narrows partner maps; a network map shows its members")
+        raise UsageError(_("--kind narrows partner maps; a network map shows its members"))
     # GeoJSON is read by programs: its labels are the same (German) in every language.
     with speaking("de") if chosen == "geojson" else nullcontext():
         if record is None:

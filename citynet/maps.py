@@ -182,10 +182,14 @@ def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> Ma
     wanted = set(kinds)
     code = country.strip().upper()
     if len(code) != 2 or not code.isalpha():
-        raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as DE, not {country!r}")
+        raise UsageError(
+            _("--country takes an ISO 3166-1 alpha-2 code such as DE, not {value}").format(
+                value=repr(country)
+            )
+        )
     home = [c for c in dataset.cities if c.country == code]
     if not home:
-        raise NotFoundError(f"no city of country {code!r} in the dataset")
+        raise NotFoundError(_("no city of country {code} in the dataset").format(code=repr(code)))
     pairs: dict[tuple[str, str], list[Partnership]] = {}
     for city in home:
         for p in dataset.partnerships_of(city.id):
@@ -768,7 +772,11 @@ def render(data: MapData, fmt: str) -> str:
         return render_geojson(data)
     if fmt == "html":
         return render_html(data)
-    raise UsageError(f"unknown map format {fmt!r}; formats: {', '.join(FORMATS)}")
+    raise UsageError(
+        _("unknown map format {value}; formats: {formats}").format(
+            value=repr(fmt), formats=", ".join(FORMATS)
+        )
+    )
 
 
 def format_for(path: Path | None) -> str:

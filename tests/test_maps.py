@@ -543,7 +543,7 @@ def test_on_a_terminal_a_map_needs_a_file(tmp_path: Path) -> None:
     from test_entry_point import on_a_terminal  # the installed command on a pseudo-terminal
 
     code, screen = on_a_terminal("--data", str(MAPS), "map", "berlin")
-    assert code == 2 and "-o karte.svg" in screen and "<svg" not in screen
+    assert code == 2 and "-o map.svg" in screen and "<svg" not in screen
 
 
 # --- in a browser ----------------------------------------------------------------------
