@@ -1397,31 +1397,39 @@ def map_command(
 
       citynet map paris --kind partnership > paris.svg
     """
+    from contextlib import nullcontext
+
     from .errors import UsageError
+    from .i18n import speaking
     from .maps import city_map, country_map, format_for, network_map, render
     from .names import resolve
     from .query import resolve_kind
 
     if (name is None) == (country is None):
-        raise UsageError("give a city or network name, or --country CODE (one of them)")
+        raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
     if output is None and fmt is None and sys.stdout.isatty():
         raise UsageError(
-            "a map is a file: write it with -o karte.svg (or .html, .geojson), "
-            "or redirect it: citynet map ... > karte.svg"
+            _(
+                "a map is a file: write it with -o map.svg (or .html, .geojson), "
+                "or redirect it: citynet map ... > map.svg"
+            )
         )
     kinds = [resolve_kind(k) for k in kind or ()]
     data = dataset(ctx)
-    if country is not None:
-        drawn = country_map(data, country, kinds)
-    else:
-        record = resolve(data, name or "")
-        if isinstance(record, Network):
-            if kinds:
-                raise UsageError("--kind narrows partner maps; a network map shows its members")
+    chosen = fmt.value if fmt else format_for(output)
+    record = None if country is not None else resolve(data, name or "")
+    if isinstance(record, Network) and kinds:
+        raise UsageError(_("--kind narrows partner maps; a network map shows its members"))
+    # GeoJSON is read by programs: its labels are the same (German) in every language.
+    with speaking("de") if chosen == "geojson" else nullcontext():
+        if record is None:
+            drawn = country_map(data, country or "", kinds)
+        elif isinstance(record, Network):
             drawn = network_map(data, record)
         else:
             drawn = city_map(data, record, kinds)
-    _write_out(render(drawn, fmt.value if fmt else format_for(output)), output)
+        text = render(drawn, chosen)
+    _write_out(text, output)
 
 
 @app.command("report")
@@ -1444,8 +1452,9 @@ def report_command(
 ) -> None:
     """A report on a city for its international office: networks, partners, map, sources.
 
-    In German. HTML is one self-contained page that prints cleanly on A4; a Markdown
-    report written to a file gets its map beside it (bericht.md → bericht-karte.svg).
+    In the interface's language (--lang). HTML is one self-contained page that prints
+    cleanly on A4; a Markdown report written to a file gets its map beside it
+    (report.md → report-karte.svg).
 
     Examples:
 

@@ -8,11 +8,10 @@ the language once per call (`install`). What scripts read never goes through her
 
 from __future__ import annotations
 
-import functools
 import gettext
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 DOMAIN = "citynet"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -67,25 +66,14 @@ def N_(message: str) -> str:
     return message
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def in_german(function: F) -> F:
-    """Run `function` speaking German, whatever the interface's language.
-
-    For the documents whose own words are German and not yet in the message catalog
-    (the map and the city report): the words they share with the tables, such as the
-    kinds of partnership and "seit 1987", are then German too, not a mix of two.
-    """
-
-    @functools.wraps(function)
-    def german(*args: Any, **kwargs: Any) -> Any:
-        global _translation, _language
-        saved = _translation, _language
-        install("de")
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _translation, _language = saved
-
-    return german  # type: ignore[return-value]
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak `language` within the block, then the language spoken before: for what
+    programs read, which is the same in every language (the map's GeoJSON)."""
+    global _translation, _language
+    saved = _translation, _language
+    install(language)
+    try:
+        yield
+    finally:
+        _translation, _language = saved

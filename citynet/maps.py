@@ -26,7 +26,7 @@ from .geo import (
     ring_copies,
     split_antimeridian,
 )
-from .i18n import in_german
+from .i18n import N_, _, ngettext
 from .model import PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
 from .names import fold
 
@@ -47,13 +47,14 @@ KIND_COLOURS = {
 }
 UNKNOWN_KIND_COLOUR = "#8c8c8c"
 
-# The roles a city has on a map, in drawing order, with marker radius, colour and legend.
+# The roles a city has on a map, in drawing order, with marker radius, colour and
+# legend (translated where shown: `role_label`).
 ROLES = {
-    "partner": (4.0, "#333333", "Partnerstadt"),
-    "abroad": (4.0, "#333333", "Partnerstadt im Ausland"),
-    "member": (4.5, "#2166ac", "Mitgliedsstadt"),
-    "home": (4.5, "#b2182b", "Stadt im Land"),
-    "centre": (6.5, "#b2182b", "die Stadt"),
+    "partner": (4.0, "#333333", N_("partner city")),
+    "abroad": (4.0, "#333333", N_("partner city abroad")),
+    "member": (4.5, "#2166ac", N_("member city")),
+    "home": (4.5, "#b2182b", N_("city in the country")),
+    "centre": (6.5, "#b2182b", N_("the city")),
 }
 
 
@@ -93,12 +94,16 @@ class MapData(NamedTuple):
     country: str = ""  # the country drawn darker
 
 
-@in_german
 def kind_label(kind: str) -> str:
     """The name of a partnership kind in the interface's language; an unknown kind as it is."""
     from .views import kind_label
 
     return kind_label(kind)
+
+
+def role_label(role: str) -> str:
+    """The legend's name of a role, in the interface's language."""
+    return _(ROLES.get(role, ROLES["partner"])[2])
 
 
 def kind_colour(kind: str) -> str:
@@ -134,7 +139,6 @@ def _links_between(pairs: dict[tuple[str, str], list[Partnership]], dataset: Dat
     return links
 
 
-@in_german
 def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData:
     """A city and its partner cities, one link per partner with every kind of relation."""
     wanted = set(kinds)
@@ -148,16 +152,15 @@ def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData
         Place(link.b, "partner", len(link.partnerships), _relation_text(link.partnerships))
         for link in links
     ]
-    title = f"{city.name}: Partnerstädte" + _kinds_note(kinds)
+    title = _("{city}: partner cities").format(city=city.name) + _kinds_note(kinds)
     return MapData("city", city.id, title, tuple(places), tuple(links))
 
 
 def _kinds_note(kinds: Sequence[str]) -> str:
-    """ " (Städtepartnerschaft, Kontakt)" when a map shows only some kinds."""
+    """ " (twinning partnership, contact)" when a map shows only some kinds."""
     return f" ({', '.join(kind_label(k) for k in kinds)})" if kinds else ""
 
 
-@in_german
 def network_map(dataset: Dataset, network: Network) -> MapData:
     """A network's member cities; those with roles in it are labelled first."""
     from .query import members_of
@@ -170,20 +173,23 @@ def network_map(dataset: Dataset, network: Network) -> MapData:
         note = "; ".join(part for part in (years, roles) if part)
         city = dataset.city_by_id[membership.city]
         places.append(Place(city, "member", len(membership.roles), note))
-    title = f"{network.label}: Mitgliedsstädte"
+    title = _("{network}: member cities").format(network=network.label)
     return MapData("network", network.id, title, tuple(places), ())
 
 
-@in_german
 def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
     """The cities of a country and their partner cities abroad."""
     wanted = set(kinds)
     code = country.strip().upper()
     if len(code) != 2 or not code.isalpha():
-        raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as DE, not {country!r}")
+        raise UsageError(
+            _("--country takes an ISO 3166-1 alpha-2 code such as DE, not {value}").format(
+                value=repr(country)
+            )
+        )
     home = [c for c in dataset.cities if c.country == code]
     if not home:
-        raise NotFoundError(f"no city of country {code!r} in the dataset")
+        raise NotFoundError(_("no city of country {code} in the dataset").format(code=repr(code)))
     pairs: dict[tuple[str, str], list[Partnership]] = {}
     for city in home:
         for p in dataset.partnerships_of(city.id):
@@ -198,7 +204,8 @@ def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> Ma
     places = [Place(c, "home", count.get(c.id, 0)) for c in home]
     abroad = {link.b.id: link.b for link in links}
     places += [Place(c, "abroad", count[c.id]) for c in abroad.values()]
-    title = f"{code}: Städte und ihre Partnerstädte im Ausland" + _kinds_note(kinds)
+    title = _("{country}: cities and their partner cities abroad").format(country=code)
+    title += _kinds_note(kinds)
     return MapData("country", code, title, tuple(places), tuple(links), country=code)
 
 
@@ -213,7 +220,6 @@ _LAND_SUBJECT = "#dccba4"
 _MAX_LABELS = 60
 
 
-@in_german
 def render_svg(data: MapData) -> str:
     """The map as a standalone SVG document (UTF-8 text): title, map, legend, and the
     cities without coordinates listed below."""
@@ -255,13 +261,19 @@ def _svg(data: MapData, *, standalone: bool) -> str:
     if standalone:
         height += 8.0 + 20.0 * len(legend) + 16.0 * len(footer) + 6.0
     w, h = f"{view.width:.0f}", f"{height:.0f}"
+    desc = ngettext(
+        "{placed} city on the map, {unplaced} without coordinates; "
+        "Equal Earth projection; outlines: Natural Earth.",
+        "{placed} cities on the map, {unplaced} without coordinates; "
+        "Equal Earth projection; outlines: Natural Earth.",
+        len(places),
+    ).format(placed=len(places), unplaced=len(unplaced))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
         f'height="{h}" role="img" aria-labelledby="map-title" '
         f'font-family="{markup.FONTS}" font-size="{_FONT:.0f}">',
         f'<title id="map-title">{markup.text(data.title)}</title>',
-        f"<desc>{len(places)} Städte auf der Karte, {len(unplaced)} ohne Koordinaten; "
-        "Projektion Equal Earth; Umrisse: Natural Earth.</desc>",
+        f"<desc>{markup.text(desc)}</desc>",
         f'<rect width="{w}" height="{h}" fill="#fff"/>',
     ]
     add = parts.append
@@ -285,9 +297,10 @@ def _svg(data: MapData, *, standalone: bool) -> str:
         f'height="{view.height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
     )
     y = header + view.height
+    credit = markup.text(_("Equal Earth · outlines: Natural Earth"))
     add(
         f'<text x="{view.width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
-        'fill="#666">Equal Earth · Umrisse: Natural Earth</text>'
+        f'fill="#666">{credit}</text>'
     )
     y += 8.0
     if legend:
@@ -538,8 +551,9 @@ def _legend_items(data: MapData) -> list[tuple[str, str, str]]:
     for role in reversed(ROLES):
         here = [p for p in placed if p.role == role]
         if here:
-            _, colour, label = ROLES[role]
-            items.append(("marker", colour, here[0].city.name if role == "centre" else label))
+            colour = ROLES[role][1]
+            label = here[0].city.name if role == "centre" else role_label(role)
+            items.append(("marker", colour, label))
     kinds = sorted({link.kind for link, _ in _arcs(data)}, key=kind_rank)
     items += [("line", kind_colour(k), kind_label(k)) for k in kinds]
     return items
@@ -591,7 +605,7 @@ def _footer_lines(unplaced: Sequence[Place], width: float) -> list[str]:
         return []
     names = [f"{markup.clean(p.city.name)} ({p.city.country})" for p in unplaced]
     lines: list[str] = []
-    line = f"Ohne Koordinaten, nicht auf der Karte ({len(names)}): "
+    line = _("Without coordinates, not on the map ({count}):").format(count=len(names)) + " "
     for i, name in enumerate(names):
         piece = name + (", " if i < len(names) - 1 else "")
         if text_width(line + piece) > width - 24 and line.strip():
@@ -665,7 +679,6 @@ def geojson(data: MapData) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-@in_german
 def render_geojson(data: MapData) -> str:
     import json
 
@@ -680,33 +693,36 @@ _HTML_CSS = """
 """
 
 
-@in_german
 def render_html(data: MapData) -> str:
     """One self-contained page: the map, its legend, a table of the cities."""
     body = [f"<h1>{markup.text(data.title)}</h1>", figure(data)]
-    body.append("<h2>Städte</h2>")
+    cities = markup.text(_("Cities"))
+    body.append(f"<h2>{cities}</h2>")
+    headers = (_("City"), _("Country"), _("Role"), _("Relation"), _("Coordinates"))
     body.append(
-        '<table class="map-table"><thead><tr><th>Stadt</th><th>Land</th><th>Rolle</th>'
-        "<th>Beziehung</th><th>Koordinaten</th></tr></thead><tbody>"
+        '<table class="map-table"><thead><tr>'
+        + "".join(f"<th>{markup.text(h)}</th>" for h in headers)
+        + "</tr></thead><tbody>"
     )
     for place in sorted(data.places, key=_table_order):
         city = place.city
         where = (
             f"{city.lat:.3f}, {city.lng:.3f}"
             if city.lat is not None and city.lng is not None
-            else "– (nicht auf der Karte)"
+            else markup.text(_("– (not on the map)"))
         )
-        role = city.name if place.role == "centre" else ROLES.get(place.role, ROLES["partner"])[2]
+        role = city.name if place.role == "centre" else role_label(place.role)
         body.append(
             f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city.name)}</td>'
             f"<td>{markup.text(city.country)}</td><td>{markup.text(role)}</td>"
             f"<td>{markup.text(place.note)}</td><td>{where}</td></tr>"
         )
     body.append("</tbody></table>")
-    body.append(
-        "<footer>Projektion Equal Earth. Umrisse: Natural Earth (gemeinfrei), über world-atlas "
-        "(ISC-Lizenz, © Michael Bostock). Erstellt mit citynet.</footer>"
+    attribution = _(
+        "Equal Earth projection. Outlines: Natural Earth (public domain), via world-atlas "
+        "(ISC licence, © Michael Bostock). Made with citynet."
     )
+    body.append(f"<footer>{markup.text(attribution)}</footer>")
     return markup.page(data.title, "\n".join(body), css=_HTML_CSS)
 
 
@@ -723,7 +739,8 @@ def figure(data: MapData) -> str:
         names = ", ".join(
             f"{markup.text(p.city.name)} ({markup.text(p.city.country)})" for p in unplaced
         )
-        listed = f'<p class="unplaced">Ohne Koordinaten, nicht auf der Karte: {names}</p>'
+        without = markup.text(_("Without coordinates, not on the map:"))
+        listed = f'<p class="unplaced">{without} {names}</p>'
     return (
         f"<figure>{_svg(data, standalone=False)}\n"
         f'<figcaption><ul class="legend">{legend}</ul>{listed}</figcaption></figure>'
@@ -747,7 +764,6 @@ def _table_order(place: Place) -> tuple[int, str]:
     return (-order.index(place.role) if place.role in order else 0, fold(place.city.name))
 
 
-@in_german
 def render(data: MapData, fmt: str) -> str:
     """The map in one of FORMATS."""
     if fmt == "svg":
@@ -756,7 +772,11 @@ def render(data: MapData, fmt: str) -> str:
         return render_geojson(data)
     if fmt == "html":
         return render_html(data)
-    raise UsageError(f"unknown map format {fmt!r}; formats: {', '.join(FORMATS)}")
+    raise UsageError(
+        _("unknown map format {value}; formats: {formats}").format(
+            value=repr(fmt), formats=", ".join(FORMATS)
+        )
+    )
 
 
 def format_for(path: Path | None) -> str:

@@ -62,8 +62,12 @@ footer {{ margin-top: 2rem; color: #555; font-size: .85rem; }}
 """
 
 
-def page(title: str, body: str, *, lang: str = "de", css: str = "") -> str:
-    """A whole HTML document around `body` (already markup); `title` is plain text."""
+def page(title: str, body: str, *, lang: str = "", css: str = "") -> str:
+    """A whole HTML document around `body` (already markup); `title` is plain text;
+    in the interface's language unless `lang` says otherwise."""
+    from .i18n import language
+
+    lang = lang or language()
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{text(lang)}">\n<head>\n<meta charset="utf-8">\n'

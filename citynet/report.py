@@ -2,7 +2,8 @@
 
 The report is written once as a list of blocks (headings, paragraphs, tables,
 the map), every fact with the numbers of its sources, and then rendered as a
-self-contained HTML page (printable on A4) or as Markdown. German, as the data.
+self-contained HTML page (printable on A4) or as Markdown, in the interface's
+language.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, markup
-from .i18n import in_german
+from .i18n import N_, _, ngettext
 from .model import City, Dataset, Figure, Membership, Network, Role
 from .names import fold
 
@@ -24,20 +25,20 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md")
 
 _MONTHS = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 ]
-_MEASURES = {"members": "Mitglieder", "countries": "Länder", "other": "Sonstiges"}
+_MEASURES = {"members": N_("Members"), "countries": N_("Countries"), "other": N_("Other")}
 
 
 # --- the blocks of a report ---------------------------------------------------------
@@ -106,15 +107,15 @@ class _Footnotes:
         return tuple(sorted(set(found)))
 
 
-def german_date(day: dt.date) -> str:
-    """29. November 2026."""
-    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+def long_date(day: dt.date) -> str:
+    """29 November 2026; in German 29. November 2026."""
+    month = _(_MONTHS[day.month - 1])
+    return _("{day} {month} {year}").format(day=day.day, month=month, year=day.year)
 
 
 # --- what the report says -----------------------------------------------------------
 
 
-@in_german
 def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
     """The report on one city, as blocks; `today` is the date it is made."""
     from .query import partners_of
@@ -126,25 +127,39 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
         key=lambda m: fold(dataset.network_by_id[m.network].label),
     )
     partners = partners_of(dataset, city)
-    report = Report(f"{city.name}: Städtenetzwerke und Städtepartnerschaften", made)
-    summary = (
-        f"{city.name} ({city.country}) ist laut Datensatz Mitglied in {len(memberships)} "
-        f"Städtenetzwerken und hat Beziehungen zu {len({p.city.id for p in partners})} "
-        f"Städten ({len(partners)} Beziehungen)."
+    report = Report(_("{city}: city networks and partnerships").format(city=city.name), made)
+    cities = len({p.city.id for p in partners})
+    summary = _(
+        "According to the dataset, {city} ({country}) is {membership} and has {relations} "
+        "({count})."
+    ).format(
+        city=city.name,
+        country=city.country,
+        membership=ngettext(
+            "a member of {count} city network",
+            "a member of {count} city networks",
+            len(memberships),
+        ).format(count=len(memberships)),
+        relations=ngettext(
+            "relations with {count} city", "relations with {count} cities", cities
+        ).format(count=cities),
+        count=ngettext("{count} relation", "{count} relations", len(partners)).format(
+            count=len(partners)
+        ),
     )
     report.blocks += [
         Heading(1, report.title),
         Paragraph((Cell(summary, cite(city.sources)),)),
-        Paragraph((Cell(f"Stand: {german_date(made)}"),), muted=True),
-        Heading(2, "1. Mitgliedschaften in Städtenetzwerken"),
+        Paragraph((Cell(_("As of {date}").format(date=long_date(made))),), muted=True),
+        Heading(2, _("1. Memberships in city networks")),
         *_networks_section(dataset, city, memberships, cite),
-        Heading(2, "2. Partnerstädte"),
+        Heading(2, _("2. Partner cities")),
         *_partners_section(partners, cite),
-        Heading(2, "3. Karte"),
+        Heading(2, _("3. Map")),
         MapBlock(city),
-        Heading(2, "4. Kennzahlen der Netzwerke"),
+        Heading(2, _("4. Figures of the networks")),
         *_figures_section(dataset, [dataset.network_by_id[m.network] for m in memberships], cite),
-        Heading(2, "Quellen"),
+        Heading(2, _("Sources")),
     ]
     # Last, so that it lists every source the sections above cited.
     items = [(n, _source_text(dataset, source)) for source, n in cite.numbers.items()]
@@ -159,7 +174,7 @@ def _networks_section(
     if memberships:
         blocks.append(_membership_table(dataset, city, memberships, cite))
     else:
-        blocks.append(Paragraph((Cell("Keine Mitgliedschaften im Datensatz."),)))
+        blocks.append(Paragraph((Cell(_("No memberships in the dataset.")),)))
     member_of = {m.network for m in memberships}
     offices = [
         (network, role)
@@ -170,8 +185,8 @@ def _networks_section(
     ]
     if offices:
         rows = tuple((Cell(n.label), _role_cell(dataset, city, r, cite)) for n, r in offices)
-        blocks.append(Heading(3, "Funktionen in Netzwerken ohne Mitgliedschaft der Stadt"))
-        blocks.append(Table(("Netzwerk", "Person und Funktion"), rows))
+        blocks.append(Heading(3, _("Offices in networks the city is not a member of")))
+        blocks.append(Table((_("Network"), _("Person and office")), rows))
     return blocks
 
 
@@ -180,11 +195,12 @@ def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Blo
     from .views import _years
 
     if not partners:
-        return [Paragraph((Cell("Keine Partnerstädte im Datensatz."),))]
+        return [Paragraph((Cell(_("No partner cities in the dataset.")),))]
     blocks: list[Block] = []
     for kind in sorted({p.partnership.kind for p in partners}, key=kind_rank):
         these = [p for p in partners if p.partnership.kind == kind]
-        blocks.append(Heading(3, f"{kind_label(kind)} ({len(these)})"))
+        label = kind_label(kind)  # a heading starts with a capital, in English too
+        blocks.append(Heading(3, f"{label[:1].upper()}{label[1:]} ({len(these)})"))
         # A note shared by several partners is said once, above the table, with a letter.
         notes = [p.partnership.note for p in these if p.partnership.note]
         shared = [n for n in dict.fromkeys(notes) if notes.count(n) > 1]
@@ -193,7 +209,7 @@ def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Blo
         rows: list[tuple[Entry, ...]] = []
         for partner in these:
             p = partner.partnership
-            note = f"siehe {letters[p.note]}" if p.note in letters else p.note
+            note = _("see {letter}").format(letter=letters[p.note]) if p.note in letters else p.note
             rows.append(
                 (
                     Cell(partner.city.name, cite(p.sources)),
@@ -202,7 +218,8 @@ def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Blo
                     Cell("; ".join(x for x in (p.programme, note) if x)),
                 )
             )
-        blocks.append(Table(("Stadt", "Land", "Zeitraum", "Programm, Anmerkung"), tuple(rows)))
+        headers = (_("City"), _("Country"), _("Period"), _("Programme, note"))
+        blocks.append(Table(headers, tuple(rows)))
     return blocks
 
 
@@ -221,31 +238,33 @@ def _figures_section(
             by_measure.setdefault(figure.measure, []).append(figure)
         for measure, figures in by_measure.items():
             verdict = (
-                "weichen ab ≠"
+                _("differ ≠")
                 if (network.id, measure) in disputed
-                else "einig"
+                else _("agree")
                 if len(figures) > 1
-                else "eine Quelle"
+                else _("one source")
             )
             statements = tuple(
                 Cell(f.text + (f" ({f.year})" if f.year else ""), cite([f.source])) for f in figures
             )
-            label = Cell(_MEASURES.get(measure, measure))
+            label = Cell(_(_MEASURES[measure]) if measure in _MEASURES else measure)
             rows.append((Cell(network.label), label, Cell(verdict), *statements))
     if not rows:
-        return [Paragraph((Cell("Die Quellen nennen für diese Netzwerke keine Kennzahlen."),))]
+        return [Paragraph((Cell(_("The sources give no figures for these networks.")),))]
     widest = max(len(row) for row in rows) - 3
-    headers = ("Netzwerk", "Kennzahl", "Quellen", *_statement_headers(widest))
+    headers = (_("Network"), _("Measure"), _("Sources"), *_statement_headers(widest))
     padded = tuple(row + (Cell(""),) * (widest + 3 - len(row)) for row in rows)
-    explanation = (
-        "Was die Quellen über Größe und Reichweite der Netzwerke sagen. Nennen Quellen "
-        "verschiedene Zahlen, stehen sie nebeneinander und sind markiert."
+    explanation = _(
+        "What the sources say about the size and reach of the networks. Where sources "
+        "give different numbers, they stand side by side and are marked."
     )
     return [Paragraph((Cell(explanation),)), Table(headers, padded)]
 
 
 def _statement_headers(count: int) -> list[str]:
-    return ["Angabe"] if count == 1 else [f"Angabe {i}" for i in range(1, count + 1)]
+    if count == 1:
+        return [_("Statement")]
+    return [_("Statement {number}").format(number=i) for i in range(1, count + 1)]
 
 
 def _membership_table(
@@ -270,7 +289,8 @@ def _membership_table(
                 tuple(Cell(group) for group in m.working_groups),
             )
         )
-    return Table(("Netzwerk", "Zeitraum", "Rollen und Personen", "Arbeitsgruppen"), tuple(rows))
+    headers = (_("Network"), _("Period"), _("Roles and people"), _("Working groups"))
+    return Table(headers, tuple(rows))
 
 
 def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Cell:
@@ -282,7 +302,7 @@ def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Ce
     if role.body:
         text += f", {role.body}"
     if role.city and role.city != city.id and role.city in dataset.city_by_id:
-        text += f" (mit {dataset.city_by_id[role.city].name})"
+        text += " (" + _("with {city}").format(city=dataset.city_by_id[role.city].name) + ")"
     years = _years(role.since, role.until)
     if years:
         text += f" ({years})"
@@ -297,8 +317,8 @@ def _source_text(dataset: Dataset, source_id: str) -> str:
     if source.url:
         parts.append(source.url)
     if source.file:
-        parts.append(f"Datei {source.file}")
-    parts.append(f"Kennung {source.id}")
+        parts.append(_("File {file}").format(file=source.file))
+    parts.append(_("ID {id}").format(id=source.id))
     return ". ".join(parts) + "."
 
 
@@ -322,7 +342,6 @@ ol.sources li { margin-bottom: .3rem; }
 """
 
 
-@in_german
 def render_html(dataset: Dataset, report: Report) -> str:
     """The report as one self-contained, printable HTML page."""
     out = []
@@ -351,12 +370,18 @@ def render_html(dataset: Dataset, report: Report) -> str:
                 f'<li id="q{n}" value="{n}">{markup.text(text)}</li>' for n, text in block.items
             )
             out.append(f'<ol class="sources">{items}</ol>')
-    out.append(
-        f"<footer>Erstellt am {german_date(report.made)} mit citynet {__version__}. "
-        "Karte: Projektion Equal Earth, Umrisse Natural Earth (gemeinfrei) über world-atlas "
-        "(ISC-Lizenz, © Michael Bostock).</footer>"
+    attribution = _(
+        "Map: Equal Earth projection, outlines Natural Earth (public domain) via world-atlas "
+        "(ISC licence, © Michael Bostock)."
     )
+    out.append(f"<footer>{markup.text(_made(report))} {markup.text(attribution)}</footer>")
     return markup.page(report.title, "\n".join(out), css=_PRINT_CSS)
+
+
+def _made(report: Report) -> str:
+    return _("Made on {date} with citynet {version}.").format(
+        date=long_date(report.made), version=__version__
+    )
 
 
 def _html_entry(entry: Entry) -> str:
@@ -374,7 +399,6 @@ def _html_cell(cell: Cell) -> str:
 # --- Markdown ------------------------------------------------------------------------
 
 
-@in_german
 def render_markdown(report: Report, map_file: str | None = None) -> str:
     """The report as Markdown; the map is an image link to `map_file` when there is one."""
     from .output import markdown_text
@@ -397,15 +421,19 @@ def render_markdown(report: Report, map_file: str | None = None) -> str:
             lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
             out.append("\n".join(lines))
         elif isinstance(block, MapBlock):
+            alt = _("Map: {city} and its partner cities").format(
+                city=markdown_text(block.city.name)
+            )
+            elsewhere = _(
+                "The map is in the HTML report (`--format html`) or on its own: "
+                "`citynet map {city} -o map.svg`."
+            )
             out.append(
-                f"![Karte: {markdown_text(block.city.name)} und seine Partnerstädte]({map_file})"
-                if map_file
-                else "Die Karte steht im HTML-Bericht (`--format html`) oder einzeln: "
-                f"`citynet map {block.city.id} -o karte.svg`."
+                f"![{alt}]({map_file})" if map_file else elsewhere.format(city=block.city.id)
             )
         else:
             out.append("\n".join(f"{n}. {markdown_text(text)}" for n, text in block.items))
-    out.append(f"*Erstellt am {german_date(report.made)} mit citynet {__version__}.*")
+    out.append(f"*{markdown_text(_made(report))}*")
     return "\n\n".join(out) + "\n"
 
 

@@ -3,6 +3,9 @@
 The fixture `maps.toml` has Berlin with European partners (and one partner without
 coordinates), Tokio–San Francisco and Wellington–Anchorage across the antimeridian,
 and a city whose name is `<script>…</script> & "Q"` with control characters.
+
+The maps are drawn in German (`--lang de`, `install("de")`) where a test reads their
+words; messages of errors stay English, as the tests run (conftest.english_locale).
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ runner = CliRunner()
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["--data", str(MAPS), *args])
     return result.exit_code, result.stdout, result.stderr
+
+
+def german(*args: str) -> tuple[int, str, str]:
+    """`run` with `--lang de`: the map's own words in German."""
+    return run("--lang", "de", *args)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +222,7 @@ def test_a_world_map_draws_the_countries_cut_by_the_antimeridian() -> None:
 
 
 def test_city_map_has_a_marker_with_a_title_for_every_partner_with_coordinates() -> None:
-    code, svg, err = run("map", "berlin")
+    code, svg, err = german("map", "berlin")
     assert code == 0, err
     markers = svg_markers(svg)
     assert set(markers) == {"berlin", "paris", "wien", "hamburg", "evil"}
@@ -228,7 +236,7 @@ def test_city_map_has_a_marker_with_a_title_for_every_partner_with_coordinates()
 
 
 def test_lines_are_coloured_by_kind_with_a_legend() -> None:
-    svg = run("map", "berlin")[1]
+    svg = german("map", "berlin")[1]
     root = ET.fromstring(svg.encode("utf-8"))
     lines = {
         p.get("data-kind"): p.get("stroke")
@@ -245,6 +253,9 @@ def test_lines_are_coloured_by_kind_with_a_legend() -> None:
 
 
 def test_an_unknown_kind_is_drawn_grey() -> None:
+    from citynet.i18n import install
+
+    install("de")
     assert maps.kind_colour("weltraum") == maps.UNKNOWN_KIND_COLOUR
     assert maps.kind_label("weltraum") == "weltraum"
     # An imported twinning of unknown type is grey too, and says what it is.
@@ -284,7 +295,7 @@ def test_hostile_names_stay_text_in_svg() -> None:
 
 
 def test_network_map_shows_members_and_lists_those_without_coordinates() -> None:
-    code, svg, _ = run("map", "eurocities")
+    code, svg, _ = german("map", "eurocities")
     assert code == 0
     markers = svg_markers(svg)
     assert set(markers) == {"berlin", "paris"}
@@ -316,7 +327,7 @@ def test_an_svg_world_map_cuts_lines_at_its_edge() -> None:
 
 
 def test_kind_narrows_a_city_map_and_a_country_map() -> None:
-    svg = run("map", "berlin", "--kind", "project")[1]
+    svg = german("map", "berlin", "--kind", "project")[1]
     assert set(svg_markers(svg)) == {"berlin", "wien"}
     assert '<title id="map-title">Berlin: Partnerstädte (Projektpartnerschaft)</title>' in svg
     markers = svg_markers(run("map", "--country", "US", "-k", "friendship")[1])
@@ -389,6 +400,18 @@ def test_geojson_has_every_city_and_link() -> None:
     assert "irgendwo" not in links  # no coordinates, no line
 
 
+def test_geojson_is_the_same_bytes_in_every_language(tmp_path: Path) -> None:
+    for args in (("berlin",), ("eurocities",), ("--country", "US")):
+        english = run("--lang", "en", "map", *args, "-f", "geojson")
+        assert english == german("map", *args, "-f", "geojson"), args
+    features = json.loads(english[1])["features"]
+    assert {f["properties"].get("kind_label") for f in features} >= {"Städtefreundschaft"}
+    # … and what is said after it is in the interface's language again
+    missing = str(tmp_path / "missing" / "berlin.geojson")
+    code, _, err = run("--lang", "en", "map", "berlin", "-o", missing)
+    assert code == 3 and "cannot write" in err
+
+
 def test_geojson_cuts_lines_at_the_antimeridian() -> None:
     features = json.loads(run("map", "--country", "US", "-f", "geojson")[1])["features"]
     lines = {
@@ -450,7 +473,7 @@ def assert_self_contained(html: str) -> None:
 
 def test_html_map_is_one_self_contained_page(tmp_path: Path) -> None:
     target = tmp_path / "karte.html"
-    code, out, err = run("map", "berlin", "-o", str(target))
+    code, out, err = german("map", "berlin", "-o", str(target))
     assert code == 0 and out == "", err
     html = target.read_text(encoding="utf-8")
     assert_self_contained(html)
@@ -520,7 +543,7 @@ def test_on_a_terminal_a_map_needs_a_file(tmp_path: Path) -> None:
     from test_entry_point import on_a_terminal  # the installed command on a pseudo-terminal
 
     code, screen = on_a_terminal("--data", str(MAPS), "map", "berlin")
-    assert code == 2 and "-o karte.svg" in screen and "<svg" not in screen
+    assert code == 2 and "-o map.svg" in screen and "<svg" not in screen
 
 
 # --- in a browser ----------------------------------------------------------------------

@@ -1,14 +1,19 @@
-"""The report for a mayor's office: its sections, its sources, its escaping, on A4."""
+"""The report for a mayor's office: its sections, its sources, its escaping, on A4.
+
+The report is read in German here (`--lang de`, `install("de")`), except where a test
+says otherwise; test_i18n-style checks make sure each language keeps to itself."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_maps import MAPS, assert_self_contained, dom_markers, elements, run
+from test_maps import MAPS, assert_self_contained, dom_markers, elements
+from test_maps import german as run
 
 import citynet
 from citynet import report
@@ -103,9 +108,14 @@ def test_every_fact_points_to_a_numbered_source(html: str) -> None:
 
 
 def test_report_says_when_it_was_made(html: str) -> None:
-    today = report.german_date(dt.date.today())
+    from citynet.i18n import install
+
+    install("de")
+    today = report.long_date(dt.date.today())
     assert f"Erstellt am {today}" in html and f"Stand: {today}" in html
-    assert report.german_date(dt.date(2026, 3, 5)) == "5. März 2026"
+    assert report.long_date(dt.date(2026, 3, 5)) == "5. März 2026"
+    install("en")
+    assert report.long_date(dt.date(2026, 3, 5)) == "5 March 2026"
 
 
 def test_report_prints_on_a4_without_broken_rows(html: str) -> None:
@@ -147,6 +157,9 @@ def test_report_on_standard_output_is_markdown_unless_asked() -> None:
 
 
 def test_report_of_a_city_without_networks_or_partners(tmp_path: Path) -> None:
+    from citynet.i18n import install
+
+    install("de")
     data = citynet.load(MAPS)
     built = report.build(data, citynet.resolve(data, "hamburg"), dt.date(2026, 1, 1))
     html = report.render_html(data, built)
@@ -191,3 +204,128 @@ def test_every_shipped_city_gets_a_report() -> None:
         built = report.build(data, city, dt.date(2026, 1, 1))
         assert report.render_html(data, built).count("<h2>") == 5
         assert report.render_markdown(built).startswith(f"# {city.name}")
+
+
+# --- one language at a time -------------------------------------------------------------
+
+# The documents' own words (not the data's): German in an English document, English in a
+# German one, would be a mix of two languages.
+GERMAN_WORDS = re.compile(
+    r"\b(Karte|Partnerstädte|Partnerstadt|Mitgliedsstädte|Mitgliedsstadt|Städte|Stadt|Land|"
+    r"Länder|Rolle|Rollen|Beziehungen?|Koordinaten|Projektion|Umrisse|gemeinfrei|Lizenz|über|"
+    r"Erstellt|mit|und|ohne|nicht|auf|der|die|laut|Datensatz|Mitglied|Mitglieder|"
+    r"Mitgliedschaften|Städtenetzwerken?|Stand|Kennzahlen?|Netzwerke?|Quellen?|Angabe|Keine|"
+    r"Funktionen?|Personen?|Zeitraum|Programm|Anmerkung|siehe|weichen|einig|eine|Sonstiges|"
+    r"Arbeitsgruppen|Datei|Kennung|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|seit|bis|"
+    r"Städtepartnerschaft|Städtefreundschaft|Kontakt|Projektpartnerschaft|Fachaustausch)\b"
+)
+ENGLISH_WORDS = re.compile(
+    r"\b(Map|map|partners?|members?|Members|cities|city|City|Cities|Country|Countries|Role|"
+    r"Relation|relations?|Coordinates|projection|outlines|public domain|licence|Made|with|and|"
+    r"without|not|the|of|on|is|has|According|dataset|As of|Memberships|Figures|Statement|"
+    r"Sources?|Network|networks?|Period|Programme|note|see|File|Id|agree|differ|one source|"
+    r"Other|Working groups|Roles|people|Person|office|Offices|January|February|March|May|June|"
+    r"July|October|December|since|until|twinning|friendship|contact|project|exchange)\b"
+)
+
+
+class _Text(HTMLParser):
+    """The text a person reads (not the style sheet), in HTML or SVG."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_style:
+            self.parts.append(data)
+
+
+def own_words(document: str) -> str:
+    """What a document says in its own words: its text without the data's texts."""
+    from test_i18n import vars_of
+
+    from citynet import markup
+    from citynet.geo import atlas
+
+    parser = _Text()
+    parser.feed(document)
+    text = " ".join(parser.parts)
+    data = citynet.load(MAPS)
+    records = (*data.networks, *data.cities, *data.sources, *data.memberships)
+    values = [v for record in (*records, *data.partnerships) for v in vars_of(record)]
+    # The countries' names in the outlines' tooltips are Natural Earth's, in English.
+    values += [c.name for scale in ("50m", "110m") for c in atlas(scale).countries]
+    for value in sorted({*values, *map(markup.clean, values)}, key=len, reverse=True):
+        if len(value) > 1:
+            text = text.replace(value, " ")
+    return text
+
+
+def documents(lang: str, tmp_path: Path) -> dict[str, str]:
+    """The report and the maps of the fixture, as files a person opens, in `lang`."""
+    from test_maps import run as run_in
+
+    found = {}
+    for name, args in (
+        ("report.html", ("report", "berlin")),
+        ("report-empty.html", ("report", "anchorage")),
+        ("city.html", ("map", "berlin")),
+        ("city.svg", ("map", "berlin")),
+        ("network.html", ("map", "eurocities")),
+        ("country.svg", ("map", "--country", "US", "--kind", "friendship")),
+    ):
+        target = tmp_path / f"{lang}-{name}"
+        code, _, err = run_in("--lang", lang, *args, "-o", str(target))
+        assert code == 0, err
+        found[name] = target.read_text(encoding="utf-8")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lang", "foreign", "own"),
+    [("en", GERMAN_WORDS, ENGLISH_WORDS), ("de", ENGLISH_WORDS, GERMAN_WORDS)],
+)
+def test_reports_and_maps_speak_one_language(
+    lang: str, foreign: Any, own: Any, tmp_path: Path
+) -> None:
+    for name, document in documents(lang, tmp_path).items():
+        assert f'<html lang="{lang}">' in document or name.endswith(".svg")
+        text = own_words(document)
+        words = foreign.findall(text)
+        assert not words, (lang, name, sorted(set(words)))
+        assert len(own.findall(text)) >= 5, (lang, name)  # the lists do catch its words
+
+
+def test_an_english_report_says_in_english_what_a_german_one_says_in_german(
+    tmp_path: Path,
+) -> None:
+    english = documents("en", tmp_path)["report.html"]
+    headings = re.findall(r"<h2>(.*?)</h2>", english)
+    assert headings == [
+        "1. Memberships in city networks",
+        "2. Partner cities",
+        "3. Map",
+        "4. Figures of the networks",
+        "Sources",
+    ]
+    assert "Berlin (DE) is a member of 2 city networks" in english
+    assert "relations with 5 cities (6 relations)" in english
+    table = rows(section(english, "4. Figures"))
+    assert any(r.startswith("EUROCITIES | Members | differ ≠") for r in table)
+    code, markdown, _ = run_in_english("report", "berlin")
+    assert code == 0 and markdown.startswith("# Berlin: city networks and partnerships")
+    assert "`citynet map berlin -o map.svg`" in markdown
+
+
+def run_in_english(*args: str) -> tuple[int, str, str]:
+    from test_maps import run as run_in
+
+    return run_in("--lang", "en", *args)
