@@ -125,6 +125,8 @@ TABLES: tuple[Table, ...] = (
             _text("file", "the document's file in the source collection"),
             _text("url", "where the document was published"),
             _text("note", "what the document covers"),
+            _text("date", "when the document or table was published or read"),
+            _text("citation", "how to cite the source"),
         ),
         ("id",),
         label="title",
@@ -311,6 +313,10 @@ TABLES: tuple[Table, ...] = (
             _text("wikidata", "Wikidata QID"),
             Field("lat", "latitude", "REAL"),
             Field("lng", "longitude", "REAL"),
+            _text("region", "first-level region, GeoNames code with the country (DE.02)"),
+            Field("population", "inhabitants, from GeoNames", "INTEGER"),
+            _text("geonames", "GeoNames id"),
+            _text("note", "remarks, such as facts two merged records disagreed on"),
         ),
         ("id",),
         label="name",
@@ -427,7 +433,17 @@ def _rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
 
     for s in dataset.sources:
         rows["sources"].append(
-            (s.id, s.publisher, s.title, s.language, _none(s.file), _none(s.url), _none(s.note))
+            (
+                s.id,
+                s.publisher,
+                s.title,
+                s.language,
+                _none(s.file),
+                _none(s.url),
+                _none(s.note),
+                _none(s.date),
+                _none(s.citation),
+            )
         )
     for t in dataset.themes:
         rows["themes"].append((t.id, t.name, _none(t.name_en)))
@@ -494,7 +510,19 @@ def _rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
             )
     for c in dataset.cities:
         rows["cities"].append(
-            (c.id, c.name, _none(c.name_en), c.country, _none(c.wikidata), c.lat, c.lng)
+            (
+                c.id,
+                c.name,
+                _none(c.name_en),
+                c.country,
+                _none(c.wikidata),
+                c.lat,
+                c.lng,
+                _none(c.region),
+                c.population,
+                _none(c.geonames),
+                _none(c.note),
+            )
         )
         links("city_aliases", c.id, c.aliases)
         links("city_sources", c.id, c.sources)

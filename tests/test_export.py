@@ -227,3 +227,30 @@ def test_export_json_to_stdout_and_refusing_to_overwrite(mini: Path, tmp_path: P
     assert target.read_text() == "{}"
     assert export(mini, "json", str(target), "--force")[0] == 0
     assert json.loads(target.read_text(encoding="utf-8"))["networks"]
+
+
+def test_every_field_of_the_schema_has_a_place_in_the_database(tmp_path: Path) -> None:
+    """A field added to the model and forgotten here would be dropped from every export:
+    each field has a column of its record's table, a link table, or a table of its own."""
+    from citynet import schema
+    from citynet.model import SECTIONS
+
+    target = tmp_path / "all.db"
+    result = CliRunner().invoke(app, ["export", "sqlite", str(target)])
+    assert result.exit_code == 0, result.stderr
+    db = sqlite3.connect(target)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = []
+    for section, record_type in SECTIONS.items():
+        columns = {r[1] for r in db.execute(f"PRAGMA table_info({section})")}
+        kind = record_type.__name__.lower()
+        for spec in schema.fields_of(record_type):
+            placed = (
+                spec.name in columns
+                or f"{kind}_{spec.name}" in tables
+                or (spec.nested and (spec.name in tables or "roles" in tables))
+                or (section == "partnerships" and spec.name == "cities")
+            )
+            if not placed:
+                missing.append(f"{section}.{spec.name}")
+    assert missing == []
