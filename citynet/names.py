@@ -41,11 +41,28 @@ def fold(text: str) -> str:
     """The matching key of a name: lower case, no accents, only letters and digits."""
     if text.isascii():  # most names: the same key, without the Unicode work (search, index)
         return _NOT_ASCII_KEY.sub("", text.lower())
+    # Folding is character by character (decomposition, case folding and dropping
+    # marks never look at neighbours), so each character's key is worked out once.
+    return text.translate(_FOLDED_CHARACTERS)
+
+
+def _fold_character(text: str) -> str:
     # Decompose first (Ǿ → Ø + accent, ᴬ → A), then fold case and spell out the
     # letters that have no ASCII decomposition, then strip what is left over.
     decomposed = unicodedata.normalize("NFKD", text)
     folded = unicodedata.normalize("NFKD", decomposed.casefold().translate(_SPECIAL))
     return "".join(ch for ch in folded if ch.isalnum() and not ch.isupper())
+
+
+class _FoldedCharacters(dict[int, str]):
+    """The key of each character, made on first sight: a table for `str.translate`."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_character(chr(code))
+        return folded
+
+
+_FOLDED_CHARACTERS = _FoldedCharacters()
 
 
 def fold_variants(text: str) -> set[str]:
