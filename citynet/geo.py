@@ -89,7 +89,8 @@ def split_antimeridian(points: Sequence[Point]) -> list[list[Point]]:
         if abs(lng2 - lng1) > 180.0:
             edge = 180.0 if lng1 > 0 else -180.0
             unwrapped = lng2 + 360.0 if lng1 > 0 else lng2 - 360.0
-            t = (edge - lng1) / (unwrapped - lng1)
+            # A segment from a point on the meridian itself (180° to -180°) is cut there.
+            t = (edge - lng1) / (unwrapped - lng1) if unwrapped != lng1 else 0.0
             lat = lat1 + t * (lat2 - lat1)
             pieces[-1].append((edge, lat))
             pieces.append([(-edge, lat)])

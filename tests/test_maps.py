@@ -137,6 +137,7 @@ latitudes = st.floats(-89.9, 89.9, allow_nan=False)
 
 
 @given(longitudes, latitudes, longitudes, latitudes)
+@example(8.760034096810619e-15, 0.0, -180.0, 1.0)  # an arc point exactly on the meridian
 def test_any_arc_is_cut_into_pieces_that_never_jump(
     lng1: float, lat1: float, lng2: float, lat2: float
 ) -> None:
