@@ -135,27 +135,23 @@ def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
     return result
 
 
+# Numbers from the command line: the converter, and what a person is told to give.
+_NUMBERS: dict[str, tuple[Any, str]] = {
+    "int": (int, i18n.N_("{option}: expected a whole number, got {raw}")),
+    "float": (float, i18n.N_("{option}: expected a number, got {raw}")),
+}
+
+
 def _scalar(spec: FieldSpec, raw: str) -> Any:
     if raw == "" and spec.optional_value:
         return None
-    if spec.value == "int":
+    if spec.value in _NUMBERS:
+        convert, expected = _NUMBERS[spec.value]
         try:
-            return int(raw)
+            return convert(raw)
         except ValueError:
-            raise UsageError(
-                i18n._("{option}: expected a whole number, got {raw}").format(
-                    option=spec.option, raw=repr(raw)
-                )
-            ) from None
-    if spec.value == "float":
-        try:
-            return float(raw)
-        except ValueError:
-            raise UsageError(
-                i18n._("{option}: expected a number, got {raw}").format(
-                    option=spec.option, raw=repr(raw)
-                )
-            ) from None
+            message = i18n._(expected).format(option=spec.option, raw=repr(raw))
+            raise UsageError(message) from None
     if spec.value == "bool":
         if raw.lower() in ("true", "yes", "1", "ja"):
             return True
