@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 
 def main() -> None:
     _tolerant_streams()
     try:
-        from .cli import app, build_only_the_invoked_command
+        from .cli import app
 
-        build_only_the_invoked_command(sys.argv[1:])
         try:
             app(prog_name="citynet")
         finally:
             sys.stdout.flush()  # here, where a closed pipe can still be caught
     except BrokenPipeError:
         # The reader went away (`citynet list | head -1`): stop quietly.
+        from .cli.app import silence_stdout
+
         silence_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
@@ -25,13 +25,6 @@ def main() -> None:
 
         sys.stderr.write("citynet: " + _("interrupted") + "\n")
         sys.exit(130)
-
-
-def silence_stdout() -> None:
-    """Point stdout at devnull, so the interpreter's final flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
 
 
 def _tolerant_streams() -> None:

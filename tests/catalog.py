@@ -18,11 +18,10 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 def messages() -> Any:
     """A Babel catalog of every message citynet shows, with where it comes from."""
-    import typer
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    from citynet.cli import app
+    from citynet.cli.app import whole_app
 
     catalog = Catalog(project="citynet", fuzzy=False)
     for filename, lineno, message, _comments, _context in extract_from_dir(
@@ -40,7 +39,7 @@ def messages() -> Any:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}")
 
-    walk(typer.main.get_command(app), "citynet")
+    walk(whole_app(), "citynet")
     # What a field takes, as `add` says when it asks for it (the schema's own words).
     from citynet.schema import KINDS, fields_of
 

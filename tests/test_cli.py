@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +261,7 @@ def test_version() -> None:
 
 def command_paths() -> list[str]:
     """Every command the app has, subcommands as "import wikidata"."""
-    import typer
+    from citynet.cli.app import whole_app
 
     def walk(command: Any, prefix: str) -> list[str]:
         if hasattr(command, "commands"):  # a group
@@ -270,7 +272,7 @@ def command_paths() -> list[str]:
             ]
         return [prefix]
 
-    return walk(typer.main.get_command(app), "")
+    return walk(whole_app(), "")
 
 
 def test_every_command_help_shows_examples() -> None:
@@ -387,31 +389,68 @@ def test_record_kinds_of_add_are_forgiving_too(mini: Path) -> None:
     assert code == 2 and "unknown kind of record 'stadt'" in err
 
 
+def test_every_registered_command_is_defined_in_its_module_and_no_other() -> None:
+    import importlib
+
+    from citynet.cli import COMMANDS
+    from citynet.cli.app import click_command
+
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(f"citynet.cli.{module_name}")
+        assert click_command(module.app, name).name == name
+    defined = set()
+    for module_name in set(COMMANDS.values()):
+        commands = importlib.import_module(f"citynet.cli.{module_name}").app
+        defined |= {c.name or c.callback.__name__ for c in commands.registered_commands}
+        defined |= {g.name for g in commands.registered_groups}
+    assert defined == set(COMMANDS)
+
+
+# What a command must not load: the modules that only other commands need. (difflib is
+# not among them: Typer imports it for its own suggestions.)
+_HEAVY = {
+    "citynet.maps",
+    "citynet.graphs",
+    "citynet.export",
+    "citynet.report",
+    "citynet.stats",
+    "citynet.members",
+    "citynet.wikidata",
+    "citynet.merge",
+    "citynet.suggest",
+    "citynet.cli.drawings",
+    "citynet.cli.edit",
+    "citynet.cli.imports",
+    "citynet.cli.bridges",
+    "citynet.cli.figures",
+    "rich.progress",
+    "sqlite3",
+    "xlsxwriter",
+}
+
+
 @pytest.mark.parametrize(
-    ("args", "kept"),
+    ("args", "needed"),
     [
-        (["show", "c40"], ["show"]),
-        (["--data", "list", "--no-color", "partners", "x"], ["partners"]),
-        (["import", "wikidata"], ["import"]),
-        (["shw"], None),  # a misspelt command still gets Typer's suggestions from all
-        (["--help"], None),
+        (["partners", "berlin", "--format", "tsv"], "citynet.cli.browse"),
+        (["show", "c40", "--format", "json"], "citynet.cli.browse"),
     ],
 )
-def test_only_the_invoked_command_is_built(
-    monkeypatch: pytest.MonkeyPatch, args: list[str], kept: list[str] | None
-) -> None:
-    from citynet.cli import _command_name, build_only_the_invoked_command
-
-    monkeypatch.setattr(app, "registered_commands", list(app.registered_commands))
-    monkeypatch.setattr(app, "registered_groups", list(app.registered_groups))
-    every = [_command_name(c) for c in app.registered_commands] + [
-        g.name for g in app.registered_groups
-    ]
-    build_only_the_invoked_command(args)
-    left = [_command_name(c) for c in app.registered_commands] + [
-        g.name for g in app.registered_groups
-    ]
-    assert left == (kept if kept is not None else every)
+def test_a_command_imports_only_what_it_uses(args: list[str], needed: str) -> None:
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('MODULES ' + ' '.join(sys.modules) + '\\n'))\n"
+        f"sys.argv = ['citynet', *{args!r}]\n"
+        "from citynet.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.rsplit("MODULES ", 1)[1].split())
+    assert needed in loaded
+    assert not loaded & _HEAVY, sorted(loaded & _HEAVY)
 
 
 def test_the_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:

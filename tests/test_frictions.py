@@ -157,7 +157,7 @@ def test_dry_run_shows_the_change_and_writes_nothing(mini: Path, words: list[str
 def test_interactive_add_asks_in_german_says_what_is_expected_and_asks_again(
     mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("citynet.cli.at_a_terminal", lambda: True)
+    monkeypatch.setattr("citynet.cli.edit.at_a_terminal", lambda: True)
     answers = "lyon\nLyon\nfr\nFR\nnirgends\ndoc-a\n"
     result = CliRunner(env={"LANG": "de_DE.UTF-8"}).invoke(
         app, ["--data", str(mini), "add", "city"], input=answers

@@ -336,9 +336,9 @@ def test_global_options_after_the_command_in_a_real_process(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(("lang", "foreign"), [(GERMAN, ENGLISH_WORDS), (ENGLISH, GERMAN_WORDS)])
 def test_every_help_speaks_one_language(lang: str, foreign: re.Pattern[str]) -> None:
-    import typer
+    from citynet.cli.app import whole_app
 
-    group = typer.main.get_command(app)
+    group = whole_app()
     paths = [[]] + [[name] for name in group.commands]  # type: ignore[attr-defined]
     paths += [
         [name, sub]

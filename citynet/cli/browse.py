@@ -1,0 +1,434 @@
+"""Reading the data: list, show, partners, compare, themes, cities, search, sources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import CitynetError
+from ..i18n import _, ngettext
+from ..model import City, Dataset, Network
+from .app import dataset
+from .options import (
+    FieldsOption,
+    FormatOption,
+    KindOption,
+    LimitOption,
+    OutputOption,
+    SortOption,
+    complete_kind,
+    complete_records,
+    completions,
+)
+from .present import chosen_format, left_out, show
+
+app = typer.Typer()
+
+
+def _complete_shown(ctx: typer.Context, incomplete: str) -> list[str]:
+    """What `show` takes: networks and cities, then source ids."""
+    found: list[str] = complete_records(None)(ctx, incomplete)
+    try:
+        sources = dataset(ctx).sources
+    except CitynetError:
+        return found
+    return found + [s.id for s in sources if s.id.startswith(incomplete) and s.id not in found]
+
+
+def _complete_theme(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        themes = dataset(ctx).themes
+    except CitynetError:
+        return []
+    return completions(incomplete, ((t.id, (t.name, t.name_en, *t.aliases)) for t in themes))
+
+
+def _complete_scope(incomplete: str) -> list[str]:
+    from ..model import SCOPES
+
+    return completions(incomplete, SCOPES.items())
+
+
+@app.command("list")
+def list_networks(
+    ctx: typer.Context,
+    theme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--theme",
+            "-t",
+            help="Theme slug or alias (repeatable; all must match).",
+            autocompletion=_complete_theme,
+        ),
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope", help="global, europe, national or regional.", autocompletion=_complete_scope
+        ),
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member",
+            "-m",
+            help="Only networks this city is a member of.",
+            autocompletion=complete_records(City),
+        ),
+    ] = None,
+    founded_after: Annotated[int | None, typer.Option(help="Founded after this year.")] = None,
+    founded_before: Annotated[int | None, typer.Option(help="Founded before this year.")] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="id, name, scope, founded or members.")
+    ] = "id",
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """List networks, filtered by theme, scope, member city or founding year.
+
+    Examples:
+
+      citynet list --theme klima
+
+      citynet list --scope europe --member koeln --sort founded
+
+      citynet list --theme climate --format json | jq '.[].id'
+    """
+    from ..names import resolve
+    from ..query import filter_networks, resolve_scope, resolve_theme
+    from ..views import network_list
+
+    data = dataset(ctx)
+    chosen: dict[str, Any] = {
+        "themes": [resolve_theme(data, t) for t in theme or ()],
+        "scope": resolve_scope(scope) if scope else None,
+        "member": resolve(data, member, City) if member else None,
+    }
+    networks = filter_networks(
+        data, **chosen, founded_after=founded_after, founded_before=founded_before, sort=sort
+    )
+    listing = network_list(data, networks)
+    if founded_after is not None or founded_before is not None:
+        unknown = sum(n.founded is None for n in filter_networks(data, **chosen))
+        note = ngettext(
+            "{n} network left out: its founding year is not known.",
+            "{n} networks left out: their founding year is not known.",
+            unknown,
+        )
+        left_out(listing, note.format(n=unknown) if unknown else "")
+    show(ctx, listing, fmt, fields=fields, output=output, limit=limit)
+
+
+@app.command("show")
+def show_record(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Network or city: id, name or alias; or a source id.",
+            autocompletion=_complete_shown,
+        ),
+    ],
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Show one network or city in full, every fact with its source; or a source.
+
+    Networks and cities are looked for first, then sources (their ids are a namespace
+    of their own; an id that is both is reported, `citynet sources ID` shows the source).
+
+    Examples:
+
+      citynet show c40
+
+      citynet show berlin-netzwerke
+
+      citynet show "Klima-Bündnis"
+
+      citynet show koeln --format json
+    """
+    from ..views import city_detail, network_detail, source_detail
+
+    data = dataset(ctx)
+    record = resolve_with_sources(data, name)
+    if isinstance(record, Network):
+        listing = network_detail(data, record)
+    elif isinstance(record, City):
+        listing = city_detail(data, record)
+    else:
+        listing = source_detail(data, record)
+    show(ctx, listing, fmt, fields=fields, output=output)
+
+
+@app.command()
+def partners(
+    ctx: typer.Context,
+    city: Annotated[
+        str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
+    ],
+    kind: KindOption = None,
+    not_kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not-kind", help="Leave out these kinds (repeatable).", autocompletion=complete_kind
+        ),
+    ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """A city's partner cities, in both directions, with kind and period.
+
+    Examples:
+
+      citynet partners berlin
+
+      citynet partners paris --kind partnership
+
+      citynet partners berlin --format tsv | cut -f2
+
+      citynet partners berlin --not-kind partnership
+    """
+    from ..names import resolve
+    from ..query import partners_of, resolve_kind
+    from ..views import partner_list
+
+    data = dataset(ctx)
+    found = resolve(data, city, City)
+    kinds = [resolve_kind(k) for k in kind or ()]
+    excluded = {resolve_kind(k) for k in not_kind or ()}
+    found_partners = [
+        p for p in partners_of(data, found, kinds) if p.partnership.kind not in excluded
+    ]
+    # A terminal table gives each partner city one row; tsv and json one per relation.
+    grouped = chosen_format(fmt) == "table"
+    show(
+        ctx,
+        partner_list(found, found_partners, grouped),
+        fmt,
+        fields=fields,
+        output=output,
+        sort=sort,
+        limit=limit,
+    )
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two or more networks, or two or more cities.",
+            autocompletion=complete_records(None),
+        ),
+    ],
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Compare networks attribute by attribute, or cities by networks and partners.
+
+    Examples:
+
+      citynet compare eurocities cemr
+
+      citynet compare c40 iclei klima-buendnis
+
+      citynet compare berlin koeln
+    """
+    from ..errors import UsageError
+    from ..names import resolve
+    from ..views import city_comparison, network_comparison
+
+    if len(names) < 2:
+        raise UsageError(_("compare needs at least two names"))
+    data = dataset(ctx)
+    records = [resolve(data, n) for n in names]
+    if all(isinstance(r, Network) for r in records):
+        show(ctx, network_comparison(data, records), fmt, fields=fields, output=output)  # type: ignore[arg-type]
+    elif all(isinstance(r, City) for r in records):
+        show(ctx, city_comparison(data, records), fmt, fields=fields, output=output)  # type: ignore[arg-type]
+    else:
+        raise UsageError(
+            _("compare either networks or cities, not both: ")
+            + ", ".join(f"{r.id} ({_(type(r).__name__.lower())})" for r in records)
+        )
+
+
+@app.command()
+def themes(
+    ctx: typer.Context,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The theme vocabulary, with how many networks each theme has.
+
+    Examples:
+
+      citynet themes
+
+      citynet themes --format ids
+    """
+    from ..views import theme_list
+
+    show(ctx, theme_list(dataset(ctx)), fmt, fields=fields, output=output, sort=sort, limit=limit)
+
+
+@app.command()
+def cities(
+    ctx: typer.Context,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
+    ] = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Cities with country and counts of memberships and partners.
+
+    Examples:
+
+      citynet cities
+
+      citynet cities --country DE --format csv > staedte.csv
+
+      citynet cities --sort -partners --limit 10
+    """
+    from ..query import filter_cities
+    from ..views import city_list
+
+    data = dataset(ctx)
+    show(
+        ctx,
+        city_list(data, filter_cities(data, country)),
+        fmt,
+        fields=fields,
+        output=output,
+        sort=sort,
+        limit=limit,
+    )
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Search names, aliases and descriptions of networks and cities.
+
+    Examples:
+
+      citynet search rassismus
+
+      citynet search "covenant" --format ids
+    """
+    from ..query import search as search_dataset
+    from ..views import search_results
+
+    show(
+        ctx,
+        search_results(search_dataset(dataset(ctx), text)),
+        fmt,
+        fields=fields,
+        output=output,
+        sort=sort,
+        limit=limit,
+    )
+
+
+# --- real data: member lists, joining duplicates ---------------------------------------
+
+
+def resolve_with_sources(data: Dataset, name: str) -> Any:
+    """The network or city `name` means, else the source with that id; an id that is
+    both is ambiguous (`citynet sources ID` shows the source)."""
+    from ..errors import NotFoundError
+    from ..names import resolve
+
+    source = data.source_by_id.get(name)
+    try:
+        record = resolve(data, name)
+    except NotFoundError:
+        if source is None:
+            raise
+        return source
+    if source is not None and record.id == name:
+        message = _(
+            "{name} is both a {what} and a source; `citynet sources {name}` shows the source"
+        )
+        raise NotFoundError(message.format(name=name, what=_(type(record).__name__.lower())))
+    return record
+
+
+def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return [s.id for s in dataset(ctx).sources if s.id.startswith(incomplete.lower())]
+    except CitynetError:
+        return []
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A source id: show it with the records that rest on it.",
+            autocompletion=_complete_source,
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The sources every fact cites: publisher, title, language, file, address.
+
+    Addresses and retrieval dates are shown where the data has them; the documents
+    do not state them, so none is made up.
+
+    Examples:
+
+      citynet sources
+
+      citynet sources berlin-netzwerke
+
+      citynet sources --format ids
+    """
+    from ..names import closest
+    from ..views import source_detail, source_list
+
+    data = dataset(ctx)
+    if source is None:
+        show(ctx, source_list(data), fmt, fields=fields, output=output)
+        return
+    found = data.source_by_id.get(source)
+    if found is None:
+        from ..errors import NotFoundError
+
+        hint = closest(source, list(data.source_by_id), 3)
+        message = _("no source {name}").format(name=repr(source))
+        if hint:
+            message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
+        raise NotFoundError(message, tuple(hint))
+    show(ctx, source_detail(data, found), fmt, fields=fields, output=output)
+
+
+# --- maps and reports ---------------------------------------------------------------

@@ -1,0 +1,231 @@
+"""Pictures: graphs, maps and a city's report."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ..i18n import _
+from ..model import City, Network
+from .app import dataset, report
+from .options import KindOption, OutputOption, complete_records
+from .present import write_text
+
+app = typer.Typer()
+
+
+class GraphFormat(StrEnum):
+    dot = "dot"
+    mermaid = "mermaid"
+    graphml = "graphml"
+    gexf = "gexf"
+    svg = "svg"
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Networks or cities to centre on; none: the whole dataset.",
+            autocompletion=complete_records(None),
+            show_default=False,
+        ),
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", "-d", min=0, help="Steps out from the named records.")
+    ] = 1,
+    kind: KindOption = None,
+    fmt: Annotated[
+        GraphFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="dot, mermaid, graphml, gexf or svg (needs Graphviz). Default: from the "
+            "suffix of -o, else dot.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """The graph of cities and networks (member edges) and of partner cities (kind edges).
+
+    Named records come with everything within --depth steps: a city's networks and
+    partner cities, a network's members. Exit status 4 if --format svg cannot run
+    Graphviz's dot.
+
+    Examples:
+
+      citynet graph berlin -o berlin.svg
+
+      citynet graph berlin c40 --depth 2 --format graphml > berlin-c40.graphml
+
+      citynet graph --format gexf -o citynet.gexf
+
+      citynet graph eurocities --format mermaid
+    """
+    from ..graphs import SUFFIX_FORMATS, SVG_PATIENCE, build_graph, write_graph
+    from ..names import resolve
+    from ..query import resolve_kind
+
+    data = dataset(ctx)
+    records = [resolve(data, name) for name in names or ()]
+    kinds = [resolve_kind(k) for k in kind or ()]
+    suffix = output.suffix.lower() if output else ""
+    chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
+    found = build_graph(data, records, depth=depth, kinds=kinds)
+    if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
+        message = _(
+            "laying out {n} nodes, Graphviz may take minutes; "
+            "name records to draw their neighbourhood, or write gexf for Gephi"
+        )
+        report(message.format(n=len(found.nodes)))
+    write_text(write_graph(found, chosen), output)
+
+
+class MapFormat(StrEnum):
+    svg = "svg"
+    geojson = "geojson"
+    html = "html"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+@app.command("map")
+def map_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="City (its partners) or network (its members): id, name or alias.",
+            autocompletion=complete_records(None),
+            show_default=False,
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", "-c", help="Map a country's cities and their partners abroad, e.g. DE."
+        ),
+    ] = None,
+    kind: KindOption = None,
+    fmt: Annotated[
+        MapFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="svg, geojson or html. Default: from the -o file name, else svg.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Draw a map: a city's partners, a network's members, or a country's links abroad.
+
+    SVG with a legend, GeoJSON (RFC 7946) for QGIS, uMap or geojson.io, or one
+    self-contained HTML page with the map and a table. On a terminal, give -o.
+
+    Examples:
+
+      citynet map berlin -o berlin.svg
+
+      citynet map c40 --format html -o c40.html
+
+      citynet map --country DE --format geojson > de.geojson
+
+      citynet map paris --kind partnership > paris.svg
+    """
+    from contextlib import nullcontext
+
+    from ..errors import UsageError
+    from ..i18n import speaking
+    from ..maps import city_map, country_map, format_for, network_map, render
+    from ..names import resolve
+    from ..query import resolve_kind
+
+    if (name is None) == (country is None):
+        raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
+    if output is None and fmt is None and sys.stdout.isatty():
+        raise UsageError(
+            _(
+                "a map is a file: write it with -o map.svg (or .html, .geojson), "
+                "or redirect it: citynet map ... > map.svg"
+            )
+        )
+    kinds = [resolve_kind(k) for k in kind or ()]
+    data = dataset(ctx)
+    chosen = fmt.value if fmt else format_for(output)
+    record = None if country is not None else resolve(data, name or "")
+    if isinstance(record, Network) and kinds:
+        raise UsageError(_("--kind narrows partner maps; a network map shows its members"))
+    # GeoJSON is read by programs: its labels are the same (German) in every language.
+    with speaking("de") if chosen == "geojson" else nullcontext():
+        if record is None:
+            drawn = country_map(data, country or "", kinds)
+        elif isinstance(record, Network):
+            drawn = network_map(data, record)
+        else:
+            drawn = city_map(data, record, kinds)
+        text = render(drawn, chosen)
+    write_text(text, output)
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    city: Annotated[
+        str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
+    ],
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html or md. Default: md for .md files and standard output, else html.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """A report on a city for its international office: networks, partners, map, sources.
+
+    In the interface's language (--lang). HTML is one self-contained page that prints
+    cleanly on A4; a Markdown report written to a file gets its map beside it
+    (report.md → report-karte.svg).
+
+    Examples:
+
+      citynet report berlin -o bericht.html
+
+      citynet report koeln -o bericht.md
+
+      citynet report berlin --format md | less
+    """
+    from ..maps import city_map, render_svg
+    from ..names import resolve
+    from ..report import build, format_for, map_file_for, render_html, render_markdown
+
+    data = dataset(ctx)
+    found = resolve(data, city, City)
+    assert isinstance(found, City)
+    city_report = build(data, found)
+    chosen = fmt.value if fmt else format_for(output)
+    if chosen == "html":
+        write_text(render_html(data, city_report), output)
+        return
+    map_file = None
+    if output is not None:
+        map_path = map_file_for(output)
+        write_text(render_svg(city_map(data, found)), map_path)
+        map_file = map_path.name
+    write_text(render_markdown(city_report, map_file), output)

@@ -1,0 +1,234 @@
+"""Taking in data from elsewhere: member tables and the Wikidata twin-city tables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..i18n import _
+from ..model import Dataset, Network
+from .app import data_file, report
+from .options import DryRunOption, ForceOption
+
+app = typer.Typer()
+
+
+import_app = typer.Typer(help="Take in data from elsewhere.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("members")
+def import_members(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or JSON table of member cities.")],
+    network: Annotated[
+        str | None,
+        typer.Option("--network", "-n", help="Long table: every row is a member of this network."),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help="Wide table: COLUMN=NETWORK, a 0/1 column per network (repeatable).",
+        ),
+    ] = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN for a column with an unusual name; fields: name, country, "
+            "wikidata, lat, lng, type (repeatable).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Id of the source record (default: import-FILE).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the source record.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
+    citation: Annotated[str | None, typer.Option(help="How to cite the source.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the table comes from.")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the table (default: today, the import's).")
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
+    ] = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Import member cities of networks from a table (long or wide layout).
+
+    Cities are matched by Wikidata id, GeoNames place, and names in any language with
+    the country; unknown ones are added. An existing membership only gains the source.
+    A second run changes nothing.
+
+    Examples:
+
+      citynet import members eurocities.json --network eurocities --dry-run
+
+      citynet import members climate.csv --column C40Cities2019=c40 \\
+          --column EUCovenantofMayors2019=covenant-of-mayors --report rows.tsv
+    """
+    import io
+
+    from ..errors import UsageError
+    from ..files import atomic_write
+    from ..members import MembersReport, SourceInfo, report_listing
+    from ..members import import_members as import_table
+    from ..names import resolve
+    from ..output import printable, render
+    from ..store import update_with
+
+    def pairs(values: list[str] | None, what: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for value in values or ():
+            key, sep, target = value.rpartition("=")
+            if not sep or not key.strip() or not target.strip():
+                raise UsageError(f"{what}: expected KEY=VALUE, got {value!r}")
+            found[key.strip()] = target.strip()
+        return found
+
+    columns = pairs(column, "--column")
+    fields = pairs(field_map, "--map")
+    info = SourceInfo(
+        id=source or "",
+        title=title or "",
+        publisher=publisher or "",
+        citation=citation or "",
+        url=url or "",
+        date=date or "",
+    )
+    path = data_file(ctx)
+
+    def change(data: Dataset) -> tuple[Dataset, MembersReport]:
+        wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
+        chosen = resolve(data, network, Network).id if network else ""
+        with _progress(file) as advance:
+            return import_table(
+                data,
+                file,
+                network=chosen,
+                columns=wanted,
+                field_columns=fields,
+                source=info,
+                progress=advance,
+            )
+
+    _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
+    added = (
+        _("would add: {cities} cities, {memberships} memberships")
+        if dry_run
+        else _("added: {cities} cities, {memberships} memberships")
+    )
+    print(added.format(cities=result.count("added"), memberships=result.memberships_added))
+    print(_("memberships confirmed (source added): {n}").format(n=result.memberships_confirmed))
+    print(
+        _(
+            "rows: {matched} matched, {added} added, {ambiguous} ambiguous, {rejected} rejected"
+        ).format(
+            matched=result.count("matched"),
+            added=result.count("added"),
+            ambiguous=result.count("ambiguous"),
+            rejected=result.count("rejected"),
+        )
+    )
+    print(_("source: {source}").format(source=result.source))
+    if report_file is not None:
+        buffer = io.StringIO()
+        render(report_listing(result), "tsv", buffer, color=False)
+        atomic_write(report_file, buffer.getvalue())
+        print(_("report: {file}").format(file=report_file))
+    problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
+    for o in problems[:50]:
+        report(f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {o.status}: {o.reason}")
+    if len(problems) > 50:
+        report(_("… and {n} more; --report FILE lists every row").format(n=len(problems) - 50))
+
+
+@import_app.command("wikidata")
+def import_wikidata(
+    ctx: typer.Context,
+    cities_file: Annotated[
+        Path,
+        typer.Option(
+            "--cities",
+            help="Cities table (CSV or TSV): id, name, lng, lat, country, countrycd, continent.",
+        ),
+    ],
+    links_file: Annotated[
+        Path, typer.Option("--links", help="Links table (CSV or TSV): source, target.")
+    ],
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Import Wikidata twin-city tables (P190, "twinned administrative body").
+
+    Cities are matched by Wikidata id, GeoNames place, then names in any language with
+    the country; each link becomes a twinning (kind unknown) unless the pair has a
+    relation, which gains the source. A second run adds nothing.
+
+    Examples:
+
+      citynet import wikidata --cities nodes.tsv --links links.tsv --dry-run
+
+      citynet import wikidata --cities cities.csv --links links.csv
+    """
+    from ..store import update_with
+    from ..wikidata import ImportReport, import_tables
+
+    path = data_file(ctx)
+
+    def change(data: Dataset) -> tuple[Dataset, ImportReport]:
+        with _progress(cities_file, links_file) as advance:
+            return import_tables(data, cities_file, links_file, progress=advance)
+
+    _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
+    added = (
+        _("would add: {cities} cities, {links} twinnings (kind unknown)")
+        if dry_run
+        else _("added: {cities} cities, {links} twinnings (kind unknown)")
+    )
+    print(added.format(cities=result.cities_added, links=result.links_added))
+    print(_("matched to existing cities: {n}").format(n=result.cities_matched))
+    print(
+        _("documented relations confirmed (source added): {n}").format(n=result.relations_confirmed)
+    )
+    if result.retyped:
+        print(_("partnerships of an earlier import made twinnings: {n}").format(n=result.retyped))
+    print(_("duplicate links skipped: {n}").format(n=result.duplicates_skipped))
+    print(_("rows rejected: {n}").format(n=len(result.rejected)))
+    for row in result.rejected[:50]:
+        report(str(row))
+    if len(result.rejected) > 50:
+        report(_("… and {n} more rejected rows").format(n=len(result.rejected) - 50))
+
+
+def _progress(*files: Path) -> Any:
+    """A progress bar on stderr for large input at a terminal; a no-op otherwise."""
+    import contextlib
+
+    total = sum(_line_count(f) for f in files)
+    if total < 2000 or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda rows: None)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task(_("importing"), total=total)
+            yield lambda rows: progress.advance(task, rows)
+
+    return bar()
+
+
+def _line_count(path: Path) -> int:
+    try:
+        with path.open("rb") as file:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+    except OSError:
+        return 0  # reading the table reports the problem properly

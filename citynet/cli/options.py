@@ -1,0 +1,159 @@
+"""Every option more than one command takes, declared once, with its completion."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import CitynetError
+from ..model import PARTNERSHIP_KINDS, City, Network
+from .app import dataset
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    csv_de = "csv-de"
+    tsv = "tsv"
+    md = "md"
+    xlsx = "xlsx"
+    ids = "ids"
+
+
+class Captured(Exception):
+    """Raised by `present.show` while completing --fields: the listing the command would
+    print, so that its columns can be offered."""
+
+    def __init__(self, listing: Any) -> None:
+        self.listing = listing
+
+
+def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The columns of the command being typed, found by running it with its arguments so far."""
+    done, _, partial = incomplete.rpartition(",")
+    params = dict(ctx.params)
+    # While completing, click leaves the positional arguments unparsed in ctx.args.
+    rest = list(ctx.args)
+    for param in ctx.command.params:
+        if param.param_type_name == "argument" and not params.get(param.name or "") and rest:
+            params[param.name or ""] = tuple(rest) if param.nargs == -1 else rest.pop(0)
+            rest = [] if param.nargs == -1 else rest
+    ctx.meta["citynet.capture"] = True
+    try:
+        with ctx:
+            ctx.command.callback(**params)  # type: ignore[misc]
+    except Captured as captured:
+        keys = [c.key for c in captured.listing.columns]
+    except Exception:  # a command that cannot run yet has nothing to offer
+        return []
+    chosen = done.split(",")
+    return [
+        (done + "," if done else "") + k for k in keys if k.startswith(partial) and k not in chosen
+    ]
+
+
+def completions(incomplete: str, choices: Any) -> list[str]:
+    """Completions of what was typed, case and accents folded: an id that starts with it,
+    else the name that does, continued from the letters as typed ("köl" → "köln",
+    which names Köln). Typer keeps only completions that start with the typed text."""
+    from ..names import fold
+
+    typed = fold(incomplete)
+    found: list[str] = []
+    for choice_id, names in choices:
+        if choice_id.startswith(incomplete):
+            found.append(choice_id)
+            continue
+        matching = [n for n in (choice_id, *names) if n and fold(n).startswith(typed)]
+        name = min(matching, key=len, default="")  # "climate" rather than a whole title
+        if name:
+            found.append(incomplete + name[len(incomplete) :])
+    return list(dict.fromkeys(found))
+
+
+def complete_records(kind: type[Network] | type[City] | None) -> Any:
+    """Shell completion of network and city ids; silent when the data cannot be read."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            data = dataset(ctx)
+        except CitynetError:
+            return []
+        records: list[Network | City] = []
+        if kind in (None, Network):
+            records += data.networks
+        if kind in (None, City):
+            records += data.cities
+        return completions(incomplete, ((r.id, r.names) for r in records))
+
+    return complete
+
+
+def complete_kind(incomplete: str) -> list[str]:
+    return completions(incomplete, PARTNERSHIP_KINDS.items())
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal, tsv in a pipe, or what the "
+        "--output file's suffix says. csv-de: for German Excel (BOM, ';'); xlsx: a workbook.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        help="Only these columns, in this order: comma-separated keys as in the tsv header "
+        "(json: objects with only these keys).",
+        show_default=False,
+        autocompletion=_complete_fields,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", help="At most this many rows.", show_default=False)
+]
+RankingLimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=0, help="Show the first N of each ranking; 0: all.")
+]
+SortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sort", help="Sort by a column (its TSV key); -KEY for descending.", show_default=False
+    ),
+]
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        help=f"Only these kinds: {', '.join(PARTNERSHIP_KINDS)}.",
+        autocompletion=complete_kind,
+    ),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(help="Write even if the file has comments (keeps a backup) or is read-only."),
+]
+ReplaceOption = Annotated[bool, typer.Option("--force", help="Replace files that exist.")]

@@ -1,0 +1,117 @@
+"""How a command's result reaches the reader: a listing rendered as asked, text to a
+file or stdout, a diff of a change, a note on what a filter left out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..i18n import _
+from .app import report, settings
+from .options import Captured, Format
+
+
+def chosen_format(fmt: Format | None) -> str:
+    """The format asked for, else a table on a terminal and tsv in a pipe."""
+    return fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+
+
+def show(
+    ctx: typer.Context,
+    listing: Any,
+    fmt: Format | None,
+    *,
+    fields: str | None = None,
+    output: Path | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+) -> None:
+    """Render the listing as asked: --sort and --limit, --fields, --format and --output.
+    On a terminal, output longer than the screen goes through a pager, as git does."""
+    from ..output import choose_fields, format_for, refine, render, write_file
+
+    if ctx.meta.get("citynet.capture"):
+        raise Captured(listing)
+    listing = refine(listing, sort, limit)
+    if fields is not None:
+        listing = choose_fields(listing, fields.split(","))
+    chosen = fmt.value if fmt else format_for(output) if output else chosen_format(None)
+    color = settings(ctx).color
+    if output:
+        write_file(listing, chosen, output)
+    elif not sys.stdout.isatty() or chosen == "xlsx":
+        render(listing, chosen, sys.stdout, color=color)
+    else:
+        import io
+        import shutil
+
+        size = shutil.get_terminal_size()
+        buffer = io.StringIO()
+        render(listing, chosen, buffer, color=color, width=size.columns, terminal=True)
+        _page(buffer.getvalue(), size.lines)
+
+
+def _page(text: str, lines: int) -> None:
+    """Show text through $CITYNET_PAGER, $PAGER or `less -FRX` if it is longer than the
+    screen; directly if it fits, if the pager is empty or `cat`, or cannot be started."""
+    import shlex
+    import subprocess
+
+    pager = os.environ.get("CITYNET_PAGER", os.environ.get("PAGER", "less -FRX"))
+    command = shlex.split(pager, posix=os.name != "nt") if pager.strip() else []
+    if text.count("\n") < lines or not command or command == ["cat"]:
+        sys.stdout.write(text)
+        return
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        subprocess.run(command, input=text, text=True, encoding="utf-8", env=env, check=False)
+    except OSError:
+        sys.stdout.write(text)
+
+
+def write_text(text: str, output: Path | None) -> None:
+    """Text to a file, atomically, or to stdout."""
+    from ..files import atomic_write
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+
+
+def left_out(listing: Any, note: str) -> None:
+    """Say what a filter left out for lack of data: under a terminal table, or on stderr
+    in a pipe (so the data stays clean)."""
+    if not note:
+        return
+    if sys.stdout.isatty():
+        listing.footer.append(note)
+    else:
+        report(note)
+
+
+def print_lines(lines: list[str]) -> None:
+    """Lines of text for people on stdout, with control characters made visible."""
+    from ..output import printable
+
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+
+
+def print_diff(old: str, new: str, path: Path) -> None:
+    """The change a write made (or would make) to the data file, as a unified diff."""
+    import difflib
+
+    from ..output import printable
+
+    if old == new:
+        print(_("nothing changed"))
+        return
+    diff = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), str(path), str(path), lineterm="", n=1
+    )
+    for line in diff:
+        print(printable(line))
