@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import i18n
+from . import formats, i18n
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
 from .output import INVISIBLE, xml_safe
@@ -24,17 +24,7 @@ from .output import INVISIBLE, xml_safe
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-GRAPH_FORMATS = ("dot", "mermaid", "graphml", "gexf", "svg")
-# File suffixes that choose a format when -o is given without --format.
-SUFFIX_FORMATS = {
-    ".dot": "dot",
-    ".gv": "dot",
-    ".mmd": "mermaid",
-    ".mermaid": "mermaid",
-    ".graphml": "graphml",
-    ".gexf": "gexf",
-    ".svg": "svg",
-}
+GRAPH_FORMATS = formats.names("graph")
 MEMBER = "member"  # the kind of a membership edge
 
 # Above this many nodes Graphviz takes minutes (5,500 nodes: over two); the CLI warns.

@@ -11,10 +11,9 @@ data is escaped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import markup
+from . import formats, markup
 from .errors import NotFoundError, UsageError
 from .geo import (
     Point,
@@ -30,7 +29,7 @@ from .i18n import N_, _, ngettext
 from .model import PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
 from .names import fold
 
-FORMATS = ("svg", "geojson", "html")
+FORMATS = formats.names("map")
 # Views narrower than this (in units of the unit sphere; the world is 5.4 wide) get
 # the more detailed outlines.
 DETAILED_BELOW = 1.8
@@ -776,12 +775,4 @@ def render(data: MapData, fmt: str) -> str:
         _("unknown map format {value}; formats: {formats}").format(
             value=repr(fmt), formats=", ".join(FORMATS)
         )
-    )
-
-
-def format_for(path: Path | None) -> str:
-    """The format a file name asks for (.svg, .geojson/.json, .html/.htm); svg otherwise."""
-    suffix = path.suffix.lower() if path else ""
-    return {".geojson": "geojson", ".json": "geojson", ".html": "html", ".htm": "html"}.get(
-        suffix, "svg"
     )

@@ -16,12 +16,11 @@ from typing import Any, TextIO
 from msgspec import Struct, field
 from msgspec.structs import replace
 
+from . import formats
 from .errors import UsageError
 from .i18n import _
 
-FORMATS = ("table", "json", "csv", "csv-de", "tsv", "md", "xlsx", "ids")
-# The format a file written with --output gets from its suffix, when --format is not given.
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "md", ".tsv": "tsv", ".xlsx": "xlsx"}
+FORMATS = formats.names("listing")
 
 # What can make a terminal line lie or act, beyond the C0 controls: DEL and the C1
 # controls (U+009B is a one-character CSI), the bidi marks, embeddings, overrides and
@@ -119,11 +118,6 @@ def _typed(column: Column, text: str) -> int | str | None:
     if column.numeric and re.fullmatch(r"-?[0-9]+", text):
         return int(text)
     return text
-
-
-def format_for(path: Path) -> str:
-    """The output format a file's suffix asks for (tsv when it names none)."""
-    return SUFFIX_FORMATS.get(path.suffix.lower(), "tsv")
 
 
 def write_file(listing: Listing, fmt: str, path: Path) -> None:

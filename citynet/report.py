@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, markup
+from . import __version__, formats, markup
 from .i18n import N_, _, ngettext
 from .model import City, Dataset, Figure, Membership, Network, Role
 from .names import fold
@@ -22,7 +22,7 @@ from .names import fold
 if TYPE_CHECKING:
     from .query import Partner
 
-FORMATS = ("html", "md")
+FORMATS = formats.names("report")
 
 _MONTHS = [
     N_("January"),
@@ -435,13 +435,6 @@ def render_markdown(report: Report, map_file: str | None = None) -> str:
             out.append("\n".join(f"{n}. {markdown_text(text)}" for n, text in block.items))
     out.append(f"*{markdown_text(_made(report))}*")
     return "\n\n".join(out) + "\n"
-
-
-def format_for(path: Path | None) -> str:
-    """Markdown for .md/.markdown files and for standard output, HTML for other files."""
-    if path is None:
-        return "md"
-    return "md" if path.suffix.lower() in (".md", ".markdown") else "html"
 
 
 def map_file_for(path: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,18 +10,17 @@ import typer
 from ..i18n import _
 from ..model import City, Network
 from .app import dataset, report
-from .options import KindOption, OutputOption, complete_records
+from .options import (
+    GraphFormatOption,
+    KindOption,
+    MapFormatOption,
+    OutputOption,
+    ReportFormatOption,
+    complete_records,
+)
 from .present import write_text
 
 app = typer.Typer()
-
-
-class GraphFormat(StrEnum):
-    dot = "dot"
-    mermaid = "mermaid"
-    graphml = "graphml"
-    gexf = "gexf"
-    svg = "svg"
 
 
 @app.command()
@@ -40,17 +38,7 @@ def graph(
         int, typer.Option("--depth", "-d", min=0, help="Steps out from the named records.")
     ] = 1,
     kind: KindOption = None,
-    fmt: Annotated[
-        GraphFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="dot, mermaid, graphml, gexf or svg (needs Graphviz). Default: from the "
-            "suffix of -o, else dot.",
-            show_default=False,
-            case_sensitive=False,
-        ),
-    ] = None,
+    fmt: GraphFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """The graph of cities and networks (member edges) and of partner cities (kind edges).
@@ -69,15 +57,15 @@ def graph(
 
       citynet graph eurocities --format mermaid
     """
-    from ..graphs import SUFFIX_FORMATS, SVG_PATIENCE, build_graph, write_graph
+    from ..formats import choose
+    from ..graphs import SVG_PATIENCE, build_graph, write_graph
     from ..names import resolve
     from ..query import resolve_kind
 
     data = dataset(ctx)
     records = [resolve(data, name) for name in names or ()]
     kinds = [resolve_kind(k) for k in kind or ()]
-    suffix = output.suffix.lower() if output else ""
-    chosen = fmt.value if fmt else SUFFIX_FORMATS.get(suffix, "dot")
+    chosen = choose("graph", fmt, output)
     found = build_graph(data, records, depth=depth, kinds=kinds)
     if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
         message = _(
@@ -86,17 +74,6 @@ def graph(
         )
         report(message.format(n=len(found.nodes)))
     write_text(write_graph(found, chosen), output)
-
-
-class MapFormat(StrEnum):
-    svg = "svg"
-    geojson = "geojson"
-    html = "html"
-
-
-class ReportFormat(StrEnum):
-    html = "html"
-    md = "md"
 
 
 @app.command("map")
@@ -117,16 +94,7 @@ def map_command(
         ),
     ] = None,
     kind: KindOption = None,
-    fmt: Annotated[
-        MapFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="svg, geojson or html. Default: from the -o file name, else svg.",
-            show_default=False,
-            case_sensitive=False,
-        ),
-    ] = None,
+    fmt: MapFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Draw a map: a city's partners, a network's members, or a country's links abroad.
@@ -147,8 +115,9 @@ def map_command(
     from contextlib import nullcontext
 
     from ..errors import UsageError
+    from ..formats import choose
     from ..i18n import speaking
-    from ..maps import city_map, country_map, format_for, network_map, render
+    from ..maps import city_map, country_map, network_map, render
     from ..names import resolve
     from ..query import resolve_kind
 
@@ -163,7 +132,7 @@ def map_command(
         )
     kinds = [resolve_kind(k) for k in kind or ()]
     data = dataset(ctx)
-    chosen = fmt.value if fmt else format_for(output)
+    chosen = choose("map", fmt, output)
     record = None if country is not None else resolve(data, name or "")
     if isinstance(record, Network) and kinds:
         raise UsageError(_("--kind narrows partner maps; a network map shows its members"))
@@ -185,16 +154,7 @@ def report_command(
     city: Annotated[
         str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
     ],
-    fmt: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="html or md. Default: md for .md files and standard output, else html.",
-            show_default=False,
-            case_sensitive=False,
-        ),
-    ] = None,
+    fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """A report on a city for its international office: networks, partners, map, sources.
@@ -211,15 +171,16 @@ def report_command(
 
       citynet report berlin --format md | less
     """
+    from ..formats import choose
     from ..maps import city_map, render_svg
     from ..names import resolve
-    from ..report import build, format_for, map_file_for, render_html, render_markdown
+    from ..report import build, map_file_for, render_html, render_markdown
 
     data = dataset(ctx)
     found = resolve(data, city, City)
     assert isinstance(found, City)
     city_report = build(data, found)
-    chosen = fmt.value if fmt else format_for(output)
+    chosen = choose("report", fmt, output)
     if chosen == "html":
         write_text(render_html(data, city_report), output)
         return

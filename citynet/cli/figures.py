@@ -12,14 +12,13 @@ from ..model import City
 from .app import dataset, settings
 from .options import (
     FieldsOption,
-    Format,
     FormatOption,
     KindOption,
     OutputOption,
     RankingLimitOption,
     complete_records,
 )
-from .present import show
+from .present import chosen_format, show
 
 app = typer.Typer()
 
@@ -73,7 +72,7 @@ def stats(
         raise UsageError(message.format(table=repr(table), hint=hint, tables=", ".join(TABLES)))
     kinds = [resolve_kind(k) for k in kind or ()]
     figures = statistics(dataset(ctx), kinds)
-    chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+    chosen = chosen_format(fmt)
     listings = stats_listings(figures, limit or None)
     if chosen in ("table", "md"):
         sections = [listings[table]] if table else list(listings.values())
@@ -81,7 +80,7 @@ def stats(
     elif table is None and chosen == "json":
         show(ctx, stats_whole(figures, limit or None), fmt)
     else:
-        show(ctx, listings[table or DEFAULT_TABLE], Format(chosen))
+        show(ctx, listings[table or DEFAULT_TABLE], chosen)
 
 
 @app.command("suggest")

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from .. import formats
 from ..errors import CitynetError
 from ..model import PARTNERSHIP_KINDS, City, Network
 from .app import dataset
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    csv_de = "csv-de"
-    tsv = "tsv"
-    md = "md"
-    xlsx = "xlsx"
-    ids = "ids"
 
 
 class Captured(Exception):
@@ -97,15 +86,38 @@ def complete_kind(incomplete: str) -> list[str]:
     return completions(incomplete, PARTNERSHIP_KINDS.items())
 
 
+def _format_option(kind: formats.Kind, help: str) -> Any:
+    """--format, its choices the registry's formats for this kind of result."""
+    from typer._types import TyperChoice
+
+    choice = TyperChoice(formats.names(kind), case_sensitive=False)
+    return typer.Option("--format", "-f", click_type=choice, help=help, show_default=False)
+
+
 FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="Output format. Default: table on a terminal, tsv in a pipe, or what the "
+    str | None,
+    _format_option(
+        "listing",
+        "Output format. Default: table on a terminal, tsv in a pipe, or what the "
         "--output file's suffix says. csv-de: for German Excel (BOM, ';'); xlsx: a workbook.",
-        show_default=False,
-        case_sensitive=False,
+    ),
+]
+GraphFormatOption = Annotated[
+    str | None,
+    _format_option(
+        "graph",
+        "dot, mermaid, graphml, gexf or svg (needs Graphviz). Default: from the "
+        "suffix of -o, else dot.",
+    ),
+]
+MapFormatOption = Annotated[
+    str | None,
+    _format_option("map", "svg, geojson or html. Default: from the -o file name, else svg."),
+]
+ReportFormatOption = Annotated[
+    str | None,
+    _format_option(
+        "report", "html or md. Default: md for .md files and standard output, else html."
     ),
 ]
 FieldsOption = Annotated[

@@ -12,18 +12,23 @@ import typer
 
 from ..i18n import _
 from .app import report, settings
-from .options import Captured, Format
+from .options import Captured
 
 
-def chosen_format(fmt: Format | None) -> str:
-    """The format asked for, else a table on a terminal and tsv in a pipe."""
-    return fmt.value if fmt else ("table" if sys.stdout.isatty() else "tsv")
+def chosen_format(fmt: str | None, output: Path | None = None) -> str:
+    """The format asked for or the --output file's suffix says, else a table on a
+    terminal and tsv in a pipe."""
+    from ..formats import choose
+
+    if fmt or output:
+        return choose("listing", fmt, output)
+    return "table" if sys.stdout.isatty() else "tsv"
 
 
 def show(
     ctx: typer.Context,
     listing: Any,
-    fmt: Format | None,
+    fmt: str | None,
     *,
     fields: str | None = None,
     output: Path | None = None,
@@ -32,14 +37,14 @@ def show(
 ) -> None:
     """Render the listing as asked: --sort and --limit, --fields, --format and --output.
     On a terminal, output longer than the screen goes through a pager, as git does."""
-    from ..output import choose_fields, format_for, refine, render, write_file
+    from ..output import choose_fields, refine, render, write_file
 
     if ctx.meta.get("citynet.capture"):
         raise Captured(listing)
     listing = refine(listing, sort, limit)
     if fields is not None:
         listing = choose_fields(listing, fields.split(","))
-    chosen = fmt.value if fmt else format_for(output) if output else chosen_format(None)
+    chosen = chosen_format(fmt, output)
     color = settings(ctx).color
     if output:
         write_file(listing, chosen, output)
