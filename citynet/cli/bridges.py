@@ -10,7 +10,12 @@ import typer
 
 from ..i18n import N_, _
 from .app import dataset
-from .options import FieldsOption, FormatOption, OutputOption, ReplaceOption
+from .options import (
+    AS_GIVEN,
+    ReplaceOption,
+    Shown,
+    listing_options,
+)
 from .present import show
 
 app = typer.Typer()
@@ -86,6 +91,7 @@ def _complete_schema(incomplete: str) -> list[str]:
 
 
 @app.command()
+@listing_options(rows=False)
 def schema(
     ctx: typer.Context,
     name: Annotated[
@@ -94,9 +100,7 @@ def schema(
             help="The schema to print; without it, the list.", autocompletion=_complete_schema
         ),
     ] = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """The JSON Schemas (draft 2020-12) of citynet's JSON output: list them, or print one.
 
@@ -119,10 +123,4 @@ def schema(
     rows = [{"name": n, "title": t} for n, t in published()]
     columns = [Column("name", N_("Name"), no_wrap=True), Column("title", N_("Title"))]
     title = _("{n} schemas").format(n=len(rows))
-    show(
-        ctx,
-        Listing(columns, rows, payload=rows, title=title, id_key="name"),
-        fmt,
-        fields=fields,
-        output=output,
-    )
+    show(ctx, Listing(columns, rows, payload=rows, title=title, id_key="name"), shown)

@@ -11,15 +11,15 @@ from ..i18n import _, ngettext
 from ..model import City, Dataset, Network
 from .app import dataset
 from .options import (
-    FieldsOption,
-    FormatOption,
+    AS_GIVEN,
+    CityArgument,
     KindOption,
     LimitOption,
-    OutputOption,
-    SortOption,
+    Shown,
     complete_kind,
     complete_records,
     completions,
+    listing_options,
 )
 from .present import chosen_format, left_out, show
 
@@ -51,6 +51,7 @@ def _complete_scope(incomplete: str) -> list[str]:
 
 
 @app.command("list")
+@listing_options(rows=False)
 def list_networks(
     ctx: typer.Context,
     theme: Annotated[
@@ -83,9 +84,7 @@ def list_networks(
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
     limit: LimitOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """List networks, filtered by theme, scope, member city or founding year.
 
@@ -119,10 +118,11 @@ def list_networks(
             unknown,
         )
         left_out(listing, note.format(n=unknown) if unknown else "")
-    show(ctx, listing, fmt, fields=fields, output=output, limit=limit)
+    show(ctx, listing, shown._replace(limit=limit))
 
 
 @app.command("show")
+@listing_options(rows=False)
 def show_record(
     ctx: typer.Context,
     name: Annotated[
@@ -132,9 +132,7 @@ def show_record(
             autocompletion=_complete_shown,
         ),
     ],
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """Show one network or city in full, every fact with its source; or a source.
 
@@ -161,15 +159,14 @@ def show_record(
         listing = city_detail(data, record)
     else:
         listing = source_detail(data, record)
-    show(ctx, listing, fmt, fields=fields, output=output)
+    show(ctx, listing, shown)
 
 
 @app.command()
+@listing_options()
 def partners(
     ctx: typer.Context,
-    city: Annotated[
-        str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
-    ],
+    city: CityArgument,
     kind: KindOption = None,
     not_kind: Annotated[
         list[str] | None,
@@ -177,11 +174,7 @@ def partners(
             "--not-kind", help="Leave out these kinds (repeatable).", autocompletion=complete_kind
         ),
     ] = None,
-    sort: SortOption = None,
-    limit: LimitOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """A city's partner cities, in both directions, with kind and period.
 
@@ -207,19 +200,12 @@ def partners(
         p for p in partners_of(data, found, kinds) if p.partnership.kind not in excluded
     ]
     # A terminal table gives each partner city one row; tsv and json one per relation.
-    grouped = chosen_format(fmt) == "table"
-    show(
-        ctx,
-        partner_list(found, found_partners, grouped),
-        fmt,
-        fields=fields,
-        output=output,
-        sort=sort,
-        limit=limit,
-    )
+    grouped = chosen_format(shown.fmt, shown.output) == "table"
+    show(ctx, partner_list(found, found_partners, grouped), shown)
 
 
 @app.command()
+@listing_options(rows=False)
 def compare(
     ctx: typer.Context,
     names: Annotated[
@@ -229,9 +215,7 @@ def compare(
             autocompletion=complete_records(None),
         ),
     ],
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """Compare networks attribute by attribute, or cities by networks and partners.
 
@@ -252,9 +236,9 @@ def compare(
     data = dataset(ctx)
     records = [resolve(data, n) for n in names]
     if all(isinstance(r, Network) for r in records):
-        show(ctx, network_comparison(data, records), fmt, fields=fields, output=output)  # type: ignore[arg-type]
+        show(ctx, network_comparison(data, records), shown)  # type: ignore[arg-type]
     elif all(isinstance(r, City) for r in records):
-        show(ctx, city_comparison(data, records), fmt, fields=fields, output=output)  # type: ignore[arg-type]
+        show(ctx, city_comparison(data, records), shown)  # type: ignore[arg-type]
     else:
         raise UsageError(
             _("compare either networks or cities, not both: ")
@@ -263,13 +247,10 @@ def compare(
 
 
 @app.command()
+@listing_options()
 def themes(
     ctx: typer.Context,
-    sort: SortOption = None,
-    limit: LimitOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """The theme vocabulary, with how many networks each theme has.
 
@@ -281,20 +262,17 @@ def themes(
     """
     from ..views import theme_list
 
-    show(ctx, theme_list(dataset(ctx)), fmt, fields=fields, output=output, sort=sort, limit=limit)
+    show(ctx, theme_list(dataset(ctx)), shown)
 
 
 @app.command()
+@listing_options()
 def cities(
     ctx: typer.Context,
     country: Annotated[
         str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
     ] = None,
-    sort: SortOption = None,
-    limit: LimitOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """Cities with country and counts of memberships and partners.
 
@@ -310,26 +288,15 @@ def cities(
     from ..views import city_list
 
     data = dataset(ctx)
-    show(
-        ctx,
-        city_list(data, filter_cities(data, country)),
-        fmt,
-        fields=fields,
-        output=output,
-        sort=sort,
-        limit=limit,
-    )
+    show(ctx, city_list(data, filter_cities(data, country)), shown)
 
 
 @app.command()
+@listing_options()
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to look for (case and accents ignored).")],
-    sort: SortOption = None,
-    limit: LimitOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """Search names, aliases and descriptions of networks and cities.
 
@@ -342,15 +309,7 @@ def search(
     from ..query import search as search_dataset
     from ..views import search_results
 
-    show(
-        ctx,
-        search_results(search_dataset(dataset(ctx), text)),
-        fmt,
-        fields=fields,
-        output=output,
-        sort=sort,
-        limit=limit,
-    )
+    show(ctx, search_results(search_dataset(dataset(ctx), text)), shown)
 
 
 # --- real data: member lists, joining duplicates ---------------------------------------
@@ -385,6 +344,7 @@ def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 @app.command()
+@listing_options(rows=False)
 def sources(
     ctx: typer.Context,
     source: Annotated[
@@ -395,9 +355,7 @@ def sources(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """The sources every fact cites: publisher, title, language, file, address.
 
@@ -417,7 +375,7 @@ def sources(
 
     data = dataset(ctx)
     if source is None:
-        show(ctx, source_list(data), fmt, fields=fields, output=output)
+        show(ctx, source_list(data), shown)
         return
     found = data.source_by_id.get(source)
     if found is None:
@@ -428,7 +386,7 @@ def sources(
         if hint:
             message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
         raise NotFoundError(message, tuple(hint))
-    show(ctx, source_detail(data, found), fmt, fields=fields, output=output)
+    show(ctx, source_detail(data, found), shown)
 
 
 # --- maps and reports ---------------------------------------------------------------

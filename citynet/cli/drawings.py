@@ -11,6 +11,7 @@ from ..i18n import _
 from ..model import City, Network
 from .app import dataset, report
 from .options import (
+    CityArgument,
     GraphFormatOption,
     KindOption,
     MapFormatOption,
@@ -151,9 +152,7 @@ def map_command(
 @app.command("report")
 def report_command(
     ctx: typer.Context,
-    city: Annotated[
-        str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
-    ],
+    city: CityArgument,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:

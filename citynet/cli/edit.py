@@ -33,6 +33,16 @@ def _complete_record_kind(incomplete: str) -> list[str]:
     return completions(incomplete, ((kind, ()) for kind in _RECORD_KINDS.split(", ")))
 
 
+RecordKindArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="KIND",
+        help=f"The kind of record: {_RECORD_KINDS}.",
+        autocompletion=_complete_record_kind,
+    ),
+]
+
+
 def _fields_help() -> str:
     """The fields each kind of record takes, from the schema, so help cannot drift."""
     from ..arguments import option_help
@@ -91,14 +101,7 @@ def _ask_missing(ctx: typer.Context, record_type: type, values: dict[str, list[s
 @app.command(context_settings=_EDIT_CONTEXT, epilog=None)
 def add(
     ctx: typer.Context,
-    kind: Annotated[
-        str,
-        typer.Argument(
-            metavar="KIND",
-            help=f"What to add: {_RECORD_KINDS}.",
-            autocompletion=_complete_record_kind,
-        ),
-    ],
+    kind: RecordKindArgument,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -137,14 +140,7 @@ def add(
 @app.command(context_settings=_EDIT_CONTEXT)
 def edit(
     ctx: typer.Context,
-    kind: Annotated[
-        str,
-        typer.Argument(
-            metavar="KIND",
-            help=f"What to edit: {_RECORD_KINDS}.",
-            autocompletion=_complete_record_kind,
-        ),
-    ],
+    kind: RecordKindArgument,
     key: KeyArgument,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
@@ -187,14 +183,7 @@ def edit(
 @app.command()
 def remove(
     ctx: typer.Context,
-    kind: Annotated[
-        str,
-        typer.Argument(
-            metavar="KIND",
-            help=f"What to remove: {_RECORD_KINDS}.",
-            autocompletion=_complete_record_kind,
-        ),
-    ],
+    kind: RecordKindArgument,
     key: KeyArgument,
     cascade: Annotated[
         bool, typer.Option(help="Also remove the memberships and partnerships that refer to it.")

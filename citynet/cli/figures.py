@@ -11,12 +11,13 @@ from ..i18n import _
 from ..model import City
 from .app import dataset, settings
 from .options import (
-    FieldsOption,
+    AS_GIVEN,
+    CityArgument,
     FormatOption,
     KindOption,
-    OutputOption,
     RankingLimitOption,
-    complete_records,
+    Shown,
+    listing_options,
 )
 from .present import chosen_format, show
 
@@ -78,22 +79,19 @@ def stats(
         sections = [listings[table]] if table else list(listings.values())
         render_sections(sections, chosen, sys.stdout, color=settings(ctx).color)
     elif table is None and chosen == "json":
-        show(ctx, stats_whole(figures, limit or None), fmt)
+        show(ctx, stats_whole(figures, limit or None), Shown(fmt=chosen))
     else:
-        show(ctx, listings[table or DEFAULT_TABLE], chosen)
+        show(ctx, listings[table or DEFAULT_TABLE], Shown(fmt=chosen))
 
 
 @app.command("suggest")
+@listing_options(rows=False)
 def suggest_networks(
     ctx: typer.Context,
-    city: Annotated[
-        str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
-    ],
+    city: CityArgument,
     kind: KindOption = None,
     limit: RankingLimitOption = 10,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """Networks a city's peers belong to and it does not, best first, with the reason.
 
@@ -115,10 +113,4 @@ def suggest_networks(
     found = resolve(data, city, City)
     assert isinstance(found, City)
     suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
-    show(
-        ctx,
-        suggestion_listing(data, found, suggestions[: limit or None]),
-        fmt,
-        fields=fields,
-        output=output,
-    )
+    show(ctx, suggestion_listing(data, found, suggestions[: limit or None]), shown)

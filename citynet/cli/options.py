@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
@@ -80,6 +84,11 @@ def complete_records(kind: type[Network] | type[City] | None) -> Any:
         return completions(incomplete, ((r.id, r.names) for r in records))
 
     return complete
+
+
+CityArgument = Annotated[
+    str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
+]
 
 
 def complete_kind(incomplete: str) -> list[str]:
@@ -169,3 +178,52 @@ ForceOption = Annotated[
     typer.Option(help="Write even if the file has comments (keeps a backup) or is read-only."),
 ]
 ReplaceOption = Annotated[bool, typer.Option("--force", help="Replace files that exist.")]
+
+
+class Shown(NamedTuple):
+    """How a command's listing is to be shown: the options of `listing_options`."""
+
+    fmt: str | None = None
+    fields: str | None = None
+    output: Path | None = None
+    sort: str | None = None
+    limit: int | None = None
+
+
+# The default of a command's `shown` parameter; `listing_options` always passes the real one.
+AS_GIVEN = Shown()
+
+_Command = TypeVar("_Command", bound=Callable[..., None])
+
+
+def listing_options(*, rows: bool = True) -> Callable[[_Command], _Command]:
+    """Give a command that prints a listing the options that shape it, declared here
+    once: --format, --fields, -o and (with `rows`) --sort and --limit. The command
+    takes them as one argument, `shown: Shown`, and hands it to `present.show`."""
+    bundle: dict[str, Any] = {"fmt": FormatOption, "fields": FieldsOption, "output": OutputOption}
+    if rows:
+        bundle = {"sort": SortOption, "limit": LimitOption, **bundle}
+
+    def decorate(command: _Command) -> _Command:
+        hints = typing.get_type_hints(command, include_extras=True)
+        own = [
+            p.replace(annotation=hints[p.name])
+            for p in inspect.signature(command).parameters.values()
+            if p.name != "shown"
+        ]
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
+            for name, hint in bundle.items()
+        ]
+
+        @functools.wraps(command)
+        def with_options(*args: Any, **kwargs: Any) -> None:
+            shown = Shown(**{name: kwargs.pop(name) for name in bundle})
+            command(*args, shown=shown, **kwargs)
+
+        # Typer reads the parameters from the signature and their types from the hints.
+        with_options.__signature__ = inspect.Signature([*own, *added])  # type: ignore[attr-defined]
+        with_options.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+        return typing.cast(_Command, with_options)
+
+    return decorate

@@ -12,7 +12,7 @@ import typer
 
 from ..i18n import _
 from .app import report, settings
-from .options import Captured
+from .options import Captured, Shown
 
 
 def chosen_format(fmt: str | None, output: Path | None = None) -> str:
@@ -25,26 +25,18 @@ def chosen_format(fmt: str | None, output: Path | None = None) -> str:
     return "table" if sys.stdout.isatty() else "tsv"
 
 
-def show(
-    ctx: typer.Context,
-    listing: Any,
-    fmt: str | None,
-    *,
-    fields: str | None = None,
-    output: Path | None = None,
-    sort: str | None = None,
-    limit: int | None = None,
-) -> None:
+def show(ctx: typer.Context, listing: Any, shown: Shown) -> None:
     """Render the listing as asked: --sort and --limit, --fields, --format and --output.
     On a terminal, output longer than the screen goes through a pager, as git does."""
     from ..output import choose_fields, refine, render, write_file
 
     if ctx.meta.get("citynet.capture"):
         raise Captured(listing)
-    listing = refine(listing, sort, limit)
-    if fields is not None:
-        listing = choose_fields(listing, fields.split(","))
-    chosen = chosen_format(fmt, output)
+    listing = refine(listing, shown.sort, shown.limit)
+    if shown.fields is not None:
+        listing = choose_fields(listing, shown.fields.split(","))
+    chosen = chosen_format(shown.fmt, shown.output)
+    output = shown.output
     color = settings(ctx).color
     if output:
         write_file(listing, chosen, output)
