@@ -392,8 +392,8 @@ def test_record_kinds_of_add_are_forgiving_too(mini: Path) -> None:
 def test_every_registered_command_is_defined_in_its_module_and_no_other() -> None:
     import importlib
 
-    from citynet.cli import COMMANDS
     from citynet.cli.app import click_command
+    from citynet.cli.registry import COMMANDS
 
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"citynet.cli.{module_name}")

@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import CitynetError
 from ..i18n import _
 from ..model import Dataset
-from . import COMMANDS
+from .registry import COMMANDS
 
 # The options of the root command: option → whether it takes a value.
 GLOBAL_OPTIONS = {"--data": True, "--lang": True, "--no-color": False}
