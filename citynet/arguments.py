@@ -201,8 +201,9 @@ def build(record_type: type, values: dict[str, list[str]], what: str = "") -> An
     missing = [f for f in required_fields(record_type) if f not in values]
     if missing:
         label = what or record_type.__name__.lower()
+        options = ", ".join(f"--{m.replace('_', '-')}" for m in missing)
         raise UsageError(
-            f"{label}: missing " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
+            i18n._("{what}: missing {options}").format(what=i18n._(label), options=options)
         )
     return record_type(**coerce(record_type, values))
 

@@ -86,10 +86,12 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
         if len(found) == 1:
             return found[0]
         if not found:
-            raise NotFoundError(
-                f"no partnership between {a!r} and {b!r}"
-                + (f" of kind {parts[2]!r}" if len(parts) == 3 else "")
+            message = (
+                i18n._("no partnership between {a} and {b} of kind {kind}")
+                if len(parts) == 3
+                else i18n._("no partnership between {a} and {b}")
             )
+            raise NotFoundError(message.format(a=repr(a), b=repr(b), kind=repr(parts[-1])))
         kinds = ", ".join(f"{a}:{b}:{p.kind}" for p in found)
         raise NotFoundError(
             i18n._("{a} and {b} have several relations; name one: {kinds}").format(

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import DataError, Problem
-from .i18n import _
+from .i18n import N_, _, number
 
 # --- where the data is ---------------------------------------------------------
 
@@ -33,7 +33,9 @@ def data_path(option: str | Path | None = None) -> Path:
         return Path(chosen).expanduser()
     except RuntimeError:  # "~someone" who has no home folder here
         user = str(chosen).split("/", 1)[0].split("\\", 1)[0]
-        message = f"cannot find the home folder of {user!r}; give the full path"
+        message = _("cannot find the home folder of {user}; give the full path").format(
+            user=repr(user)
+        )
         raise DataError([Problem(str(chosen), "", message)]) from None
 
 
@@ -46,7 +48,7 @@ def write_target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def read_text(path: Path, what: str = "a TOML file") -> str:
+def read_text(path: Path, what: str = N_("a TOML file")) -> str:
     """The file's text; DataError if it is missing, a folder, unreadable or not UTF-8."""
     return decode(read_bytes(path, what), str(path))
 
@@ -63,7 +65,7 @@ def max_bytes() -> int:
         return MAX_BYTES
 
 
-def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
+def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
     """The file's bytes; DataError if it is missing, not a regular file, too large or unreadable.
 
     A FIFO, a device such as /dev/zero or a folder is refused before anything is read,
@@ -81,10 +83,10 @@ def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
         message = (
-            f"is a folder, expected {what}"
+            _("is a folder, expected {what}")
             if stat.S_ISDIR(info.st_mode)
-            else f"is not a regular file (a device, pipe or socket), expected {what}"
-        )
+            else _("is not a regular file (a device, pipe or socket), expected {what}")
+        ).format(what=_(what))
         raise DataError([Problem(str(path), "", message)])
     if info.st_size > limit:
         os.close(descriptor)
@@ -100,10 +102,15 @@ def read_bytes(path: Path, what: str = "a TOML file") -> bytes:
 
 
 def _too_large(limit: int) -> str:
-    size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-    return (
-        f"is larger than {size}, the most citynet reads (${SIZE_ENV} sets another limit in bytes)"
+    size = (
+        _("{number} MiB").format(number=number(limit // (1024 * 1024)))
+        if limit >= 1024 * 1024
+        else _("{number} bytes").format(number=number(limit))
     )
+    message = _(
+        "is larger than {size}, the most citynet reads (${name} sets another limit in bytes)"
+    )
+    return message.format(size=size, name=SIZE_ENV)
 
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
@@ -127,11 +134,11 @@ def decode(raw: bytes, name: str) -> str:
 def _read_failure(path: Path, error: OSError, what: str) -> str:
     # Windows reports a folder as PermissionError, so ask the file system.
     if path.is_dir():
-        return _("is a folder, expected {what}").format(what=what)
+        return _("is a folder, expected {what}").format(what=_(what))
     if isinstance(error, FileNotFoundError):
-        return "no such file"
+        return _("no such file")
     if isinstance(error, PermissionError):
-        return "permission denied: cannot read the file"
+        return _("permission denied: cannot read the file")
     return _("cannot read: {value}").format(value=error.strerror or error)
 
 
@@ -185,7 +192,9 @@ def atomic_write_chunks(
         if unchanged is not None and read_text(path) != unchanged:
             # The last check, as close to the rename as it can be: a write by another
             # program between this read and the rename is the one that can still be lost.
-            message = "was changed by someone else while citynet worked on it; nothing was written"
+            message = _(
+                "was changed by someone else while citynet worked on it; nothing was written"
+            )
             raise DataError([Problem(str(path), "", message)])
         _replace(temporary, path)
     except BaseException as error:
@@ -238,12 +247,13 @@ def _os_reason(error: OSError) -> str:
     import errno
 
     reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied (is the file or its folder read-only?)",
-        errno.EPERM: "permission denied (is the file or its folder read-only?)",
+        errno.ENOSPC: N_("the disk is full"),
+        errno.EROFS: N_("the file system is read-only"),
+        errno.EACCES: N_("permission denied (is the file or its folder read-only?)"),
+        errno.EPERM: N_("permission denied (is the file or its folder read-only?)"),
     }
-    return reasons.get(error.errno or 0, error.strerror or str(error))
+    reason = reasons.get(error.errno or 0)
+    return _(reason) if reason else error.strerror or str(error)
 
 
 class FileLock:
@@ -366,9 +376,9 @@ def refuse_read_only(path: Path) -> None:
     except OSError:
         return  # reading it reports the problem
     if not mode & 0o222:
-        message = (
-            f"is read-only (mode {mode:04o}); make it writable, or use --force to replace it anyway"
-        )
+        message = _(
+            "is read-only (mode {mode}); make it writable, or use --force to replace it anyway"
+        ).format(mode=f"{mode:04o}")
         raise DataError([Problem(str(path), "", message)])
 
 

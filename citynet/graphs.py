@@ -484,12 +484,13 @@ def render_svg(dot_text: str, program: str = "dot") -> str:
 
     executable = shutil.which(program)
     if executable is None:
-        raise ToolError(
-            f"--format svg needs Graphviz's `{program}` program, which is not on PATH; "
+        message = i18n._(
+            "--format svg needs Graphviz's `{program}` program, which is not on PATH; "
             "install Graphviz (Debian/Ubuntu: apt install graphviz, macOS: brew install "
             "graphviz, Windows: winget install graphviz) or write --format dot and render it "
             "elsewhere"
         )
+        raise ToolError(message.format(program=program))
     try:
         done = subprocess.run(
             [executable, "-Tsvg"],
@@ -498,8 +499,10 @@ def render_svg(dot_text: str, program: str = "dot") -> str:
             check=False,
         )
     except OSError as error:
-        raise ToolError(f"cannot run {executable}: {error.strerror or error}") from None
+        message = i18n._("cannot run {program}: {error}")
+        raise ToolError(message.format(program=executable, error=error.strerror or error)) from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip()
-        raise ToolError(f"{program} failed (exit status {done.returncode}): {detail}")
+        message = i18n._("{program} failed (exit status {status}): {error}")
+        raise ToolError(message.format(program=program, status=done.returncode, error=detail))
     return done.stdout.decode("utf-8", "replace")

@@ -8,8 +8,10 @@ the language once per call (`install`). What scripts read never goes through her
 
 from __future__ import annotations
 
+import functools
 import gettext
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,6 +66,40 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Marks a message for the catalog where it is defined; `_` translates it where shown."""
     return message
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number as the interface's language writes it: 2,952,301.5 or 2.952.301,5."""
+    text = f"{value:,.{decimals}f}"
+    # Python writes the English separators; German swaps them.
+    return text.translate(_GERMAN_SEPARATORS) if _language == "de" else text
+
+
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def translate_phrases(text: str, msgids: Iterable[str]) -> str:
+    """Text another program composed in English (a parser, click), in the interface's
+    language: each phrase in `msgids` ({name} stands for what varies) is replaced by
+    its translation, the rest stays."""
+    for msgid in msgids:
+        translated = _(msgid)
+        if translated != msgid:
+            text = _pattern(msgid).sub(_filled(translated), text)
+    return text
+
+
+@functools.cache
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", msgid)
+    regex = "".join(
+        f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(regex + ("$" if msgid.endswith("}") else ""))
+
+
+def _filled(translated: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: translated.format(**match.groupdict())
 
 
 @contextmanager

@@ -10,7 +10,6 @@ error display for click's messages. The words are msgids of citynet's own catalo
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from typer import _click
 from typer._click.formatting import HelpFormatter
 
-from .i18n import N_, _
+from .i18n import N_, _, translate_phrases
 
 # Whole messages and pieces click and Typer show; {name} stands for what varies.
 CLICK_WORDS = (
@@ -60,29 +59,9 @@ _MESSAGES = (
 )
 
 
-@functools.cache
-def _pattern(msgid: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", msgid)
-    regex = "".join(
-        f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
-    )
-    return re.compile(regex + ("$" if msgid.endswith("}") else ""))
-
-
 def translate_message(text: str) -> str:
-    """A message click or Typer composed in English, in the interface's language:
-    each known phrase in it is replaced by its translation, the rest stays."""
-    # Compiled here, not at import: only a call that shows an error or help needs them.
-    for msgid in _MESSAGES:
-        pattern = _pattern(msgid)
-        translated = _(msgid)
-        if translated != msgid:
-            text = pattern.sub(_filled(translated), text)
-    return text
-
-
-def _filled(translated: str) -> Any:
-    return lambda match: translated.format(**match.groupdict())
+    """A message click or Typer composed in English, in the interface's language."""
+    return translate_phrases(text, _MESSAGES)
 
 
 class _Formatter(HelpFormatter):

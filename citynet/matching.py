@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
+from .i18n import _, number
 from .model import City, Dataset, Membership, Partnership, Source
 from .names import fold, slug
 
@@ -142,8 +143,10 @@ class Matcher:
             return Match(place=place, candidates=tuple(sorted(near)))
         note = ""
         if found:
-            far = ", ".join(f"{c} ({self._km(c, row):,.0f} km)" for c in found)
-            note = f"not {far}: a place of the same name more than {FAR_KM:g} km away"
+            far = ", ".join(f"{c} ({number(self._km(c, row))} km)" for c in found)
+            note = _("not {cities}: a place of the same name more than {km} km away").format(
+                cities=far, km=number(FAR_KM)
+            )
         return Match(place=place, note=note)
 
     def _placed(self, city_id: str) -> bool:
@@ -283,5 +286,5 @@ def _candidates(base: str, city: City, group: list[City]) -> Iterator[str]:
     last = f"{base}-{country}" + (f"-{region}" if region else "")
     if city.wikidata:
         yield f"{last}-{city.wikidata.lower()}"
-    for number in itertools.count(2):
-        yield f"{last}-{number}"
+    for count in itertools.count(2):
+        yield f"{last}-{count}"

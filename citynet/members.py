@@ -23,6 +23,7 @@ from typing import Any
 from .errors import DataError, Problem, UsageError
 from .files import decode, read_bytes
 from .gazetteer import country_code, gazetteer
+from .i18n import N_, _
 from .matching import (
     NEW,
     Matcher,
@@ -115,7 +116,7 @@ def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, s
 
     DataError if the file cannot be read or has no rows of the expected shape.
     """
-    raw = read_bytes(path, "a CSV, TSV or JSON table")
+    raw = read_bytes(path, N_("a CSV, TSV or JSON table"))
     text = decode(raw, str(path))
     if text.lstrip()[:1] in ("[", "{"):
         return _json_records(text, str(path))
@@ -127,7 +128,8 @@ def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, s
     def cells() -> Iterator[tuple[int, dict[str, str]]]:
         for line, values in rows:
             if len(values) != width:
-                yield line, {"\0problem": f"expected {width} cells, got {len(values)}"}
+                message = _("expected {width} cells, got {n}").format(width=width, n=len(values))
+                yield line, {"\0problem": message}
                 continue
             yield line, {column: values[index] for column, index in header.items()}
 
@@ -138,14 +140,15 @@ def _json_records(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, 
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataError([Problem(name, "", f"not valid JSON: {error.msg}", error.lineno)]) from None
+        message = _("not valid JSON: {error}").format(error=error.msg)
+        raise DataError([Problem(name, "", message, error.lineno)]) from None
     items: Any = data
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         items = data.get("members") if isinstance(data.get("members"), list) else None
         items = items if items is not None else (lists[0] if lists else None)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        message = "expected an array of objects, or an object holding one (such as 'members')"
+        message = _("expected an array of objects, or an object holding one (such as 'members')")
         raise DataError([Problem(name, "", message)])
     names: list[str] = []
     for item in items:
@@ -197,18 +200,23 @@ def choose_columns(columns: Sequence[str], chosen: dict[str, str]) -> dict[str, 
         if field_name in chosen:
             column = chosen[field_name].lower()
             if column not in present:
+                message = _("no column {column} for {field}; the file has columns {columns}")
                 raise UsageError(
-                    f"no column {chosen[field_name]!r} for {field_name}; "
-                    f"the file has columns {', '.join(columns)}"
+                    message.format(
+                        column=repr(chosen[field_name]),
+                        field=field_name,
+                        columns=", ".join(columns),
+                    )
                 )
             found[field_name] = [column]
         else:
             found[field_name] = [n for n in names if n in present]
     if not found["name"]:
-        raise UsageError(
-            f"no column with the city's name (one of {', '.join(NAME_COLUMNS)}); "
-            f"the file has columns {', '.join(columns)}; name it with --map name=COLUMN"
+        message = _(
+            "no column with the city's name (one of {names}); the file has columns {columns}; "
+            "name it with --map name=COLUMN"
         )
+        raise UsageError(message.format(names=", ".join(NAME_COLUMNS), columns=", ".join(columns)))
     return found
 
 
@@ -232,18 +240,20 @@ def import_members(
     yes, x). The same object is returned when nothing changed.
     """
     if bool(network) == bool(columns):
-        raise UsageError("give either --network (one network) or --column COLUMN=NETWORK")
+        raise UsageError(_("give either --network (one network) or --column COLUMN=NETWORK"))
     for network_id in [network] if network else list((columns or {}).values()):
         if network_id not in dataset.network_by_id:
-            raise UsageError(f"unknown network {network_id!r}")
+            raise UsageError(_("unknown network {name}").format(name=repr(network_id)))
     names, records = read_records(path)
     using = choose_columns(names, field_columns or {})
     wide = {column.lower(): network_id for column, network_id in (columns or {}).items()}
     missing = [column for column in columns or {} if column.lower() not in names]
     if missing:
+        message = _("no column {column} in {file}; the file has columns {columns}")
         raise UsageError(
-            f"no column {', '.join(map(repr, missing))} in {path}; "
-            f"the file has columns {', '.join(names)}"
+            message.format(
+                column=", ".join(map(repr, missing)), file=path, columns=", ".join(names)
+            )
         )
     record = make_source(path, source or SourceInfo())
     report = MembersReport(source=record.id)
@@ -275,14 +285,14 @@ def import_members(
             continue
         found = matcher.match(row)
         if found.candidates:
-            reason = "fits several cities: " + ", ".join(found.candidates)
+            reason = _("fits several cities: {cities}").format(cities=", ".join(found.candidates))
             report.outcomes.append(_with(outcome, status="ambiguous", reason=reason))
             continue
         if found.city.startswith(NEW):
             city_id = found.city
             index = int(city_id[len(NEW) :])
             new_cities[index] = enrich(new_cities[index], found.place)
-            reason = "a city added by an earlier row"
+            reason = _("a city added by an earlier row")
             outcome = _with(outcome, status="matched", city=city_id, reason=reason)
         elif found.city:
             city_id = found.city
@@ -299,7 +309,7 @@ def import_members(
                 cities[position[city_id]] = new
                 matcher.add(new)
                 changed = True
-            reason = f"by {found.by}"
+            reason = _("by {what}").format(what=found.by)
             outcome = _with(outcome, status="matched", city=city_id, reason=reason)
         else:
             city_id = f"{NEW}{len(new_cities)}"
@@ -381,15 +391,15 @@ def _parse(cells: dict[str, str], using: dict[str, list[str]]) -> tuple[Row, str
     if problem:
         pass
     elif not name:
-        problem = "no name"
+        problem = _("no name")
     elif why:
         problem = why
     elif kind and kind.lower() != "city":
-        problem = f"a {kind}, not a city"
+        problem = _("a {kind}, not a city").format(kind=kind)
     elif why_lat or why_lng:
         problem = why_lat or why_lng
     elif qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
-        problem = f"{qid!r} is not a Wikidata id like 'Q64'"
+        problem = _("{value} is not a Wikidata id like 'Q64'").format(value=repr(qid))
     return Row(name, country, qid, lat, lng), problem
 
 
@@ -412,11 +422,12 @@ def _country(cells: dict[str, str], columns: list[str]) -> tuple[str, str]:
     if codes:
         return codes[0], ""
     if given:
-        return "", (
-            f"country {given[0]!r} is not a country citynet knows "
+        message = _(
+            "country {value} is not a country citynet knows "
             "(ISO alpha-2 or alpha-3 code, English or German name, Wikidata id)"
         )
-    return "", "no country"
+        return "", message.format(value=repr(given[0]))
+    return "", _("no country")
 
 
 # --- the report as a table --------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from .changes import replace_references
 from .errors import UsageError
+from .i18n import _, number
 from .matching import replace_record
 from .model import City, Dataset, Membership
 from .names import fold, fold_variants
@@ -158,12 +159,16 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
                     continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
                 if km <= CLOSE_KM and _similar(city, other):
-                    found[(city.id, other.id)] = (city, other, f"{km:.1f} km apart")
+                    found[(city.id, other.id)] = (
+                        city,
+                        other,
+                        _("{km} km apart").format(km=number(km, 1)),
+                    )
     for bucket in unplaced.values():
         for city in bucket:
             for other in bucket:
                 if city.id < other.id and _may_be_one(city, other):
-                    found.setdefault((city.id, other.id), (city, other, "same name"))
+                    found.setdefault((city.id, other.id), (city, other, _("same name")))
     return [found[k] for k in sorted(found)]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from .errors import NotFoundError, UsageError
-from .i18n import N_, _
+from .i18n import N_, _, number
 from .model import City, Dataset, Network
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -270,7 +270,7 @@ def describe(record: Named) -> str:
     if region:
         details.append(region)
     if population:
-        details.append(_("{n:,} inhabitants").format(n=population))
+        details.append(_("{n} inhabitants").format(n=number(population)))
     return f"{record.id} ({', '.join(details)})"
 
 

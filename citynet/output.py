@@ -91,7 +91,7 @@ def choose_fields(listing: Listing, fields: Sequence[str]) -> Listing:
     """
     by_key = {c.key: c for c in listing.columns}
     wanted = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
-    available = "available fields: " + ", ".join(by_key)
+    available = _("available fields: {fields}").format(fields=", ".join(by_key))
     if not wanted:
         raise UsageError(
             _("--fields needs at least one field; {available}").format(available=available)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, ngettext, number
 from .model import City, Dataset
 from .output import Column, Listing
 from .stats import RANKINGS, TABLES, Statistics, statistics_object
 from .suggest import Suggestion
-from .views import kind_label, labels
+from .views import kind_label, labels, quantity
 
 DEFAULT_TABLE = "most_connected_cities"
 # The rows of the counts table as people read them (tsv keeps the keys).
@@ -62,7 +62,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
         "counts": Listing(
             columns=[
                 Column("record", N_("Records"), shown=labels(COUNT_NAMES)),
-                Column("count", N_("Count")),
+                Column("count", N_("Count"), shown=quantity),
             ],
             rows=counts,
             payload=data["counts"],
@@ -70,19 +70,22 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
         ),
         "partnership_kinds": listing(
             "partnership_kinds",
-            [Column("kind", N_("Kind"), shown=kind_label), Column("partnerships", N_("Relations"))],
+            [
+                Column("kind", N_("Kind"), shown=kind_label),
+                Column("partnerships", N_("Relations"), shown=quantity),
+            ],
             _("Relations by kind"),
             bar="partnerships",
         ),
         "most_connected_cities": listing(
             "most_connected_cities",
-            [*city_columns, Column("partners", N_("Partner cities"))],
+            [*city_columns, Column("partners", N_("Partner cities"), shown=quantity)],
             _("Cities with the most partner cities"),
             bar="partners",
         ),
         "most_memberships": listing(
             "most_memberships",
-            [*city_columns, Column("memberships", N_("Memberships"))],
+            [*city_columns, Column("memberships", N_("Memberships"), shown=quantity)],
             _("Cities with the most memberships"),
             bar="memberships",
         ),
@@ -91,7 +94,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             [
                 Column("a", N_("Country")),
                 Column("b", N_("Country")),
-                Column("partnerships", N_("City pairs")),
+                Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Country pairs by pairs of cities"),
             bar="partnerships",
@@ -103,7 +106,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
                 Column("region", N_("Region")),
                 Column("country", N_("Country")),
                 Column("partner_country", N_("Partner country")),
-                Column("partnerships", N_("City pairs")),
+                Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Regions × partner countries"),
             bar="partnerships",
@@ -113,14 +116,14 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             [
                 Column("theme", N_("Theme")),
                 Column("name", N_("Name")),
-                Column("networks", N_("Networks")),
+                Column("networks", N_("Networks"), shown=quantity),
             ],
             _("Networks by theme"),
             bar="networks",
         ),
         "networks_by_decade": listing(
             "networks_by_decade",
-            [Column("decade", N_("Founded")), Column("networks", N_("Networks"))],
+            [Column("decade", N_("Founded")), Column("networks", N_("Networks"), shown=quantity)],
             _("Networks by decade of founding"),
             bar="networks",
         ),
@@ -181,7 +184,7 @@ def suggestion_listing(dataset: Dataset, city: City, suggestions: list[Suggestio
         columns=[
             Column("network", N_("ID"), no_wrap=True),
             Column("name", N_("Network")),
-            Column("score", N_("Score"), no_wrap=True),
+            Column("score", N_("Score"), no_wrap=True, shown=lambda text: number(float(text), 3)),
             Column("peers", N_("Peer cities"), optional=True),
             Column("reason", N_("Reason"), shown=lambda text: reasons.get(text, text)),
         ],

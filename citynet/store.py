@@ -23,7 +23,7 @@ from .files import (
     write_backup,
     write_target,
 )
-from .i18n import _
+from .i18n import N_, _, translate_phrases
 from .model import (
     FUTURE_YEAR,
     SCHEMA_VERSION,
@@ -108,9 +108,7 @@ def _toml(text: str, name: str) -> dict[str, Any]:
     try:
         return toml_reader.loads(text)
     except toml_reader.TOMLDecodeError as error:
-        # The parser's message already says "(at line L, column C)".
-        message = _("TOML syntax error: {error}").format(error=error)
-        raise DataError([Problem(name, "", message)]) from None
+        raise DataError([toml_problem(error, name)]) from None
     except ValueError:
         # Python refuses to convert integers of more than 4,300 digits (a guard
         # against slow conversions); the parser does not say where it was.
@@ -121,6 +119,47 @@ def _toml(text: str, name: str) -> dict[str, Any]:
     except RecursionError:
         message = _("TOML value error: arrays or inline tables nested too deeply")
         raise DataError([Problem(name, "", message, _deepest_line(text))]) from None
+
+
+# The parser's messages (tomli 2.x, the standard library's tomllib); {name} stands for
+# what varies. A message not listed here is shown as the parser wrote it.
+TOML_MESSAGES = (
+    N_("Cannot overwrite a value"),
+    N_("Escaped character is not a Unicode scalar value"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Expected newline or end of document after a statement"),
+    N_("Invalid date or datetime"),
+    N_("Invalid hex value"),
+    N_("Invalid initial character for a key part"),
+    N_("Invalid statement"),
+    N_("Invalid value"),
+    N_("Unclosed array"),
+    N_("Unclosed inline table"),
+    N_("Unescaped '\\' in a string"),
+    N_("Unterminated string"),
+    N_("Cannot declare {key} twice"),
+    N_("Cannot mutate immutable namespace {key}"),
+    N_("Cannot redefine namespace {key}"),
+    N_("Duplicate inline table key {key}"),
+    N_("Expected {text}"),
+    N_("Found invalid character {character}"),
+    N_("Illegal character {character}"),
+)
+
+
+def toml_problem(error: ValueError, name: str) -> Problem:
+    """The parser's error in the interface's language, at its line and column."""
+    # tomli and tomllib (3.14) keep the message and its place apart; an older tomllib
+    # writes them into one text, which is shown whole.
+    message, line, column = (getattr(error, key, None) for key in ("msg", "lineno", "colno"))
+    if not isinstance(message, str) or not isinstance(line, int):
+        return Problem(name, "", _("TOML syntax error: {error}").format(error=error))
+    text = _("TOML syntax error: {error} (column {column})").format(
+        error=translate_phrases(message, TOML_MESSAGES), column=column
+    )
+    return Problem(name, "", text, line)
 
 
 def _deepest_line(text: str) -> int:
@@ -277,16 +316,16 @@ class _Reader:
         if spec.many:
             if isinstance(raw, list) and all(_scalar(spec, item) is not _INVALID for item in raw):
                 return tuple(_scalar(spec, item) for item in raw)
-            return self._wrong(where, spec.name, f"an array of {_EXPECTED_ITEMS[spec.value]}", raw)
+            return self._wrong(where, spec.name, _(_EXPECTED_ITEMS[spec.value]), raw)
         value = _scalar(spec, raw)
         if value is _INVALID:
-            expected = "a year (whole number)" if spec.rule.year else _EXPECTED[spec.value]
-            return self._wrong(where, spec.name, expected, raw)
+            expected = N_("a year (whole number)") if spec.rule.year else _EXPECTED[spec.value]
+            return self._wrong(where, spec.name, _(expected), raw)
         return value
 
     def _wrong(self, where: _Where, name: str, expected: str, raw: Any) -> object:
         self.problem(
-            where.nested(f"field '{name}'"),
+            where.nested(_("field '{name}'").format(name=name)),
             _("expected {expected}, got {value} {value2}").format(
                 expected=expected, value=_kind(raw), value2=_show(raw)
             ),
@@ -351,7 +390,7 @@ class _Reader:
                     say(
                         where,
                         _("field '{name}': expected {expected}, got {item}").format(
-                            name=spec.name, expected=rule.expected, item=repr(item)
+                            name=spec.name, expected=_(rule.expected), item=repr(item)
                         ),
                     )
         if "until" in shape.specs:
@@ -535,7 +574,7 @@ def _record_name(section: str, table: Any) -> str:
     if isinstance(get("id"), str):
         return f"id {get('id')!r}"
     if section == "memberships" and isinstance(get("city"), str):
-        return f"{get('city')} in {get('network')}"
+        return _("{city} in {network}").format(city=get("city"), network=get("network"))
     if section == "partnerships" and isinstance(get("cities"), list | tuple):
         return "–".join(map(str, get("cities")))
     return ""
@@ -594,12 +633,17 @@ def _scalar(spec: FieldSpec, raw: Any) -> Any:
 
 
 _EXPECTED = {
-    "str": "a string",
-    "bool": "true or false",
-    "int": "a whole number",
-    "float": "a number",
+    "str": N_("a string"),
+    "bool": N_("true or false"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
 }
-_EXPECTED_ITEMS = {"str": "strings", "bool": "booleans", "int": "whole numbers", "float": "numbers"}
+_EXPECTED_ITEMS = {
+    "str": N_("an array of strings"),
+    "bool": N_("an array of booleans"),
+    "int": N_("an array of whole numbers"),
+    "float": N_("an array of numbers"),
+}
 
 
 def _strings(raw: Any) -> Any:
@@ -637,14 +681,15 @@ _INLINE_SECTION = re.compile(
 
 def _kind(value: Any) -> str:
     names = {
-        str: "a string",
-        bool: "a boolean",
-        int: "a whole number",
-        float: "a number",
-        list: "an array",
-        dict: "a table",
+        str: N_("a string"),
+        bool: N_("a boolean"),
+        int: N_("a whole number"),
+        float: N_("a number"),
+        list: N_("an array"),
+        dict: N_("a table"),
     }
-    return names.get(type(value), type(value).__name__)
+    name = names.get(type(value))
+    return _(name) if name else type(value).__name__
 
 
 def _show(value: Any) -> str:

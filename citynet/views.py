@@ -14,7 +14,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, ngettext, number
 from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
 from .output import SHOWN, Column, Listing
 from .query import (
@@ -41,8 +41,13 @@ SCOPE_NAMES = {scope: words[0] for scope, words in SCOPES.items()}
 
 def labels(names: dict[str, str]) -> Callable[[str], str]:
     """How people read the machine values of a vocabulary, in the interface's language
-    (a value without a name stays itself)."""
-    return lambda value: _(names.get(value) or value)
+    (a value without a name stays itself; a cell of several, "a; b", is read value by value)."""
+    return lambda cell: "; ".join(_(names.get(value) or value) for value in cell.split("; "))
+
+
+def quantity(cell: str) -> str:
+    """A count as people read it in the interface's language: 10,985 or 10.985."""
+    return number(int(cell)) if cell.isdigit() else cell
 
 
 kind_label = labels(KIND_NAMES)
@@ -303,7 +308,8 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         fact("coordinates", f"{obj['lat']}, {obj['lng']}")
     fact("region", obj["region"])
     if obj["population"] is not None:
-        fact("population", f"{obj['population']:,}".replace(",", "."))
+        fact("population", obj["population"])
+        rows[-1]["value" + SHOWN] = number(obj["population"])
     fact("geonames", obj["geonames"])
     fact("note", obj["note"])
     for m in obj["memberships"]:
@@ -400,8 +406,8 @@ CITY_COLUMNS = (
     Column("name", N_("City")),
     Column("name_en", N_("English")),
     Column("country", N_("Country")),
-    Column("memberships", N_("Networks"), numeric=True),
-    Column("partners", N_("Partners"), numeric=True),
+    Column("memberships", N_("Networks"), numeric=True, shown=quantity),
+    Column("partners", N_("Partners"), numeric=True, shown=quantity),
 )
 
 
@@ -420,7 +426,7 @@ THEME_COLUMNS = (
     Column("name", N_("Theme")),
     Column("name_en", N_("English")),
     Column("aliases", N_("Also")),
-    Column("networks", N_("Networks"), numeric=True),
+    Column("networks", N_("Networks"), numeric=True, shown=quantity),
 )
 
 
@@ -565,7 +571,7 @@ SOURCE_COLUMNS = (
     Column("language", N_("Language"), no_wrap=True),
     Column("file", N_("File"), optional=True),
     Column("url", N_("Address"), optional=True),
-    Column("records", N_("Records"), numeric=True),
+    Column("records", N_("Records"), numeric=True, shown=quantity),
 )
 
 

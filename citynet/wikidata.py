@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .files import read_text
-from .i18n import _
+from .i18n import N_, _
 from .matching import geonames_source, with_import
 from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 
@@ -229,11 +229,11 @@ def open_table(
     Blank rows are skipped.
     """
     name = str(path)
-    text = read_text(path, what="a CSV or TSV table")
+    text = read_text(path, what=N_("a CSV or TSV table"))
     first = text.split("\n", 1)[0]
     expected = ", ".join((*required, *optional))
     if not first.strip():
-        why = "empty file" if not text.strip() else "the first line is empty"
+        why = _("empty file") if not text.strip() else _("the first line is empty")
         raise DataError(
             [
                 Problem(
@@ -352,9 +352,11 @@ def merge(
         seen_line[row.qid] = row.line
         found = matcher.match(Row(row.name, row.country, row.qid, row.lat, row.lng))
         if found.candidates:
-            reason = (
-                f"{row.qid} ({row.name}, {row.country}) fits several cities: "
-                f"{', '.join(found.candidates)}; set 'wikidata' on the right one"
+            reason = _(
+                "{qid} ({name}, {country}) fits several cities: {cities}; "
+                "set 'wikidata' on the right one"
+            ).format(
+                qid=row.qid, name=row.name, country=row.country, cities=", ".join(found.candidates)
             )
             report.rejected.append(Rejected(cities_file, row.line, reason))
             not_imported[row.qid] = reason
@@ -396,10 +398,10 @@ def merge(
         qids = ", ".join(r.qid for r in rows)
         records[position[city_id]] = dataset.city_by_id[city_id]  # none of them is it
         for row in rows:
-            reason = (
-                f"{row.qid} ({row.name}, {row.country}): several rows ({qids}) fit the "
-                f"city {city_id!r}; set its 'wikidata' to choose"
-            )
+            reason = _(
+                "{qid} ({name}, {country}): several rows ({qids}) fit the city {city}; "
+                "set its 'wikidata' to choose"
+            ).format(qid=row.qid, name=row.name, country=row.country, qids=qids, city=repr(city_id))
             report.rejected.append(Rejected(cities_file, row.line, reason))
             not_imported[row.qid] = reason
             del qid_to_id[row.qid]
