@@ -64,6 +64,36 @@ def translate_message(text: str) -> str:
     return translate_phrases(text, _MESSAGES)
 
 
+# What an option takes, as help shows it (`--limit <number>`): click's type names.
+TYPE_WORDS = {
+    "str": N_("<text>"),
+    "int": N_("<number>"),
+    "int range": N_("<number>"),
+    "float": N_("<number>"),
+    "float range": N_("<number>"),
+    "file": N_("<file>"),
+    "filename": N_("<file>"),
+    "path": N_("<path>"),
+    "directory": N_("<folder>"),
+}
+
+
+def metavar(param: Any) -> str | None:
+    """The untranslated word help shows for what a parameter takes: an argument's own
+    name (each is a message of the catalog), an option's type word; None for flags
+    and choices, whose values are typed as they are shown."""
+    # Kept on the parameter: help is translated again for each call in one process.
+    if not hasattr(param, "citynet_metavar"):
+        if param.param_type_name == "argument":
+            param.citynet_metavar = param.metavar or param.name
+        elif param.metavar is None and not getattr(param, "is_flag", False):
+            param.citynet_metavar = TYPE_WORDS.get(param.type.name)
+        else:
+            param.citynet_metavar = None
+    word: str | None = param.citynet_metavar
+    return word
+
+
 class _Formatter(HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         for words in ("[OPTIONS]", "COMMAND [ARGS]..."):
@@ -98,6 +128,9 @@ def localize(command: Any) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = _(param.help)
+        word = metavar(param)
+        if word:
+            param.metavar = _(word) + ("..." if param.nargs != 1 else "")
     for sub in getattr(command, "commands", {}).values():
         localize(sub)
 

@@ -39,6 +39,8 @@ from .model import City, Dataset, Membership, Source
 from .names import slug
 
 # Usual column names, lower case, in order of preference.
+# What became of a row (the report's machine values; people read them translated).
+STATUSES = (N_("matched"), N_("added"), N_("ambiguous"), N_("rejected"))
 NAME_COLUMNS = ("name", "city", "wikidata_name", "name_on_website", "city_name", "stadt")
 COUNTRY_COLUMNS = ("countrycd", "iso", "country_code", "iso2", "iso3", "country", "country_name")
 WIKIDATA_COLUMNS = ("wikidata", "wikidata_id", "qid")

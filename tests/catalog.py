@@ -22,6 +22,7 @@ def messages() -> Any:
     from babel.messages.extract import extract_from_dir
 
     from citynet.cli.app import whole_app
+    from citynet.localize import metavar
 
     catalog = Catalog(project="citynet", fuzzy=False)
     for filename, lineno, message, _comments, _context in extract_from_dir(
@@ -36,6 +37,8 @@ def messages() -> Any:
         for param in command.params:
             if getattr(param, "help", None):
                 catalog.add(param.help, locations=[(f"help:{path} {param.name}", 0)])
+            if param.param_type_name == "argument":  # its name stands in the usage line
+                catalog.add(metavar(param), locations=[(f"metavar:{path} {param.name}", 0)])
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}")
 

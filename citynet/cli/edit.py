@@ -60,7 +60,7 @@ def _require_utf8(args: list[str]) -> None:
     """UsageError naming the option whose value is not UTF-8 (the shell passed raw bytes)."""
     from ..errors import UsageError
 
-    option = "an argument"
+    option = _("an argument")
     for arg in args:
         if arg.startswith("--"):
             option = arg.split("=", 1)[0]
@@ -68,7 +68,8 @@ def _require_utf8(args: list[str]) -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            raise UsageError(f"{option}: '{shown}' is not UTF-8 text; give it in UTF-8") from None
+            message = _("{option}: '{value}' is not UTF-8 text; give it in UTF-8")
+            raise UsageError(message.format(option=option, value=shown)) from None
 
 
 def at_a_terminal() -> bool:

@@ -143,7 +143,9 @@ def import_members(
         print(_("report: {file}").format(file=report_file))
     problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
     for o in problems[:50]:
-        report(f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {o.status}: {o.reason}")
+        report(
+            f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {_(o.status)}: {o.reason}"
+        )
     if len(problems) > 50:
         report(_("… and {n} more; --report FILE lists every row").format(n=len(problems) - 50))
 
