@@ -100,7 +100,7 @@ def test_click_words_are_german_under_a_german_locale() -> None:
     assert " list [OPTIONEN]" in err
     assert "Fehler: Unbekannte Option: --bogus" in err
     code, _out, err = run(GERMAN, "show")
-    assert "Fehler: Argument 'name' fehlt." in err
+    assert "Fehler: Argument 'Name' fehlt." in err  # the argument's name in German too
     help_text = run(GERMAN, "partners", "--help")[1]
     assert "Optionen:" in help_text and "Diese Hilfe zeigen und beenden." in help_text
     assert "Die Partnerstädte einer Stadt" in help_text and "[Pflicht]" in help_text
