@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -21,15 +22,30 @@ MINI = FIXTURES / "mini.toml"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def missing(reason: str) -> NoReturn:
+    """Skip a test whose prerequisite is absent, saying why; under CI=true, where
+    everything a test needs is installed, fail instead: nothing skips there."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 def shared(*parts: str) -> Path:
     """A path under shared/; a test that needs it skips without it, except in CI."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"{path} is not there (shared/ beside the checkout)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{path} is not there (shared/ beside the checkout)")
     return path
+
+
+def installed_citynet() -> str:
+    """The `citynet` command installed next to this Python (the README's set-up)."""
+    import sys
+
+    found = shutil.which("citynet", path=str(Path(sys.executable).parent))
+    if found is None:
+        missing("citynet is not installed next to this Python (pip install .)")
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -146,12 +162,7 @@ class Chromium:
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Chromium:
     """Chromium for tests of what a person sees; a missing browser fails under CI=true."""
-    import os
-
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        message = "chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("chromium is not installed (Debian: apt-get install chromium)")
     return Chromium(found, tmp_path_factory.mktemp("chromium"))

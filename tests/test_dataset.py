@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import missing, shared
 from typer.testing import CliRunner
 
 from citynet import files, store
@@ -657,10 +658,6 @@ def test_document_sources_point_at_the_stored_copies(data: Dataset) -> None:
 
 # --- own words ---------------------------------------------------------------------------------
 
-# shared/ lies beside the checkout, here and in CI.
-SEEDS = Path(
-    os.environ.get("CITYNET_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds")
-)
 COPIED_RUN = 8  # this many consecutive words taken from a document count as copied
 
 
@@ -693,14 +690,20 @@ def prose(data: Dataset) -> Iterator[tuple[str, str]]:
         yield f"{'–'.join(p.cities)}/{p.kind}.note", p.note
 
 
-@pytest.mark.skipif(
-    not any(SEEDS.glob("00?_*.txt")), reason="the source documents are not at $CITYNET_SEEDS"
-)
+def seed_documents() -> list[Path]:
+    """The five source documents: in $CITYNET_SEEDS, else in shared/seeds beside the checkout."""
+    folder = Path(os.environ["CITYNET_SEEDS"]) if "CITYNET_SEEDS" in os.environ else shared("seeds")
+    documents = sorted(folder.glob("00?_*.txt"))
+    if not documents:
+        missing(f"the source documents (00?_*.txt) are not in {folder}")
+    return documents
+
+
 def test_descriptions_and_notes_copy_no_long_run_of_words_from_the_documents(
     data: Dataset,
 ) -> None:
     runs: set[tuple[str, ...]] = set()
-    for document in sorted(SEEDS.glob("00?_*.txt")):
+    for document in seed_documents():
         words = _words(document.read_text(encoding="utf-8"))
         runs |= {tuple(words[i : i + COPIED_RUN]) for i in range(len(words) - COPIED_RUN + 1)}
     copied = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tomllib
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import missing
 from typer.testing import CliRunner
 
 from citynet.cli import app
@@ -32,9 +32,7 @@ def run(path: Path, *args: str) -> tuple[int, str, str]:
 def need_dot() -> None:
     """Skip without Graphviz on a developer machine; in CI it must be there."""
     if shutil.which("dot") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Graphviz's dot is missing in CI (.ci/run installs graphviz)")
-        pytest.skip("Graphviz's dot is not installed")
+        missing("Graphviz's dot is not installed (.ci/run installs graphviz)")
 
 
 def shipped_toml() -> dict[str, list[dict[str, object]]]:

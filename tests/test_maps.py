@@ -13,8 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import shutil
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -536,10 +534,6 @@ def test_an_unwritable_output_is_a_data_error(tmp_path: Path) -> None:
     assert code == 3 and "cannot write" in err
 
 
-@pytest.mark.skipif(
-    shutil.which("citynet", path=str(Path(sys.executable).parent)) is None,
-    reason="citynet is not installed next to this Python",
-)
 def test_on_a_terminal_a_map_needs_a_file(tmp_path: Path) -> None:
     from test_entry_point import on_a_terminal  # the installed command on a pseudo-terminal
 

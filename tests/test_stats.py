@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import shared
 from typer.testing import CliRunner
 
 from citynet.cli import app
@@ -21,7 +22,6 @@ from citynet.stats import TABLES, statistics, statistics_object
 
 runner = CliRunner()
 SHIPPED = shipped_path()
-TWIN_CITIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "wikidata-twin-cities"
 
 
 def run(path: Path, *args: str, columns: str = "100") -> tuple[int, str, str]:
@@ -206,8 +206,7 @@ def test_terminal_draws_bar_charts_that_fit_the_width(mini: Path) -> None:
 @pytest.fixture(scope="module")
 def twin_cities(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped dataset with the Wikidata twin-city tables imported, through the CLI."""
-    if not TWIN_CITIES.is_dir():
-        pytest.skip(f"the shared twin-city tables are not at {TWIN_CITIES}")
+    tables = shared("data", "wikidata-twin-cities")
     path = tmp_path_factory.mktemp("twins") / "networks.toml"
     shutil.copyfile(SHIPPED, path)
     code, _, err = run(
@@ -215,9 +214,9 @@ def twin_cities(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "import",
         "wikidata",
         "--cities",
-        str(TWIN_CITIES / "nodes.tsv"),
+        str(tables / "nodes.tsv"),
         "--links",
-        str(TWIN_CITIES / "links.tsv"),
+        str(tables / "links.tsv"),
     )
     assert code == 0, err
     return path
@@ -226,7 +225,9 @@ def twin_cities(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_most_connected_cities_of_the_twin_city_import_match_the_links_table(
     twin_cities: Path,
 ) -> None:
-    with (TWIN_CITIES / "links.tsv").open(encoding="utf-8", newline="") as file:
+    with shared("data", "wikidata-twin-cities", "links.tsv").open(
+        encoding="utf-8", newline=""
+    ) as file:
         links = list(csv.DictReader(file, delimiter="\t"))
     neighbours: dict[str, set[str]] = {}
     for link in links:
