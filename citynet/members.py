@@ -23,7 +23,7 @@ from typing import Any
 from .errors import DataError, Problem, UsageError
 from .files import decode, read_bytes
 from .gazetteer import country_code, gazetteer
-from .i18n import N_, _
+from .i18n import N_, _, translate_phrases
 from .matching import (
     NEW,
     Matcher,
@@ -138,11 +138,27 @@ def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, s
     return names, cells()
 
 
+# The messages of Python's JSON parser (they say where apart from the message).
+JSON_MESSAGES = (
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Expecting value"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting ',' delimiter"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+    N_("Invalid \\escape"),
+    N_("Invalid \\uXXXX escape"),
+    N_("Extra data"),
+)
+
+
 def _json_records(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        message = _("not valid JSON: {error}").format(error=error.msg)
+        message = _("not valid JSON: {error} (column {column})").format(
+            error=translate_phrases(error.msg, JSON_MESSAGES), column=error.colno
+        )
         raise DataError([Problem(name, "", message, error.lineno)]) from None
     items: Any = data
     if isinstance(data, dict):
@@ -206,7 +222,7 @@ def choose_columns(columns: Sequence[str], chosen: dict[str, str]) -> dict[str, 
                 raise UsageError(
                     message.format(
                         column=repr(chosen[field_name]),
-                        field=field_name,
+                        field=repr(field_name),
                         columns=", ".join(columns),
                     )
                 )

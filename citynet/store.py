@@ -454,7 +454,7 @@ class _CrossCheck:
                         if section not in self.suggestions:
                             self.suggestions[section] = Suggestions(known[section])
                         hint = did_you_mean(ref, self.suggestions[section])
-                        what = _SINGULAR[section]
+                        what = _(_SINGULAR[section])
                         self.say(
                             record,
                             _("field '{field}': unknown {what} {ref}{hint}").format(
@@ -495,7 +495,7 @@ class _CrossCheck:
         for record in self.sections[section]:
             if record.id in seen:
                 self.say(
-                    record, _("duplicate {what} id {id}").format(what=what, id=repr(record.id))
+                    record, _("duplicate {what} id {id}").format(what=_(what), id=repr(record.id))
                 )
             seen.add(record.id)
         self.ids[section] = seen
@@ -510,7 +510,7 @@ class _CrossCheck:
                     self.say(
                         record,
                         _("duplicate id {id} (already used by a {value})").format(
-                            id=repr(record.id), value=seen[record.id]
+                            id=repr(record.id), value=_(seen[record.id])
                         ),
                     )
                 seen[record.id] = what
@@ -540,6 +540,15 @@ class _CrossCheck:
 
 _INVALID = object()
 _SINGULAR = {section: t.__name__.lower() for section, t in SECTIONS.items()}
+# The words for the kinds of record in messages, for the catalog (they are made above).
+RECORD_WORDS = (
+    N_("source"),
+    N_("theme"),
+    N_("network"),
+    N_("city"),
+    N_("membership"),
+    N_("partnership"),
+)
 
 
 class _Where:

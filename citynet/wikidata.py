@@ -238,7 +238,7 @@ def open_table(
             [
                 Problem(
                     name,
-                    "header",
+                    _("header"),
                     _("{why}: expected a header line ({expected})").format(
                         why=why, expected=expected
                     ),
@@ -257,13 +257,13 @@ def open_table(
         names = [cell.strip().lower() for cell in next(reader)]
     except csv.Error as error:
         raise DataError(
-            [Problem(name, "header", _("cannot read: {error}").format(error=error), 1)]
+            [Problem(name, _("header"), _("cannot read: {error}").format(error=error), 1)]
         ) from None
     header: dict[str, int] = {}
     for index, column in enumerate(names):
         if column in header and column in (*required, *optional):
             message = _("column {column} appears twice").format(column=repr(column))
-            raise DataError([Problem(name, "header", message, 1)])
+            raise DataError([Problem(name, _("header"), message, 1)])
         header.setdefault(column, index)
     missing = [column for column in required if column not in header]
     if missing:
@@ -272,7 +272,7 @@ def open_table(
         message = _(
             "missing {what} {value}; the file has columns {has} (expected {expected})"
         ).format(what=what, value=", ".join(repr(m) for m in missing), has=has, expected=expected)
-        raise DataError([Problem(name, "header", message, 1)])
+        raise DataError([Problem(name, _("header"), message, 1)])
     return header, len(names), _rows(reader, name)
 
 

@@ -367,3 +367,172 @@ def machine_words() -> set[str]:
     words = {*KINDS, *PARTNERSHIP_KINDS, *SCOPES, *TABLES}
     words |= {spec.name for kind in KINDS.values() for spec in fields_of(kind)}
     return words
+
+
+# --- German to the last message (issue 17 §6) --------------------------------------------
+
+# Words of English prose that German never uses; a message that still holds one is (half)
+# English. The values a message quotes (the data's, the user's, the TOML text's) and the
+# options it names are taken out first: they are the same in every language.
+ENGLISH_PROSE = re.compile(
+    r"\b(the|is|are|not|no|such|expected|got|missing|unknown|available|fields?|files?|"
+    r"cannot|must|should|of|and|or|with|which|from|to|line|column|Invalid|Illegal|Expected|"
+    r"Unterminated|Cannot|Error|Usage|Try|permission|denied|read-only|writable|table|"
+    r"array|string|number|whole|year|name[ds]?|city|cities|network|partnership|kind)\b"
+)
+QUOTED = re.compile(
+    r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`"  # quoted values
+    r"|(?<![\w-])--?[\w-]+(?:=[\w=,]+)?"  # options
+    r"|/\S+"  # file names
+    r"|\b[a-z_]+\[\d+\]"  # a record in the file: cities[2]
+    r"|[\w-]+(?: \([^)]*\))?(?:, [\w-]+(?: \([^)]*\))?){2,}"  # ids and keys: id, name, scope
+)
+
+
+def english_left(text: str) -> list[str]:
+    """The English words in `text` outside quotes, option names and file names."""
+    return ENGLISH_PROSE.findall(QUOTED.sub("", text))
+
+
+def error_paths(tmp_path: Path) -> list[list[str]]:
+    """Command lines that fail in as many ways as a person can make them fail: missing,
+    unreadable and invalid files, TOML syntax, wrong values, unknown names and words."""
+    from conftest import MINI
+
+    good = MINI.read_text(encoding="utf-8")
+
+    def data(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'schema_version = 1\nname = "K\xf6ln"\n')
+    read_only = data("read-only.toml", good)
+    os.chmod(read_only, 0o444)
+    bad_toml = {
+        "unterminated": good.replace('name = "Paris"', 'name = "Paris'),
+        "bad-value": good.replace("founded = 1990", "founded = 19x0"),
+        "twice": good.replace("founded = 1990", "founded = 1990\nfounded = 1991"),
+        "header": good.replace("[[cities]]", "[[cities]", 1),
+        "no-equals": good.replace('name = "Paris"', 'name "Paris"'),
+    }
+    bad_values = {
+        "year-as-text": good.replace("founded = 1990", 'founded = "1990"'),
+        "number-for-list": good.replace('aliases = ["climate"]', "aliases = 5"),
+        "no-name": good.replace('name = "Paris"\n', ""),
+        "unknown-key": good.replace("founded = 1990", "fonded = 1990"),
+        "id-not-a-slug": good.replace('id = "paris"', 'id = "Paris"'),
+        "unknown-source": good.replace('sources = ["doc-b"]', 'sources = ["doc-x"]', 1),
+    }
+    members = Path(__file__).parent / "fixtures" / "members" / "staedte.tsv"
+    return [
+        ["--data", str(tmp_path / "none.toml"), "list"],
+        ["--data", str(tmp_path), "list"],
+        ["--data", str(latin1), "list"],
+        ["--data", read_only, "edit", "network", "eurocities", "--founded", "1991"],
+        *(["--data", data(f"{k}.toml", v), "list"] for k, v in bad_toml.items()),
+        *(["--data", data(f"{k}.toml", v), "check"] for k, v in bad_values.items()),
+        ["list", "--fields", "bogus"],
+        ["list", "--fields", ","],
+        ["cities", "--sort", "bogus"],
+        ["cities", "--limit", "-1"],
+        ["list", "--theme", "bogus"],
+        ["list", "--scope", "planet"],
+        ["partners", "berlinn"],
+        ["partners", "berlin", "--kind", "bogus"],
+        ["show", "atlantis"],
+        ["show"],
+        ["list", "--bogus"],
+        ["--data", data("add.toml", good), "add", "city", "--id", "lyon"],
+        ["--data", data("add2.toml", good), "add", "city", "--id", "Lyon", "--name", "Lyon",
+         "--country", "FR", "--source", "doc-a"],
+        ["--data", data("rm.toml", good), "remove", "partnership", "berlin:koeln"],
+        ["--data", data("imp.toml", good), "import", "members", str(tmp_path / "none.csv"),
+         "--network", "eurocities"],
+        ["--data", data("imp2.toml", good), "import", "members", data("bad.json", "{nope"),
+         "--network", "eurocities"],
+        ["--data", data("imp3.toml", good), "import", "members", str(members),
+         "--network", "eurocities", "--map", "name=Gemeinde"],
+        ["--data", data("imp4.toml", good), "import", "members", str(members)],
+        ["--data", data("imp5.toml", good), "import", "wikidata", "--cities",
+         data("empty.tsv", ""), "--links", data("empty2.tsv", "")],
+    ]  # fmt: skip
+
+
+def test_every_error_path_speaks_german_to_the_last_word(tmp_path: Path) -> None:
+    english = {}
+    for words in error_paths(tmp_path):
+        code, _out, err = run(GERMAN, *words)
+        assert code in (1, 2, 3) and err, (words, code)
+        assert "Traceback" not in err
+        if found := english_left(err):
+            english[" ".join(words[-3:])] = (found, err)
+    assert not english, english
+
+
+def test_the_marker_words_find_english_messages(tmp_path: Path) -> None:
+    # The same error paths in English: the check above would see what was left English.
+    found = [english_left(run(ENGLISH, *words)[2]) for words in error_paths(tmp_path)]
+    assert sum(map(bool, found)) >= len(found) * 3 // 4
+
+
+def test_toml_syntax_errors_are_german_with_line_and_column(tmp_path: Path) -> None:
+    from citynet import store
+    from citynet.errors import DataError
+    from citynet.i18n import speaking
+
+    text = 'schema_version = 1\n\n[[sources]]\nid = "a\n'
+    with speaking("de"), pytest.raises(DataError) as caught:
+        store.parse(text, "daten.toml")
+    assert (
+        str(caught.value)
+        == "daten.toml:4: TOML-Syntaxfehler: Unzulässiges Zeichen '\\n' (Spalte 8)"
+    )
+    with pytest.raises(DataError) as caught:
+        store.parse(text, "data.toml")
+    assert str(caught.value) == "data.toml:4: TOML syntax error: Illegal character '\\n' (column 8)"
+
+
+def test_help_placeholders_are_words_of_the_language() -> None:
+    german = run(GERMAN, "compare", "--help")[1]
+    assert (
+        "{Namen...}" in german and "--fields <Text>" in german and "-o, --output <Datei>" in german
+    )
+    english = run(ENGLISH, "list", "--help")[1]
+    assert "--limit <number>" in english and "<str>" not in english and "<int>" not in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("de", ["2.952.301", "0,125", "1.234,5"]), ("en", ["2,952,301", "0.125", "1,234.5"])],
+)
+def test_numbers_are_written_as_the_language_writes_them(lang: str, expected: list[str]) -> None:
+    from citynet.i18n import number, speaking
+
+    with speaking(lang):
+        assert [number(2952301), number(0.125, 3), number(1234.5, 1)] == expected
+
+
+def test_population_is_written_by_the_interface_language_and_plain_for_scripts(mini: Path) -> None:
+    text = mini.read_text(encoding="utf-8").replace(
+        'id = "berlin"\n', 'id = "berlin"\npopulation = 2952301\n'
+    )
+    mini.write_text(text, encoding="utf-8")
+    tables = {
+        lang: run(lang, "--data", str(mini), "show", "berlin", "--format", "table")[1]
+        for lang in (GERMAN, ENGLISH)
+    }
+    assert "2.952.301" in tables[GERMAN] and "2,952,301" not in tables[GERMAN]
+    assert "2,952,301" in tables[ENGLISH] and "2.952.301" not in tables[ENGLISH]
+    for lang in (GERMAN, ENGLISH):
+        tsv = run(lang, "--data", str(mini), "show", "berlin", "--format", "tsv")[1]
+        assert "population\t2952301\t" in tsv
+
+
+def test_cells_of_several_kinds_are_translated_kind_by_kind() -> None:
+    german = run(GERMAN, "partners", "berlin", "--format", "table", "--fields", "city,kind")[1]
+    english_kinds = re.compile(r"\b(partnership|friendship|contact|project|cooperation|exchange)\b")
+    assert "; " in german and not english_kinds.findall(german)
+    tsv = run(GERMAN, "partners", "berlin", "--format", "tsv", "--fields", "kind")[1]
+    assert set(tsv.split()) >= {"kind", "partnership", "exchange"}
