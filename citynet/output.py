@@ -18,7 +18,7 @@ from msgspec.structs import replace
 
 from . import formats
 from .errors import UsageError
-from .i18n import _
+from .i18n import _, number
 
 FORMATS = formats.names("listing")
 
@@ -206,7 +206,7 @@ def refine(listing: Listing, sort: str | None = None, limit: int | None = None) 
             raise UsageError(_("--limit must be 0 or more, got {n}").format(n=limit))
         if limit < len(order):
             note = _("{shown} of {total} rows shown (--limit)")
-            footer = [*footer, note.format(shown=limit, total=len(order))]
+            footer = [*footer, note.format(shown=number(limit), total=number(len(order)))]
         order = order[:limit]
     if not sort and limit is None:
         return listing
@@ -422,8 +422,8 @@ def render_sections(
     one Markdown table each; other formats take one listing (`render`)."""
     if fmt not in ("table", "md"):
         raise ValueError(f"{fmt!r} shows one listing at a time")
-    for number, listing in enumerate(listings):
-        if number:
+    for index, listing in enumerate(listings):
+        if index:
             out.write("\n")
         if fmt == "md":
             _write_markdown(listing, out)

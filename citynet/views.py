@@ -131,7 +131,7 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
         columns=_with_theme_names(dataset, NETWORK_COLUMNS),
         rows=_rows(payload, NETWORK_COLUMNS, NETWORK_CELLS),
         payload=payload,
-        title=ngettext("{n} network", "{n} networks", len(payload)).format(n=len(payload)),
+        title=ngettext("{n} network", "{n} networks", len(payload)).format(n=number(len(payload))),
     )
 
 
@@ -392,9 +392,9 @@ def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False)
         payload=payload,
         title=_("Partners of {city}: {cities}, {relations}").format(
             city=city.name,
-            cities=ngettext("{n} city", "{n} cities", distinct).format(n=distinct),
+            cities=ngettext("{n} city", "{n} cities", distinct).format(n=number(distinct)),
             relations=ngettext("{n} relation", "{n} relations", len(payload)).format(
-                n=len(payload)
+                n=number(len(payload))
             ),
         ),
         id_key="city",
@@ -417,7 +417,7 @@ def city_list(dataset: Dataset, cities: Sequence[City]) -> Listing:
         columns=CITY_COLUMNS,
         rows=_rows(payload, CITY_COLUMNS, {}),
         payload=payload,
-        title=ngettext("{n} city", "{n} cities", len(payload)).format(n=len(payload)),
+        title=ngettext("{n} city", "{n} cities", len(payload)).format(n=number(len(payload))),
     )
 
 
@@ -436,7 +436,7 @@ def theme_list(dataset: Dataset) -> Listing:
         columns=THEME_COLUMNS,
         rows=_rows(payload, THEME_COLUMNS, {}),
         payload=payload,
-        title=ngettext("{n} theme", "{n} themes", len(payload)).format(n=len(payload)),
+        title=ngettext("{n} theme", "{n} themes", len(payload)).format(n=number(len(payload))),
     )
 
 
@@ -470,7 +470,7 @@ def search_results(hits: Sequence[dict[str, Any]]) -> Listing:
         columns=SEARCH_COLUMNS,
         rows=_rows(hits, SEARCH_COLUMNS, {}),
         payload=list(hits),
-        title=ngettext("{n} match", "{n} matches", len(hits)).format(n=len(hits)),
+        title=ngettext("{n} match", "{n} matches", len(hits)).format(n=number(len(hits))),
     )
 
 
@@ -556,7 +556,7 @@ def check_report(name: str, dataset: Dataset) -> list[str]:
             themes=len(dataset.themes),
             figures=figures,
         ),
-        _("{n} figure(s) on which sources disagree:").format(n=len(conflicts)),
+        _("{n} figure(s) on which sources disagree:").format(n=number(len(conflicts))),
     ]
     for network, measure, stated in conflicts:
         told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
@@ -583,7 +583,7 @@ def source_list(dataset: Dataset) -> Listing:
         columns=SOURCE_COLUMNS,
         rows=rows,
         payload=payload,
-        title=ngettext("{n} source", "{n} sources", len(payload)).format(n=len(payload)),
+        title=ngettext("{n} source", "{n} sources", len(payload)).format(n=number(len(payload))),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, number
 from ..model import Dataset, Network
 from .app import data_file, report
 from .options import DryRunOption, ForceOption
@@ -123,16 +123,24 @@ def import_members(
         if dry_run
         else _("added: {cities} cities, {memberships} memberships")
     )
-    print(added.format(cities=result.count("added"), memberships=result.memberships_added))
-    print(_("memberships confirmed (source added): {n}").format(n=result.memberships_confirmed))
+    print(
+        added.format(
+            cities=number(result.count("added")), memberships=number(result.memberships_added)
+        )
+    )
+    print(
+        _("memberships confirmed (source added): {n}").format(
+            n=number(result.memberships_confirmed)
+        )
+    )
     print(
         _(
             "rows: {matched} matched, {added} added, {ambiguous} ambiguous, {rejected} rejected"
         ).format(
-            matched=result.count("matched"),
-            added=result.count("added"),
-            ambiguous=result.count("ambiguous"),
-            rejected=result.count("rejected"),
+            matched=number(result.count("matched")),
+            added=number(result.count("added")),
+            ambiguous=number(result.count("ambiguous")),
+            rejected=number(result.count("rejected")),
         )
     )
     print(_("source: {source}").format(source=result.source))
@@ -147,7 +155,9 @@ def import_members(
             f"{file}:{o.line}: {printable(o.name)} ({o.country or '?'}): {_(o.status)}: {o.reason}"
         )
     if len(problems) > 50:
-        report(_("… and {n} more; --report FILE lists every row").format(n=len(problems) - 50))
+        report(
+            _("… and {n} more; --report FILE lists every row").format(n=number(len(problems) - 50))
+        )
 
 
 @import_app.command("wikidata")
@@ -193,19 +203,25 @@ def import_wikidata(
         if dry_run
         else _("added: {cities} cities, {links} twinnings (kind unknown)")
     )
-    print(added.format(cities=result.cities_added, links=result.links_added))
-    print(_("matched to existing cities: {n}").format(n=result.cities_matched))
+    print(added.format(cities=number(result.cities_added), links=number(result.links_added)))
+    print(_("matched to existing cities: {n}").format(n=number(result.cities_matched)))
     print(
-        _("documented relations confirmed (source added): {n}").format(n=result.relations_confirmed)
+        _("documented relations confirmed (source added): {n}").format(
+            n=number(result.relations_confirmed)
+        )
     )
     if result.retyped:
-        print(_("partnerships of an earlier import made twinnings: {n}").format(n=result.retyped))
-    print(_("duplicate links skipped: {n}").format(n=result.duplicates_skipped))
-    print(_("rows rejected: {n}").format(n=len(result.rejected)))
+        print(
+            _("partnerships of an earlier import made twinnings: {n}").format(
+                n=number(result.retyped)
+            )
+        )
+    print(_("duplicate links skipped: {n}").format(n=number(result.duplicates_skipped)))
+    print(_("rows rejected: {n}").format(n=number(len(result.rejected))))
     for row in result.rejected[:50]:
         report(str(row))
     if len(result.rejected) > 50:
-        report(_("… and {n} more rejected rows").format(n=len(result.rejected) - 50))
+        report(_("… and {n} more rejected rows").format(n=number(len(result.rejected) - 50)))
 
 
 def _progress(*files: Path) -> Any:
