@@ -548,19 +548,19 @@ def check_report(name: str, dataset: Dataset) -> list[str]:
     lines = [
         _("{file}: ok").format(file=name),
         counts.format(
-            networks=len(dataset.networks),
-            cities=len(dataset.cities),
-            memberships=len(dataset.memberships),
-            partnerships=len(dataset.partnerships),
-            sources=len(dataset.sources),
-            themes=len(dataset.themes),
-            figures=figures,
+            networks=number(len(dataset.networks)),
+            cities=number(len(dataset.cities)),
+            memberships=number(len(dataset.memberships)),
+            partnerships=number(len(dataset.partnerships)),
+            sources=number(len(dataset.sources)),
+            themes=number(len(dataset.themes)),
+            figures=number(figures),
         ),
         _("{n} figure(s) on which sources disagree:").format(n=number(len(conflicts))),
     ]
     for network, measure, stated in conflicts:
         told = "; ".join(f"{f.text} [{f.source}]" for f in stated)
-        lines.append(f"  {network.id} {measure}: {told}")
+        lines.append(f"  {network.id} {field_label('figure:' + measure)}: {told}")
     return lines
 
 
