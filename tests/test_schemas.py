@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from citynet.cli import app
+from citynet.contract import objects_schema
 from citynet.files import shipped_path
-from citynet.schemas import NAMES, document, load
+from citynet.schemas import NAMES, document
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -138,7 +139,7 @@ def contract_tables() -> tuple[dict[str, set[str]], dict[str, str]]:
 
 def test_readme_contract_names_exactly_the_keys_the_schemas_require() -> None:
     objects, schemas = contract_tables()
-    defs = load("objects")["$defs"]
+    defs = objects_schema()["$defs"]
     assert set(objects) == set(defs)
     for name, keys in objects.items():
         assert keys == set(defs[name]["required"]), name
