@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .model import (
     FUTURE_YEAR,
@@ -96,7 +99,7 @@ def plain(spec: FieldSpec, value: Any) -> Any:
 # --- objects --------------------------------------------------------------------------
 
 
-class Key(NamedTuple):
+class Key(Struct, frozen=True):
     """A key computed across records, or from a record: where it goes and its schema.
 
     `schema` is a JSON Schema, or (record type, field) whose schema it shares; `get`
@@ -109,7 +112,7 @@ class Key(NamedTuple):
     get: Callable[[Any], Any] | None = None
 
 
-class ObjectSpec(NamedTuple):
+class ObjectSpec(Struct, frozen=True):
     """An object of the contract: a record's fields (all, or `only` these, or all but
     `without`), with computed keys."""
 
@@ -464,7 +467,7 @@ _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER
 _ORDINALS = ("first", "second", "third")
 
 
-class Column(NamedTuple):
+class Column(Struct, frozen=True):
     """A column: its SQL type, the table whose id it holds (if any) and what it holds."""
 
     name: str
@@ -474,7 +477,7 @@ class Column(NamedTuple):
     required: bool = False
 
 
-class Table(NamedTuple):
+class Table(Struct, frozen=True):
     name: str
     title: str
     description: str
@@ -591,14 +594,15 @@ def sql_tables() -> tuple[Table, ...]:
             elif spec.size:
                 column = _sql_column(record_type, spec)
                 columns += [
-                    column._replace(
+                    replace(
+                        column,
                         name=f"{spec.item_name}_{chr(97 + n)}",
                         description=f"{column.description} ({_ORDINALS[n]})",
                     )
                     for n in range(spec.size)
                 ]
             elif spec.many:
-                value = _sql_column(record_type, spec, spec.item_name)._replace(required=True)
+                value = replace(_sql_column(record_type, spec, spec.item_name), required=True)
                 later.append(_link_table(record_type, key, spec, value))
             else:
                 columns.append(_sql_column(record_type, spec))
