@@ -264,6 +264,17 @@ def network_object(dataset: Dataset, network: Network) -> dict[str, Any]:
     )
 
 
+def object_of(dataset: Dataset, record: Any) -> dict[str, Any]:
+    """Any record of the dataset as its contract object, with what it relates to."""
+    if isinstance(record, Network):
+        return network_object(dataset, record)
+    if isinstance(record, City):
+        return city_object(dataset, record)
+    if isinstance(record, Membership):
+        return membership_object(dataset, record)
+    return record_object(record)
+
+
 def membership_object(dataset: Dataset, membership: Membership) -> dict[str, Any]:
     return record_object(
         membership,
