@@ -1,14 +1,16 @@
-"""The JSON contract, derived from the schema in `model`: objects, JSON Schemas and docs.
+"""The contract, derived from the schema in `model`: JSON objects and Schemas, SQL tables.
 
 Each object citynet prints is a record's fields in reading order (`reading_order`),
 plus the keys computed across records (a network's `children` and `members`, a
 membership's `city_name`), which are written here by hand with their place and
-their schema. Empty text becomes `null` in one place, `plain`. The JSON Schemas
+their schema. Empty text becomes `null` in one place, `null`. The JSON Schemas
 (draft 2020-12) of the record objects follow from the same description
 (`objects_schema`), with the vocabularies of the model; the objects computed
 across records that no record describes (statistics, comparisons, search hits)
-are described by hand in `schemas/computed.json`. A field added to a record in
-`model` is a key of its object, of its schema and a column of `export sqlite`.
+are described by hand in `schemas/computed.json`. The tables and rows of `export
+sqlite` follow too (`sql_tables`, `sql_rows`), and scripts/make_docs.py writes the
+docs from here. A field added to a record in `model` is a key of its object, of its
+schema and a column of `export sqlite`, with nothing else to change.
 """
 
 from __future__ import annotations
@@ -220,8 +222,19 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ),
 )
 OBJECT: dict[str, ObjectSpec] = {o.name: o for o in OBJECTS}
-# The object a nested record becomes: a network's figures are `figure` objects.
-_NESTED = {o.record: o.name for o in OBJECTS if o.record.__name__.lower() == o.name}
+
+
+def shape_of(record_type: type) -> str:
+    """The object a record becomes by default, named after its type: a network's figures
+    are `figure` objects. A kind of record new to the model gets one with its fields."""
+    name = record_type.__name__.lower()
+    if name not in OBJECT:
+        OBJECT[name] = ObjectSpec(name, _first_line(record_type.__doc__), record_type)
+    return name
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().split("\n")[0]
 
 
 @cache
@@ -242,7 +255,7 @@ def record_object(record: Any, shape: str = "", /, **values: Any) -> dict[str, A
     """A record as the contract object `shape` (default: its type's), with the values of
     the keys computed across records given by name."""
     shown: dict[str, Any] = {}
-    for key, what in layout(shape or _NESTED[type(record)]):
+    for key, what in layout(shape or shape_of(type(record))):
         if isinstance(what, Key):
             shown[key] = what.get(record) if what.get else values[key]
         else:
@@ -363,7 +376,7 @@ def _value_schema(spec: FieldSpec) -> dict[str, Any]:
 def field_schema(record_type: type, spec: FieldSpec) -> dict[str, Any]:
     """The JSON Schema of a field's value in its object."""
     if spec.nested:
-        return _objects_ref(_NESTED[spec.nested])
+        return _objects_ref(shape_of(spec.nested))
     schema = _value_schema(spec)
     if spec.many:
         schema = {"type": "array", "items": schema}
@@ -417,7 +430,9 @@ def objects_schema() -> dict[str, Any]:
     from .schemas import load
 
     document = load("computed")
-    derived = {o.name: object_schema(o.name) for o in OBJECTS}
+    nested = [s.nested for t in SECTIONS.values() for s in fields_of(t) if s.nested]
+    names = dict.fromkeys([*(o.name for o in OBJECTS), *map(shape_of, nested)])
+    derived = {name: object_schema(name) for name in names}
     document["$defs"] = {**derived, **document["$defs"]}
     return document
 
@@ -536,10 +551,6 @@ def _serial(record_type: type) -> bool:
     return not any(spec.name == "id" for spec in fields_of(record_type))
 
 
-def _first_line(text: str | None) -> str:
-    return (text or "").strip().split("\n")[0]
-
-
 @cache
 def _holders(nested: type) -> list[type]:
     """The kinds of record whose fields hold records of kind `nested`, in file order."""
@@ -568,9 +579,8 @@ def _sql_column(record_type: type, spec: FieldSpec, name: str = "") -> Column:
 @cache
 def _computed_columns(record_type: type) -> dict[str, tuple[str, Column, Callable[[Any], Any]]]:
     """Columns computed from the record alone (a figure's text), by the field they follow."""
-    shape = OBJECT.get(_kind_of(record_type))
     found = {}
-    for key in shape.keys if shape else ():
+    for key in OBJECT[shape_of(record_type)].keys:
         if key.get and isinstance(key.schema, dict) and "const" not in key.schema:
             description = str(key.schema.get("description", key.name))
             required = key.schema.get("type") == "string"  # not nullable
@@ -698,7 +708,7 @@ def sql_rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
                 link = f"{_kind_of(record_type)}_{spec.name}"
                 rows[link] += [(record_id, i, v) for i, v in enumerate(value)]
             else:
-                row.append(value if spec.required else null(value))
+                row.append(plain(spec, value))
             if spec.name in computed:
                 row.append(computed[spec.name][2](record))
         rows[table].append(tuple(row))
