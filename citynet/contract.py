@@ -75,10 +75,25 @@ def _placed(names: list[str], places: Mapping[str, str]) -> list[str]:
 
 
 @cache
+def field_names(record_type: type) -> tuple[str, ...]:
+    """The names of a record type's fields in the order people read them (JSON, SQL,
+    docs). Read from the class itself, without resolving its annotations (start-up)."""
+    names: tuple[str, ...] = record_type.__struct_fields__  # type: ignore[attr-defined]
+    return tuple(_placed(list(names), PLACES.get(record_type, {})))
+
+
+@cache
+def _required(record_type: type) -> frozenset[str]:
+    """The fields without a default: msgspec keeps the defaults of the last ones."""
+    names = record_type.__struct_fields__  # type: ignore[attr-defined]
+    return frozenset(names[: len(names) - len(record_type.__struct_defaults__)])  # type: ignore[attr-defined]
+
+
+@cache
 def reading_order(record_type: type) -> tuple[FieldSpec, ...]:
-    """The fields of a record type in the order people read them (JSON, SQL, docs)."""
+    """The fields of a record type, described, in the order people read them."""
     specs = {spec.name: spec for spec in fields_of(record_type)}
-    return tuple(specs[n] for n in _placed(list(specs), PLACES.get(record_type, {})))
+    return tuple(specs[name] for name in field_names(record_type))
 
 
 # --- values ---------------------------------------------------------------------------
@@ -89,13 +104,12 @@ def null(value: Any) -> Any:
     return None if value == "" else value
 
 
-def plain(spec: FieldSpec, value: Any) -> Any:
-    """A field's value as JSON: nested records as objects, lists as lists, empty as null."""
-    if spec.nested:
-        return [record_object(item) for item in value]
-    if spec.many:
-        return list(value)
-    return value if spec.required else null(value)
+def plain(value: Any, required: bool = False) -> Any:
+    """A field's value as JSON: nested records as objects, lists as lists, empty text as
+    null unless the field is required."""
+    if isinstance(value, tuple):
+        return [record_object(item) if isinstance(item, Struct) else item for item in value]
+    return value if required else null(value)
 
 
 # --- objects --------------------------------------------------------------------------
@@ -238,17 +252,19 @@ def _first_line(text: str | None) -> str:
 
 
 @cache
-def layout(name: str) -> tuple[tuple[str, FieldSpec | Key], ...]:
-    """The keys of an object in order, each with the field or computed key it shows."""
+def layout(name: str) -> tuple[tuple[str, Key | bool], ...]:
+    """The keys of an object in order, each with its computed key, or for a field of the
+    record whether it is required."""
     spec = OBJECT[name]
-    fields = {
-        s.name: s
-        for s in reading_order(spec.record)
-        if (not spec.only or s.name in spec.only) and s.name not in spec.without
-    }
-    order = _placed(list(fields), {key.name: key.after for key in spec.keys})
+    fields = [
+        field
+        for field in field_names(spec.record)
+        if (not spec.only or field in spec.only) and field not in spec.without
+    ]
     computed = {key.name: key for key in spec.keys}
-    return tuple((key, computed.get(key) or fields[key]) for key in order)
+    required = _required(spec.record)
+    order = _placed(fields, {key.name: key.after for key in spec.keys})
+    return tuple((key, computed.get(key) or key in required) for key in order)
 
 
 def record_object(record: Any, shape: str = "", /, **values: Any) -> dict[str, Any]:
@@ -259,7 +275,7 @@ def record_object(record: Any, shape: str = "", /, **values: Any) -> dict[str, A
         if isinstance(what, Key):
             shown[key] = what.get(record) if what.get else values[key]
         else:
-            shown[key] = plain(what, getattr(record, key))
+            shown[key] = plain(getattr(record, key), what)
     return shown
 
 
@@ -409,14 +425,13 @@ def object_schema(name: str) -> dict[str, Any]:
     spec = OBJECT[name]
     properties: dict[str, Any] = {}
     for key, what in layout(name):
-        if isinstance(what, Key):
-            if isinstance(what.schema, tuple):
-                record_type, field = what.schema
-                properties[key] = field_schema(record_type, field_of(record_type, field))
-            else:
-                properties[key] = what.schema
+        if not isinstance(what, Key):
+            properties[key] = field_schema(spec.record, field_of(spec.record, key))
+        elif isinstance(what.schema, tuple):
+            record_type, field = what.schema
+            properties[key] = field_schema(record_type, field_of(record_type, field))
         else:
-            properties[key] = field_schema(spec.record, what)
+            properties[key] = what.schema
     return {
         "type": "object",
         "description": spec.description,
@@ -708,7 +723,7 @@ def sql_rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
                 link = f"{_kind_of(record_type)}_{spec.name}"
                 rows[link] += [(record_id, i, v) for i, v in enumerate(value)]
             else:
-                row.append(plain(spec, value))
+                row.append(plain(value, spec.required))
             if spec.name in computed:
                 row.append(computed[spec.name][2](record))
         rows[table].append(tuple(row))
