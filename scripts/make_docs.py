@@ -4,8 +4,9 @@
     python scripts/make_docs.py --check    # only say what is stale (exit status 1)
 
 A generated part lies between `<!-- generated: NAME -->` and `<!-- end: NAME -->`:
-README.md's table of the JSON contract's objects (`contract`) and the field reference
-of docs/schema.md (`fields`). tests/test_docs.py fails when they are not current.
+README.md's tables of the commands' JSON (`commands`, from the published schemas) and
+of the contract's objects (`contract`), and the field reference of docs/schema.md
+(`fields`). tests/test_docs.py fails when they are not current.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from citynet.model import SECTIONS
 from citynet.schema import FieldSpec
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-NOTICE = "<!-- made by scripts/make_docs.py from citynet/model.py: do not edit by hand -->"
+NOTICE = "<!-- made by scripts/make_docs.py from the schema: do not edit by hand -->"
 
 
 def contract_table() -> str:
@@ -30,6 +31,28 @@ def contract_table() -> str:
     for name, schema in objects_schema()["$defs"].items():
         keys = ", ".join(f"`{key}`" for key in schema["required"])
         lines.append(f"| `{name}` | {keys} |")
+    return "\n".join(lines)
+
+
+def command_table() -> str:
+    """Which command prints which objects, under which published schema."""
+    from citynet.schemas import NAMES, load
+
+    def named(ref: dict[str, Any]) -> str:
+        return f"`{ref['$ref'].rsplit('/', 1)[1]}`"
+
+    lines = ["| command | prints | schema |", "| --- | --- | --- |"]
+    for name in NAMES:
+        schema = load(name)
+        title = schema["title"].removeprefix("citynet ").split(":")[0]
+        commands = ", ".join(f"`{c}`" for c in title.split(", citynet "))
+        if "oneOf" in schema:
+            prints = "one " + " or ".join(named(ref) for ref in schema["oneOf"])
+        elif schema.get("type") == "array":
+            prints = "array of " + named(schema["items"])
+        else:
+            prints = "one " + named(schema)
+        lines.append(f"| {commands} | {prints} | `{name}` |")
     return "\n".join(lines)
 
 
@@ -89,6 +112,7 @@ def field_reference() -> str:
 
 
 REGIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "commands": ("README.md", command_table),
     "contract": ("README.md", contract_table),
     "fields": ("docs/schema.md", field_reference),
 }

@@ -40,7 +40,10 @@ def test_a_stale_part_is_found_and_named(tmp_path: Path, monkeypatch: pytest.Mon
     readme = tmp_path / "README.md"
     schema = tmp_path / "docs" / "schema.md"
     schema.parent.mkdir()
-    readme.write_text("x\n<!-- generated: contract -->\nold\n<!-- end: contract -->\n")
+    readme.write_text(
+        "<!-- generated: commands -->\n<!-- end: commands -->\n"
+        "x\n<!-- generated: contract -->\nold\n<!-- end: contract -->\n"
+    )
     schema.write_text("<!-- generated: fields -->\n<!-- end: fields -->\n")
     monkeypatch.setattr(docs, "REPOSITORY", tmp_path)
     assert set(docs.stale()) == {readme, schema}
