@@ -2,10 +2,10 @@
 
 The database's tables follow from the schema in `citynet.model`
 (`citynet.contract.sql_tables`, `sql_rows`): the SQL and the datasette metadata
-(titles, column descriptions, labels) come from there. Written here by hand are
-what no record describes: the full-text indexes and the views. Plain sqlite3 rather than
-sqlite-utils: the schema is explicit DDL either way, and the standard library
-needs no extra packages at run time.
+(titles, column descriptions, labels) come from there. Written here by hand is what
+no record describes: the full-text indexes and the views. Plain sqlite3 rather than
+sqlite-utils: the schema is explicit DDL either way, and the standard library needs
+no extra packages at run time.
 """
 
 from __future__ import annotations
