@@ -65,6 +65,7 @@ class Gazetteer:
 
     def __init__(self, places: list[Place]) -> None:
         self.by_id = {p.geonames: p for p in places}
+        self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
         self.by_key: dict[tuple[str, str], list[Place]] = {}
         for place in places:
             for name in (place.name, *place.names):
@@ -103,6 +104,35 @@ class Gazetteer:
             keys = {key for name in names for key in name_keys(name)}
             near = [p for p in near if name_keys(p.name) & keys]
         return near[0] if len(near) == 1 else None
+
+    def far_namesakes(
+        self, names: tuple[str, ...], country: str, lat: float, lng: float, km: float
+    ) -> list[Place]:
+        """The places of the country that have one of the names, if none of them lies
+        within `km` of the point; the nearest first. [] if one is near or none has it."""
+        found = sorted(
+            (distance_km(lat, lng, p.lat, p.lng), p.geonames, p) for p in self.named(names, country)
+        )
+        if not found or found[0][0] <= km:
+            return []
+        return [p for _, _, p in found]
+
+    def nearest(self, lat: float, lng: float, km: float) -> Place | None:
+        """The biggest place within `km` of the point (at most a degree or so), or None."""
+        if self._cells is None:
+            self._cells = {}
+            for place in self.by_id.values():
+                cell = (math.floor(place.lat), math.floor(place.lng))
+                self._cells.setdefault(cell, []).append(place)
+        row, column = math.floor(lat), math.floor(lng)
+        near = [
+            p
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for p in self._cells.get((row + dr, column + dc), ())
+            if distance_km(lat, lng, p.lat, p.lng) <= km
+        ]
+        return max(near, key=lambda p: (p.population, p.geonames), default=None)
 
 
 @cache
