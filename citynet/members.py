@@ -413,7 +413,7 @@ def import_members(
         from .merge import merge_cities
 
         kept = result.city_by_id[ids.get(city_id, city_id)]
-        result = merge_cities(result, kept, result.city_by_id[old_id])
+        result = merge_cities(result, kept, result.city_by_id[old_id], force=True)
         report.repaired.append((old_id, kept.id))
     if stale:  # a membership that moved with its city was not added
         report.memberships_added = len(result.memberships) - len(dataset.memberships)
