@@ -165,7 +165,7 @@ def test_merge_refuses_two_places_and_says_which_rules_stop_it() -> None:
     assert "paris is in FR, berlin in DE" in refusals[0]
     assert "Q90" in refusals[1] and "Q64" in refusals[1]
     assert "km apart (more than 50 km)" in refusals[2]
-    with pytest.raises(UsageError, match="paris and berlin are two places.*--force"):
+    with pytest.raises(UsageError, match=r"paris and berlin are two places.*--force"):
         merge_cities(data, paris, berlin)
     forced = merge_cities(data, paris, berlin, force=True)
     assert "berlin" not in forced.city_by_id
