@@ -133,35 +133,37 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
 
 
 class Outlines:
-    """The atlas's countries as rings of points, for point-in-country tests."""
+    """The atlas's countries as rings of points, for point-in-country tests; a country's
+    rings are decoded when a point is first tested against it."""
 
     def __init__(self, atlas: Atlas) -> None:
+        self._atlas = atlas
+        self._countries = {c.code: c for c in atlas.countries if c.code}
+        self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
+
+    def has(self, code: str) -> bool:
+        return code in self._countries
+
+    def _rings_of(self, code: str) -> list[tuple[tuple[float, float, float, float], list[Point]]]:
         from .geo import ring_copies
 
-        self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
-        self._boxes: list[tuple[str, tuple[float, float, float, float]]] = []
-        for country in atlas.countries:
-            if not country.code:
-                continue
-            rings = []
-            for ring in atlas.rings(country):
+        rings = self._rings.get(code)
+        if rings is None:
+            rings = self._rings[code] = []
+            for ring in self._atlas.rings(self._countries[code]):
                 # Rings that cross the antimeridian are made continuous, with copies
                 # shifted by 360°, so that an even-odd test sees one closed shape.
                 for copy in ring_copies(ring, 0.0):
                     lngs = [p[0] for p in copy]
                     lats = [p[1] for p in copy]
                     rings.append(((min(lngs), min(lats), max(lngs), max(lats)), copy))
-            self._rings.setdefault(country.code, []).extend(rings)
-            self._boxes.append((country.code, country.bbox))
-
-    def has(self, code: str) -> bool:
-        return code in self._rings
+        return rings
 
     def contains(self, code: str, point: Point) -> bool:
         """Is the point inside the country (even-odd over all its rings)?"""
         lng, lat = point
         inside = False
-        for (west, south, east, north), ring in self._rings[code]:
+        for (west, south, east, north), ring in self._rings_of(code):
             if west <= lng <= east and south <= lat <= north and _in_ring(lng, lat, ring):
                 inside = not inside
         return inside
@@ -169,7 +171,8 @@ class Outlines:
     def country_at(self, point: Point) -> str:
         """The code of the country the point lies in, or ""."""
         lng, lat = point
-        for code, (west, south, east, north) in self._boxes:
+        for code, country in self._countries.items():
+            west, south, east, north = country.bbox
             if (
                 (west <= lng <= east or west > east)
                 and south <= lat <= north
@@ -183,7 +186,7 @@ class Outlines:
         lng, lat = point
         scale = math.cos(math.radians(lat))
         best = math.inf
-        for _box, ring in self._rings[code]:
+        for _box, ring in self._rings_of(code):
             for (x1, y1), (x2, y2) in itertools.pairwise(ring):
                 best = min(best, _segment_distance(lng, lat, x1, y1, x2, y2, scale))
         return best * 111.2

@@ -61,25 +61,37 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 class Gazetteer:
-    """The places, indexed by (country, folded name) and by GeoNames id."""
+    """The places, indexed by GeoNames id and, country by country as they are asked
+    for, by folded name: folding every name of every place takes a second or two, and
+    `check` on a small dataset asks about a country or two."""
 
     def __init__(self, places: list[Place]) -> None:
         self.by_id = {p.geonames: p for p in places}
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
-        self.by_key: dict[tuple[str, str], list[Place]] = {}
+        self._in_country: dict[str, list[Place]] = {}
         for place in places:
-            for name in (place.name, *place.names):
-                for key in name_keys(name):
-                    bucket = self.by_key.setdefault((place.country, key), [])
-                    if not bucket or bucket[-1] is not place:
-                        bucket.append(place)
+            self._in_country.setdefault(place.country, []).append(place)
+        self._by_key: dict[str, dict[str, list[Place]]] = {}  # country → folded name → places
+
+    def _names_of(self, country: str) -> dict[str, list[Place]]:
+        index = self._by_key.get(country)
+        if index is None:
+            index = self._by_key[country] = {}
+            for place in self._in_country.get(country, ()):
+                for name in (place.name, *place.names):
+                    for key in name_keys(name):
+                        bucket = index.setdefault(key, [])
+                        if not bucket or bucket[-1] is not place:
+                            bucket.append(place)
+        return index
 
     def named(self, names: tuple[str, ...], country: str) -> list[Place]:
         """The places of the country that have one of the names (folded)."""
+        index = self._names_of(country)
         found: list[Place] = []
         for name in names:
             for key in name_keys(name):
-                for place in self.by_key.get((country, key), ()):
+                for place in index.get(key, ()):
                     if place not in found:
                         found.append(place)
         return found
