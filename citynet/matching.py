@@ -90,8 +90,9 @@ class Match:
 class Matcher:
     """The cities, indexed for matching; cities added during an import are indexed too."""
 
-    def __init__(self, cities: Iterable[City], gazetteer: Gazetteer) -> None:
+    def __init__(self, cities: Iterable[City], gazetteer: Gazetteer, source: str = "") -> None:
         self.gazetteer = gazetteer
+        self.source = source  # the import's own source: what it made earlier is no evidence
         self.cities: dict[str, City] = {}
         self.by_qid: dict[str, str] = {}
         self.by_geonames: dict[str, str] = {}
@@ -159,6 +160,17 @@ class Matcher:
             named = [c for c in near if placed and own_keys & self._own_keys(c)]
             near = close if len(close) == 1 else named if len(named) == 1 else near
         if len(near) == 1:
+            others = [c for c in found if c != near[0]]
+            if (
+                place is None
+                and not row.wikidata
+                and len(others) == 1
+                and self.made_from(row, self.source, "") == near
+            ):
+                # The one near is what an earlier run made from this very row, beside
+                # the namesake the name says: the row is that namesake (and the earlier
+                # city is joined into it).
+                return self._far_namesake(row, others)
             return Match(near[0], "name", place, conflict=conflict, row=row)
         if near:
             return Match(place=place, candidates=tuple(sorted(near)), conflict=conflict)
@@ -168,7 +180,33 @@ class Matcher:
             note = _("not {cities}: a place of the same name more than {km} km away").format(
                 cities=far, km=number(FAR_KM)
             )
+            if place is None and not row.wikidata:
+                # Nothing says a second place of that name lies here (no gazetteer
+                # place, no Wikidata id): the name wins over the coordinates.
+                return self._far_namesake(row, found)
         return Match(place=place, note=note, conflict=conflict, row=row)
+
+    def _far_namesake(self, row: Row, found: list[str]) -> Match:
+        """A row whose name only cities far away have, and which nothing places where it
+        says: the one such city, the conflict said; with several, held back."""
+        far = "; ".join(
+            _("{city} ({km:,.0f} km away)").format(city=c, km=self._km(c, row)) for c in found
+        )
+        where = f"{row.lat:.2f}, {row.lng:.2f}" if row.lat is not None else "?"
+        if len(found) > 1:
+            conflict = _(
+                "the name is that of several cities far from the coordinates {where}: {cities}"
+            ).format(where=where, cities=far)
+            return Match(
+                conflict=conflict, held=_("held back: say which place it is with a Wikidata id")
+            )
+        conflict = _(
+            "name and coordinates disagree: the name is that of {cities} from the coordinates "
+            "{where}, and no place of that name lies near them; taken as {city}"
+        ).format(cities=far, where=where, city=found[0])
+        city = self.cities[found[0]]
+        point = replace_record(row, lat=city.lat, lng=city.lng)
+        return Match(found[0], "name", conflict=conflict, row=point)
 
     def _named_place(
         self, row: Row, own: tuple[str, ...], namesakes: list[Place]
@@ -227,6 +265,8 @@ class Matcher:
         """The cities an earlier run of an import (`source_id`) made from this row, now
         that the row joins `city_id`: same name and country, at the row's coordinates,
         citing nothing but the import and the gazetteer."""
+        if not source_id:
+            return []
         own = {SOURCE_ID, source_id}
         keys = name_keys(row.name)
         return sorted(

@@ -289,7 +289,7 @@ def import_members(
     cities = list(dataset.cities)
     changed = enrich_all(cities, places)
     position = {city.id: index for index, city in enumerate(cities)}
-    matcher = Matcher(cities, places)
+    matcher = Matcher(cities, places, record.id)
     new_cities: list[City] = []
     wanted: list[tuple[str, str]] = []  # (city id, network id), in row order
     stale: dict[str, str] = {}  # a city an earlier run made from a row → the row's city

@@ -121,8 +121,13 @@ def test_importing_again_repairs_a_file_made_before_without_losing_anything(
              lat=50.912828, lng=13.341727, sources=(CLIMACTOR_SOURCE,)),
         City(id="karlsruhe-de", name="Karlsruhe", name_en="Karlsruhe", country="DE",
              lat=51.1525273, lng=7.2931841, sources=(CLIMACTOR_SOURCE,)),
+        # Istanbul's Kadıköy (Eurocities, Q932886) at a point 600 km away, on the coast
+        City(id="kadikoy", name="Kadikoy", name_en="Kadikoy", country="TR",
+             lat=36.68333333, lng=33.36666667, sources=(CLIMACTOR_SOURCE,)),
     )  # fmt: skip
-    moved = {("freiburg-im-breisgau", "covenant-of-mayors"), ("karlsruhe", "covenant-of-mayors")}
+    moved = {
+        (city, "covenant-of-mayors") for city in ("freiburg-im-breisgau", "karlsruhe", "kadikoey")
+    }
     before = Dataset(
         sources=data.sources,
         themes=data.themes,
@@ -131,8 +136,9 @@ def test_importing_again_repairs_a_file_made_before_without_losing_anything(
         memberships=(
             *(m for m in data.memberships if (m.city, m.network) not in moved),
             Membership(city="freiburg", network="covenant-of-mayors", sources=(CLIMACTOR_SOURCE,)),
-            Membership(
-                city="karlsruhe-de", network="covenant-of-mayors", sources=(CLIMACTOR_SOURCE,)
+            *(
+                Membership(city=c.id, network="covenant-of-mayors", sources=(CLIMACTOR_SOURCE,))
+                for c in mistakes[1:]
             ),
         ),
         partnerships=data.partnerships,
@@ -141,10 +147,15 @@ def test_importing_again_repairs_a_file_made_before_without_losing_anything(
     said = {(w.kind, w.records) for w in city_warnings(before)}
     assert ("name-coordinates", ("freiburg",)) in said
     assert ("same-name", ("karlsruhe", "karlsruhe-de")) in said
+    assert ("same-name", ("kadikoey", "kadikoy")) in said
 
     repaired, report = import_members(before, climactor(), columns=CLIMATE_COLUMNS)
-    assert report.repaired == [("freiburg", "freiburg-im-breisgau"), ("karlsruhe-de", "karlsruhe")]
-    assert "freiburg" not in repaired.city_by_id and "karlsruhe-de" not in repaired.city_by_id
+    assert report.repaired == [
+        ("freiburg", "freiburg-im-breisgau"),
+        ("kadikoy", "kadikoey"),
+        ("karlsruhe-de", "karlsruhe"),
+    ]
+    assert not {c.id for c in mistakes} & set(repaired.city_by_id)
     assert {(m.city, m.network) for m in repaired.memberships} == {
         (m.city, m.network) for m in data.memberships
     }
