@@ -250,7 +250,10 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             continue
         if city.wikidata:
             continue
-        names = tuple(n for n in (city.name, city.name_en) if n)
+        # "San Isidro, Spain": the part before a comma is a name too, as in imports
+        names = tuple(
+            n for name in (city.name, city.name_en) for n in {name, name.split(",")[0]} if n
+        )
         namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)
         if not namesakes:
             continue
