@@ -175,3 +175,44 @@ def test_check_on_the_real_data_names_the_suspect_records(imported: Imported) ->
     outside = warnings[("outside-country", ("ham",))]  # Ham (BE) at Hamburg's coordinates
     assert "lie in DE" in outside.message and "outside BE" in outside.message
     assert not any(w.kind == "name-coordinates" for w in warnings.values())
+
+
+def test_cli_import_says_each_conflict_and_puts_the_city_where_its_name_is(
+    tmp_path: Path,
+) -> None:
+    import csv
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    table = tmp_path / "climate.csv"
+    table.write_text(
+        "name,iso,entity_type,lat,lng,EUCovenantofMayors2019\n"
+        "Freiburg,DEU,City,50.912828,13.341727,1\n"  # Freiberg's coordinates
+        "Springfield,USA,City,0.5,-160.0,1\n",  # several Springfields, none near
+        encoding="utf-8",
+    )
+    path = tmp_path / "networks.toml"
+    shutil.copyfile(SHIPPED, path)
+    rows = tmp_path / "rows.tsv"
+    result = CliRunner().invoke(
+        app,
+        ["--data", str(path), "import", "members", str(table),
+         "--column", "EUCovenantofMayors2019=covenant-of-mayors", "--report", str(rows)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "rows: 0 matched, 1 added, 1 ambiguous, 0 rejected" in result.stdout
+    assert "rows imported despite a conflict of name and coordinates: 1" in result.stdout
+    assert "climate.csv:2: name and coordinates disagree" in result.stderr
+    assert "which lie at Freiberg (DE); taken as Freiburg" in result.stderr
+    assert "Springfield (US): ambiguous: held back" in result.stderr
+    from citynet.gazetteer import gazetteer
+
+    freiburg = store.load(path).city_by_id["freiburg"]
+    place = gazetteer().by_id[freiburg.geonames]  # Freiburg im Breisgau, not Freiberg
+    assert (freiburg.lat, freiburg.lng) == (place.lat, place.lng)
+    assert (place.name, place.region) == ("Freiburg", "DE.01")
+    report = list(csv.DictReader(rows.open(encoding="utf-8"), delimiter="\t"))
+    assert "512 km" in report[0]["conflict"] and "several places" in report[1]["conflict"]
