@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .i18n import _
+from .i18n import _, number
 from .model import City, Dataset
 
 if TYPE_CHECKING:
@@ -123,8 +123,10 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
             CityWarning(
                 "outside-country",
                 (city.id,),
-                _("coordinates {lat:.2f}, {lng:.2f} lie {where}, {km:,.0f} km outside {country}")
-                .format(lat=city.lat, lng=city.lng, where=where, km=km, country=city.country),
+                _("coordinates {lat:.2f}, {lng:.2f} lie {where}, {km} km outside {country}")
+                .format(
+                    lat=city.lat, lng=city.lng, where=where, km=number(km), country=city.country
+                ),
                 _("correct its coordinates or its country: citynet edit city {id} --lat … --lng …")
                 .format(id=city.id),
             )
@@ -235,15 +237,13 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             km = distance_km(city.lat, city.lng, own.lat, own.lng)
             if km <= FAR_KM:
                 continue
-            message = _(
-                "its GeoNames place {place} ({region}) is {km:,.0f} km from its coordinates"
-            )
+            message = _("its GeoNames place {place} ({region}) is {km} km from its coordinates")
             advice = _("correct its coordinates or its GeoNames id")
             found.append(
                 CityWarning(
                     "name-coordinates",
                     (city.id,),
-                    message.format(place=own.name, region=own.region or own.country, km=km),
+                    message.format(place=own.name, region=own.region or own.country, km=number(km)),
                     advice,
                 )
             )
@@ -266,13 +266,13 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
                 "name-coordinates",
                 (city.id,),
                 _(
-                    "its name is that of {place} ({region}, {population:,} inhabitants), "
-                    "{km:,.0f} km from its coordinates {lat:.2f}, {lng:.2f}{lies}"
+                    "its name is that of {place} ({region}, {population} inhabitants), "
+                    "{km} km from its coordinates {lat:.2f}, {lng:.2f}{lies}"
                 ).format(
                     place=place.name,
                     region=place.region or place.country,
-                    population=place.population,
-                    km=km,
+                    population=number(place.population),
+                    km=number(km),
                     lat=city.lat,
                     lng=city.lng,
                     lies=lies,
@@ -321,8 +321,8 @@ def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
                     CityWarning(
                         "same-name",
                         pair,
-                        _("two cities named {name} in {country}, {km:,.0f} km apart").format(
-                            name=a.name, country=country, km=km
+                        _("two cities named {name} in {country}, {km} km apart").format(
+                            name=a.name, country=country, km=number(km)
                         ),
                         _(
                             "if they are one place: citynet merge {a} {b} --force; if not, "

@@ -190,7 +190,7 @@ class Matcher:
         """A row whose name only cities far away have, and which nothing places where it
         says: the one such city, the conflict said; with several, held back."""
         far = "; ".join(
-            _("{city} ({km:,.0f} km away)").format(city=c, km=self._km(c, row)) for c in found
+            _("{city} ({km} km away)").format(city=c, km=number(self._km(c, row))) for c in found
         )
         where = f"{row.lat:.2f}, {row.lng:.2f}" if row.lat is not None else "?"
         if len(found) > 1:
@@ -231,11 +231,11 @@ class Matcher:
             else ""
         )
         described = "; ".join(
-            _("{place} ({region}, {population:,} inhabitants) {km:,.0f} km away").format(
+            _("{place} ({region}, {population} inhabitants) {km} km away").format(
                 place=p.name,
                 region=p.region or p.country,
-                population=p.population,
-                km=distance_km(row.lat, row.lng, p.lat, p.lng),
+                population=number(p.population),
+                km=number(distance_km(row.lat, row.lng, p.lat, p.lng)),
             )
             for p in named[:3]
         )

@@ -52,8 +52,8 @@ def merge_refusals(keep: City, other: City) -> list[str]:
         km = distance_km(keep.lat, keep.lng, other.lat, other.lng)  # type: ignore[arg-type]
         if km > MERGE_KM:
             found.append(
-                _("they lie {km:,.0f} km apart (more than {limit:g} km)").format(
-                    km=km, limit=MERGE_KM
+                _("they lie {km} km apart (more than {limit} km)").format(
+                    km=number(km), limit=number(MERGE_KM)
                 )
             )
     return found

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import CitynetError, DataError
-from ..i18n import _
+from ..i18n import _, number
 from ..model import City, Dataset
 from .app import data_file, dataset, report
 from .options import DryRunOption, ForceOption, complete_records, completions
@@ -294,7 +294,7 @@ def check(
     if strict and warnings:
         from ..errors import EXIT_DATA
 
-        report(_("{n} warning(s), and --strict makes them problems").format(n=warnings))
+        report(_("{n} warning(s), and --strict makes them problems").format(n=number(warnings)))
         raise typer.Exit(EXIT_DATA)
 
 
@@ -304,7 +304,7 @@ def _warn_cities(data: Dataset) -> int:
 
     found = city_warnings(data)
     if found:
-        print(_("{n} warning(s) about cities:").format(n=len(found)))
+        print(_("{n} warning(s) about cities:").format(n=number(len(found))))
         print_lines([_("  warning: {warning}").format(warning=w) for w in found])
     return len(found)
 
