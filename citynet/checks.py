@@ -5,7 +5,8 @@ what to do. Nothing here changes the data or decides the exit status (`check` do
 with `--strict`). Pure: the dataset in, warnings out, so that a caller can cache them.
 
 - `outside-country`: coordinates outside the outline of the city's country (Natural
-  Earth, shipped in `atlas/`), farther than BORDER_KM from it;
+  Earth, shipped in `atlas/`), farther than BORDER_KM from it, unless the city's
+  GeoNames place of that country lies there;
 - `name-coordinates`: a name the gazetteer knows in the country only far from the
   city's coordinates, or coordinates far from the city's own GeoNames place;
 - `same-name`: cities of one name in one country, farther apart than `merge`'s
@@ -109,7 +110,7 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
         if outlines.contains(city.country, point):
             continue
         km = outlines.distance_km(city.country, point)
-        if km <= BORDER_KM:
+        if km <= BORDER_KM or _placed_by_geonames(city):
             continue
         inside = outlines.country_at(point)
         if not inside and km <= SEA_KM:
@@ -132,6 +133,20 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
             )
         )  # fmt: skip
     return found
+
+
+def _placed_by_geonames(city: City) -> bool:
+    """Does the city's GeoNames place, in its country, lie at its coordinates? Then the
+    outline is too coarse (Ceuta and Melilla, small islands) or draws another border
+    (Crimea): GeoNames, which names the country, has the last word."""
+    from .gazetteer import CONFIRM_KM, distance_km, gazetteer
+
+    place = gazetteer().by_id.get(city.geonames) if city.geonames else None
+    return (
+        place is not None
+        and place.country == city.country
+        and distance_km(city.lat, city.lng, place.lat, place.lng) <= CONFIRM_KM  # type: ignore[arg-type]
+    )
 
 
 class Outlines:

@@ -62,6 +62,17 @@ def test_cities_in_their_country_are_not_warned_about(
     assert outside_country_warnings([city("c", name, country, lat, lng)]) == []
 
 
+def test_geonames_has_the_last_word_where_the_outlines_are_too_coarse() -> None:
+    # Ceuta lies in Morocco's outline (Spain's exclave is too small for it): GeoNames
+    # places it in Spain, at these coordinates
+    ceuta = city("ceuta", "Ceuta", "ES", 35.89, -5.30)
+    assert [w.records for w in outside_country_warnings([ceuta])] == [("ceuta",)]
+    assert (
+        outside_country_warnings([city("ceuta", "Ceuta", "ES", 35.89, -5.30, geonames="6362987")])
+        == []
+    )
+
+
 def test_placeholder_and_unknown_country_codes() -> None:
     found = country_code_warnings(
         [
