@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .geo import Atlas, Point
 
 BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
+_CELL_DEGREES = 10.0  # the grid that finds the countries a point may lie in
 SEA_KM = 150.0  # … and leave out small islands: at sea, only this far out is a mistake
 KINDS = ("outside-country", "name-coordinates", "same-name", "one-place", "country-code")
 
@@ -109,7 +110,10 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
         point = (city.lng, city.lat)
         if outlines.contains(city.country, point):
             continue
-        km = outlines.distance_km(city.country, point)
+        # Far from the country's box, the box's distance says enough (and costs nothing).
+        km = outlines.box_km(city.country, point)
+        far = km > SEA_KM
+        km = km if far else outlines.distance_km(city.country, point)
         if km <= BORDER_KM or _placed_by_geonames(city):
             continue
         inside = outlines.country_at(point)
@@ -120,12 +124,16 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
             if inside
             else _("in no country (sea, or a place the outlines leave out)")
         )
+        message = (
+            _("coordinates {lat:.2f}, {lng:.2f} lie {where}, more than {km} km outside {country}")
+            if far
+            else _("coordinates {lat:.2f}, {lng:.2f} lie {where}, {km} km outside {country}")
+        )
         found.append(
             CityWarning(
                 "outside-country",
                 (city.id,),
-                _("coordinates {lat:.2f}, {lng:.2f} lie {where}, {km} km outside {country}")
-                .format(
+                message.format(
                     lat=city.lat, lng=city.lng, where=where, km=number(km), country=city.country
                 ),
                 _("correct its coordinates or its country: citynet edit city {id} --lat … --lng …")
@@ -157,6 +165,7 @@ class Outlines:
         self._atlas = atlas
         self._countries = {c.code: c for c in atlas.countries if c.code}
         self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
+        self._cells: dict[tuple[int, int], list[str]] | None = None
 
     def has(self, code: str) -> bool:
         return code in self._countries
@@ -188,8 +197,9 @@ class Outlines:
     def country_at(self, point: Point) -> str:
         """The code of the country the point lies in, or ""."""
         lng, lat = point
-        for code, country in self._countries.items():
-            west, south, east, north = country.bbox
+        cell = (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
+        for code in self._boxes_by_cell().get(cell, ()):
+            west, south, east, north = self._countries[code].bbox
             if (
                 (west <= lng <= east or west > east)
                 and south <= lat <= north
@@ -197,6 +207,38 @@ class Outlines:
             ):
                 return code
         return ""
+
+    def _boxes_by_cell(self) -> dict[tuple[int, int], list[str]]:
+        """The countries whose bounding box meets each grid cell: a point is tested
+        against a handful of countries, not all of them."""
+        if self._cells is None:
+            self._cells = {}
+            for code, country in self._countries.items():
+                west, south, east, north = country.bbox
+                if west > east:  # across the antimeridian: the whole width
+                    west, east = -180.0, 180.0
+                for x in range(
+                    math.floor(west / _CELL_DEGREES), math.floor(east / _CELL_DEGREES) + 1
+                ):
+                    for y in range(
+                        math.floor(south / _CELL_DEGREES), math.floor(north / _CELL_DEGREES) + 1
+                    ):
+                        self._cells.setdefault((x, y), []).append(code)
+        return self._cells
+
+    def box_km(self, code: str, point: Point) -> float:
+        """How far the point lies at least from the country (its bounding box), in km."""
+        lng, lat = point
+        west, south, east, north = self._countries[code].bbox
+        if west > east:  # the box crosses the antimeridian: no bound from it
+            return 0.0
+        dlat = max(south - lat, 0.0, lat - north)
+        dlng = max(west - lng, 0.0, lng - east)
+        dlng = min(dlng, 360.0 - dlng) if dlng else 0.0
+        # the nearer latitude of the box gives the smaller east-west distance
+        scale = math.cos(math.radians(min(abs(lat), 90.0 - 1e-9)))
+        scale = max(scale, math.cos(math.radians(max(abs(south), abs(north)))))
+        return math.hypot(dlat, dlng * scale) * 111.2 * 0.99
 
     def distance_km(self, code: str, point: Point) -> float:
         """About how far the point lies from the country's outline (km)."""
