@@ -149,7 +149,7 @@ def _placed_by_geonames(city: City) -> bool:
     (Crimea): GeoNames, which names the country, has the last word."""
     from .gazetteer import CONFIRM_KM, distance_km, gazetteer
 
-    place = gazetteer().by_id.get(city.geonames) if city.geonames else None
+    place = gazetteer().place(city.geonames) if city.geonames else None
     return (
         place is not None
         and place.country == city.country
@@ -289,7 +289,7 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
     for city in cities:
         if city.lat is None or city.lng is None:
             continue
-        own = places.by_id.get(city.geonames) if city.geonames else None
+        own = places.place(city.geonames) if city.geonames else None
         if own is not None:
             km = distance_km(city.lat, city.lng, own.lat, own.lng)
             if km <= FAR_KM:

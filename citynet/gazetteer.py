@@ -61,23 +61,45 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 class Gazetteer:
-    """The places, indexed by GeoNames id and, country by country as they are asked
-    for, by folded name: folding every name of every place takes a second or two, and
-    `check` on a small dataset asks about a country or two."""
+    """The places, read and indexed country by country as they are asked for: making
+    and folding every name of every place takes a second or two, and `check` on a
+    small dataset asks about a country or two."""
 
-    def __init__(self, places: list[Place]) -> None:
-        self.by_id = {p.geonames: p for p in places}
+    def __init__(self, lines: dict[str, list[str]], country_of: dict[str, str]) -> None:
+        self._lines = lines  # country → its rows of cities.tsv, unparsed
+        self._country_of = country_of  # GeoNames id → country
+        self._in_country: dict[str, dict[str, Place]] = {}  # country → id → place
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
-        self._in_country: dict[str, list[Place]] = {}
-        for place in places:
-            self._in_country.setdefault(place.country, []).append(place)
         self._by_key: dict[str, dict[str, list[Place]]] = {}  # country → folded name → places
+
+    def _places_of(self, country: str) -> dict[str, Place]:
+        places = self._in_country.get(country)
+        if places is None:
+            places = self._in_country[country] = {}
+            for line in self._lines.get(country, ()):
+                gid, name, _, region, population, lat, lng, names = line.split("\t")
+                places[gid] = Place(
+                    geonames=gid,
+                    name=name,
+                    country=country,
+                    region=f"{country}.{region}" if region and region != "00" else "",
+                    population=int(population),
+                    lat=float(lat),
+                    lng=float(lng),
+                    names=tuple(names.split("|")) if names else (),
+                )
+        return places
+
+    def place(self, geonames: str) -> Place | None:
+        """The place with this GeoNames id, or None."""
+        country = self._country_of.get(geonames)
+        return None if country is None else self._places_of(country).get(geonames)
 
     def _names_of(self, country: str) -> dict[str, list[Place]]:
         index = self._by_key.get(country)
         if index is None:
             index = self._by_key[country] = {}
-            for place in self._in_country.get(country, ()):
+            for place in self._places_of(country).values():
                 for name in (place.name, *place.names):
                     for key in name_keys(name):
                         bucket = index.setdefault(key, [])
@@ -133,9 +155,10 @@ class Gazetteer:
         """The biggest place within `km` of the point (at most a degree or so), or None."""
         if self._cells is None:
             self._cells = {}
-            for place in self.by_id.values():
-                cell = (math.floor(place.lat), math.floor(place.lng))
-                self._cells.setdefault(cell, []).append(place)
+            for country in self._lines:
+                for place in self._places_of(country).values():
+                    cell = (math.floor(place.lat), math.floor(place.lng))
+                    self._cells.setdefault(cell, []).append(place)
         row, column = math.floor(lat), math.floor(lng)
         near = [
             p
@@ -149,24 +172,16 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The shipped gazetteer, read once per process (about 0.5 s)."""
+    """The shipped gazetteer, read once per process; its places are made country by
+    country when they are first asked for (all of them: about 0.5 s)."""
     text = gzip.decompress((GEODATA / "cities.tsv.gz").read_bytes()).decode("utf-8")
-    places = []
+    lines: dict[str, list[str]] = {}
+    country_of: dict[str, str] = {}
     for line in text.splitlines()[1:]:
-        gid, name, country, region, population, lat, lng, names = line.split("\t")
-        places.append(
-            Place(
-                geonames=gid,
-                name=name,
-                country=country,
-                region=f"{country}.{region}" if region and region != "00" else "",
-                population=int(population),
-                lat=float(lat),
-                lng=float(lng),
-                names=tuple(names.split("|")) if names else (),
-            )
-        )
-    return Gazetteer(places)
+        gid, _, country, _ = line.split("\t", 3)
+        lines.setdefault(country, []).append(line)
+        country_of[gid] = country
+    return Gazetteer(lines, country_of)
 
 
 @dataclass(frozen=True, slots=True)

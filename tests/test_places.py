@@ -211,7 +211,8 @@ def test_cli_import_says_each_conflict_and_puts_the_city_where_its_name_is(
     from citynet.gazetteer import gazetteer
 
     freiburg = store.load(path).city_by_id["freiburg"]
-    place = gazetteer().by_id[freiburg.geonames]  # Freiburg im Breisgau, not Freiberg
+    place = gazetteer().place(freiburg.geonames)  # Freiburg im Breisgau, not Freiberg
+    assert place is not None
     assert (freiburg.lat, freiburg.lng) == (place.lat, place.lng)
     assert (place.name, place.region) == ("Freiburg", "DE.01")
     report = list(csv.DictReader(rows.open(encoding="utf-8"), delimiter="\t"))
