@@ -640,15 +640,15 @@ def write_sqlite(
 
     Existing files are replaced only with `force`. Returns the metadata file's path.
     """
-    import json
+    from .files import atomic_write, atomic_write_bytes, named_file
+    from .output import json_text
 
-    from .files import atomic_write, atomic_write_bytes
-
+    path = named_file(path, i18n.N_("a file to write"))
     metadata = metadata or path.with_name(path.name + ".metadata.json")
     refuse_existing([path, metadata], force)
     atomic_write_bytes(path, sqlite_bytes(dataset))
     document = datasette_metadata(dataset, path.stem)
-    atomic_write(metadata, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    atomic_write(metadata, json_text(document) + "\n")
     return metadata
 
 

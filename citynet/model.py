@@ -36,6 +36,10 @@ SCHEMA_VERSION = 1
 # or a target (until, a figure's year) may lie ahead, up to FUTURE_YEAR.
 YEAR_RANGE = (1800, date.today().year)
 FUTURE_YEAR = 2100
+# The whole numbers a field may hold: 64 bits, what the cache (MessagePack), SQLite and
+# JSON readers carry. `citynet.schema` bounds every whole-number field by this range
+# unless its Rule sets a narrower span.
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 class Rule:
@@ -130,6 +134,7 @@ Year = Annotated[int | None, Rule(year=True)]
 LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
+Count = Annotated[int, Rule(span=(0, INT_RANGE[1]))]
 
 
 class Source(Struct, frozen=True, gc=False, array_like=True):
@@ -155,7 +160,7 @@ class Figure(Struct, frozen=True, gc=False, array_like=True):
     """A number a document states, with its qualifier ("über", "fast") and what it counts."""
 
     measure: Annotated[str, Rule(choices=tuple(MEASURES))]
-    value: int
+    value: Count
     unit: Text
     source: SourceId
     qualifier: Annotated[str, Rule(choices=QUALIFIERS)] = ""
@@ -249,7 +254,7 @@ class City(Struct, frozen=True, gc=False, array_like=True):
     lat: Annotated[float | None, Rule(span=(-90, 90))] = None
     lng: Annotated[float | None, Rule(span=(-180, 180))] = None
     region: str = ""  # GeoNames' first-level code with the country: "DE.02" (Bayern)
-    population: int | None = None
+    population: Annotated[int | None, Rule(span=(0, INT_RANGE[1]))] = None
     geonames: str = ""
     note: str = ""
 
