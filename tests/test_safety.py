@@ -586,7 +586,11 @@ def test_a_formula_after_any_blank_gets_a_quote(mini: Path, blank: str) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("fmt", "--check"), (*ADD_LYON, "--dry-run"), ("remove", "city", "paris", "--cascade", "--dry-run")],
+    [
+        ("fmt", "--check"),
+        (*ADD_LYON, "--dry-run"),
+        ("remove", "city", "paris", "--cascade", "--dry-run"),
+    ],
     ids=["fmt-check", "add", "remove"],
 )
 def test_a_dry_run_takes_no_lock_and_writes_nothing(mini: Path, args: tuple[str, ...]) -> None:
