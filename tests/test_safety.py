@@ -645,31 +645,40 @@ def test_output_is_written_through_a_link(mini: Path) -> None:
     "command", [("list",), ("graph",), ("map", "berlin"), ("report", "berlin")]
 )
 def test_output_never_replaces_a_fifo_or_a_device(mini: Path, command: tuple[str, ...]) -> None:
-    fifo = mini.with_name("out.tsv")
+    fifo = mini.with_name("out")
     os.mkfifo(fifo)
     code, _, err = cli(mini, *command, "-o", str(fifo))
     assert code == 3 and "not a regular file" in err
     assert fifo.exists() and not fifo.is_file()
     if Path("/dev/null").exists():
         # Through a link, so that a regression replaces the link, never /dev/null itself.
-        link = mini.with_name("null.tsv")
+        link = mini.with_name("null")
         link.symlink_to("/dev/null")
         code, _, err = cli(mini, *command, "-o", str(link))
         assert code == 3 and "not a regular file" in err
         assert Path("/dev/null").is_char_device()
 
 
-@pytest.mark.parametrize("command", [("list",), ("graph",), ("map", "berlin")])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("list", "-f", "tsv"),
+        ("graph", "-f", "dot"),
+        ("map", "berlin", "-f", "svg"),
+        ("export", "json"),
+    ],
+)
 def test_output_never_replaces_the_data_file(mini: Path, command: tuple[str, ...]) -> None:
     before = mini.read_bytes()
-    code, _, err = cli(mini, *command, "-o", str(mini))
+    target = [str(mini)] if command[0] == "export" else ["-o", str(mini)]
+    code, _, err = cli(mini, *command, *target, *["--force"] * (command[0] == "export"))
     assert code == 2 and "is the data file" in err
     assert mini.read_bytes() == before
 
 
-@pytest.mark.parametrize("command", ["map", "report", "graph"])
+@pytest.mark.parametrize("command", ["map", "report", "graph", "list"])
 def test_output_to_an_empty_name_is_a_clear_error(mini: Path, command: str) -> None:
-    args = (command,) if command == "graph" else (command, "berlin")
+    args = (command, "berlin") if command in ("map", "report") else (command,)
     code, _, err = cli(mini, *args, "-o", "")
     assert code == 3, err
     assert "is a folder" in err and "busy" not in err
