@@ -692,3 +692,55 @@ def test_a_write_keeps_the_owner_of_the_data_file(mini: Path) -> None:
     assert code == 0, err
     info = mini.stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (4242, 4343, 0o664)
+
+
+# --- round two: messages ---------------------------------------------------------------
+
+
+def test_extra_arguments_are_echoed_escaped(mini: Path) -> None:
+    result = citynet("--data", str(mini), "list", "a\u202eb", "c\x1b[2Jd", "e\x9bf")
+    assert result.returncode == 2
+    err = result.stderr.decode("utf-8")
+    assert "unexpected extra argument" in err
+    assert "\u202e" not in err and "\x1b" not in err and "\x9b" not in err
+    assert "a\\u202eb" in err
+
+
+@pytest.mark.parametrize("value", ["--data", "--lang", "--no-color", "--data=x"])
+def test_an_option_value_that_reads_like_a_global_option_is_the_value(
+    mini: Path, value: str
+) -> None:
+    args = ("add", "city", "--id", "zz", "--name", value, "--country", "DE", "--source", "doc-a")
+    code, _, err = cli(mini, *args)
+    assert code == 0, err
+    assert store.load(mini).city_by_id["zz"].name == value
+
+
+def test_global_options_still_move_from_after_the_command(mini: Path) -> None:
+    from citynet.cli.app import CommandOptions, global_options_first
+
+    args = ["add", "city", "--id", "zz", "--dry-run", "--data", str(mini), "--name", "Z"]
+    assert global_options_first(args, CommandOptions(flags=frozenset({"--dry-run"}), open=True))[
+        :2
+    ] == ["--data", str(mini)]
+    result = citynet("add", "city", "--id", "zz", "--name", "Z", "--country", "DE",
+                     "--source", "doc-a", "--dry-run", "--data", str(mini))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    code, out, err = cli(mini, "list", "-f", "ids", "--lang", "de")
+    assert code == 0 and "eurocities" in out, err
+
+
+def test_a_file_with_thousands_of_problems_lists_the_first_and_counts_the_rest(
+    mini: Path,
+) -> None:
+    from citynet.cli.app import PROBLEMS_SHOWN
+
+    broken = "".join(f'\n[[themes]]\nid = "t{n}"\nname = ""\n' for n in range(20_000))
+    mini.write_text(mini.read_text(encoding="utf-8") + broken, encoding="utf-8")
+    code, _, err = cli(mini, "list")
+    assert code == 3
+    lines = err.splitlines()
+    assert len(lines) == PROBLEMS_SHOWN + 1
+    assert lines[-1] == f"citynet: … and {20_000 - PROBLEMS_SHOWN} more problem(s)"
+    code, _, err = cli(mini, "check")
+    assert code == 3 and "20000 problem(s)" in err and len(err) < 100_000
