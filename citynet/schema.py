@@ -105,6 +105,12 @@ def _merge(outer: Rule, inner: Rule) -> Rule:
     return merged
 
 
+def span_text(span: tuple[float, float]) -> tuple[str, str]:
+    """The bounds of a number's range as people read them: "-90", "9223372036854775807"."""
+    low, high = (f"{bound:g}" if isinstance(bound, float) else str(bound) for bound in span)
+    return low, high
+
+
 # --- record kinds -------------------------------------------------------------------
 
 KINDS: dict[str, type[Record]] = {t.__name__.lower(): t for t in SECTIONS.values()}

@@ -36,7 +36,7 @@ from .model import (
     Partnership,
 )
 from .names import Suggestions, did_you_mean
-from .schema import FieldSpec, fields_of, references
+from .schema import FieldSpec, fields_of, references, span_text
 
 try:
     # tomli is the parser that became the standard library's tomllib; its wheels are
@@ -369,10 +369,7 @@ class _Reader:
                         ),
                     )
                 elif rule.span and item is not None and not rule.span[0] <= item <= rule.span[1]:
-                    low, high = (
-                        f"{bound:g}" if isinstance(bound, float) else str(bound)
-                        for bound in rule.span
-                    )
+                    low, high = span_text(rule.span)
                     say(
                         where,
                         _("field '{name}': expected {low}..{high}, got {item}").format(

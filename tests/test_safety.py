@@ -744,3 +744,18 @@ def test_a_file_with_thousands_of_problems_lists_the_first_and_counts_the_rest(
     assert lines[-1] == f"citynet: … and {20_000 - PROBLEMS_SHOWN} more problem(s)"
     code, _, err = cli(mini, "check")
     assert code == 3 and "20000 problem(s)" in err and len(err) < 100_000
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--population", "99999999999999999999999"), ("--population", "-1"), ("--lat", "100")],
+)
+def test_a_number_out_of_its_range_on_the_command_line_is_a_usage_error(
+    mini: Path, option: str, value: str
+) -> None:
+    before = mini.read_bytes()
+    extra = ("--lng", "0") if option == "--lat" else ()
+    code, _, err = cli(mini, *ADD_LYON, option, value, *extra)
+    assert code == 2, err
+    assert f"{option}: expected" in err and value in err
+    assert mini.read_bytes() == before
