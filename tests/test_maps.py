@@ -161,7 +161,7 @@ def test_any_text_is_safe_in_xml_text_and_attributes(text: str) -> None:
 
 
 def test_european_partners_give_a_europe_map(data: Any) -> None:
-    drawn = maps.city_map(data, citynet.resolve(data, "berlin"))
+    drawn = maps.city_map(data, citynet.lookup(data, "berlin"))
     places = [(p.city.lng, p.city.lat) for p in drawn.places if p.city.lat is not None]
     view = geo.fit_view(places)
     assert not view.world
@@ -172,7 +172,7 @@ def test_european_partners_give_a_europe_map(data: Any) -> None:
 
 
 def test_a_worldwide_network_gives_a_world_map(data: Any) -> None:
-    drawn = maps.network_map(data, citynet.resolve(data, "pacific"))
+    drawn = maps.network_map(data, citynet.lookup(data, "pacific"))
     view = geo.fit_view([(p.city.lng, p.city.lat) for p in drawn.places])
     assert view.world
     assert view.width / view.scale == pytest.approx(2 * geo.WORLD_X)

@@ -78,7 +78,7 @@ def import_members(
     from ..files import atomic_write
     from ..members import MembersReport, SourceInfo, report_listing
     from ..members import import_members as import_table
-    from ..names import resolve
+    from ..names import lookup
     from ..output import printable, render
     from ..store import update_with
 
@@ -104,8 +104,8 @@ def import_members(
     path = data_file(ctx)
 
     def change(data: Dataset) -> tuple[Dataset, MembersReport]:
-        wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
-        chosen = resolve(data, network, Network).id if network else ""
+        wanted = {c: lookup(data, n, Network).id for c, n in columns.items()}
+        chosen = lookup(data, network, Network).id if network else ""
         with _progress(file) as advance:
             return import_table(
                 data,
