@@ -57,6 +57,7 @@ def geonames_source() -> Source:
         language="en",
         url="https://www.geonames.org/",
         citation="GeoNames, https://www.geonames.org/, licensed under CC BY 4.0",
+        licence="CC BY 4.0",
         note="Region (GeoNames first-level code), population, GeoNames id and the names "
         "in Latin script of a city, taken where name, country and coordinates agree.",
     )

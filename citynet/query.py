@@ -21,6 +21,7 @@ from .model import (
     Membership,
     Network,
     Partnership,
+    Source,
     Theme,
 )
 from .names import fold, fold_variants
@@ -287,6 +288,19 @@ def _network_texts(
 
 
 # --- sources: what each id in a "source" column stands for -------------------------
+
+
+def citation(source: Source) -> str:
+    """How to cite a source in one line: its own citation (else publisher and title),
+    address, date retrieved and licence, as far as the data has them."""
+    parts = [source.citation or f"{source.publisher}: {source.title}"]
+    if source.url and source.url not in parts[0]:
+        parts.append(source.url)
+    if source.retrieved:
+        parts.append(_("retrieved {date}").format(date=source.retrieved))
+    if source.licence:
+        parts.append(_("licence: {licence}").format(licence=source.licence))
+    return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
 def citing(dataset: Dataset, source_id: str) -> list[dict[str, str]]:

@@ -310,12 +310,12 @@ def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Ce
 
 
 def _source_text(dataset: Dataset, source_id: str) -> str:
+    from .query import citation
+
     source = dataset.source_by_id.get(source_id)
     if source is None:
         return source_id
-    parts = [f"{source.publisher}: {source.title}"]
-    if source.url:
-        parts.append(source.url)
+    parts = [citation(source).rstrip(".")]
     if source.file:
         parts.append(_("File {file}").format(file=source.file))
     parts.append(_("ID {id}").format(id=source.id))

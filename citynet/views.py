@@ -25,7 +25,7 @@ from .contract import (
 from .i18n import N_, _, ngettext, number
 from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
 from .output import SHOWN, Column, Listing
-from .query import Partner, compare_cities, compare_networks, figure_conflicts
+from .query import Partner, citation, compare_cities, compare_networks, figure_conflicts
 
 RECORD_SOURCES_NOTE = N_(
     "Without a source of their own: backed by the record's sources (row sources)."
@@ -352,7 +352,7 @@ def _numbered(dataset: Dataset, rows: list[dict[str, str]]) -> tuple[list[Column
 
     def listed(source_id: str) -> str:
         source = dataset.source_by_id.get(source_id)
-        where = f"{source.publisher}: {source.title}" if source else ""
+        where = citation(source) if source else ""
         return f"[{numbers[source_id]}] {source_id} – {where}"
 
     columns = [replace(c, shown=cited) if c.key == "source" else c for c in DETAIL_COLUMNS]
@@ -601,5 +601,6 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
         rows=_rows(obj["records"], CITING_COLUMNS, {}),
         payload=obj,
         title=f"{source.id}: " + " · ".join(a for a in about if a),
-        footer=[obj["note"]] if obj["note"] else [],
+        footer=[_("Cite as: {citation}").format(citation=citation(source))]
+        + ([obj["note"]] if obj["note"] else []),
     )
