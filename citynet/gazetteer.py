@@ -14,7 +14,7 @@ import gzip
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .names import COUNTRY, fold_variants
@@ -106,6 +106,16 @@ class Gazetteer:
                         if not bucket or bucket[-1] is not place:
                             bucket.append(place)
         return index
+
+    @cached_property
+    def largest(self) -> dict[str, Place]:
+        """The most populous place of each folded name, in any country."""
+        found: dict[str, Place] = {}
+        for (_country, key), places in self.by_key.items():
+            biggest = max(places, key=lambda p: p.population)
+            if key not in found or biggest.population > found[key].population:
+                found[key] = biggest
+        return found
 
     def named(self, names: tuple[str, ...], country: str) -> list[Place]:
         """The places of the country that have one of the names (folded)."""

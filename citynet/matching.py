@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
+from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, gazetteer, name_keys
 from .i18n import _, number
 from .model import City, Dataset, Membership, Partnership, Source
-from .names import fold, slug
+from .names import FAVOURITE_RATIO, fold, slug
 
 FAR_KM = 50.0
 AT_KM = 10.0  # a gazetteer place this close is where a row's coordinates lie
@@ -416,13 +416,28 @@ def _stable(city: City) -> tuple[str, str, str, str]:
     return (city.country, city.region, city.wikidata, fold(city.name))
 
 
+def _may_take_bare_name(base: str, city: City) -> bool:
+    """Whether the name alone may be the id: not where the gazetteer knows a place of that
+    name in another country with ten times the inhabitants (St. Petersburg, Florida is
+    `st-petersburg-us`, leaving `St. Petersburg` to Saint Petersburg, Russia), so that an
+    obscure namesake imported first does not hold the id people type for the famous one."""
+    places = gazetteer()
+    biggest = places.largest.get(base.replace("-", ""))
+    if biggest is None or biggest.country == city.country:
+        return True
+    own = city.population or max(
+        (p.population for p in places.named((city.name,), city.country)), default=0
+    )
+    return biggest.population < FAVOURITE_RATIO * own
+
+
 def _candidates(base: str, city: City, group: list[City]) -> Iterator[str]:
     def alone(key: Any) -> bool:
         return sum(1 for other in group if key(other) == key(city)) == 1
 
     country = city.country.lower()
     region = slug(city.region.split(".", 1)[-1]) if city.region else ""
-    if len(group) == 1:
+    if len(group) == 1 and _may_take_bare_name(base, city):
         yield base
     if alone(lambda c: c.country):
         yield f"{base}-{country}"

@@ -272,7 +272,10 @@ class Vocabulary:
 def _countries(_: Dataset | None) -> dict[str, tuple[str, ...]]:
     from .gazetteer import countries  # the country table, read on first use
 
-    return {code: (c.name_en, c.name_de, c.alpha3, *c.names) for code, c in countries().items()}
+    return {
+        code: (c.name_en, c.name_de, c.alpha3, c.wikidata, *c.names)
+        for code, c in countries().items()
+    }
 
 
 def _record_kinds(_: Dataset | None) -> dict[str, tuple[str, ...]]:
