@@ -233,6 +233,8 @@ class Role(Struct, frozen=True, gc=False, array_like=True):
     """held until"""
     note: str = ""
     """remark"""
+    ended: bool = False
+    """whether the documents say the role ended, where they give no year (else: until)"""
 
 
 class Note(Struct, frozen=True, gc=False, array_like=True):

@@ -303,7 +303,7 @@ def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Ce
         text += f", {role.body}"
     if role.city and role.city != city.id and role.city in dataset.city_by_id:
         text += " (" + _("with {city}").format(city=dataset.city_by_id[role.city].name) + ")"
-    years = _years(role.since, role.until)
+    years = _years(role.since, role.until, ended=role.ended)
     if years:
         text += f" ({years})"
     return Cell(text, cite([role.source]))

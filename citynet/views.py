@@ -54,9 +54,13 @@ scope_label = labels(SCOPE_NAMES)
 Cell = Callable[[dict[str, Any]], str]
 
 
-def _years(since: int | None, until: int | None, text: str | None = "") -> str:
+def _years(since: int | None, until: int | None, text: str | None = "", ended: bool = False) -> str:
     if since and until:
         return f"{since}–{until}"
+    if since and ended:
+        return _("since {year}, now ended").format(year=since)
+    if ended:
+        return _("ended")
     if since:
         return _("since {year}").format(year=since)
     if until:
@@ -281,7 +285,7 @@ def _role_text(dataset: Dataset, role: dict[str, Any]) -> str:
     text = f"{who}: {role['role']}" if who else role["role"]
     if role.get("body"):
         text += f", {role['body']}"
-    years = _years(role["since"], role["until"])
+    years = _years(role["since"], role["until"], ended=role["ended"])
     if years:
         text += f" ({years})"
     if role.get("note"):
@@ -311,7 +315,10 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     fact("note", obj["note"])
     for m in obj["memberships"]:
         roles = "; ".join(
-            r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
+            r["role"]
+            + (f" ({r['person']})" if r["person"] else "")
+            + (" – " + _years(r["since"], r["until"], ended=True) if r["ended"] else "")
+            for r in m["roles"]
         )
         when = _years(m["since"], m["until"], m["since_text"])
         text = " · ".join(p for p in (m["network_name"], when, roles) if p)

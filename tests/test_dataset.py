@@ -546,7 +546,9 @@ OVERVIEW: dict[str, list[tuple[tuple[str, ...], str]]] = {
 HEADING_THEMES = {
     "Global": {"allgemein"},
     "Europa": {"allgemein"},
-    "Gesundheit und Soziales": {"gesundheit", "soziales"},
+    # The overview's category as one theme: a network listed there is not thereby a
+    # health network and a social one.
+    "Gesundheit und Soziales": {"gesundheit-und-soziales"},
     "Klima und Nachhaltigkeit": {"klima"},
     "Sicherheit": {"sicherheit"},
     "Kultur": {"kultur"},
@@ -572,6 +574,38 @@ def test_overview_network_resolves_by_the_name_the_overview_writes(
     assert isinstance(found, Network)
     assert NRW_NETZWERKE in found.sources
     assert HEADING_THEMES[heading] <= set(found.themes)
+
+
+def test_a_network_under_gesundheit_und_soziales_is_not_thereby_a_health_network(
+    data: Dataset,
+) -> None:
+    from citynet.names import THEME
+    from citynet.query import filter_networks
+
+    def themed(word: str) -> set[str]:
+        return {n.id for n in filter_networks(data, themes=[lookup(data, word, THEME)])}
+
+    heading = {network_id for _, network_id in OVERVIEW["Gesundheit und Soziales"]}
+    assert themed("Gesundheit und Soziales") == heading
+    # Health: the WHO's Healthy Cities alone, not Mayors for Peace, ECCAR, ICORN, the
+    # Rainbow Cities or the Strong Cities; social: what works on social policy.
+    assert themed("health") == {"gesunde-staedte"}
+    assert themed("social") == {"esn", "eurocities"}
+
+
+def test_a_role_the_documents_say_ended_shows_as_ended(data: Dataset) -> None:
+    from citynet.query import network_object
+
+    roles = [
+        role
+        for member in network_object(data, data.network_by_id["uclg"])["members"]
+        for role in member["roles"]
+        if role["person"] == "Jürgen Roters"
+    ]
+    assert [(r["since"], r["until"], r["ended"]) for r in roles] == [
+        (2009, None, True),
+        (2013, None, True),
+    ]
 
 
 def test_overview_names_about_forty_distinct_networks(data: Dataset) -> None:
