@@ -353,11 +353,14 @@ def _word(dataset: Dataset | None, word: str, vocabulary: Vocabulary) -> str:
             return keys[key]
     suggestions = dict.fromkeys(keys[k] for k in closest(fold(word), keys))
     words = ", ".join(map(repr, suggestions))
-    hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
     what = _(vocabulary.what)
-    if not vocabulary.list_valid:
+    if not vocabulary.list_valid:  # a long list: say what each suggested code stands for
+        labels = vocabulary.words(dataset)
+        words = ", ".join(f"{s!r} ({labels[s][0]})" if labels[s] else repr(s) for s in suggestions)
+        hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
         message = _("unknown {what} {word}{hint}").format(what=what, word=repr(word), hint=hint)
         raise UsageError(message)
+    hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
     valid = ", ".join(
         f"{word_id} ({_(words[0])})" if words and fold(words[0]) != fold(word_id) else word_id
         for word_id, words in vocabulary.words(dataset).items()
