@@ -297,9 +297,9 @@ def citation(source: Source) -> str:
     if source.url and source.url not in parts[0]:
         parts.append(source.url)
     if source.retrieved:
-        parts.append(_("retrieved {date}").format(date=source.retrieved))
-    if source.licence:
-        parts.append(_("licence: {licence}").format(licence=source.licence))
+        parts.append(_("Retrieved {date}").format(date=source.retrieved))
+    if source.licence and source.licence not in parts[0]:
+        parts.append(_("Licence: {licence}").format(licence=source.licence))
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
 

@@ -575,6 +575,9 @@ SOURCE_COLUMNS = (
     Column("language", N_("Language"), no_wrap=True),
     Column("file", N_("File"), optional=True),
     Column("url", N_("Address"), optional=True),
+    Column("licence", N_("Licence"), optional=True),
+    Column("retrieved", N_("Retrieved"), optional=True, no_wrap=True),
+    Column("citation", N_("Citation"), optional=True),
     Column("records", N_("Records"), numeric=True, shown=quantity),
 )
 
