@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from citynet import store
-from citynet.cli import app
 from citynet.citing import SourceInfo, known_defaults
+from citynet.cli import app
 
 runner = CliRunner()
 MEMBERS = Path(__file__).parent / "fixtures" / "members"
