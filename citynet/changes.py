@@ -66,7 +66,7 @@ def _value(dataset: Dataset, spec: FieldSpec, raw: str) -> str:
         return raw
     named = _NAMED.get(spec.refers)
     if named is not None:
-        return lookup(dataset, raw, named).id
+        return lookup(dataset, raw, named, guess=False).id
     vocabulary = vocabulary_of(spec.rule)
     return raw if vocabulary is None else lookup(dataset, raw, vocabulary)
 
@@ -87,11 +87,11 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
     """The record of `kind` that `key` names; names and aliases work for networks and cities."""
     kind_type = record_type(kind)
     if kind_type is Network or kind_type is City or kind_type is Source:
-        return lookup(dataset, key, kind_type)
+        return lookup(dataset, key, kind_type, guess=False)
     if kind_type is Membership:
         city, _, network = key.partition(":")
-        city_id = lookup(dataset, city, City).id
-        network_id = lookup(dataset, network, Network).id
+        city_id = lookup(dataset, city, City, guess=False).id
+        network_id = lookup(dataset, network, Network, guess=False).id
         for m in dataset.memberships_by_city.get(city_id, ()):
             if m.network == network_id:
                 return m
@@ -108,7 +108,7 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
                     key=repr(key)
                 )
             )
-        a, b = (lookup(dataset, p, City).id for p in parts[:2])
+        a, b = (lookup(dataset, p, City, guess=False).id for p in parts[:2])
         kind_id = lookup(dataset, parts[2], KIND) if len(parts) == 3 else ""
         found = [
             p

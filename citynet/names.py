@@ -296,16 +296,18 @@ THEME = Vocabulary(
 
 
 @overload
-def lookup(dataset: Dataset | None, name: str, kind: Vocabulary) -> str: ...
+def lookup(dataset: Dataset | None, name: str, kind: Vocabulary, *, guess: bool = True) -> str: ...
 @overload
-def lookup(dataset: Dataset, name: str, kind: type[Source]) -> Source: ...
+def lookup(dataset: Dataset, name: str, kind: type[Source], *, guess: bool = True) -> Source: ...
 @overload
-def lookup(dataset: Dataset, name: str, kind: type[N]) -> N: ...
+def lookup(dataset: Dataset, name: str, kind: type[N], *, guess: bool = True) -> N: ...
 @overload
-def lookup(dataset: Dataset, name: str, kind: tuple[type, ...]) -> Named | Source: ...
+def lookup(
+    dataset: Dataset, name: str, kind: tuple[type, ...], *, guess: bool = True
+) -> Named | Source: ...
 @overload
-def lookup(dataset: Dataset, name: str, kind: None = None) -> Named: ...
-def lookup(dataset: Any, name: str, kind: Any = None) -> Any:
+def lookup(dataset: Dataset, name: str, kind: None = None, *, guess: bool = True) -> Named: ...
+def lookup(dataset: Any, name: str, kind: Any = None, *, guess: bool = True) -> Any:
     """What `name` means: a network or city (`kind` Network, City or None for either),
     a source (`kind` Source), either (`kind` ANYTHING, for `show`), or the id of a
     vocabulary's word (`kind` a Vocabulary).
@@ -313,8 +315,9 @@ def lookup(dataset: Any, name: str, kind: Any = None) -> Any:
     Ignores case, accents and punctuation. An id wins; a name that several places bear
     gives the clear favourite (ten times the inhabitants of the next) or the place whose
     id it is, each with a `NameNote` warning naming the others, and otherwise
-    NotFoundError listing them. Unknown names: NotFoundError (records) or UsageError
-    (vocabularies), with the closest suggestions.
+    NotFoundError listing them. `guess=False` (what a change to the data uses: never
+    edit or remove a place on a guess) lists them whenever several places fit. Unknown
+    names: NotFoundError (records) or UsageError (vocabularies), with suggestions.
     """
     if isinstance(kind, Vocabulary):
         return _word(dataset, name, kind)
@@ -322,7 +325,7 @@ def lookup(dataset: Any, name: str, kind: Any = None) -> Any:
         return _source(dataset, name)
     if kind == ANYTHING:
         return _place_or_source(dataset, name)
-    return _place(dataset, name, kind)
+    return _place(dataset, name, kind, guess)
 
 
 ANYTHING = (Network, City, Source)
@@ -384,7 +387,7 @@ def _source(dataset: Dataset, name: str) -> Source:
     raise NotFoundError(message, tuple(hint))
 
 
-def _place(dataset: Dataset, name: str, kind: Any) -> Named:
+def _place(dataset: Dataset, name: str, kind: Any, guess: bool = True) -> Named:
     exact = dataset.network_by_id.get(name) or dataset.city_by_id.get(name)
     if exact is not None and (kind is None or isinstance(exact, kind)):
         return exact
@@ -395,7 +398,7 @@ def _place(dataset: Dataset, name: str, kind: Any) -> Named:
         return matches[0]
     if matches:
         matches.sort(key=_size, reverse=True)
-        chosen = _favourite(matches) or _own_id(name, matches)
+        chosen = (_favourite(matches) or _own_id(name, matches)) if guess else None
         if chosen is not None:
             others = ", ".join(describe(r) for r in matches if r is not chosen)
             note = _(

@@ -213,6 +213,22 @@ def test_every_command_says_on_stderr_which_place_a_shared_name_was_taken_as(
     json.loads(out)  # stdout stays the contract
 
 
+def test_a_change_to_the_data_is_never_made_on_a_guess(petersburg: Path) -> None:
+    before = petersburg.read_bytes()
+    for args in (
+        ("remove", "city", "St. Petersburg", "--cascade"),
+        ("edit", "city", "St. Petersburg", "--population", "1"),
+        ("add", "partnership", "--cities", "berlin", "--cities", "St. Petersburg",
+         "--kind", "friendship", "--source", "doc"),
+        ("merge", "St. Petersburg", "berlin"),
+    ):  # fmt: skip
+        code, _, err = cli(petersburg, *args)
+        assert code == EXIT_NOT_FOUND, (args, err)
+        assert "saint-petersburg (Saint Petersburg, RU" in err and "st-petersburg (" in err
+    assert petersburg.read_bytes() == before
+    assert cli(petersburg, "edit", "city", "st-petersburg", "--population", "1")[0] == 0
+
+
 def test_partners_of_the_other_namesake_by_its_id(petersburg: Path) -> None:
     code, out, err = cli(petersburg, "partners", "st-petersburg", "--format", "ids")
     assert (code, out, err) == (0, "berlin\n", "")

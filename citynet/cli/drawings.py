@@ -118,7 +118,7 @@ def map_command(
     from ..formats import choose
     from ..i18n import speaking
     from ..maps import city_map, country_map, network_map, render
-    from ..names import KIND, lookup
+    from ..names import COUNTRY, KIND, lookup
 
     if (name is None) == (country is None):
         raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
@@ -138,7 +138,7 @@ def map_command(
     # GeoJSON is read by programs: its labels are the same (German) in every language.
     with speaking("de") if chosen == "geojson" else nullcontext():
         if record is None:
-            drawn = country_map(data, country or "", kinds)
+            drawn = country_map(data, lookup(data, country or "", COUNTRY), kinds)
         elif isinstance(record, Network):
             drawn = network_map(data, record)
         else:

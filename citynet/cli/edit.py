@@ -348,7 +348,8 @@ def merge(
     plan: list[str] = []
 
     def change(data: Dataset) -> Dataset:
-        kept, joined = lookup(data, keep, City), lookup(data, other, City)
+        kept = lookup(data, keep, City, guess=False)
+        joined = lookup(data, other, City, guess=False)
         assert isinstance(kept, City) and isinstance(joined, City)
         merged = merge_cities(data, kept, joined, force=force)
         plan.extend(merge_plan(data, kept, joined))
