@@ -514,8 +514,8 @@ def test_format_option_wins_over_the_suffix(tmp_path: Path) -> None:
         ((), 2, "give a city or network name, or --country"),
         (("berlin", "--country", "DE"), 2, "one of them"),
         (("atlantis",), 1, "atlantis"),
-        (("--country", "XX"), 1, "no city of country 'XX'"),
-        (("--country", "Deutschland"), 2, "alpha-2"),
+        (("--country", "Island"), 1, "no city of country 'IS'"),  # a name, as everywhere
+        (("--country", "XX"), 2, "unknown country 'XX'"),
         (("eurocities", "--kind", "partnership"), 2, "network map shows its members"),
         (("berlin", "--kind", "twin"), 2, "unknown kind"),
         (("berlin", "-f", "png"), 2, "png"),
