@@ -179,6 +179,27 @@ def cli(path: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@settings(max_examples=25, deadline=None)
+@given(same_name_places(), st.sampled_from(NAMES))
+def test_no_command_answers_another_place_than_the_one_asked_for_without_a_note(
+    tmp_path_factory: pytest.TempPathFactory, data: Dataset, name: str
+) -> None:
+    path = tmp_path_factory.mktemp("places") / "data.toml"
+    path.write_text(store.dumps(data), encoding="utf-8")
+    bearing = {c.id for c in data.cities if c.name == name}
+    code, out, err = cli(path, "show", name, "--format", "json")
+    if code == 0:
+        answered = json.loads(out)["id"]
+        assert answered in bearing
+        others = bearing - {answered}
+        # One place: silent. Several: one note line naming every other by id.
+        assert (err == "") if not others else (err.count("\n") == 1)
+        assert all(other in err for other in others)
+    else:
+        assert code == EXIT_NOT_FOUND
+        assert all(place in err for place in bearing)
+
+
 @pytest.fixture
 def petersburg(tmp_path: Path) -> Path:
     berlin = city("berlin", "Berlin", "DE", 3_426_354)
