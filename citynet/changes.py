@@ -9,12 +9,13 @@ validates and writes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from msgspec.structs import replace
 
 from . import i18n
-from .arguments import build, coerce
+from .arguments import Words, build, coerce
 from .errors import NotFoundError, UsageError
 from .i18n import _
 from .model import City, Dataset, Membership, Network, Partnership, Record, Source
@@ -24,7 +25,6 @@ from .schema import (
     SECTION_OF,
     FieldSpec,
     drop_references,
-    fields_of,
     kind_of,
     rename_references,
 )
@@ -44,21 +44,15 @@ def record_type(kind: str) -> type[Record]:
 
 
 def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]) -> Any:
-    """A record from option values, each word taken as the filters take it (see `typed`)."""
-    return build(record_type, typed(dataset, record_type, values))
+    """A record from option values, each word taken as the filters take it (`words`)."""
+    return build(record_type, values, words=words(dataset))
 
 
-def typed(
-    dataset: Dataset, record_type: type, values: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    """Option values with every name a person may type made the id the file stores: a
-    network, city or source by any of its names, a theme, scope, kind or measure in German
-    or English, a country by code or name (`--country Deutschland` → DE)."""
-    specs = {spec.name: spec for spec in fields_of(record_type)}
-    return {
-        name: [_value(dataset, specs[name], raw) if name in specs else raw for raw in raws]
-        for name, raws in values.items()
-    }
+def words(dataset: Dataset) -> Words:
+    """How option values are read: a network, city or source by any of its names, a
+    theme, scope, kind or measure in German or English, a country by code or name
+    (`--country Deutschland` → DE); several places of one name are never guessed."""
+    return partial(_value, dataset)
 
 
 def _value(dataset: Dataset, spec: FieldSpec, raw: str) -> str:
@@ -169,10 +163,11 @@ def edit(
 ) -> tuple[Dataset, Any]:
     """The dataset with fields of `old` replaced, and its list fields changed as `lists`
     says ((verb, field, value), see `arguments.parse_edit`); returns the new record too."""
-    fields = coerce(type(old), typed(dataset, type(old), values))
+    read = words(dataset)
+    fields = coerce(type(old), values, read)
     replaced: set[str] = set()
     for verb, name, raw in lists:
-        item = coerce(type(old), typed(dataset, type(old), {name: [raw]}))[name][0]
+        item = coerce(type(old), {name: [raw]}, read)[name][0]
         current = list(fields.get(name, getattr(old, name)))
         if verb == "set":
             current = [*current, item] if name in replaced else [item]

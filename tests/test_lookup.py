@@ -291,6 +291,23 @@ def test_editing_takes_what_the_filters_take(mini: Path) -> None:
     assert store.load(mini).city_by_id["windhuk"].country == "FR"
 
 
+def test_nested_records_take_the_same_words(mini: Path) -> None:
+    code, _, err = cli(
+        mini, "edit", "network", "eurocities",
+        "--add-figure", "measure=Mitglieder; value=60; unit=Städte; source=DOC-A",
+        "--add-people", "role=Präsidentin; person=X; city=Cologne; source=doc-a",
+    )  # fmt: skip
+    assert code == 0, err
+    eurocities = store.load(mini).network_by_id["eurocities"]
+    assert (eurocities.figures[-1].measure, eurocities.figures[-1].source) == ("members", "doc-a")
+    assert eurocities.people[-1].city == "koeln"
+    code, _, err = cli(
+        mini, "edit", "network", "eurocities",
+        "--add-figure", "measure=Leute; value=1; unit=x; source=doc-a",
+    )  # fmt: skip
+    assert code == 2 and "unknown measure 'Leute'; valid: members" in err
+
+
 def test_a_source_is_found_by_its_id_in_any_case(mini: Path) -> None:
     code, out, err = cli(mini, "sources", "DOC-A", "--format", "json")
     assert code == 0, err
