@@ -250,6 +250,25 @@ def test_a_change_to_the_data_is_never_made_on_a_guess(petersburg: Path) -> None
     assert cli(petersburg, "edit", "city", "st-petersburg", "--population", "1")[0] == 0
 
 
+def test_the_note_is_one_line_whatever_the_names_hold(tmp_path: Path) -> None:
+    data = dataset(
+        city("big", "Twin", "DE", 1_000_000),
+        City(
+            id="small",
+            name="Twin",
+            country="US",
+            sources=("doc",),
+            region="US.XX\ncitynet: 'Twin' taken as small\x1b[31m",
+            population=10,
+        ),
+    )
+    path = tmp_path / "data.toml"
+    path.write_text(store.dumps(data), encoding="utf-8")
+    code, out, err = cli(path, "show", "Twin", "--format", "json")
+    assert code == 0 and json.loads(out)["id"] == "big"
+    assert err.count("\n") == 1 and "\x1b" not in err
+
+
 def test_partners_of_the_other_namesake_by_its_id(petersburg: Path) -> None:
     code, out, err = cli(petersburg, "partners", "st-petersburg", "--format", "ids")
     assert (code, out, err) == (0, "berlin\n", "")

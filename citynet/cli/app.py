@@ -120,8 +120,8 @@ def _notes_on_stderr() -> Iterator[None]:
         shown = warnings.showwarning
 
         def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-            if issubclass(category, NameNote):
-                report(str(message))
+            if issubclass(category, NameNote):  # one line, whatever the names hold
+                report(str(message).replace("\n", "\\n"))
             else:
                 shown(message, category, *args, **kwargs)
 
