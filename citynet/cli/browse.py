@@ -342,10 +342,11 @@ def sources(
     ] = None,
     shown: Shown = AS_GIVEN,
 ) -> None:
-    """The sources every fact cites: publisher, title, language, file, address.
+    """The sources every fact cites: publisher, title, language, file, address, licence,
+    date retrieved and how to cite it.
 
-    Addresses and retrieval dates are shown where the data has them; the documents
-    do not state them, so none is made up.
+    Addresses, licences and retrieval dates are shown where the data has them (an
+    import records them); the documents do not state them, so none is made up.
 
     Examples:
 
