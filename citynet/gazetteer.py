@@ -14,7 +14,7 @@ import gzip
 import math
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 from .names import COUNTRY, fold_variants
@@ -107,14 +107,14 @@ class Gazetteer:
                             bucket.append(place)
         return index
 
-    @cached_property
-    def largest(self) -> dict[str, Place]:
-        """The most populous place of each folded name, in any country."""
+    def largest(self, keys: set[str]) -> dict[str, Place]:
+        """The most populous place of each of these folded names, in any country."""
         found: dict[str, Place] = {}
         for (_country, key), places in self.by_key.items():
-            biggest = max(places, key=lambda p: p.population)
-            if key not in found or biggest.population > found[key].population:
-                found[key] = biggest
+            if key in keys:
+                biggest = max(places, key=lambda p: p.population)
+                if key not in found or biggest.population > found[key].population:
+                    found[key] = biggest
         return found
 
     def named(self, names: tuple[str, ...], country: str) -> list[Place]:
