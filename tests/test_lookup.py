@@ -333,3 +333,16 @@ def test_a_source_is_found_by_its_id_in_any_case(mini: Path) -> None:
     assert json.loads(out)["id"] == "doc-a"
     code, _, err = cli(mini, "sources", "doc-c")
     assert code == EXIT_NOT_FOUND and "no source 'doc-c'; did you mean doc-" in err
+
+
+# --- ids of imported cities ------------------------------------------------------------
+
+
+def test_an_obscure_namesake_imported_first_does_not_get_the_bare_name() -> None:
+    from citynet.matching import new_ids
+
+    florida = city("new-1", "St. Petersburg", "US", 257_083)
+    mainz = city("new-2", "Mainz", "DE", 217_000)  # the biggest Mainz: the name alone
+    nameless = city("new-3", "Alexandria", "GR")  # no size known, Egypt's is far bigger
+    ids = new_ids([florida, mainz, nameless], taken=set())
+    assert ids == {"new-1": "st-petersburg-us", "new-2": "mainz", "new-3": "alexandria-gr"}
