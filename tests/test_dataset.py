@@ -594,7 +594,8 @@ def test_a_network_under_gesundheit_und_soziales_is_not_thereby_a_health_network
 
 
 def test_a_role_the_documents_say_ended_shows_as_ended(data: Dataset) -> None:
-    from citynet.query import network_object
+    from citynet.contract import network_object
+    from citynet.views import city_detail
 
     roles = [
         role
@@ -606,6 +607,9 @@ def test_a_role_the_documents_say_ended_shows_as_ended(data: Dataset) -> None:
         (2009, None, True),
         (2013, None, True),
     ]
+    shown = [r["value"] for r in city_detail(data, data.city_by_id["koeln"]).rows]
+    uclg = next(v for v in shown if v.startswith("UCLG"))
+    assert "(Jürgen Roters) – since 2009, now ended" in uclg
 
 
 def test_overview_names_about_forty_distinct_networks(data: Dataset) -> None:
