@@ -108,11 +108,13 @@ class Gazetteer:
         return index
 
     def largest(self, keys: set[str]) -> dict[str, Place]:
-        """The most populous place of each of these folded names, in any country."""
+        """The most populous place of each of these folded names, in any country (this
+        indexes every country's names: an import that adds cities has most of them)."""
         found: dict[str, Place] = {}
-        for (_country, key), places in self.by_key.items():
-            if key in keys:
-                biggest = max(places, key=lambda p: p.population)
+        for country in self._lines:
+            index = self._names_of(country)
+            for key in keys & index.keys():
+                biggest = max(index[key], key=lambda p: p.population)
                 if key not in found or biggest.population > found[key].population:
                     found[key] = biggest
         return found
