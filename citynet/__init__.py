@@ -2,10 +2,13 @@
 
 The Python API, free of any CLI code:
 
-    from citynet import load, resolve, query
+    from citynet import load, lookup, query
     data = load()                      # the shipped dataset
-    c40 = resolve(data, "C40")
+    c40 = lookup(data, "C40")          # any id, name or alias (see citynet.names.lookup)
     [m.city for m in query.members_of(data, c40)]
+
+A name that several places bear gives the clear favourite with a `citynet.errors.NameNote`
+warning naming the others, or NotFoundError listing them.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ def load(path: str | Path | None = None) -> Dataset:
 
 def __getattr__(name: str) -> object:
     # Submodules and helpers on first use, so `import citynet` stays cheap.
-    if name == "resolve":
-        from .names import resolve
+    if name in ("lookup", "resolve"):  # resolve: the name of earlier versions
+        from .names import lookup
 
-        return resolve
+        return lookup
     if name in ("query", "model", "store", "names"):
         import importlib
 

@@ -7,7 +7,7 @@ side of `add` and `edit`, kept free of Typer so it can be tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import i18n
@@ -106,15 +106,29 @@ def parse_edit(
     return values, changes
 
 
-def coerce(record_type: type, values: dict[str, list[str]]) -> dict[str, Any]:
-    """Field values of the right Python types, from the strings of the command line."""
+# What a person typed for a field, made the value the file stores (`changes.words`:
+# a name becomes an id, "Kontakt" the kind contact); given the field and the text.
+Words = Callable[[FieldSpec, str], str]
+
+
+def _as_typed(spec: FieldSpec, raw: str) -> str:
+    return raw
+
+
+def coerce(
+    record_type: type, values: dict[str, list[str]], words: Words = _as_typed
+) -> dict[str, Any]:
+    """Field values of the right Python types, from the strings of the command line;
+    `words` reads each value first, in nested records too."""
     specs = {spec.name: spec for spec in fields_of(record_type)}
     result: dict[str, Any] = {}
-    for name, raw in values.items():
+    for name, typed in values.items():
         spec = specs[name]
         if spec.nested:
-            result[name] = tuple(_nested(spec, item) for item in raw)
-        elif spec.many:
+            result[name] = tuple(_nested(spec, item, words) for item in typed)
+            continue
+        raw = [words(spec, item) for item in typed]
+        if spec.many:
             result[name] = tuple(_scalar(spec, item) for item in raw)
         elif len(raw) > 1:
             raise UsageError(
@@ -163,7 +177,7 @@ def _scalar(spec: FieldSpec, raw: str) -> Any:
     return raw
 
 
-def _nested(spec: FieldSpec, raw: str) -> Any:
+def _nested(spec: FieldSpec, raw: str, words: Words = _as_typed) -> Any:
     """A nested record from `key=value; key=value`, e.g. a figure or a role."""
     assert spec.nested is not None
     option = "--" + spec.item_name.replace("_", "-")
@@ -187,14 +201,16 @@ def _nested(spec: FieldSpec, raw: str) -> Any:
                 option=option, value=", ".join(unknown), value2=", ".join(known)
             )
         )
-    return build(spec.nested, values, what=option)
+    return build(spec.nested, values, what=option, words=words)
 
 
 def required_fields(record_type: type) -> list[str]:
     return [spec.name for spec in fields_of(record_type) if spec.required]
 
 
-def build(record_type: type, values: dict[str, list[str]], what: str = "") -> Any:
+def build(
+    record_type: type, values: dict[str, list[str]], what: str = "", words: Words = _as_typed
+) -> Any:
     """A new record from option values; UsageError naming every missing required field."""
     missing = [f for f in required_fields(record_type) if f not in values]
     if missing:
@@ -203,7 +219,7 @@ def build(record_type: type, values: dict[str, list[str]], what: str = "") -> An
         raise UsageError(
             i18n._("{what}: missing {options}").format(what=i18n._(label), options=options)
         )
-    return record_type(**coerce(record_type, values))
+    return record_type(**coerce(record_type, values, words))
 
 
 def expected(spec: FieldSpec) -> str:

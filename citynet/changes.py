@@ -9,39 +9,64 @@ validates and writes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from msgspec.structs import replace
 
 from . import i18n
-from .arguments import build, coerce
+from .arguments import Words, build, coerce
 from .errors import NotFoundError, UsageError
-from .i18n import N_, _
-from .model import City, Dataset, Membership, Network, Partnership, Record
-from .names import did_you_mean, resolve, resolve_word
-from .schema import KINDS, SECTION_OF, drop_references, fields_of, kind_of, rename_references
+from .i18n import _
+from .model import City, Dataset, Membership, Network, Partnership, Record, Source
+from .names import KIND, RECORD_KIND, THEME, did_you_mean, lookup, vocabulary_of
+from .schema import (
+    KINDS,
+    SECTION_OF,
+    FieldSpec,
+    drop_references,
+    kind_of,
+    rename_references,
+)
 from .schema import references as references_in
 
 # Sections whose records people name, so a reference to them may be a name.
-_NAMED: dict[str, type[Network] | type[City]] = {"networks": Network, "cities": City}
+_NAMED: dict[str, type[Network] | type[City] | type[Source]] = {
+    "networks": Network,
+    "cities": City,
+    "sources": Source,
+}
 
 
 def record_type(kind: str) -> type[Record]:
     """The record type of a kind as commands name it ("network", "Stadt" is not one)."""
-    return KINDS[resolve_word(kind, {k: () for k in KINDS}, N_("kind of record"))]
+    return KINDS[lookup(None, kind, RECORD_KIND)]
 
 
 def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]) -> Any:
-    """A record from option values; a reference to a network or city may be its name."""
-    for spec in fields_of(record_type):
-        wanted = _NAMED.get(spec.refers)
-        if wanted is not None and spec.name in values:
-            values[spec.name] = [resolve(dataset, v, wanted).id for v in values[spec.name]]
-    record = build(record_type, values)
+    """A record from option values, each word taken as the filters take it (`words`)."""
+    record = build(record_type, values, words=words(dataset))
     if isinstance(record, Partnership) and len(record.cities) != 2:
         message = i18n._("--cities: expected exactly two city ids, got {n}")
         raise UsageError(message.format(n=len(record.cities)))
     return record
+
+
+def words(dataset: Dataset) -> Words:
+    """How option values are read: a network, city or source by any of its names, a
+    theme, scope, kind or measure in German or English, a country by code or name
+    (`--country Deutschland` → DE); several places of one name are never guessed."""
+    return partial(_value, dataset)
+
+
+def _value(dataset: Dataset, spec: FieldSpec, raw: str) -> str:
+    if not raw:  # an empty value clears a field
+        return raw
+    named = _NAMED.get(spec.refers)
+    if named is not None:
+        return lookup(dataset, raw, named, guess=False).id
+    vocabulary = vocabulary_of(spec.rule)
+    return raw if vocabulary is None else lookup(dataset, raw, vocabulary)
 
 
 # --- finding records -----------------------------------------------------------
@@ -59,12 +84,12 @@ def record_key(record: Any) -> str:
 def find(dataset: Dataset, kind: str, key: str) -> Any:
     """The record of `kind` that `key` names; names and aliases work for networks and cities."""
     kind_type = record_type(kind)
-    if kind_type is Network or kind_type is City:
-        return resolve(dataset, key, kind_type)
+    if kind_type is Network or kind_type is City or kind_type is Source:
+        return lookup(dataset, key, kind_type, guess=False)
     if kind_type is Membership:
         city, _, network = key.partition(":")
-        city_id = resolve(dataset, city, City).id
-        network_id = resolve(dataset, network, Network).id
+        city_id = lookup(dataset, city, City, guess=False).id
+        network_id = lookup(dataset, network, Network, guess=False).id
         for m in dataset.memberships_by_city.get(city_id, ()):
             if m.network == network_id:
                 return m
@@ -81,11 +106,12 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
                     key=repr(key)
                 )
             )
-        a, b = (resolve(dataset, p, City).id for p in parts[:2])
+        a, b = (lookup(dataset, p, City, guess=False).id for p in parts[:2])
+        kind_id = lookup(dataset, parts[2], KIND) if len(parts) == 3 else ""
         found = [
             p
             for p in dataset.partnerships_of(a)
-            if p.other(a) == b and (len(parts) == 2 or p.kind == parts[2])
+            if p.other(a) == b and (not kind_id or p.kind == kind_id)
         ]
         if len(found) == 1:
             return found[0]
@@ -102,10 +128,8 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
                 a=repr(a), b=repr(b), kinds=kinds
             )
         )
-    for record in getattr(dataset, SECTION_OF[kind_type]):
-        if record.id == key:
-            return record
-    raise NotFoundError(i18n._("no {kind} with id {key}").format(kind=kind, key=repr(key)))
+    theme_id = lookup(dataset, key, THEME)  # the one section left: themes
+    return next(t for t in dataset.themes if t.id == theme_id)
 
 
 # --- changes -------------------------------------------------------------------
@@ -143,10 +167,11 @@ def edit(
 ) -> tuple[Dataset, Any]:
     """The dataset with fields of `old` replaced, and its list fields changed as `lists`
     says ((verb, field, value), see `arguments.parse_edit`); returns the new record too."""
-    fields = coerce(type(old), values)
+    read = words(dataset)
+    fields = coerce(type(old), values, read)
     replaced: set[str] = set()
     for verb, name, raw in lists:
-        item = coerce(type(old), {name: [raw]})[name][0]
+        item = coerce(type(old), {name: [raw]}, read)[name][0]
         current = list(fields.get(name, getattr(old, name)))
         if verb == "set":
             current = [*current, item] if name in replaced else [item]

@@ -53,3 +53,11 @@ class DataError(CitynetError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class NameNote(UserWarning):
+    """A name that several places bear, answered with the clear favourite: said on stderr.
+
+    Python code sees it as a warning (`warnings.catch_warnings`); the CLI prints it as a
+    one-line note.
+    """

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .names import fold, fold_variants
+from .names import COUNTRY, fold_variants
 
 GEODATA = Path(__file__).resolve().parent / "geodata"
 SOURCE_ID = "geonames"
@@ -106,6 +106,18 @@ class Gazetteer:
                         if not bucket or bucket[-1] is not place:
                             bucket.append(place)
         return index
+
+    def largest(self, keys: set[str]) -> dict[str, Place]:
+        """The most populous place of each of these folded names, in any country (this
+        indexes every country's names: an import that adds cities has most of them)."""
+        found: dict[str, Place] = {}
+        for country in self._lines:
+            index = self._names_of(country)
+            for key in keys & index.keys():
+                biggest = max(index[key], key=lambda p: p.population)
+                if key not in found or biggest.population > found[key].population:
+                    found[key] = biggest
+        return found
 
     def named(self, names: tuple[str, ...], country: str) -> list[Place]:
         """The places of the country that have one of the names (folded)."""
@@ -207,28 +219,13 @@ def countries() -> dict[str, Country]:
     return found
 
 
-@cache
-def _country_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for country in countries().values():
-        keys[country.alpha3.lower()] = country.alpha2
-        if country.wikidata:
-            keys[country.wikidata.lower()] = country.alpha2
-        for name in (country.name_en, country.name_de, *country.names):
-            for key in fold_variants(name):
-                keys.setdefault(key, country.alpha2)
-    for code in countries():  # a two-letter code wins over a name that folds the same
-        keys[code.lower()] = code
-    return keys
-
-
 def country_code(text: str) -> str:
     """The ISO 3166-1 alpha-2 code for a code (alpha-2, alpha-3), an English or German
-    name, or a Wikidata id ("Q183"); "" if it names no country."""
+    name, or a Wikidata id ("Q183"); "" if it names no country (`names.COUNTRY`)."""
     text = text.strip()
     if not text:
         return ""
     if text.upper() == "CN-TW":
         return "TW"
-    key = text.lower() if text[:1] in "Qq" and text[1:].isdigit() else fold(text)
-    return _country_keys().get(key, "")
+    keys = COUNTRY.keys(None)
+    return next((keys[key] for key in name_keys(text) if key in keys), "")

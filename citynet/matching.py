@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, name_keys
+from .gazetteer import CONFIRM_KM, SOURCE_ID, Gazetteer, Place, distance_km, gazetteer, name_keys
 from .i18n import _, number
 from .model import City, Dataset, Membership, Partnership, Source
-from .names import fold, slug
+from .names import FAVOURITE_RATIO, fold, slug
 
 FAR_KM = 50.0
 AT_KM = 10.0  # a gazetteer place this close is where a row's coordinates lie
@@ -57,6 +57,7 @@ def geonames_source() -> Source:
         language="en",
         url="https://www.geonames.org/",
         citation="GeoNames, https://www.geonames.org/, licensed under CC BY 4.0",
+        licence="CC BY 4.0",
         note="Region (GeoNames first-level code), population, GeoNames id and the names "
         "in Latin script of a city, taken where name, country and coordinates agree.",
     )
@@ -392,18 +393,21 @@ def with_import(
 def new_ids(cities: list[City], taken: set[str]) -> dict[str, str]:
     """Readable ids for the cities an import adds (provisional id → id).
 
-    The name alone if no other city has it; else with the country (`flensburg-de`),
-    then the region (`springfield-us-il`), then the Wikidata id or a number. Decided
-    over all the new cities together, so the order of the rows does not matter.
+    The name alone if no other city has it and no far bigger place abroad bears it
+    (`_may_take_bare_name`); else with the country (`flensburg-de`), then the region
+    (`springfield-us-il`), then the Wikidata id or a number. Decided over all the new
+    cities together, so the order of the rows does not matter.
     """
     groups: dict[str, list[City]] = {}
     for city in cities:
         groups.setdefault(slug(city.name) or slug(city.wikidata) or "city", []).append(city)
+    alone = {base.replace("-", "") for base, group in groups.items() if len(group) == 1}
+    largest = gazetteer().largest(alone) if alone else {}
     chosen: dict[str, str] = {}
     used = set(taken)
     for base, group in sorted(groups.items()):
         for city in sorted(group, key=_stable):
-            for candidate in _candidates(base, city, group):
+            for candidate in _candidates(base, city, group, largest):
                 if candidate not in used:
                     chosen[city.id] = candidate
                     used.add(candidate)
@@ -415,13 +419,29 @@ def _stable(city: City) -> tuple[str, str, str, str]:
     return (city.country, city.region, city.wikidata, fold(city.name))
 
 
-def _candidates(base: str, city: City, group: list[City]) -> Iterator[str]:
+def _may_take_bare_name(city: City, biggest: Place | None) -> bool:
+    """Whether the name alone may be the id: not where the gazetteer's biggest place of
+    that name (`biggest`) lies in another country with ten times the inhabitants
+    (St. Petersburg, Florida is `st-petersburg-us`, leaving `St. Petersburg` to Saint
+    Petersburg, Russia), so that an obscure namesake imported first does not hold the
+    id people type for the famous one."""
+    if biggest is None or biggest.country == city.country:
+        return True
+    own = city.population or max(
+        (p.population for p in gazetteer().named((city.name,), city.country)), default=0
+    )
+    return biggest.population < FAVOURITE_RATIO * own
+
+
+def _candidates(
+    base: str, city: City, group: list[City], largest: dict[str, Place]
+) -> Iterator[str]:
     def alone(key: Any) -> bool:
         return sum(1 for other in group if key(other) == key(city)) == 1
 
     country = city.country.lower()
     region = slug(city.region.split(".", 1)[-1]) if city.region else ""
-    if len(group) == 1:
+    if len(group) == 1 and _may_take_bare_name(city, largest.get(base.replace("-", ""))):
         yield base
     if alone(lambda c: c.country):
         yield f"{base}-{country}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .citing import SourceInfo, known_defaults, source_record
 from .errors import DataError, Problem, UsageError
 from .files import decode, read_bytes
 from .gazetteer import country_code, gazetteer
@@ -90,32 +91,11 @@ class MembersReport:
         return [o for o in self.outcomes if o.conflict and o.status in ("matched", "added")]
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    """What the source record of an import says; empty fields get defaults from the file."""
-
-    id: str = ""
-    title: str = ""
-    publisher: str = ""
-    citation: str = ""
-    url: str = ""
-    date: str = ""
-    language: str = "en"
-
-
 def make_source(path: Path, info: SourceInfo) -> Source:
-    import datetime
-
-    return Source(
-        id=info.id or source_id_for(path),
-        publisher=info.publisher or "unbekannt (Import aus einer Datei)",
-        title=info.title or f"Mitgliederliste {path.name}",
-        language=info.language,
-        file=path.name,
-        url=info.url,
-        date=info.date or datetime.date.today().isoformat(),
-        citation=info.citation,
-    )
+    """The import's source record: what was given, over the defaults of a known table."""
+    generic = SourceInfo(id=source_id_for(path), title=f"Mitgliederliste {path.name}")
+    defaults = known_defaults(path).over(generic)
+    return source_record(info, defaults, file=path.name)
 
 
 def source_id_for(path: Path) -> str:

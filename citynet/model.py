@@ -124,6 +124,7 @@ MEASURES: dict[str, tuple[str, ...]] = {
 QUALIFIERS: tuple[str, ...] = ("", "über", "fast", "rund", "mehr als", "nahezu", "knapp", "aktuell")
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 # The kinds of field, as annotations.
 Id = Annotated[str, Rule(pattern=ID_PATTERN, expected="a lower-case slug like 'klima-buendnis'")]
@@ -141,7 +142,7 @@ Count = Annotated[int, Rule(span=(0, INT_RANGE[1]))]
 
 
 class Source(Struct, frozen=True, gc=False, array_like=True):
-    """A document the data rests on; every record names its sources."""
+    """A document or table the data rests on, and how to cite it."""
 
     id: Id
     """the source's id, which records cite"""
@@ -158,9 +159,13 @@ class Source(Struct, frozen=True, gc=False, array_like=True):
     note: str = ""
     """what the document covers"""
     date: str = ""
-    """when the document was published or the table imported"""
+    """when the document or table was published, as it says"""
     citation: str = ""
-    """how to cite the source, as its licence asks"""
+    """how to cite the source, as its authors ask"""
+    licence: str = ""
+    """the terms the source is used under"""
+    retrieved: Annotated[str, Rule(pattern=DATE_PATTERN, expected="a date like '2026-12-03'")] = ""
+    """when the source was read (an import: the day it ran)"""
 
 
 class Theme(Struct, frozen=True, gc=False, array_like=True):
@@ -233,6 +238,8 @@ class Role(Struct, frozen=True, gc=False, array_like=True):
     """held until"""
     note: str = ""
     """remark"""
+    ended: bool = False
+    """whether the documents say the role ended, where they give no year (else: until)"""
 
 
 class Note(Struct, frozen=True, gc=False, array_like=True):

@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
-from .errors import NotFoundError, UsageError
+from .errors import NameNote, NotFoundError, UsageError
 from .i18n import N_, _, number
-from .model import City, Dataset, Network
+from .model import MEASURES, PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 # Lower-case letters that Unicode decomposition does not reduce to ASCII.
@@ -218,30 +218,196 @@ def _deletions(word: str) -> set[str]:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
-@overload
-def resolve(dataset: Dataset, name: str, kind: None = None) -> Named: ...
-@overload
-def resolve(dataset: Dataset, name: str, kind: type[N]) -> N: ...
-def resolve(dataset: Dataset, name: str, kind: Any = None) -> Named:
-    """The one network or city that `name` means; NotFoundError with suggestions otherwise.
+# --- lookup: the one resolver ----------------------------------------------------------
+#
+# Every word a person types that names something goes through `lookup`: a network or
+# city (by id, name or alias), a source, or a word of a vocabulary (themes, scopes,
+# kinds of relation, measures, kinds of record, countries). One folding, one way of
+# suggesting, the same answer for filters and for editing.
 
-    `kind` limits the search to networks or to cities. A record whose id the name
-    is, ignoring case and punctuation, wins over others that merely bear the name,
-    so that scripts can always pass ids; an exact id needs no name index at all.
+# A place is the clear favourite among places of one name when it has at least this many
+# times the inhabitants of the next (Saint Petersburg, Russia, and St. Petersburg, Florida).
+FAVOURITE_RATIO = 10
+
+
+class Vocabulary:
+    """A closed list of ids and the words a person may type for each, German or English.
+
+    `words` gives, for a dataset (themes live in the data) or without one, a mapping
+    from each id to its words: the first is the label tables show.
     """
+
+    __slots__ = ("_keys", "list_valid", "what", "words")
+
+    def __init__(
+        self,
+        what: str,
+        words: Callable[[Dataset | None], Mapping[str, Sequence[str]]],
+        list_valid: bool = True,
+    ) -> None:
+        self.what = what  # for messages, marked with N_
+        self.words = words
+        self.list_valid = list_valid  # a short list: name every valid id in the message
+        self._keys: dict[int, dict[str, str]] = {}
+
+    def keys(self, dataset: Dataset | None) -> dict[str, str]:
+        """Every folded word, pointing at its id; an id's own key wins over other words."""
+        cached = self._keys.get(id(dataset))
+        if cached is not None:
+            return cached
+        keys: dict[str, str] = {}
+        vocabulary = self.words(dataset)
+        for word_id, words in vocabulary.items():
+            for variant in words:
+                for key in fold_variants(variant):
+                    keys.setdefault(key, word_id)
+        for word_id in vocabulary:  # "de" is Germany, even if a name folds to "de"
+            for key in fold_variants(word_id):
+                keys[key] = word_id
+        if dataset is None:  # a vocabulary of the model: the same for every dataset
+            self._keys[id(None)] = keys
+        return keys
+
+
+def _countries(_: Dataset | None) -> dict[str, tuple[str, ...]]:
+    from .gazetteer import countries  # the country table, read on first use
+
+    return {
+        code: (c.name_en, c.name_de, c.alpha3, c.wikidata, *c.names)
+        for code, c in countries().items()
+    }
+
+
+def _record_kinds(_: Dataset | None) -> dict[str, tuple[str, ...]]:
+    from .schema import KINDS
+
+    return {kind: () for kind in KINDS}
+
+
+SCOPE = Vocabulary(N_("scope"), lambda _: SCOPES)
+KIND = Vocabulary(N_("kind"), lambda _: PARTNERSHIP_KINDS)
+MEASURE = Vocabulary(N_("measure"), lambda _: MEASURES)
+RECORD_KIND = Vocabulary(N_("kind of record"), _record_kinds)
+COUNTRY = Vocabulary(N_("country"), _countries, list_valid=False)
+THEME = Vocabulary(
+    N_("theme"),
+    lambda data: {t.id: (t.name, t.name_en, *t.aliases) for t in data.themes} if data else {},
+)
+
+
+@overload
+def lookup(dataset: Dataset | None, name: str, kind: Vocabulary, *, guess: bool = True) -> str: ...
+@overload
+def lookup(dataset: Dataset, name: str, kind: type[Source], *, guess: bool = True) -> Source: ...
+@overload
+def lookup(dataset: Dataset, name: str, kind: type[N], *, guess: bool = True) -> N: ...
+@overload
+def lookup(
+    dataset: Dataset, name: str, kind: tuple[type, ...], *, guess: bool = True
+) -> Named | Source: ...
+@overload
+def lookup(dataset: Dataset, name: str, kind: None = None, *, guess: bool = True) -> Named: ...
+def lookup(dataset: Any, name: str, kind: Any = None, *, guess: bool = True) -> Any:
+    """What `name` means: a network or city (`kind` Network, City or None for either),
+    a source (`kind` Source), either (`kind` ANYTHING, for `show`), or the id of a
+    vocabulary's word (`kind` a Vocabulary).
+
+    Ignores case, accents and punctuation. An id wins; a name that several places bear
+    gives the clear favourite (ten times the inhabitants of the next) or the place whose
+    id it is, each with a `NameNote` warning naming the others, and otherwise
+    NotFoundError listing them. `guess=False` (what a change to the data uses: never
+    edit or remove a place on a guess) lists them whenever several places fit. Unknown
+    names: NotFoundError (records) or UsageError (vocabularies), with suggestions.
+    """
+    if isinstance(kind, Vocabulary):
+        return _word(dataset, name, kind)
+    if kind is Source:
+        return _source(dataset, name)
+    if kind == ANYTHING:
+        return _place_or_source(dataset, name)
+    return _place(dataset, name, kind, guess)
+
+
+ANYTHING = (Network, City, Source)
+
+
+def _place_or_source(dataset: Dataset, name: str) -> Named | Source:
+    """The network or city `name` means, else the source with that id; an id that is
+    both is ambiguous (`citynet sources ID` shows the source)."""
+    source = dataset.source_by_id.get(name)
+    try:
+        record = _place(dataset, name, None)
+    except NotFoundError:
+        if source is None:
+            raise
+        return source
+    if source is not None and record.id == name:
+        message = _(
+            "{name} is both a {what} and a source; `citynet sources {name}` shows the source"
+        )
+        raise NotFoundError(message.format(name=name, what=_(type(record).__name__.lower())))
+    return record
+
+
+def _word(dataset: Dataset | None, word: str, vocabulary: Vocabulary) -> str:
+    keys = vocabulary.keys(dataset)
+    for key in _keys(word):
+        if key in keys:
+            return keys[key]
+    suggestions = dict.fromkeys(keys[k] for k in closest(fold(word), keys))
+    words = ", ".join(map(repr, suggestions))
+    what = _(vocabulary.what)
+    if not vocabulary.list_valid:  # a long list: say what each suggested code stands for
+        labels = vocabulary.words(dataset)
+        words = ", ".join(f"{s!r} ({labels[s][0]})" if labels[s] else repr(s) for s in suggestions)
+        hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
+        message = _("unknown {what} {word}{hint}").format(what=what, word=repr(word), hint=hint)
+        raise UsageError(message)
+    hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
+    valid = ", ".join(
+        f"{word_id} ({_(words[0])})" if words and fold(words[0]) != fold(word_id) else word_id
+        for word_id, words in vocabulary.words(dataset).items()
+    )
+    message = _("unknown {what} {word}{hint}; valid: {valid}")
+    raise UsageError(message.format(what=what, word=repr(word), hint=hint, valid=valid))
+
+
+def _source(dataset: Dataset, name: str) -> Source:
+    found = dataset.source_by_id.get(name)
+    if found is not None:
+        return found
+    by_key = {fold(s.id): s for s in dataset.sources}
+    for key in _keys(name):
+        if key in by_key:
+            return by_key[key]
+    hint = [by_key[k].id for k in closest(fold(name), by_key, 3)]
+    message = _("no source {name}").format(name=repr(name))
+    if hint:
+        message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
+    raise NotFoundError(message, tuple(hint))
+
+
+def _place(dataset: Dataset, name: str, kind: Any, guess: bool = True) -> Named:
     exact = dataset.network_by_id.get(name) or dataset.city_by_id.get(name)
     if exact is not None and (kind is None or isinstance(exact, kind)):
         return exact
     index = dataset.name_index
     what = _({Network: N_("network"), City: N_("city"), None: N_("network or city")}[kind])
     matches = [r for r in index.find(name) if kind is None or isinstance(r, kind)]
-    if len(matches) > 1:
-        keys = _keys(name)
-        by_id = [r for r in matches if fold(r.id) in keys]
-        matches = by_id if len(by_id) == 1 else matches
     if len(matches) == 1:
         return matches[0]
     if matches:
+        matches.sort(key=_size, reverse=True)
+        chosen = (_favourite(matches) or _own_id(name, matches)) if guess else None
+        if chosen is not None:
+            others = ", ".join(describe(r) for r in matches if r is not chosen)
+            note = _(
+                "{name} taken as {chosen}; the name also fits {others} (name one by its id)"
+            ).format(name=repr(name), chosen=describe(chosen), others=others)
+            import warnings
+
+            warnings.warn(NameNote(note), stacklevel=3)
+            return chosen
         candidates = tuple(describe(r) for r in matches)
         raise NotFoundError(
             _("{name} matches more than one {what}; name one by its id:").format(
@@ -259,6 +425,24 @@ def resolve(dataset: Dataset, name: str, kind: Any = None) -> Named:
     raise NotFoundError(message + (hint if suggestions else ""), tuple(suggestions))
 
 
+def _size(record: Named) -> int:
+    return (record.population or 0) if isinstance(record, City) else 0
+
+
+def _favourite(matches: list[Named]) -> Named | None:
+    """The biggest place, if it has FAVOURITE_RATIO times the inhabitants of the next."""
+    if not all(isinstance(r, City) for r in matches):
+        return None  # a network and a city of one name: no size to compare
+    first, second = _size(matches[0]), _size(matches[1])
+    return matches[0] if first and first >= FAVOURITE_RATIO * second else None
+
+
+def _own_id(name: str, matches: list[Named]) -> Named | None:
+    """The record whose id the name is, in any case (`Paris`, `PARIS` → `paris`)."""
+    typed = name.strip().lower()
+    return next((r for r in matches if r.id == typed), None)
+
+
 def describe(record: Named) -> str:
     """A record as a person tells it from others of the same name: "koeln (Köln, DE)"."""
     if isinstance(record, Network):
@@ -274,23 +458,11 @@ def describe(record: Named) -> str:
     return f"{record.id} ({', '.join(details)})"
 
 
-def resolve_word(word: str, vocabulary: Mapping[str, Sequence[str]], what: str) -> str:
-    """The id of a vocabulary that `word` means: its id or any of its words, in German or
-    English, ignoring case and accents ("Europa" → "europe"); UsageError otherwise."""
-    ids_by_key: dict[str, str] = {}
-    for word_id, words in vocabulary.items():
-        for variant in (word_id, *words):
-            for key in fold_variants(variant):
-                ids_by_key.setdefault(key, word_id)
-    for key in _keys(word):
-        if key in ids_by_key:
-            return ids_by_key[key]
-    suggestions = dict.fromkeys(ids_by_key[k] for k in closest(fold(word), ids_by_key))
-    words = ", ".join(map(repr, suggestions))
-    hint = " (" + _("did you mean {words}?").format(words=words) + ")" if suggestions else ""
-    valid = ", ".join(
-        f"{word_id} ({_(words[0])})" if words and fold(words[0]) != fold(word_id) else word_id
-        for word_id, words in vocabulary.items()
-    )
-    message = _("unknown {what} {word}{hint}; valid: {valid}")
-    raise UsageError(message.format(what=_(what), word=repr(word), hint=hint, valid=valid))
+def vocabulary_of(rule: Any) -> Vocabulary | None:
+    """The vocabulary whose words a field with this `model.Rule` takes, if any."""
+    if rule.refers == "themes":
+        return THEME
+    if rule.pattern == "[A-Z]{2}":
+        return COUNTRY
+    by_choices = {tuple(SCOPES): SCOPE, tuple(PARTNERSHIP_KINDS): KIND, tuple(MEASURES): MEASURE}
+    return by_choices.get(rule.choices) if rule.choices else None

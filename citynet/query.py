@@ -12,40 +12,21 @@ from typing import Any
 from msgspec import Struct
 
 from .errors import UsageError
-from .i18n import N_, _
+from .i18n import _
 from .model import (
     PARTNERSHIP_KINDS,
-    SCOPES,
     City,
     Dataset,
     Figure,
     Membership,
     Network,
     Partnership,
+    Source,
     Theme,
 )
-from .names import fold, fold_variants, resolve_word
+from .names import fold, fold_variants
 
 NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
-
-# --- vocabularies -------------------------------------------------------------
-
-
-def resolve_theme(dataset: Dataset, name: str) -> str:
-    """The theme id for a slug, name or alias in any language ("climate" → "klima")."""
-    vocabulary = {t.id: (t.name, t.name_en, *t.aliases) for t in dataset.themes}
-    return resolve_word(name, vocabulary, N_("theme"))
-
-
-def resolve_scope(name: str) -> str:
-    """The scope id for an English or German name ("Europa" → "europe")."""
-    return resolve_word(name, SCOPES, N_("scope"))
-
-
-def resolve_kind(name: str) -> str:
-    """The partnership kind for its id or a German or English name ("Partnerschaft")."""
-    return resolve_word(name, PARTNERSHIP_KINDS, N_("kind"))
-
 
 # --- networks -----------------------------------------------------------------
 
@@ -123,13 +104,22 @@ class Partner(Struct, frozen=True):
     partnership: Partnership
 
 
-def partners_of(dataset: Dataset, city: City, kinds: Iterable[str] = ()) -> list[Partner]:
-    """The city's partners in both directions, by partner name then kind."""
-    wanted = set(kinds)
+def partners_of(
+    dataset: Dataset, city: City, kinds: Iterable[str] = (), without: Iterable[str] = ()
+) -> list[Partner]:
+    """The city's partners in both directions, by partner name then kind.
+
+    `kinds` keeps the relations of those kinds; `without` leaves out the partner CITIES
+    that have a relation of one of those kinds with the city: `without=["partnership"]`
+    answers "whom does Berlin work with without a formal partnership?".
+    """
+    wanted, unwanted = set(kinds), set(without)
+    relations = dataset.partnerships_of(city.id)
+    excluded = {p.other(city.id) for p in relations if p.kind in unwanted}
     found = [
         Partner(dataset.city_by_id[p.other(city.id)], p)
-        for p in dataset.partnerships_of(city.id)
-        if not wanted or p.kind in wanted
+        for p in relations
+        if (not wanted or p.kind in wanted) and p.other(city.id) not in excluded
     ]
     order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}
     return sorted(found, key=lambda x: (fold(x.city.name), order[x.partnership.kind]))
@@ -298,6 +288,19 @@ def _network_texts(
 
 
 # --- sources: what each id in a "source" column stands for -------------------------
+
+
+def citation(source: Source) -> str:
+    """How to cite a source in one line: its own citation (else publisher and title),
+    address, date retrieved and licence, as far as the data has them."""
+    parts = [source.citation or f"{source.publisher}: {source.title}"]
+    if source.url and source.url not in parts[0]:
+        parts.append(source.url)
+    if source.retrieved:
+        parts.append(_("Retrieved {date}").format(date=source.retrieved))
+    if source.licence and source.licence not in parts[0]:
+        parts.append(_("Licence: {licence}").format(licence=source.licence))
+    return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
 def citing(dataset: Dataset, source_id: str) -> list[dict[str, str]]:

@@ -303,19 +303,19 @@ def _role_cell(dataset: Dataset, city: City, role: Role, cite: _Footnotes) -> Ce
         text += f", {role.body}"
     if role.city and role.city != city.id and role.city in dataset.city_by_id:
         text += " (" + _("with {city}").format(city=dataset.city_by_id[role.city].name) + ")"
-    years = _years(role.since, role.until)
+    years = _years(role.since, role.until, ended=role.ended)
     if years:
         text += f" ({years})"
     return Cell(text, cite([role.source]))
 
 
 def _source_text(dataset: Dataset, source_id: str) -> str:
+    from .query import citation
+
     source = dataset.source_by_id.get(source_id)
     if source is None:
         return source_id
-    parts = [f"{source.publisher}: {source.title}"]
-    if source.url:
-        parts.append(source.url)
+    parts = [citation(source).rstrip(".")]
     if source.file:
         parts.append(_("File {file}").format(file=source.file))
     parts.append(_("ID {id}").format(id=source.id))

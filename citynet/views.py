@@ -25,7 +25,7 @@ from .contract import (
 from .i18n import N_, _, ngettext, number
 from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
 from .output import SHOWN, Column, Listing
-from .query import Partner, compare_cities, compare_networks, figure_conflicts
+from .query import Partner, citation, compare_cities, compare_networks, figure_conflicts
 
 RECORD_SOURCES_NOTE = N_(
     "Without a source of their own: backed by the record's sources (row sources)."
@@ -54,9 +54,13 @@ scope_label = labels(SCOPE_NAMES)
 Cell = Callable[[dict[str, Any]], str]
 
 
-def _years(since: int | None, until: int | None, text: str | None = "") -> str:
+def _years(since: int | None, until: int | None, text: str | None = "", ended: bool = False) -> str:
     if since and until:
         return f"{since}–{until}"
+    if since and ended:
+        return _("since {year}, now ended").format(year=since)
+    if ended:
+        return _("ended")
     if since:
         return _("since {year}").format(year=since)
     if until:
@@ -281,7 +285,7 @@ def _role_text(dataset: Dataset, role: dict[str, Any]) -> str:
     text = f"{who}: {role['role']}" if who else role["role"]
     if role.get("body"):
         text += f", {role['body']}"
-    years = _years(role["since"], role["until"])
+    years = _years(role["since"], role["until"], ended=role["ended"])
     if years:
         text += f" ({years})"
     if role.get("note"):
@@ -311,7 +315,10 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
     fact("note", obj["note"])
     for m in obj["memberships"]:
         roles = "; ".join(
-            r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
+            r["role"]
+            + (f" ({r['person']})" if r["person"] else "")
+            + (" – " + _years(r["since"], r["until"], ended=True) if r["ended"] else "")
+            for r in m["roles"]
         )
         when = _years(m["since"], m["until"], m["since_text"])
         text = " · ".join(p for p in (m["network_name"], when, roles) if p)
@@ -352,7 +359,7 @@ def _numbered(dataset: Dataset, rows: list[dict[str, str]]) -> tuple[list[Column
 
     def listed(source_id: str) -> str:
         source = dataset.source_by_id.get(source_id)
-        where = f"{source.publisher}: {source.title}" if source else ""
+        where = citation(source) if source else ""
         return f"[{numbers[source_id]}] {source_id} – {where}"
 
     columns = [replace(c, shown=cited) if c.key == "source" else c for c in DETAIL_COLUMNS]
@@ -568,6 +575,9 @@ SOURCE_COLUMNS = (
     Column("language", N_("Language"), no_wrap=True),
     Column("file", N_("File"), optional=True),
     Column("url", N_("Address"), optional=True),
+    Column("licence", N_("Licence"), optional=True),
+    Column("retrieved", N_("Retrieved"), optional=True, no_wrap=True),
+    Column("citation", N_("Citation"), optional=True),
     Column("records", N_("Records"), numeric=True, shown=quantity),
 )
 
@@ -601,5 +611,6 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
         rows=_rows(obj["records"], CITING_COLUMNS, {}),
         payload=obj,
         title=f"{source.id}: " + " · ".join(a for a in about if a),
-        footer=[obj["note"]] if obj["note"] else [],
+        footer=[_("Cite as: {citation}").format(citation=citation(source))]
+        + ([obj["note"]] if obj["note"] else []),
     )

@@ -22,9 +22,10 @@ import math
 import re
 from _csv import Reader
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .citing import SourceInfo, source_record
 from .errors import DataError, Problem
 from .files import read_text
 from .i18n import N_, _
@@ -85,21 +86,25 @@ class ImportReport:
     conflicts: list[Rejected] = field(default_factory=list)
 
 
-def wikidata_source(source_id: str = SOURCE_ID) -> Source:
-    """The source record every imported city and partnership cites."""
-    return Source(
-        id=source_id,
-        publisher="Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)",
-        title="Twinned administrative body (P190)",
-        language="en",
-        url="https://www.wikidata.org/wiki/Property:P190",
-        note="Wikidata's data is CC0 (public domain). Imported from the twin-city tables "
-        "derived from property P190; a link there has no kind, date or source of its own, "
-        "so imported links are twinnings of unknown kind.",
-        date="2026-05-12",
-        citation="Wikidata contributors, property P190 (twinned administrative body), "
-        "tables by bothness/twin-cities and TidyTuesday (2026-05-12); CC0",
-    )
+WIKIDATA = SourceInfo(
+    id=SOURCE_ID,
+    publisher="Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)",
+    title="Twinned administrative body (P190)",
+    language="en",
+    url="https://www.wikidata.org/wiki/Property:P190",
+    note="Imported from the twin-city tables derived from property P190; a link there has "
+    "no kind, date or source of its own, so imported links are twinnings of unknown kind.",
+    date="2026-05-12",
+    citation="Wikidata contributors, property P190 (twinned administrative body), "
+    "tables by bothness/twin-cities and TidyTuesday (2026-05-12)",
+    licence="CC0 1.0 (public domain)",
+)
+
+
+def wikidata_source(info: SourceInfo | None = None) -> Source:
+    """The source record every imported city and partnership cites: `info` over the
+    defaults of the published twin-city tables."""
+    return source_record(info or SourceInfo(), WIKIDATA)
 
 
 # --- reading -----------------------------------------------------------------
@@ -307,6 +312,7 @@ def merge(
     *,
     cities_file: str = "cities",
     links_file: str = "links",
+    info: SourceInfo | None = None,
 ) -> tuple[Dataset, ImportReport]:
     """The dataset with the cities and links added, and what was done.
 
@@ -475,7 +481,7 @@ def merge(
         return dataset, report
     result = with_import(
         dataset,
-        (wikidata_source(source_id), geonames_source()),
+        (wikidata_source(replace(info or SourceInfo(), id=source_id)), geonames_source()),
         cities=(*records, *new_cities),
         memberships=dataset.memberships,
         partnerships=(*partnerships, *added),
@@ -489,8 +495,13 @@ def import_tables(
     links_path: Path,
     source_id: str = SOURCE_ID,
     progress: Callable[[int], None] | None = None,
+    source: SourceInfo | None = None,
 ) -> tuple[Dataset, ImportReport]:
-    """Read both tables and merge them; the report holds every rejection, in file order."""
+    """Read both tables and merge them; the report holds every rejection, in file order.
+
+    `source` describes the tables' source record over the defaults (`WIKIDATA`); its id,
+    if given, is the source id."""
+    source_id = source.id if source and source.id else source_id
     cities, rejected_cities = read_cities(cities_path)
     links, rejected_links = read_links(links_path)
     result, report = merge(
@@ -501,6 +512,7 @@ def import_tables(
         progress,
         cities_file=str(cities_path),
         links_file=str(links_path),
+        info=source,
     )
     order = {str(cities_path): 0, str(links_path): 1}
     report.rejected = sorted(

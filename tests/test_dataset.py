@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from citynet import files, store
 from citynet.cli import app
 from citynet.model import City, Dataset, Membership, Network, Partnership
-from citynet.names import resolve
+from citynet.names import lookup
 from citynet.query import figure_conflicts
 
 BERLIN_NETZWERKE = "berlin-netzwerke"  # 000
@@ -123,7 +123,7 @@ def test_the_17_partner_cities_are_found_by_the_names_the_page_uses(data: Datase
         "Los Angeles, Mexiko-Stadt, Buenos Aires, Paris, Madrid, London, Brüssel, Istanbul, "
         "Budapest, Jakarta, Taschkent, Moskau, Warschau, Prag, Peking, Tokio, Windhuk"
     )
-    found = {resolve(data, name.strip(), City).id for name in written.split(",")}
+    found = {lookup(data, name.strip(), City).id for name in written.split(",")}
     assert found == BERLIN_PARTNER_CITIES
 
 
@@ -343,19 +343,19 @@ def test_mueller_sits_in_uclg_bodies_for_metropolis_since_2016(data: Dataset) ->
 
 
 def test_cemr_and_rgre_name_one_network(data: Dataset) -> None:
-    cemr = resolve(data, "CEMR")
-    assert resolve(data, "RGRE").id == cemr.id == "cemr"
-    assert resolve(data, "CEMR/RGRE").id == cemr.id
-    assert resolve(data, "Rat der Gemeinden und Regionen Europas").id == cemr.id
-    assert resolve(data, "Council of European Municipalities and Regions").id == cemr.id
+    cemr = lookup(data, "CEMR")
+    assert lookup(data, "RGRE").id == cemr.id == "cemr"
+    assert lookup(data, "CEMR/RGRE").id == cemr.id
+    assert lookup(data, "Rat der Gemeinden und Regionen Europas").id == cemr.id
+    assert lookup(data, "Council of European Municipalities and Regions").id == cemr.id
 
 
 def test_covenant_of_mayors_german_and_english_names_are_one_network(data: Dataset) -> None:
-    covenant = resolve(data, "Covenant of Mayors")
-    assert resolve(data, "Konvent der Bürgermeister").id == covenant.id
-    assert resolve(data, "EU-Bürgermeisterinnen- und Bürgermeisterkonvent").id == covenant.id
+    covenant = lookup(data, "Covenant of Mayors")
+    assert lookup(data, "Konvent der Bürgermeister").id == covenant.id
+    assert lookup(data, "EU-Bürgermeisterinnen- und Bürgermeisterkonvent").id == covenant.id
     assert (
-        resolve(
+        lookup(
             data, "Konvent der Bürgermeisterinnen und Bürgermeister für Klima und Energie Europa"
         ).id
         == covenant.id
@@ -370,13 +370,13 @@ def test_covenant_of_mayors_german_and_english_names_are_one_network(data: Datas
 def test_city_spellings_of_the_documents_resolve_to_one_city(
     data: Dataset, names: tuple[str, ...]
 ) -> None:
-    found = {resolve(data, name).id for name in names}
+    found = {lookup(data, name).id for name in names}
     assert len(found) == 1, found
-    assert isinstance(resolve(data, names[0]), City)
+    assert isinstance(lookup(data, names[0]), City)
 
 
 def test_windhuk_is_in_namibia(data: Dataset) -> None:
-    windhuk = resolve(data, "Windhuk", City)
+    windhuk = lookup(data, "Windhuk", City)
     assert isinstance(windhuk, City)
     assert windhuk.country == "NA"
 
@@ -407,7 +407,7 @@ REGIONAL_COALITIONS = [
 def test_iccar_regional_coalition_has_parent_founding_year_and_place(
     data: Dataset, name: str, founded: int, place: str | None
 ) -> None:
-    coalition = resolve(data, name, Network)
+    coalition = lookup(data, name, Network)
     assert isinstance(coalition, Network)
     assert coalition.parent == "iccar"
     assert coalition.founded == founded
@@ -546,7 +546,9 @@ OVERVIEW: dict[str, list[tuple[tuple[str, ...], str]]] = {
 HEADING_THEMES = {
     "Global": {"allgemein"},
     "Europa": {"allgemein"},
-    "Gesundheit und Soziales": {"gesundheit", "soziales"},
+    # The overview's category as one theme: a network listed there is not thereby a
+    # health network and a social one.
+    "Gesundheit und Soziales": {"gesundheit-und-soziales"},
     "Klima und Nachhaltigkeit": {"klima"},
     "Sicherheit": {"sicherheit"},
     "Kultur": {"kultur"},
@@ -567,11 +569,47 @@ OVERVIEW_ENTRIES = [
 def test_overview_network_resolves_by_the_name_the_overview_writes(
     data: Dataset, heading: str, name: str, network_id: str
 ) -> None:
-    found = resolve(data, name, Network)
+    found = lookup(data, name, Network)
     assert found.id == network_id
     assert isinstance(found, Network)
     assert NRW_NETZWERKE in found.sources
     assert HEADING_THEMES[heading] <= set(found.themes)
+
+
+def test_a_network_under_gesundheit_und_soziales_is_not_thereby_a_health_network(
+    data: Dataset,
+) -> None:
+    from citynet.names import THEME
+    from citynet.query import filter_networks
+
+    def themed(word: str) -> set[str]:
+        return {n.id for n in filter_networks(data, themes=[lookup(data, word, THEME)])}
+
+    heading = {network_id for _, network_id in OVERVIEW["Gesundheit und Soziales"]}
+    assert themed("Gesundheit und Soziales") == heading
+    # Health: the WHO's Healthy Cities alone, not Mayors for Peace, ECCAR, ICORN, the
+    # Rainbow Cities or the Strong Cities; social: what works on social policy.
+    assert themed("health") == {"gesunde-staedte"}
+    assert themed("social") == {"esn", "eurocities"}
+
+
+def test_a_role_the_documents_say_ended_shows_as_ended(data: Dataset) -> None:
+    from citynet.contract import network_object
+    from citynet.views import city_detail
+
+    roles = [
+        role
+        for member in network_object(data, data.network_by_id["uclg"])["members"]
+        for role in member["roles"]
+        if role["person"] == "Jürgen Roters"
+    ]
+    assert [(r["since"], r["until"], r["ended"]) for r in roles] == [
+        (2009, None, True),
+        (2013, None, True),
+    ]
+    shown = [r["value"] for r in city_detail(data, data.city_by_id["koeln"]).rows]
+    uclg = next(v for v in shown if v.startswith("UCLG"))
+    assert "(Jürgen Roters) – since 2009, now ended" in uclg
 
 
 def test_overview_names_about_forty_distinct_networks(data: Dataset) -> None:
@@ -593,7 +631,7 @@ def test_energy_cities_remark_of_the_overview_is_kept_as_a_doubtful_note(data: D
         assert all(n.source == NRW_NETZWERKE for n in doubtful)
     # Recorded, not believed: C40 keeps its own founding year and is not Energy Cities.
     assert network(data, "c40").founded == 2005
-    assert resolve(data, "Energy Cities").id == "energy-cities"
+    assert lookup(data, "Energy Cities").id == "energy-cities"
 
 
 # --- invariants ------------------------------------------------------------------------------

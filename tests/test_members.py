@@ -16,7 +16,7 @@ from citynet.cli import app
 from citynet.errors import DataError, UsageError
 from citynet.members import SourceInfo, import_members
 from citynet.model import City, Dataset
-from citynet.names import resolve
+from citynet.names import lookup
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "networks.toml"
 SAMPLES = Path(__file__).parent / "fixtures" / "members"
@@ -117,7 +117,7 @@ def test_names_in_every_language_find_the_imported_cities(shipped: Dataset) -> N
         ("Lissabon", "Lisbon"),
         ("Kopenhagen", "Copenhagen"),
     ):
-        assert len({resolve(result, n, City).id for n in names}) == 1, names
+        assert len({lookup(result, n, City).id for n in names}) == 1, names
     munich = result.city_by_id["munich"]
     assert munich.region == "DE.02" and munich.geonames == "2867714" and munich.population
     assert munich.sources == ("import-climate-wide", "geonames")

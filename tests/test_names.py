@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from citynet.errors import EXIT_NOT_FOUND, NotFoundError
 from citynet.model import City, Dataset, Network
-from citynet.names import NameIndex, fold, fold_variants, resolve
+from citynet.names import NameIndex, fold, fold_variants, lookup
 from citynet.store import load
 
 MINI = Path(__file__).parent / "fixtures" / "mini.toml"
@@ -101,14 +101,14 @@ def test_fold_of_any_text_is_idempotent_and_only_lowercase_alphanumerics(name: s
     ["Klima-Bündnis", "klimabuendnis", "klima-bundnis", "KLIMA BÜNDNIS", "Climate Alliance"],
 )
 def test_every_spelling_of_klima_buendnis_resolves_to_it(data: Dataset, name: str) -> None:
-    record = resolve(data, name)
+    record = lookup(data, name)
     assert isinstance(record, Network)
     assert record.id == "klima-buendnis"
 
 
 @pytest.mark.parametrize("name", ["Köln", "koeln", "Cologne", "KÖLN", "koln"])
 def test_every_spelling_of_koeln_resolves_to_the_city(data: Dataset, name: str) -> None:
-    record = resolve(data, name)
+    record = lookup(data, name)
     assert isinstance(record, City)
     assert record.id == "koeln"
 
@@ -122,7 +122,7 @@ def test_index_finds_one_record_per_spelling(data: Dataset) -> None:
 
 def test_unknown_name_is_not_found_with_a_suggestion(data: Dataset) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(data, "Klima Bundnis e.V.")
+        lookup(data, "Klima Bundnis e.V.")
     error = caught.value
     assert str(error) == (
         "no network or city named 'Klima Bundnis e.V.'; "
@@ -134,35 +134,35 @@ def test_unknown_name_is_not_found_with_a_suggestion(data: Dataset) -> None:
 
 def test_misspelt_city_suggests_the_city(data: Dataset) -> None:
     with pytest.raises(NotFoundError, match=r"did you mean koeln \(Köln, DE\)\?"):
-        resolve(data, "Kolnn", City)
+        lookup(data, "Kolnn", City)
 
 
 def test_name_close_to_nothing_has_no_suggestion(data: Dataset) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(data, "Zzyzx")
+        lookup(data, "Zzyzx")
     assert str(caught.value) == "no network or city named 'Zzyzx'"
     assert caught.value.candidates == ()
 
 
 def test_restricting_to_cities_does_not_return_a_network(data: Dataset) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(data, "Klima-Bündnis", City)
+        lookup(data, "Klima-Bündnis", City)
     assert str(caught.value).startswith("no city named 'Klima-Bündnis'")
     assert "klima-buendnis" not in str(caught.value)
 
 
 def test_restricting_to_cities_suggests_no_network(data: Dataset) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(data, "Eurocitys", City)
+        lookup(data, "Eurocitys", City)
     assert "eurocities" not in str(caught.value)
     # Without the restriction the same name suggests the network.
     with pytest.raises(NotFoundError, match=r"did you mean eurocities \(EUROCITIES, network\)\?"):
-        resolve(data, "Eurocitys")
+        lookup(data, "Eurocitys")
 
 
 def test_restricting_to_networks_does_not_return_a_city(data: Dataset) -> None:
     with pytest.raises(NotFoundError, match=r"^no network named 'Köln'"):
-        resolve(data, "Köln", Network)
+        lookup(data, "Köln", Network)
 
 
 def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
@@ -180,7 +180,7 @@ def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
     )
     shared = load(path)
     with pytest.raises(NotFoundError) as caught:
-        resolve(shared, "Lutetia")
+        lookup(shared, "Lutetia")
     assert str(caught.value) == (
         "'Lutetia' matches more than one network or city; name one by its id:\n"
         "  klima-buendnis (Klima-Bündnis, network)\n"
@@ -190,8 +190,8 @@ def test_name_shared_by_a_network_and_a_city_is_ambiguous_unless_restricted(
         "klima-buendnis (Klima-Bündnis, network)",
         "paris (Paris, FR)",
     )
-    assert resolve(shared, "Lutetia", City).id == "paris"
-    assert resolve(shared, "paris", Network).id == "klima-buendnis"
+    assert lookup(shared, "Lutetia", City).id == "paris"
+    assert lookup(shared, "paris", Network).id == "klima-buendnis"
 
 
 @pytest.mark.parametrize("typed", ["paris", "Paris", "PARIS", " paris "])
@@ -206,7 +206,7 @@ def test_the_same_folded_name_gives_the_same_record_and_an_id_wins(
         text.replace('aliases = ["Klimabündnis"]', 'aliases = ["Klimabündnis", "Paris"]'),
         encoding="utf-8",
     )
-    assert resolve(load(path), typed).id == "paris"
+    assert lookup(load(path), typed).id == "paris"
 
 
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))

@@ -16,7 +16,7 @@ from conftest import shared
 from citynet import store
 from citynet.members import import_members
 from citynet.model import City, Dataset
-from citynet.names import resolve
+from citynet.names import lookup
 from citynet.query import partners_of
 from citynet.wikidata import import_tables
 
@@ -25,7 +25,7 @@ CLIMATE_COLUMNS = {"C40Cities2019": "c40", "EUCovenantofMayors2019": "covenant-o
 
 
 def formal_partners(dataset: Dataset, city: str) -> set[str]:
-    found = resolve(dataset, city, City)
+    found = lookup(dataset, city, City)
     assert isinstance(found, City)
     return {p.city.id for p in partners_of(dataset, found, ["partnership"])}
 
@@ -69,7 +69,7 @@ def test_berlin_keeps_its_17_formal_partnerships(imported: tuple[Dataset, Datase
 
 def test_brussels_is_one_city(imported: tuple[Dataset, Dataset]) -> None:
     _, data = imported
-    assert resolve(data, "Brüssel", City).id == resolve(data, "City of Brussels", City).id
+    assert lookup(data, "Brüssel", City).id == lookup(data, "City of Brussels", City).id
     assert data.city_by_id["bruessel"].wikidata == "Q239"
     partners = {p.city.id for p in partners_of(data, data.city_by_id["berlin"])}
     assert {p for p in partners if p.startswith(("bru", "city-of-bru"))} == {"bruessel"}
@@ -90,7 +90,7 @@ def test_names_in_every_language_find_one_city(
     imported: tuple[Dataset, Dataset], names: tuple[str, ...]
 ) -> None:
     _, data = imported
-    assert len({resolve(data, name, City).id for name in names}) == 1
+    assert len({lookup(data, name, City).id for name in names}) == 1
 
 
 def test_same_names_get_readable_ids(imported: tuple[Dataset, Dataset]) -> None:

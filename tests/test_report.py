@@ -161,7 +161,7 @@ def test_report_of_a_city_without_networks_or_partners(tmp_path: Path) -> None:
 
     install("de")
     data = citynet.load(MAPS)
-    built = report.build(data, citynet.resolve(data, "hamburg"), dt.date(2026, 1, 1))
+    built = report.build(data, citynet.lookup(data, "hamburg"), dt.date(2026, 1, 1))
     html = report.render_html(data, built)
     assert "Keine Mitgliedschaften im Datensatz." in html
     assert "Städtefreundschaft (1)" in html  # Hamburg's one relation, to Berlin

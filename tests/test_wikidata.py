@@ -556,7 +556,7 @@ def test_the_source_record_is_added_once_and_cited() -> None:
     assert source.publisher == "Wikidata (via bothness/twin-cities, TidyTuesday 2026-05-12)"
     assert source.title == "Twinned administrative body (P190)"
     assert source.language == "en"
-    assert "CC0" in source.note
+    assert source.licence.startswith("CC0")
     assert [s.id for s in result.sources].count(SOURCE_ID) == 1
     again, _ = merge(result, [*rows, CityRow("Q3", "Cc", None, None, "", "IT", "", 4)], [])
     assert [s.id for s in again.sources].count(SOURCE_ID) == 1

@@ -282,9 +282,13 @@ def test_add_nested_figure(mini: Path) -> None:
 def test_edit_replaces_fields_and_validates(mini: Path) -> None:
     assert cli(mini, "edit", "network", "eurocities", "--founded", "1987")[0] == 0
     assert store.load(mini).network_by_id["eurocities"].founded == 1987
+    # A scope is taken as the filters take it, in German or English; an unknown one is a
+    # usage error naming the valid ones, as for `list --scope`.
     code, _, err = cli(mini, "edit", "network", "eurocities", "--scope", "galaxy")
-    assert code == 3 and "'galaxy' is not one of" in err
+    assert code == 2 and "unknown scope 'galaxy'" in err and "europe" in err
     assert store.load(mini).network_by_id["eurocities"].scope == "europe"
+    assert cli(mini, "edit", "network", "eurocities", "--scope", "Weltweit")[0] == 0
+    assert store.load(mini).network_by_id["eurocities"].scope == "global"
 
 
 def test_renaming_an_id_updates_every_reference(mini: Path) -> None:

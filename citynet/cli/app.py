@@ -6,6 +6,9 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +18,7 @@ from msgspec import Struct
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import CitynetError
+from ..errors import CitynetError, NameNote
 from ..i18n import _
 from ..model import Dataset
 from .registry import COMMANDS
@@ -153,7 +156,8 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with _notes_on_stderr():
+                return super().invoke(ctx)
         except CitynetError as error:
             report(shown(error))
             raise typer.Exit(error.exit_code) from None
@@ -162,6 +166,24 @@ class _Group(TyperGroup):
             # (click would exit 1; every format and command ends quietly with 0.)
             silence_stdout()
             raise typer.Exit(0) from None
+
+
+@contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """The core's notes (`NameNote`: a name several places bear, answered with the clear
+    favourite) as one line each on stderr, every time; other warnings as Python shows them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", NameNote)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, NameNote):  # one line, whatever the names hold
+                report(str(message).replace("\n", "\\n"))
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 def click_command(commands: typer.Typer, name: str) -> Any:

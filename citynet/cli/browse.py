@@ -8,7 +8,7 @@ import typer
 
 from ..errors import CitynetError
 from ..i18n import _, ngettext
-from ..model import City, Dataset, Network
+from ..model import City, Network
 from .app import dataset
 from .options import (
     AS_GIVEN,
@@ -96,15 +96,15 @@ def list_networks(
 
       citynet list --theme climate --format json | jq '.[].id'
     """
-    from ..names import resolve
-    from ..query import filter_networks, resolve_scope, resolve_theme
+    from ..names import SCOPE, THEME, lookup
+    from ..query import filter_networks
     from ..views import network_list
 
     data = dataset(ctx)
     chosen: dict[str, Any] = {
-        "themes": [resolve_theme(data, t) for t in theme or ()],
-        "scope": resolve_scope(scope) if scope else None,
-        "member": resolve(data, member, City) if member else None,
+        "themes": [lookup(data, t, THEME) for t in theme or ()],
+        "scope": lookup(data, scope, SCOPE) if scope else None,
+        "member": lookup(data, member, City) if member else None,
     }
     networks = filter_networks(
         data, **chosen, founded_after=founded_after, founded_before=founded_before, sort=sort
@@ -149,10 +149,11 @@ def show_record(
 
       citynet show koeln --format json
     """
+    from ..names import ANYTHING, lookup
     from ..views import city_detail, network_detail, source_detail
 
     data = dataset(ctx)
-    record = resolve_with_sources(data, name)
+    record = lookup(data, name, ANYTHING)
     if isinstance(record, Network):
         listing = network_detail(data, record)
     elif isinstance(record, City):
@@ -171,7 +172,11 @@ def partners(
     not_kind: Annotated[
         list[str] | None,
         typer.Option(
-            "--not-kind", help="Leave out these kinds (repeatable).", autocompletion=complete_kind
+            "--not-kind",
+            help="Leave out the partner cities that have a relation of this kind with the "
+            "city (repeatable): `--not-kind partnership` lists those without a formal "
+            "partnership.",
+            autocompletion=complete_kind,
         ),
     ] = None,
     shown: Shown = AS_GIVEN,
@@ -188,17 +193,15 @@ def partners(
 
       citynet partners berlin --not-kind partnership
     """
-    from ..names import resolve
-    from ..query import partners_of, resolve_kind
+    from ..names import KIND, lookup
+    from ..query import partners_of
     from ..views import partner_list
 
     data = dataset(ctx)
-    found = resolve(data, city, City)
-    kinds = [resolve_kind(k) for k in kind or ()]
-    excluded = {resolve_kind(k) for k in not_kind or ()}
-    found_partners = [
-        p for p in partners_of(data, found, kinds) if p.partnership.kind not in excluded
-    ]
+    found = lookup(data, city, City)
+    kinds = [lookup(None, k, KIND) for k in kind or ()]
+    excluded = [lookup(None, k, KIND) for k in not_kind or ()]
+    found_partners = partners_of(data, found, kinds, without=excluded)
     # A terminal table gives each partner city one row; tsv and json one per relation.
     grouped = chosen_format(shown.fmt, shown.output) == "table"
     show(ctx, partner_list(found, found_partners, grouped), shown)
@@ -228,13 +231,13 @@ def compare(
       citynet compare berlin koeln
     """
     from ..errors import UsageError
-    from ..names import resolve
+    from ..names import lookup
     from ..views import city_comparison, network_comparison
 
     if len(names) < 2:
         raise UsageError(_("compare needs at least two names"))
     data = dataset(ctx)
-    records = [resolve(data, n) for n in names]
+    records = [lookup(data, n) for n in names]
     if all(isinstance(r, Network) for r in records):
         show(ctx, network_comparison(data, records), shown)  # type: ignore[arg-type]
     elif all(isinstance(r, City) for r in records):
@@ -270,7 +273,8 @@ def themes(
 def cities(
     ctx: typer.Context,
     country: Annotated[
-        str | None, typer.Option("--country", "-c", help="ISO 3166-1 code, e.g. DE.")
+        str | None,
+        typer.Option("--country", "-c", help="ISO 3166-1 code or name, e.g. DE or Deutschland."),
     ] = None,
     shown: Shown = AS_GIVEN,
 ) -> None:
@@ -284,11 +288,13 @@ def cities(
 
       citynet cities --sort -partners --limit 10
     """
+    from ..names import COUNTRY, lookup
     from ..query import filter_cities
     from ..views import city_list
 
     data = dataset(ctx)
-    show(ctx, city_list(data, filter_cities(data, country)), shown)
+    code = lookup(data, country, COUNTRY) if country else None
+    show(ctx, city_list(data, filter_cities(data, code)), shown)
 
 
 @app.command()
@@ -315,27 +321,6 @@ def search(
 # --- real data: member lists, joining duplicates ---------------------------------------
 
 
-def resolve_with_sources(data: Dataset, name: str) -> Any:
-    """The network or city `name` means, else the source with that id; an id that is
-    both is ambiguous (`citynet sources ID` shows the source)."""
-    from ..errors import NotFoundError
-    from ..names import resolve
-
-    source = data.source_by_id.get(name)
-    try:
-        record = resolve(data, name)
-    except NotFoundError:
-        if source is None:
-            raise
-        return source
-    if source is not None and record.id == name:
-        message = _(
-            "{name} is both a {what} and a source; `citynet sources {name}` shows the source"
-        )
-        raise NotFoundError(message.format(name=name, what=_(type(record).__name__.lower())))
-    return record
-
-
 def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
         return [s.id for s in dataset(ctx).sources if s.id.startswith(incomplete.lower())]
@@ -357,10 +342,11 @@ def sources(
     ] = None,
     shown: Shown = AS_GIVEN,
 ) -> None:
-    """The sources every fact cites: publisher, title, language, file, address.
+    """The sources every fact cites: publisher, title, language, file, address, licence,
+    date retrieved and how to cite it.
 
-    Addresses and retrieval dates are shown where the data has them; the documents
-    do not state them, so none is made up.
+    Addresses, licences and retrieval dates are shown where the data has them (an
+    import records them); the documents do not state them, so none is made up.
 
     Examples:
 
@@ -370,22 +356,15 @@ def sources(
 
       citynet sources --format ids
     """
-    from ..names import closest
+    from ..model import Source
+    from ..names import lookup
     from ..views import source_detail, source_list
 
     data = dataset(ctx)
     if source is None:
         show(ctx, source_list(data), shown)
         return
-    found = data.source_by_id.get(source)
-    if found is None:
-        from ..errors import NotFoundError
-
-        hint = closest(source, list(data.source_by_id), 3)
-        message = _("no source {name}").format(name=repr(source))
-        if hint:
-            message += "; " + _("did you mean {words}?").format(words=", ".join(hint))
-        raise NotFoundError(message, tuple(hint))
+    found = lookup(data, source, Source)
     show(ctx, source_detail(data, found), shown)
 
 

@@ -60,12 +60,11 @@ def graph(
     """
     from ..formats import choose
     from ..graphs import SVG_PATIENCE, build_graph, write_graph
-    from ..names import resolve
-    from ..query import resolve_kind
+    from ..names import KIND, lookup
 
     data = dataset(ctx)
-    records = [resolve(data, name) for name in names or ()]
-    kinds = [resolve_kind(k) for k in kind or ()]
+    records = [lookup(data, name) for name in names or ()]
+    kinds = [lookup(None, k, KIND) for k in kind or ()]
     chosen = choose("graph", fmt, output)
     found = build_graph(data, records, depth=depth, kinds=kinds)
     if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
@@ -119,8 +118,7 @@ def map_command(
     from ..formats import choose
     from ..i18n import speaking
     from ..maps import city_map, country_map, network_map, render
-    from ..names import resolve
-    from ..query import resolve_kind
+    from ..names import COUNTRY, KIND, lookup
 
     if (name is None) == (country is None):
         raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
@@ -131,16 +129,16 @@ def map_command(
                 "or redirect it: citynet map ... > map.svg"
             )
         )
-    kinds = [resolve_kind(k) for k in kind or ()]
+    kinds = [lookup(None, k, KIND) for k in kind or ()]
     data = dataset(ctx)
     chosen = choose("map", fmt, output)
-    record = None if country is not None else resolve(data, name or "")
+    record = None if country is not None else lookup(data, name or "")
     if isinstance(record, Network) and kinds:
         raise UsageError(_("--kind narrows partner maps; a network map shows its members"))
     # GeoJSON is read by programs: its labels are the same (German) in every language.
     with speaking("de") if chosen == "geojson" else nullcontext():
         if record is None:
-            drawn = country_map(data, country or "", kinds)
+            drawn = country_map(data, lookup(data, country or "", COUNTRY), kinds)
         elif isinstance(record, Network):
             drawn = network_map(data, record)
         else:
@@ -172,11 +170,11 @@ def report_command(
     """
     from ..formats import choose
     from ..maps import city_map, render_svg
-    from ..names import resolve
+    from ..names import lookup
     from ..report import build, map_file_for, render_html, render_markdown
 
     data = dataset(ctx)
-    found = resolve(data, city, City)
+    found = lookup(data, city, City)
     assert isinstance(found, City)
     city_report = build(data, found)
     chosen = choose("report", fmt, output)

@@ -342,13 +342,14 @@ def merge(
       citynet merge muenchen munich
     """
     from ..merge import merge_cities, merge_plan
-    from ..names import resolve
+    from ..names import lookup
     from ..store import update
 
     plan: list[str] = []
 
     def change(data: Dataset) -> Dataset:
-        kept, joined = resolve(data, keep, City), resolve(data, other, City)
+        kept = lookup(data, keep, City, guess=False)
+        joined = lookup(data, other, City, guess=False)
         assert isinstance(kept, City) and isinstance(joined, City)
         merged = merge_cities(data, kept, joined, force=force)
         plan.extend(merge_plan(data, kept, joined))

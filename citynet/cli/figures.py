@@ -61,9 +61,8 @@ def stats(
       citynet stats --format json | jq '.most_connected_cities[0]'
     """
     from ..errors import UsageError
-    from ..names import did_you_mean
+    from ..names import KIND, did_you_mean, lookup
     from ..output import render_sections
-    from ..query import resolve_kind
     from ..stats import TABLES, statistics
     from ..statviews import DEFAULT_TABLE, stats_listings, stats_whole
 
@@ -71,7 +70,7 @@ def stats(
         hint = did_you_mean(table, TABLES)
         message = _("unknown table {table}{hint}; tables: {tables}")
         raise UsageError(message.format(table=repr(table), hint=hint, tables=", ".join(TABLES)))
-    kinds = [resolve_kind(k) for k in kind or ()]
+    kinds = [lookup(None, k, KIND) for k in kind or ()]
     figures = statistics(dataset(ctx), kinds)
     chosen = chosen_format(fmt)
     listings = stats_listings(figures, limit or None)
@@ -104,13 +103,12 @@ def suggest_networks(
 
       citynet suggest berlin --limit 3 --format json
     """
-    from ..names import resolve
-    from ..query import resolve_kind
+    from ..names import KIND, lookup
     from ..statviews import suggestion_listing
     from ..suggest import suggest
 
     data = dataset(ctx)
-    found = resolve(data, city, City)
+    found = lookup(data, city, City)
     assert isinstance(found, City)
-    suggestions = suggest(data, found, [resolve_kind(k) for k in kind or ()])
+    suggestions = suggest(data, found, [lookup(None, k, KIND) for k in kind or ()])
     show(ctx, suggestion_listing(data, found, suggestions[: limit or None]), shown)

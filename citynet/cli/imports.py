@@ -13,6 +13,26 @@ from ..model import Dataset, Network
 from .app import data_file, report
 from .options import DryRunOption, ForceOption
 
+# What every import asks about its source; defaults come from the table when citynet
+# knows it (`citynet.citing.KNOWN`), the date retrieved is the day of the import.
+TitleOption = Annotated[str | None, typer.Option(help="Title of the source record.")]
+PublisherOption = Annotated[str | None, typer.Option(help="Who published the table.")]
+CitationOption = Annotated[
+    str | None, typer.Option(help="How the table's authors ask to be cited.")
+]
+UrlOption = Annotated[str | None, typer.Option(help="Where the table comes from.")]
+DateOption = Annotated[
+    str | None, typer.Option(help="Date of the table, as its publisher gives it.")
+]
+LicenceOption = Annotated[
+    str | None, typer.Option(help="The terms the table is used under, e.g. 'CC BY 4.0'.")
+]
+RetrievedOption = Annotated[
+    str | None,
+    typer.Option(help="When the table was downloaded, YYYY-MM-DD (default: today)."),
+]
+
+
 app = typer.Typer()
 
 
@@ -46,13 +66,13 @@ def import_members(
     source: Annotated[
         str | None, typer.Option("--source", help="Id of the source record (default: import-FILE).")
     ] = None,
-    title: Annotated[str | None, typer.Option(help="Title of the source record.")] = None,
-    publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
-    citation: Annotated[str | None, typer.Option(help="How to cite the source.")] = None,
-    url: Annotated[str | None, typer.Option(help="Where the table comes from.")] = None,
-    date: Annotated[
-        str | None, typer.Option(help="Date of the table (default: today, the import's).")
-    ] = None,
+    title: TitleOption = None,
+    publisher: PublisherOption = None,
+    citation: CitationOption = None,
+    url: UrlOption = None,
+    date: DateOption = None,
+    licence: LicenceOption = None,
+    retrieved: RetrievedOption = None,
     report_file: Annotated[
         Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
     ] = None,
@@ -76,9 +96,9 @@ def import_members(
 
     from ..errors import UsageError
     from ..files import write_output
-    from ..members import MembersReport, SourceInfo, report_listing
+    from ..members import MembersReport, report_listing
     from ..members import import_members as import_table
-    from ..names import resolve
+    from ..names import lookup
     from ..output import printable, render
     from ..store import update_with
 
@@ -93,19 +113,12 @@ def import_members(
 
     columns = pairs(column, "--column")
     fields = pairs(field_map, "--map")
-    info = SourceInfo(
-        id=source or "",
-        title=title or "",
-        publisher=publisher or "",
-        citation=citation or "",
-        url=url or "",
-        date=date or "",
-    )
+    info = _source_info(source, title, publisher, citation, url, date, licence, retrieved)
     path = data_file(ctx)
 
     def change(data: Dataset) -> tuple[Dataset, MembersReport]:
-        wanted = {c: resolve(data, n, Network).id for c, n in columns.items()}
-        chosen = resolve(data, network, Network).id if network else ""
+        wanted = {c: lookup(data, n, Network).id for c, n in columns.items()}
+        chosen = lookup(data, network, Network).id if network else ""
         with _progress(file) as advance:
             return import_table(
                 data,
@@ -180,6 +193,17 @@ def import_wikidata(
     links_file: Annotated[
         Path, typer.Option("--links", help="Links table (CSV or TSV): source, target.")
     ],
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Id of the source record (default: wikidata-p190)."),
+    ] = None,
+    title: TitleOption = None,
+    publisher: PublisherOption = None,
+    citation: CitationOption = None,
+    url: UrlOption = None,
+    date: DateOption = None,
+    licence: LicenceOption = None,
+    retrieved: RetrievedOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -199,10 +223,11 @@ def import_wikidata(
     from ..wikidata import ImportReport, import_tables
 
     path = data_file(ctx)
+    info = _source_info(source, title, publisher, citation, url, date, licence, retrieved)
 
     def change(data: Dataset) -> tuple[Dataset, ImportReport]:
         with _progress(cities_file, links_file) as advance:
-            return import_tables(data, cities_file, links_file, progress=advance)
+            return import_tables(data, cities_file, links_file, progress=advance, source=info)
 
     _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
     added = (
@@ -246,6 +271,31 @@ def _print_conflicts(file: str, conflicts: list[tuple[int, str]]) -> None:
         report(printable(f"{file}:{line}: {conflict}"))
     if len(conflicts) > 50:
         report(_("… and {n} more conflicts").format(n=number(len(conflicts) - 50)))
+
+
+def _source_info(
+    source: str | None,
+    title: str | None,
+    publisher: str | None,
+    citation: str | None,
+    url: str | None,
+    date: str | None,
+    licence: str | None,
+    retrieved: str | None,
+) -> Any:
+    """The import's description of its source, from the options; unset ones stay empty."""
+    from ..citing import SourceInfo
+
+    return SourceInfo(
+        id=source or "",
+        title=title or "",
+        publisher=publisher or "",
+        citation=citation or "",
+        url=url or "",
+        date=date or "",
+        licence=licence or "",
+        retrieved=retrieved or "",
+    )
 
 
 def _progress(*files: Path) -> Any:
