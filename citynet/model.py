@@ -114,6 +114,13 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "countries": (N_("countries"), "Länder"),
     "other": (N_("other"), "andere"),
 }
+# The state of a relation (a partnership or a membership); "" where no document says,
+# which a query in time reads as in force between `since` and `until`.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "active": (N_("active"), "aktiv", "bestehend", "in force"),
+    "suspended": (N_("suspended"), "ruhend", "ausgesetzt", "suspendiert", "eingefroren"),
+    "ended": (N_("ended"), "beendet", "aufgelöst", "gekündigt", "un-twinned"),
+}
 QUALIFIERS: tuple[str, ...] = ("", "über", "fast", "rund", "mehr als", "nahezu", "knapp", "aktuell")
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -130,6 +137,7 @@ Year = Annotated[int | None, Rule(year=True)]
 LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
+Status = Annotated[str, Rule(choices=("", *STATUSES))]
 
 
 class Source(Struct, frozen=True, gc=False, array_like=True):
@@ -272,6 +280,12 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
     working_groups: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
     note: str = ""
+    # The lifecycle (see STATUSES): the source of the start year, the state, the year
+    # of its last change and the source that says so.
+    since_source: SourceId = ""
+    status: Status = ""
+    status_since: Year = None
+    status_source: SourceId = ""
 
 
 class Partnership(Struct, frozen=True, gc=False, array_like=True):
@@ -284,6 +298,10 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
     until: LaterYear = None
     programme: str = ""
     note: str = ""
+    since_source: SourceId = ""  # the lifecycle, as in Membership
+    status: Status = ""
+    status_since: Year = None
+    status_source: SourceId = ""
 
     def __post_init__(self) -> None:
         # One canonical order per pair, so a pair reads and compares the same both ways.

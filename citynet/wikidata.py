@@ -305,6 +305,7 @@ def merge(
     *,
     cities_file: str = "cities",
     links_file: str = "links",
+    source_record: Source | None = None,
 ) -> tuple[Dataset, ImportReport]:
     """The dataset with the cities and links added, and what was done.
 
@@ -321,7 +322,8 @@ def merge(
     `progress(n)` is called with the number of rows (cities, then links) processed
     since the previous call, every PROGRESS_STEP rows and once for the rest: the
     calls add up to len(cities) + len(links). `cities_file` and `links_file` name
-    the tables in the rejections. The dataset returned is the same object when
+    the tables in the rejections; `source_record` is the record `source_id` names (by
+    default the twin tables'). The dataset returned is the same object when
     nothing changed; a source record is added only when something cites it.
     """
     from .gazetteer import gazetteer
@@ -465,7 +467,7 @@ def merge(
         return dataset, report
     result = with_import(
         dataset,
-        (wikidata_source(source_id), geonames_source()),
+        (source_record or wikidata_source(source_id), geonames_source()),
         cities=(*records, *new_cities),
         memberships=dataset.memberships,
         partnerships=(*partnerships, *added),
