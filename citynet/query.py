@@ -16,6 +16,7 @@ from .i18n import N_, _
 from .model import (
     PARTNERSHIP_KINDS,
     SCOPES,
+    STATUSES,
     City,
     Dataset,
     Figure,
@@ -49,6 +50,11 @@ def resolve_kind(name: str) -> str:
     return resolve_word(name, PARTNERSHIP_KINDS, N_("kind"))
 
 
+def resolve_status(name: str) -> str:
+    """The state of a relation for its id or a German or English word ("ruhend")."""
+    return resolve_word(name, STATUSES, N_("status"))
+
+
 # --- networks -----------------------------------------------------------------
 
 
@@ -60,12 +66,19 @@ def filter_networks(
     member: City | None = None,
     founded_after: int | None = None,
     founded_before: int | None = None,
+    as_of: int | None = None,
     sort: str = "id",
 ) -> list[Network]:
-    """Networks that have every given theme and match the other filters, sorted."""
-    member_of = (
-        {m.network for m in dataset.memberships_by_city.get(member.id, ())} if member else None
-    )
+    """Networks that have every given theme and match the other filters, sorted;
+    `as_of` a year: only memberships known to be in force then (see `timeline`)."""
+    member_of = None
+    if member:
+        memberships = dataset.memberships_by_city.get(member.id, [])
+        if as_of is not None:
+            from .timeline import known_in_force
+
+            memberships = known_in_force(memberships, as_of)[0]
+        member_of = {m.network for m in memberships}
     found = [
         n
         for n in dataset.networks
@@ -236,6 +249,8 @@ def partner_object(partner: Partner) -> dict[str, Any]:
         "kind": p.kind,
         "since": p.since,
         "until": p.until,
+        "status": p.status or None,
+        "status_since": p.status_since,
         "programme": p.programme or None,
         "note": p.note or None,
         "sources": list(p.sources),

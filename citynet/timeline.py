@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -31,7 +31,7 @@ EVENTS: dict[str, str] = {
     "role ended": N_("role ended"),
 }
 _OFF = ("suspended", "ended")  # states in which a relation is not in force
-R = TypeVar("R", Partnership, Membership)
+T = TypeVar("T")
 
 
 def in_force(relation: Partnership | Membership, year: int) -> bool | None:
@@ -49,22 +49,25 @@ def in_force(relation: Partnership | Membership, year: int) -> bool | None:
     return True
 
 
-def known_in_force(relations: Iterable[R], year: int) -> tuple[list[R], int]:
-    """The relations known to be in force in `year`, and how many could not be placed."""
-    kept: list[R] = []
+def known_in_force(
+    items: Iterable[T], year: int, relation: Callable[[T], Partnership | Membership] | None = None
+) -> tuple[list[T], int]:
+    """The items whose relation (the item itself by default) is known to be in force in
+    `year`, and how many could not be placed in time."""
+    kept: list[T] = []
     unknown = 0
-    for relation in relations:
-        state = in_force(relation, year)
+    for item in items:
+        state = in_force(relation(item) if relation else item, year)  # type: ignore[arg-type]
         if state is None:
             unknown += 1
         elif state:
-            kept.append(relation)
+            kept.append(item)
     return kept, unknown
 
 
-def with_status(relations: Iterable[R], status: str) -> list[R]:
-    """The relations in one state; `active` includes those no document gives a state."""
-    return [r for r in relations if (r.status or "active") == status]
+def status_of(relation: Partnership | Membership) -> str:
+    """The relation's state; `active` where no document gives one."""
+    return relation.status or "active"
 
 
 # --- a city's events ----------------------------------------------------------------
@@ -81,6 +84,7 @@ class Event:
     party_kind: str  # "city" or "network"
     kind: str  # the partnership's kind, or "membership"
     source: str  # the id of the source that dates it
+    role: str = ""  # the role, for "role began" and "role ended"
 
 
 def events(dataset: Dataset, city: City) -> tuple[list[Event], int]:
@@ -102,6 +106,7 @@ def events(dataset: Dataset, city: City) -> tuple[list[Event], int]:
                             "network",
                             "membership",
                             role.source,
+                            role.role,
                         )
                     )
                     dated = True
@@ -142,7 +147,8 @@ def _lifecycle(
 
 
 def event_object(event: Event) -> dict[str, object]:
-    """An event as the JSON contract describes it: {year, event, city|network, kind, source}."""
+    """An event as the JSON contract describes it: year, event, `city` or `network` (the
+    other party's id), its name, kind, source, and the role of a role's event."""
     return {
         "year": event.year,
         "event": event.event,
@@ -150,6 +156,7 @@ def event_object(event: Event) -> dict[str, object]:
         "name": event.name,
         "kind": event.kind,
         "source": event.source,
+        "role": event.role or None,
     }
 
 
@@ -209,14 +216,21 @@ def chart_svg(
             f'<text x="{_LABEL - 8}" y="{y + 4}" text-anchor="end">'
             f"{markup.text(these[0].name)}</text>"
         )
-        for start, end, dashed in _segments(these, last_year):
+        relations: dict[str, list[Event]] = {}
+        for event in these:
+            relations.setdefault(event.kind, []).append(event)
+        stretches = [s for r in relations.values() for s in _segments(r, last_year)]
+        for start, end, dashed in stretches:
             dash = ' stroke-dasharray="4 3"' if dashed else ""
             out.append(
                 f'<line x1="{x(start)}" y1="{y}" x2="{x(end + 1) if end < last else x(end)}" '
                 f'y2="{y}" stroke="{colour}" stroke-width="6"{dash}/>'
             )
         for event in these:
-            words = f"{event.year}: {_(EVENTS[event.event])} ({event.kind}, {event.source})"
+            what = (
+                f"{_(EVENTS[event.event])} {event.role}" if event.role else _(EVENTS[event.event])
+            )
+            words = f"{event.year}: {what} ({event.kind}, {event.source})"
             out.append(
                 f'<circle cx="{x(event.year)}" cy="{y}" r="4" fill="#fff" '
                 f'stroke="{colour}" stroke-width="2"><title>{markup.text(words)}</title></circle>'
@@ -225,24 +239,20 @@ def chart_svg(
     return "\n".join(out)
 
 
-def _segments(lane: Sequence[Event], last_year: int) -> list[tuple[int, int, bool]]:
-    """(from, to, suspended) stretches of one lane, from its start and stop events."""
-    stretches: list[tuple[int, int, bool]] = []
-    start: int | None = None
-    suspended = False
-    for event in lane:
-        if event.event in ("joined", "began", "resumed", "suspended", "role began"):
-            if start is not None and event.year > start:
-                stretches.append((start, event.year - 1, suspended))
-            if event.event != "role began" or start is None:
-                start = event.year
-            suspended = event.event == "suspended"
-        elif event.event in ("left", "ended") and start is not None:
-            stretches.append((start, event.year, suspended))
-            start = None
-    if start is not None:
-        stretches.append((start, last_year, suspended))
-    return stretches
+def _segments(relation: Sequence[Event], last_year: int) -> list[tuple[int, int, bool]]:
+    """(from, to, suspended) stretches of one relation, from its events."""
+    years = {e.event: e.year for e in reversed(relation)}  # the first of each event
+    # A membership known only through its roles, or a relation known only through a
+    # change of state, is drawn from its first event.
+    start = years.get("joined", years.get("began", min(e.year for e in relation)))
+    end = max(years.get("left", years.get("ended", last_year)), start)
+    suspended, resumed = years.get("suspended"), years.get("resumed")
+    if suspended is None or not start <= suspended <= end:
+        return [(start, end, False)]
+    stretches = [(start, suspended - 1, False)] if suspended > start else []
+    if resumed is not None and suspended < resumed <= end:
+        return [*stretches, (suspended, resumed - 1, True), (resumed, end, False)]
+    return [*stretches, (suspended, end, True)]
 
 
 def chart_html(city: City, found: Sequence[Event], undated: int) -> str:
@@ -255,8 +265,14 @@ def chart_html(city: City, found: Sequence[Event], undated: int) -> str:
     return markup.page(title, body)
 
 
-def undated_note(count: int) -> str:
+def undated_note(count: int, year: int | None = None) -> str:
     """The note under a timeline or a query in time: how many relations had no year."""
+    if year is not None:
+        return ngettext(
+            "{count} relation left out: whether it was in force in {year} is not known.",
+            "{count} relations left out: whether they were in force in {year} is not known.",
+            count,
+        ).format(count=count, year=year)
     return ngettext(
         "{count} relation has no year and is not shown.",
         "{count} relations have no year and are not shown.",

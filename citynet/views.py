@@ -10,13 +10,16 @@ TSV/CSV header line) and the values are stable English identifiers for scripts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
 from .i18n import N_, _, ngettext, number
-from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
+from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, Source
 from .output import SHOWN, Column, Listing
+
+if TYPE_CHECKING:
+    from .timeline import Event
 from .query import (
     Partner,
     city_object,
@@ -50,7 +53,7 @@ def quantity(cell: str) -> str:
     return number(int(cell)) if cell.isdigit() else cell
 
 
-kind_label = labels(KIND_NAMES)
+kind_label = labels({**KIND_NAMES, "membership": N_("membership")})
 scope_label = labels(SCOPE_NAMES)
 
 
@@ -371,7 +374,21 @@ PARTNER_COLUMNS = (
     Column("programme", N_("Programme"), optional=True),
     Column("sources", N_("Source"), optional=True),
 )
-PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _years(p["since"], p["until"])}
+PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _period(p)}
+
+
+def _period(relation: dict[str, Any]) -> str:
+    """The years of a relation, and its state where a document gives one other than
+    active: "1991–2022, suspended since 2022"."""
+
+    years = _years(relation["since"], relation["until"])
+    status = relation.get("status")
+    if not status or status == "active":
+        return years
+    state = _(STATUSES[status][0])
+    if relation.get("status_since"):
+        state = _("{status} since {year}").format(status=state, year=relation["status_since"])
+    return f"{years}, {state}" if years else state
 
 
 def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False) -> Listing:
@@ -605,4 +622,42 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
         payload=obj,
         title=f"{source.id}: " + " · ".join(a for a in about if a),
         footer=[obj["note"]] if obj["note"] else [],
+    )
+
+
+# --- a city's timeline ----------------------------------------------------------------
+
+TIMELINE_COLUMNS = (
+    Column("year", N_("Year"), numeric=True, no_wrap=True),
+    Column("event", N_("Event")),
+    Column("party", N_("ID"), no_wrap=True),
+    Column("name", N_("City or network")),
+    Column("kind", N_("Kind"), shown=kind_label),
+    Column("source", N_("Source"), optional=True),
+)
+
+
+def timeline_list(city: City, events: Sequence[Event], undated: int) -> Listing:
+    """A city's events, one row per event (`citynet timeline`)."""
+    from .timeline import EVENTS, event_object, undated_note
+
+    payload = [event_object(e) for e in events]
+    rows = [
+        {
+            "year": str(e.year),
+            "event": f"{_(EVENTS[e.event])}: {e.role}" if e.role else _(EVENTS[e.event]),
+            "party": e.party,
+            "name": e.name,
+            "kind": e.kind,
+            "source": e.source,
+        }
+        for e in events
+    ]
+    return Listing(
+        columns=TIMELINE_COLUMNS,
+        rows=rows,
+        payload=payload,
+        title=_("Timeline of {city}").format(city=city.name),
+        id_key="party",
+        footer=[undated_note(undated)] if undated else [],
     )

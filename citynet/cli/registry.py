@@ -7,6 +7,7 @@ COMMANDS: dict[str, str] = {
     "list": "browse",
     "show": "browse",
     "partners": "browse",
+    "timeline": "timeline",
     "compare": "browse",
     "themes": "browse",
     "cities": "browse",
