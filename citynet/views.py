@@ -19,6 +19,7 @@ from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, 
 from .output import SHOWN, Column, Listing
 
 if TYPE_CHECKING:
+    from .sparql import Difference
     from .timeline import Event
 from .query import (
     Partner,
@@ -660,4 +661,40 @@ def timeline_list(city: City, events: Sequence[Event], undated: int) -> Listing:
         title=_("Timeline of {city}").format(city=city.name),
         id_key="party",
         footer=[undated_note(undated)] if undated else [],
+    )
+
+
+# --- Wikidata and the dataset ---------------------------------------------------------
+
+
+def _difference_label(what: str) -> str:
+    from .sparql import DIFFERENCES
+
+    return _(DIFFERENCES.get(what, what))
+
+
+DIFFERENCE_COLUMNS = (
+    Column("difference", N_("Difference"), shown=_difference_label),
+    Column("city", N_("City"), no_wrap=True),
+    Column("partner", N_("Partner"), no_wrap=True),
+    Column("kind", N_("Kind"), shown=kind_label),
+    Column("since", N_("Since"), numeric=True),
+    Column("wikidata_since", N_("Wikidata: since"), numeric=True),
+    Column("sources", N_("Source"), optional=True),
+)
+
+
+def difference_list(differences: Sequence[Difference]) -> Listing:
+    """How the dataset and Wikidata differ, one row per difference (`wikidata diff`)."""
+    from .sparql import difference_object
+
+    payload = [difference_object(d) for d in differences]
+    return Listing(
+        columns=DIFFERENCE_COLUMNS,
+        rows=_rows(payload, DIFFERENCE_COLUMNS, {}),
+        payload=payload,
+        title=ngettext(
+            "{n} difference from Wikidata", "{n} differences from Wikidata", len(payload)
+        ).format(n=len(payload)),
+        id_key="partner",
     )

@@ -332,3 +332,99 @@ def test_retry_after_in_seconds_or_by_default_doubling(
     header: str | None, attempt: int, wait: float
 ) -> None:
     assert sparql.retry_after(header, attempt) == wait
+
+
+# --- the commands -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped data."""
+    target = tmp_path / "networks.toml"
+    target.write_bytes(DATA.read_bytes())
+    return target
+
+
+def run(path: Path, *args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    result = CliRunner().invoke(app, ["--data", str(path), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_fetch_command_writes_the_years_and_says_what_it_asked(
+    endpoint: tuple[str, Endpoint], copy: Path
+) -> None:
+    url, state = endpoint
+    code, out, err = run(copy, "wikidata", "fetch", "berlin", "--endpoint", url)
+    assert code == 0, err
+    assert "2 requests (2 per batch)" in out
+    assert "relations that gained years: 2" in out
+    la = relation(load(copy), "berlin", "los-angeles")
+    assert la.since == 1967 and la.kind == "partnership"
+    code, out, _err = run(copy, "partners", "berlin", "--as-of", "1990", "--format", "tsv")
+    assert [row.split("\t")[0] for row in out.splitlines()[1:]] == ["los-angeles", "paris"]
+    code, out, _err = run(copy, "timeline", "berlin", "--format", "json")
+    import json
+
+    began = [e for e in json.loads(out) if e["event"] == "began" and e.get("city") == "los-angeles"]
+    assert began == [
+        {
+            "year": 1967,
+            "event": "began",
+            "city": "los-angeles",
+            "name": "Los Angeles",
+            "kind": "partnership",
+            "source": la.since_source,
+            "role": None,
+        }
+    ]
+
+
+def test_an_unreachable_endpoint_writes_nothing(copy: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    before = copy.read_bytes()
+    code, _out, err = run(copy, "wikidata", "fetch", "--endpoint", f"http://127.0.0.1:{port}/")
+    assert code == 3
+    assert "cannot reach" in err and "Traceback" not in err
+    assert copy.read_bytes() == before
+
+
+def test_a_bad_answer_writes_nothing(endpoint: tuple[str, Endpoint], copy: Path) -> None:
+    url, state = endpoint
+    state.answer = b'{"head": {}}'
+    before = copy.read_bytes()
+    code, _out, err = run(copy, "wikidata", "fetch", "berlin", "--endpoint", url)
+    assert code == 3 and "did not answer with SPARQL results" in err
+    assert copy.read_bytes() == before
+
+
+def test_diff_command_writes_quickstatements_and_names_what_it_cannot_propose(
+    endpoint: tuple[str, Endpoint], copy: Path
+) -> None:
+    url, _state = endpoint
+    code, _out, err = run(
+        copy,
+        "edit",
+        "source",
+        "berlin-partnerschaften",
+        "--url",
+        "https://www.berlin.de/partnerstaedte/",
+    )
+    assert code == 0, err
+    code, out, err = run(
+        copy, "wikidata", "diff", "berlin", "--endpoint", url, "--format", "quickstatements"
+    )
+    assert code == 0, err
+    assert 'Q64\tP190\tQ649\tS854\t"https://www.berlin.de/partnerstaedte/"' in out.splitlines()
+    assert "berlin–bruessel (partnership): no Wikidata id" in err
+    code, out, err = run(copy, "wikidata", "diff", "berlin", "--endpoint", url, "--format", "tsv")
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows[0][:3] == ["difference", "city", "partner"]
+    assert ["one side only", "berlin", "paris"] == rows[[r[2] for r in rows].index("paris")][:3]

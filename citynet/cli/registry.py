@@ -27,4 +27,5 @@ COMMANDS: dict[str, str] = {
     "fields": "edit",
     "fmt": "edit",
     "import": "imports",
+    "wikidata": "wikidata",
 }
