@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from citynet import sparql
+from citynet import __version__, sparql
 from citynet.model import Dataset, Partnership
 from citynet.store import load
 
@@ -148,7 +148,7 @@ def test_fetch_speaks_the_protocol_with_a_user_agent_and_two_requests_per_batch(
     fetched = sparql.fetch(["Q64", "Q65"], url)
     assert fetched.batches == [2]  # the links of the batch, then the facts of its cities
     assert len(state.requests) == fetched.requests == 2
-    assert all(r["agent"].startswith(f"citynet/{sparql.__version__} ") for r in state.requests)
+    assert all(r["agent"].startswith(f"citynet/{__version__} ") for r in state.requests)
     assert all("SERVICE" not in r["query"] for r in state.requests)
     found = {(link.subject, link.object): link for link in fetched.links}
     assert set(found) == {("Q64", "Q65"), ("Q65", "Q64"), ("Q64", "Q90"), ("Q64", "Q3616")}
@@ -357,7 +357,7 @@ def run(path: Path, *args: str) -> tuple[int, str, str]:
 def test_fetch_command_writes_the_years_and_says_what_it_asked(
     endpoint: tuple[str, Endpoint], copy: Path
 ) -> None:
-    url, state = endpoint
+    url, _state = endpoint
     code, out, err = run(copy, "wikidata", "fetch", "berlin", "--endpoint", url)
     assert code == 0, err
     assert "2 requests (2 per batch)" in out
@@ -427,4 +427,4 @@ def test_diff_command_writes_quickstatements_and_names_what_it_cannot_propose(
     code, out, err = run(copy, "wikidata", "diff", "berlin", "--endpoint", url, "--format", "tsv")
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:3] == ["difference", "city", "partner"]
-    assert ["one side only", "berlin", "paris"] == rows[[r[2] for r in rows].index("paris")][:3]
+    assert rows[[r[2] for r in rows].index("paris")][:3] == ["one side only", "berlin", "paris"]
