@@ -219,3 +219,22 @@ def test_the_timeline_chart_is_written_as_svg_or_html(tmp_path: Path) -> None:
     code, _out, err = run(DATA, "timeline", "berlin", "-o", str(tmp_path / "t.html"))
     text = (tmp_path / "t.html").read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "no year" in text
+
+
+def test_the_report_has_a_timeline_with_chart_table_and_sources() -> None:
+    import datetime as dt
+
+    from citynet import report
+
+    data = parse(lifecycle('since = 1990\nsince_source = "doc-a"\n'))
+    built = report.build(data, data.city_by_id["berlin"], dt.date(2026, 1, 1))
+    html = report.render_html(data, built)
+    section = html[html.index("<h2>5. Timeline</h2>") : html.index("<h2>Sources</h2>")]
+    assert section.count("<svg") == 1
+    # The year is cited with its own source, which the list of sources names.
+    number = re.search(r"<td>1990</td><td>began</td><td>Windhuk.*?#q(\d+)", section)
+    assert number is not None
+    item = re.search(rf'<li id="q{number.group(1)}"[^>]*>(.*?)</li>', html)
+    assert item is not None and item.group(1).startswith("Stadt A")
+    markdown = report.render_markdown(built)
+    assert "| 1990 | began | Windhuk" in markdown and "<svg" not in markdown
