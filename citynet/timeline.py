@@ -10,7 +10,6 @@ Pure functions; the chart is a string of SVG, nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -158,14 +157,6 @@ def event_object(event: Event) -> dict[str, object]:
         "source": event.source,
         "role": event.role or None,
     }
-
-
-def starts_by_decade(partnerships: Iterable[Partnership]) -> list[tuple[str, int]]:
-    """Partnerships by the decade of their start ("1960s" …), oldest first, then the
-    number without a start year as "unknown"."""
-    counts = Counter(f"{p.since // 10 * 10}s" if p.since else "unknown" for p in partnerships)
-    unknown = counts.pop("unknown", 0)
-    return [*sorted(counts.items()), *([("unknown", unknown)] if unknown else [])]
 
 
 # --- the chart ----------------------------------------------------------------------

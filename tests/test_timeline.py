@@ -21,7 +21,6 @@ from citynet.timeline import (
     events,
     in_force,
     known_in_force,
-    starts_by_decade,
 )
 
 MINI = Path(__file__).parent / "fixtures" / "mini.toml"
@@ -141,9 +140,21 @@ def test_names_in_the_chart_are_escaped() -> None:
     assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
-def test_starts_by_decade_counts_the_unknown_last() -> None:
+def test_stats_count_partnerships_by_the_decade_they_began() -> None:
+    from citynet.stats import statistics, statistics_object
+
     data = parse(lifecycle("since = 1967\n"))
-    assert starts_by_decade(data.partnerships) == [("1960s", 1), ("2010s", 1), ("unknown", 1)]
+    result = statistics_object(statistics(data))["partnerships_by_decade"]
+    decades = [(d["decade"], d["partnerships"]) for d in result]
+    # 1967 and 2012: the decades between are there, with nothing in them.
+    assert decades == [
+        ("1960s", 1),
+        *((f"{y}s", 0) for y in range(1970, 2010, 10)),
+        ("2010s", 1),
+        ("unknown", 1),
+    ]
+    only_exchanges = statistics_object(statistics(data, ["exchange"]))
+    assert only_exchanges["partnerships_by_decade"] == [{"decade": "2010s", "partnerships": 1}]
 
 
 # --- the commands, on the shipped data --------------------------------------------------
