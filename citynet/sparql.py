@@ -34,6 +34,7 @@ from . import __version__
 from .errors import EXIT_DATA, CitynetError
 from .i18n import N_, _
 from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
+from .wikidata import TWIN_KINDS
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 USER_AGENT = (
@@ -45,8 +46,6 @@ LABEL_BATCH = 200  # items per request for labels, coordinates and countries
 TIMEOUT = 60.0  # seconds; the query service stops a query after 60 s itself
 RETRIES = 3
 MAX_WAIT = 120.0  # the longest Retry-After we honour, in seconds
-# The kinds a P190 link stands for: formal relations, and the imported twinnings.
-P190_KINDS = ("partnership", "friendship", "twinning")
 
 PREFIXES = """\
 PREFIX wd: <http://www.wikidata.org/entity/>
@@ -362,8 +361,8 @@ class MergeReport:
 
 def merge(dataset: Dataset, fetched: Fetched) -> tuple[Dataset, MergeReport]:
     """The dataset with the fetched cities, links, years and German names."""
-    from .matching import replace_record
-    from .wikidata import CityRow
+    from .matching import replace_record, with_import
+    from .wikidata import CityRow, Years, add_years
     from .wikidata import merge as merge_tables
 
     source = source_for(fetched.retrieved)
@@ -381,16 +380,21 @@ def merge(dataset: Dataset, fetched: Fetched) -> tuple[Dataset, MergeReport]:
         for item in fetched.items.values()
         if (item.en or item.de) and item.country
     ]
+    years: Years = {}
+    for link in fetched.links:
+        add_years(years, frozenset((link.subject, link.object)), link.since, link.until)
     pairs = [(link.subject, link.object, 0) for link in fetched.links]
-    result, tables = merge_tables(dataset, rows, pairs, source.id, source_record=source)
+    result, tables = merge_tables(
+        dataset, rows, pairs, source.id, source_record=source, years=years
+    )
     report = MergeReport(
         cities_added=tables.cities_added,
         cities_matched=tables.cities_matched,
         links_added=tables.links_added,
         relations_confirmed=tables.relations_confirmed,
+        years_added=tables.years_added,
         rejected=[r.reason for r in tables.rejected],
     )
-    by_qid = {c.wikidata: c.id for c in result.cities if c.wikidata}
     cities = list(result.cities)
     for index, city in enumerate(cities):
         item = fetched.items.get(city.wikidata) if city.wikidata else None
@@ -399,67 +403,16 @@ def merge(dataset: Dataset, fetched: Fetched) -> tuple[Dataset, MergeReport]:
             aliases = tuple(a for a in city.aliases if a != item.de)
             cities[index] = replace_record(city, name=item.de, aliases=aliases)
             report.names_added += 1
-    years = _years_by_pair(fetched.links, by_qid)
-    partnerships = list(result.partnerships)
-    for pair, (since, until) in years.items():
-        found = _most_formal(partnerships, pair)
-        if found is None:
-            continue
-        p = partnerships[found]
-        changes: dict[str, Any] = {}
-        if p.since is None and since is not None and (p.until is None or since <= p.until):
-            changes.update(since=since, since_source=source.id)
-        if p.until is None and until is not None and until >= (p.since or since or until):
-            changes["until"] = until
-        if changes:
-            if source.id not in p.sources:
-                changes["sources"] = (*p.sources, source.id)
-            partnerships[found] = replace_record(p, **changes)
-            report.years_added += 1
-    if tuple(cities) == result.cities and tuple(partnerships) == result.partnerships:
+    if not report.names_added:
         return result, report
-    from .matching import with_import
-
     merged = with_import(
         result,
         (source,),
         cities=tuple(cities),
         memberships=result.memberships,
-        partnerships=tuple(partnerships),
+        partnerships=result.partnerships,
     )
     return merged, report
-
-
-def _years_by_pair(
-    links: Iterable[Link], by_qid: dict[str, str]
-) -> dict[frozenset[str], tuple[int | None, int | None]]:
-    """The earliest start and latest end Wikidata states for each pair of our cities."""
-    found: dict[frozenset[str], tuple[int | None, int | None]] = {}
-    for link in links:
-        a, b = by_qid.get(link.subject), by_qid.get(link.object)
-        if not a or not b or a == b:
-            continue
-        pair = frozenset((a, b))
-        since, until = found.get(pair, (None, None))
-        if link.since is not None:
-            since = link.since if since is None else min(since, link.since)
-        if link.until is not None:
-            until = link.until if until is None else max(until, link.until)
-        found[pair] = (since, until)
-    return found
-
-
-def _most_formal(partnerships: Sequence[Partnership], pair: frozenset[str]) -> int | None:
-    order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}
-    best: int | None = None
-    for index, p in enumerate(partnerships):
-        if (
-            frozenset(p.cities) == pair
-            and p.kind in P190_KINDS
-            and (best is None or order[p.kind] < order[partnerships[best].kind])
-        ):
-            best = index
-    return best
 
 
 # --- the other way: what Wikidata lacks -----------------------------------------------
@@ -504,7 +457,7 @@ def diff(dataset: Dataset, fetched: Fetched, cities: Sequence[City]) -> list[Dif
         ours: dict[str, Partnership] = {}
         for p in dataset.partnerships_of(city.id):
             other = p.other(city.id)
-            if p.kind in P190_KINDS and (other not in ours or _formal(p) < _formal(ours[other])):
+            if p.kind in TWIN_KINDS and (other not in ours or _formal(p) < _formal(ours[other])):
                 ours[other] = p
         for other, p in sorted(ours.items()):
             qid = qid_of.get(other, "")
