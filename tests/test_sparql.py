@@ -428,3 +428,22 @@ def test_diff_command_writes_quickstatements_and_names_what_it_cannot_propose(
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:3] == ["difference", "city", "partner"]
     assert rows[[r[2] for r in rows].index("paris")][:3] == ["one side only", "berlin", "paris"]
+
+
+def test_diff_json_follows_its_schema(endpoint: tuple[str, Endpoint], copy: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from citynet.schemas import document
+
+    url, _state = endpoint
+    code, out, err = run(copy, "wikidata", "diff", "berlin", "--endpoint", url, "--format", "json")
+    assert code == 0, err
+    found = json.loads(out)
+    jsonschema.Draft202012Validator(document("wikidata-diff")).validate(found)
+    assert {d["difference"] for d in found} == {
+        "missing in wikidata",
+        "missing here",
+        "one side only",
+    }
