@@ -158,7 +158,6 @@ def diff(
     from ..sparql import DEFAULT_ENDPOINT, quickstatements
     from ..sparql import diff as compare
     from ..views import difference_list
-    from .options import Format
     from .present import show, write_text
 
     data = dataset(ctx)
@@ -180,7 +179,7 @@ def diff(
                 )
             )
         return
-    show(ctx, difference_list(found), Format(fmt.value) if fmt else None, output=output)
+    show(ctx, difference_list(found), fmt.value if fmt else None, output=output)
 
 
 def _chosen(data: Dataset, names: list[str] | None, country: str | None) -> list[City]:
