@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from .errors import UsageError
 from .i18n import _
 
-Kind = Literal["listing", "graph", "map", "report"]
+Kind = Literal["listing", "graph", "map", "report", "timeline"]
 
 
 class OutputFormat(NamedTuple):
@@ -44,6 +44,9 @@ REGISTRY: tuple[OutputFormat, ...] = (
     OutputFormat("html", "map", (".html", ".htm")),
     OutputFormat("html", "report", (".html", ".htm")),
     OutputFormat("md", "report", (".md", ".markdown")),
+    # A timeline is a listing (the formats above), or a chart:
+    OutputFormat("svg", "timeline", (".svg",)),
+    OutputFormat("html", "timeline", (".html", ".htm")),
 )
 
 # The format of a kind when neither --format nor a suffix says: (to a file, to stdout).
@@ -53,6 +56,7 @@ DEFAULTS: dict[Kind, tuple[str, str]] = {
     "graph": ("dot", "dot"),
     "map": ("svg", "svg"),
     "report": ("html", "md"),
+    "timeline": ("svg", "svg"),
 }
 
 

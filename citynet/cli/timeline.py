@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._types import TyperChoice
 
+from .. import formats
 from ..model import City
 from .app import dataset
-from .options import FieldsOption, FormatOption, complete_records
+from .options import FieldsOption, complete_records
 from .present import left_out, show, write_text
 
 app = typer.Typer()
-
-CHARTS = (".svg", ".html", ".htm")
 
 
 @app.command()
@@ -23,7 +23,19 @@ def timeline(
     city: Annotated[
         str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
     ],
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            click_type=TyperChoice(
+                [*formats.names("listing"), *formats.names("timeline")], case_sensitive=False
+            ),
+            help="A listing format, or svg or html: the chart. Default: table on a terminal, "
+            "tsv in a pipe, or what the --output file's suffix says.",
+            show_default=False,
+        ),
+    ] = None,
     fields: FieldsOption = None,
     output: Annotated[
         Path | None,
@@ -54,22 +66,38 @@ def timeline(
     from ..timeline import chart_html, chart_svg, events, undated_note
     from ..views import timeline_list
 
+    chart = _chart_format(fmt, output)
     data = dataset(ctx)
     found = resolve(data, city, City)
     assert isinstance(found, City)
     found_events, undated = events(data, found)
-    suffix = output.suffix.lower() if output else ""
-    if output is not None and fmt is None and suffix in CHARTS:
-        if suffix == ".svg":
-            write_text(chart_svg(found, found_events) + "\n", output)
-        else:
-            write_text(chart_html(found, found_events, undated), output)
-        if undated:
-            from .app import report
-
-            report(undated_note(undated))
+    note = undated_note(undated) if undated else ""
+    if chart == "svg":
+        write_text(chart_svg(found, found_events) + "\n", output)
+    elif chart == "html":
+        write_text(chart_html(found, found_events, undated), output)
+    else:
+        listing = timeline_list(found, found_events, undated)
+        listing.footer.clear()
+        left_out(listing, note)
+        show(ctx, listing, fmt, fields=fields, output=output)
         return
-    listing = timeline_list(found, found_events, undated)
-    listing.footer.clear()
-    left_out(listing, undated_note(undated) if undated else "")
-    show(ctx, listing, fmt, fields=fields, output=output)
+    if note:
+        from .app import report
+
+        report(note)
+
+
+def _chart_format(fmt: str | None, output: Path | None) -> str:
+    """ "svg" or "html" when the chart is asked for, by --format or the file's suffix;
+    "" for a listing (whose format and suffix `show` checks, before anything is done)."""
+    charts = formats.names("timeline")
+    if fmt:
+        return fmt.lower() if fmt.lower() in charts else ""
+    if output is not None:
+        if any(
+            output.suffix.lower() in f.suffixes for f in formats.REGISTRY if f.kind == "timeline"
+        ):
+            return formats.choose("timeline", None, output)
+        formats.choose("listing", None, output)
+    return ""
