@@ -25,7 +25,7 @@ class OutputFormat(NamedTuple):
     binary: bool = False
 
 
-REGISTRY: tuple[OutputFormat, ...] = (
+_LISTING: tuple[OutputFormat, ...] = (
     OutputFormat("table", "listing", ()),
     OutputFormat("json", "listing", (".json",)),
     OutputFormat("csv", "listing", (".csv",)),
@@ -34,6 +34,9 @@ REGISTRY: tuple[OutputFormat, ...] = (
     OutputFormat("md", "listing", (".md", ".markdown")),
     OutputFormat("xlsx", "listing", (".xlsx",), binary=True),
     OutputFormat("ids", "listing", ()),
+)
+REGISTRY: tuple[OutputFormat, ...] = (
+    *_LISTING,
     OutputFormat("dot", "graph", (".dot", ".gv")),
     OutputFormat("mermaid", "graph", (".mmd", ".mermaid")),
     OutputFormat("graphml", "graph", (".graphml",)),
@@ -44,7 +47,8 @@ REGISTRY: tuple[OutputFormat, ...] = (
     OutputFormat("html", "map", (".html", ".htm")),
     OutputFormat("html", "report", (".html", ".htm")),
     OutputFormat("md", "report", (".md", ".markdown")),
-    # A timeline is a listing (the formats above), or a chart:
+    # A timeline is a listing, or a chart of it.
+    *(f._replace(kind="timeline") for f in _LISTING),
     OutputFormat("svg", "timeline", (".svg",)),
     OutputFormat("html", "timeline", (".html", ".htm")),
 )
@@ -56,7 +60,7 @@ DEFAULTS: dict[Kind, tuple[str, str]] = {
     "graph": ("dot", "dot"),
     "map": ("svg", "svg"),
     "report": ("html", "md"),
-    "timeline": ("svg", "svg"),
+    "timeline": ("tsv", "tsv"),
 }
 
 

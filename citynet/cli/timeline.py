@@ -28,9 +28,7 @@ def timeline(
         typer.Option(
             "--format",
             "-f",
-            click_type=TyperChoice(
-                [*formats.names("listing"), *formats.names("timeline")], case_sensitive=False
-            ),
+            click_type=TyperChoice(formats.names("timeline"), case_sensitive=False),
             help="A listing format, or svg or html: the chart. Default: table on a terminal, "
             "tsv in a pipe, or what the --output file's suffix says.",
             show_default=False,
@@ -90,14 +88,8 @@ def timeline(
 
 def _chart_format(fmt: str | None, output: Path | None) -> str:
     """ "svg" or "html" when the chart is asked for, by --format or the file's suffix;
-    "" for a listing (whose format and suffix `show` checks, before anything is done)."""
-    charts = formats.names("timeline")
-    if fmt:
-        return fmt.lower() if fmt.lower() in charts else ""
-    if output is not None:
-        if any(
-            output.suffix.lower() in f.suffixes for f in formats.REGISTRY if f.kind == "timeline"
-        ):
-            return formats.choose("timeline", None, output)
-        formats.choose("listing", None, output)
-    return ""
+    "" for a listing. An unknown suffix is refused here, before anything is done."""
+    if fmt is None and output is None:
+        return ""  # a table on a terminal, tsv in a pipe
+    chosen = formats.choose("timeline", fmt, output)
+    return chosen if chosen in ("svg", "html") else ""
