@@ -7,7 +7,8 @@ P297) of every city involved. The queries are plain SPARQL 1.1, every prefix
 declared and no `SERVICE wikibase:label`, so any SPARQL 1.1 engine answers them.
 
 Etiquette (https://meta.wikimedia.org/wiki/User-Agent_policy and the query
-service's limits): a User-Agent naming citynet and its version; cities asked in
+service's limits): a User-Agent naming citynet, its version and the contact the
+user gives in CITYNET_CONTACT; cities asked in
 batches (one request for the links of a batch, one per LABEL_BATCH items for
 their facts); one request at a time; a timeout; on 429 or 503 a wait as long as
 `Retry-After` says (capped) and a few retries. An unreachable endpoint or an
@@ -37,10 +38,6 @@ from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 from .wikidata import TWIN_KINDS
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
-USER_AGENT = (
-    f"citynet/{__version__} (city networks and partnerships; "
-    "https://github.com/citynet/citynet) Python-urllib"
-)
 CITY_BATCH = 50  # cities per request for their links
 LABEL_BATCH = 200  # items per request for labels, coordinates and countries
 TIMEOUT = 60.0  # seconds; the query service stops a query after 60 s itself
@@ -146,7 +143,7 @@ def ask(
         headers={
             "Accept": "application/sparql-results+json",
             "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": USER_AGENT,
+            "User-Agent": user_agent(),
         },
     )
     for attempt in range(retries + 1):
@@ -169,6 +166,17 @@ def ask(
                 _("cannot reach {endpoint}: {reason}").format(endpoint=endpoint, reason=reason)
             ) from None
     return _bindings(endpoint, data)
+
+
+def user_agent() -> str:
+    """citynet's User-Agent as Wikimedia's policy asks: the tool and its version, a way
+    to reach its user (CITYNET_CONTACT: an e-mail address or a URL), the library."""
+    import os
+    import sys
+
+    contact = " ".join(os.environ.get("CITYNET_CONTACT", "").split()) or "no contact given"
+    python = ".".join(map(str, sys.version_info[:2]))
+    return f"citynet/{__version__} ({contact}) Python-urllib/{python}"
 
 
 def retry_after(header: str | None, attempt: int) -> float:

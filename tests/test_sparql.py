@@ -142,13 +142,15 @@ def relation(dataset: Dataset, a: str, b: str, kind: str = "partnership") -> Par
 
 
 def test_fetch_speaks_the_protocol_with_a_user_agent_and_two_requests_per_batch(
-    endpoint: tuple[str, Endpoint],
+    endpoint: tuple[str, Endpoint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CITYNET_CONTACT", "international@example.org")
     url, state = endpoint
     fetched = sparql.fetch(["Q64", "Q65"], url)
     assert fetched.batches == [2]  # the links of the batch, then the facts of its cities
     assert len(state.requests) == fetched.requests == 2
-    assert all(r["agent"].startswith(f"citynet/{__version__} ") for r in state.requests)
+    agent = f"citynet/{__version__} (international@example.org) Python-urllib/"
+    assert all(r["agent"].startswith(agent) for r in state.requests)
     assert all("SERVICE" not in r["query"] for r in state.requests)
     found = {(link.subject, link.object): link for link in fetched.links}
     assert set(found) == {("Q64", "Q65"), ("Q65", "Q64"), ("Q64", "Q90"), ("Q64", "Q3616")}
