@@ -16,7 +16,7 @@ from typing import Any
 
 from . import i18n
 from .errors import DataError, Problem, UsageError
-from .model import Dataset, Role
+from .model import Dataset, Membership, Partnership, Role
 
 # The licence of the citynet package, which ships the dataset (pyproject.toml).
 LICENCE = "MIT"
@@ -82,6 +82,16 @@ def _year(name: str, description: str) -> Field:
 def _ref(name: str, table: str, description: str, required: bool = True) -> Field:
     sql_type = "INTEGER" if table in ("memberships", "partnerships") else "TEXT"
     return Field(name, description, sql_type, table, required)
+
+
+def _lifecycle() -> tuple[Field, ...]:
+    """The columns of a relation's lifecycle (memberships and partnerships alike)."""
+    return (
+        _ref("since_source", "sources", "the source of the year since", required=False),
+        _text("status", "active, suspended or ended; null where no document says"),
+        _year("status_since", "the year of the last change of status"),
+        _ref("status_source", "sources", "the source of the status", required=False),
+    )
 
 
 def _source(required: bool = True) -> Field:
@@ -252,6 +262,7 @@ TABLES: tuple[Table, ...] = (
             _year("until", "member until"),
             _text("since_text", "the period as the document words it, when not a year"),
             _text("note", "remark"),
+            *_lifecycle(),
         ),
         ("id",),
         unique=("city", "network"),
@@ -344,6 +355,7 @@ TABLES: tuple[Table, ...] = (
             _year("until", "until"),
             _text("programme", "the programme it belongs to"),
             _text("note", "remark"),
+            *_lifecycle(),
         ),
         ("id",),
         unique=("city_a", "city_b", "kind"),
@@ -528,7 +540,16 @@ def _rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
         links("city_sources", c.id, c.sources)
     for number, m in enumerate(dataset.memberships, start=1):
         rows["memberships"].append(
-            (number, m.city, m.network, m.since, m.until, _none(m.since_text), _none(m.note))
+            (
+                number,
+                m.city,
+                m.network,
+                m.since,
+                m.until,
+                _none(m.since_text),
+                _none(m.note),
+                *_lifecycle_values(m),
+            )
         )
         links("membership_sources", number, m.sources)
         links("membership_working_groups", number, m.working_groups)
@@ -537,10 +558,29 @@ def _rows(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
     for number, p in enumerate(dataset.partnerships, start=1):
         first, second = p.cities
         rows["partnerships"].append(
-            (number, first, second, p.kind, p.since, p.until, _none(p.programme), _none(p.note))
+            (
+                number,
+                first,
+                second,
+                p.kind,
+                p.since,
+                p.until,
+                _none(p.programme),
+                _none(p.note),
+                *_lifecycle_values(p),
+            )
         )
         links("partnership_sources", number, p.sources)
     return rows
+
+
+def _lifecycle_values(relation: Membership | Partnership) -> tuple[Any, ...]:
+    return (
+        _none(relation.since_source),
+        _none(relation.status),
+        relation.status_since,
+        _none(relation.status_source),
+    )
 
 
 def _full_text(dataset: Dataset) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
@@ -700,6 +740,8 @@ def dataset_sections(dataset: Dataset) -> Iterator[tuple[str, Any]]:
                 "kind": p.kind,
                 "since": p.since,
                 "until": p.until,
+                "status": _none(p.status),
+                "status_since": p.status_since,
                 "programme": _none(p.programme),
                 "note": _none(p.note),
                 "sources": list(p.sources),

@@ -209,6 +209,8 @@ def _membership_object(dataset: Dataset, membership: Membership) -> dict[str, An
         "network_name": dataset.network_by_id[membership.network].label,
         "since": membership.since,
         "until": membership.until,
+        "status": membership.status or None,
+        "status_since": membership.status_since,
         "since_text": membership.since_text or None,
         "working_groups": list(membership.working_groups),
         "roles": [_role_object(r) for r in membership.roles],
