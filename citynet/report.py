@@ -201,7 +201,7 @@ def _networks_section(
 
 def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Block]:
     from .maps import kind_label, kind_rank
-    from .views import _years
+    from .views import period
 
     if not partners:
         return [Paragraph((Cell(_("No partner cities in the dataset.")),))]
@@ -223,7 +223,7 @@ def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Blo
                 (
                     Cell(partner.city.name, cite(p.sources)),
                     Cell(partner.city.country),
-                    Cell(_years(p.since, p.until)),
+                    Cell(period(p.since, p.until, p.status, p.status_since)),
                     Cell("; ".join(x for x in (p.programme, note) if x)),
                 )
             )
@@ -305,7 +305,7 @@ def _statement_headers(count: int) -> list[str]:
 def _membership_table(
     dataset: Dataset, city: City, memberships: Sequence[Membership], cite: _Footnotes
 ) -> Table:
-    from .views import _years
+    from .views import period
 
     rows: list[tuple[Entry, ...]] = []
     for m in memberships:
@@ -319,7 +319,7 @@ def _membership_table(
         rows.append(
             (
                 Cell(name, cite(m.sources)),
-                Cell(_years(m.since, m.until, m.since_text)),
+                Cell(period(m.since, m.until, m.status, m.status_since, m.since_text)),
                 unique,
                 tuple(Cell(group) for group in m.working_groups),
             )

@@ -525,7 +525,10 @@ def _difference(
         kind=p.kind if p else "",
         since=p.since if p else None,
         wikidata_since=wikidata_since,
-        sources=p.sources if p else (),
+        # The source of the start year first: a reference then backs the P580 too.
+        sources=tuple(dict.fromkeys((p.since_source, *p.sources) if p.since_source else p.sources))
+        if p
+        else (),
         detail=detail,
     )
 

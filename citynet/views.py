@@ -195,7 +195,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
             fact(label, value)
     for m in obj["members"]:
         city = dataset.city_by_id[m["city"]]
-        parts = [f"{city.name} ({city.country})", _years(m["since"], m["until"], m["since_text"])]
+        parts = [f"{city.name} ({city.country})", _period(m)]
         if m["working_groups"]:
             parts.append(_("Working groups: ") + ", ".join(m["working_groups"]))
         fact("member", " · ".join(p for p in parts if p), ", ".join(m["sources"]))
@@ -320,14 +320,14 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         roles = "; ".join(
             r["role"] + (f" ({r['person']})" if r["person"] else "") for r in m["roles"]
         )
-        when = _years(m["since"], m["until"], m["since_text"])
+        when = _period(m)
         text = " · ".join(p for p in (m["network_name"], when, roles) if p)
         fact("membership", text, ", ".join(m["sources"]))
     for p in obj["partners"]:
         parts = (
             f"{p['name']} ({p['country']})",
             kind_label(p["kind"]),
-            _years(p["since"], p["until"]),
+            _period(p),
             p["programme"] or "",
         )
         fact("partner", " · ".join(x for x in parts if x), ", ".join(p["sources"]))
@@ -378,18 +378,33 @@ PARTNER_COLUMNS = (
 PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _period(p)}
 
 
-def _period(relation: dict[str, Any]) -> str:
+def period(
+    since: int | None,
+    until: int | None,
+    status: str | None = "",
+    status_since: int | None = None,
+    text: str | None = "",
+) -> str:
     """The years of a relation, and its state where a document gives one other than
-    active: "1991–2022, suspended since 2022"."""
-
-    years = _years(relation["since"], relation["until"])
-    status = relation.get("status")
+    active: "1991–2022", "since 1991, suspended since 2022"."""
+    years = _years(since, until, text)
     if not status or status == "active":
         return years
     state = _(STATUSES[status][0])
-    if relation.get("status_since"):
-        state = _("{status} since {year}").format(status=state, year=relation["status_since"])
+    if status_since:
+        state = _("{status} since {year}").format(status=state, year=status_since)
     return f"{years}, {state}" if years else state
+
+
+def _period(relation: dict[str, Any]) -> str:
+    """`period` of a relation's JSON object."""
+    return period(
+        relation["since"],
+        relation["until"],
+        relation.get("status"),
+        relation.get("status_since"),
+        relation.get("since_text"),
+    )
 
 
 def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False) -> Listing:

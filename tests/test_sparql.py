@@ -449,3 +449,31 @@ def test_diff_json_follows_its_schema(endpoint: tuple[str, Endpoint], copy: Path
         "missing here",
         "one side only",
     }
+
+
+def test_the_reference_of_a_start_year_is_the_source_that_states_it(
+    endpoint: tuple[str, Endpoint], shipped: Dataset
+) -> None:
+    from msgspec.structs import replace
+
+    url, _state = endpoint
+    chronicle = replace(
+        shipped.sources[0], id="chronik", url="https://example.org/chronik", date="2019"
+    )
+    moskau = relation(shipped, "berlin", "moskau")
+    dated = replace(
+        shipped,
+        sources=(*shipped.sources, chronicle),
+        partnerships=tuple(
+            replace(p, since=1991, since_source="chronik") if p is moskau else p
+            for p in shipped.partnerships
+        ),
+    )
+    found = sparql.diff(dated, sparql.fetch(["Q64"], url), [dated.city_by_id["berlin"]])
+    lines, _skipped = sparql.quickstatements(dated, found)
+    assert lines == [
+        'Q64\tP190\tQ649\tP580\t+1991-00-00T00:00:00Z/9\tS854\t"https://example.org/chronik"'
+        "\tS813\t+2019-00-00T00:00:00Z/9",
+        'Q649\tP190\tQ64\tP580\t+1991-00-00T00:00:00Z/9\tS854\t"https://example.org/chronik"'
+        "\tS813\t+2019-00-00T00:00:00Z/9",
+    ]
