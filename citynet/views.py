@@ -710,6 +710,6 @@ def difference_list(differences: Sequence[Difference]) -> Listing:
         payload=payload,
         title=ngettext(
             "{n} difference from Wikidata", "{n} differences from Wikidata", len(payload)
-        ).format(n=len(payload)),
+        ).format(n=number(len(payload))),
         id_key="partner",
     )

@@ -11,7 +11,7 @@ from typer._types import TyperChoice
 from .. import formats
 from ..model import City
 from .app import dataset
-from .options import FieldsOption, complete_records
+from .options import FieldsOption, Shown, complete_records
 from .present import left_out, show, write_text
 
 app = typer.Typer()
@@ -78,7 +78,7 @@ def timeline(
         listing = timeline_list(found, found_events, undated)
         listing.footer.clear()
         left_out(listing, note)
-        show(ctx, listing, fmt, fields=fields, output=output)
+        show(ctx, listing, Shown(fmt=fmt, fields=fields, output=output))
         return
     if note:
         from .app import report

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, number
 from ..model import City, Dataset
 from .app import data_file, dataset, report
-from .options import DryRunOption, ForceOption, complete_records
+from .options import DryRunOption, ForceOption, Shown, complete_records
 
 app = typer.Typer()
 wikidata_app = typer.Typer(
@@ -90,30 +90,30 @@ def fetch(
         return merge(data, fetched)
 
     _old, _new, result = update_with(path, change, force=force, dry_run=dry_run)
-    batches = ", ".join(map(str, fetched.batches))
+    low, high = min(fetched.batches, default=0), max(fetched.batches, default=0)
     print(
         _(
             "asked {endpoint} about {cities} cities: {requests} requests ({batches} per batch)"
         ).format(
             endpoint=endpoint or DEFAULT_ENDPOINT,
-            cities=len(fetched.asked),
-            requests=fetched.requests,
-            batches=batches,
+            cities=number(len(fetched.asked)),
+            requests=number(fetched.requests),
+            batches=f"{low}–{high}" if low != high else low,
         )
     )
-    print(
-        (
-            _("would add: {cities} cities, {links} twinnings (kind unknown)")
-            if dry_run
-            else _("added: {cities} cities, {links} twinnings (kind unknown)")
-        ).format(cities=result.cities_added, links=result.links_added)
+    added = (
+        _("would add: {cities} cities, {links} twinnings (kind unknown)")
+        if dry_run
+        else _("added: {cities} cities, {links} twinnings (kind unknown)")
     )
-    print(_("matched to existing cities: {n}").format(n=result.cities_matched))
-    print(
-        _("documented relations confirmed (source added): {n}").format(n=result.relations_confirmed)
-    )
-    print(_("relations that gained years: {n}").format(n=result.years_added))
-    print(_("German names taken from Wikidata: {n}").format(n=result.names_added))
+    print(added.format(cities=number(result.cities_added), links=number(result.links_added)))
+    for message, count in (
+        (_("matched to existing cities: {n}"), result.cities_matched),
+        (_("documented relations confirmed (source added): {n}"), result.relations_confirmed),
+        (_("relations that gained years: {n}"), result.years_added),
+        (_("German names taken from Wikidata: {n}"), result.names_added),
+    ):
+        print(message.format(n=number(count)))
     for reason in result.rejected[:50]:
         report(reason)
 
@@ -179,7 +179,7 @@ def diff(
                 )
             )
         return
-    show(ctx, difference_list(found), fmt.value if fmt else None, output=output)
+    show(ctx, difference_list(found), Shown(fmt=fmt.value if fmt else None, output=output))
 
 
 def _chosen(data: Dataset, names: list[str] | None, country: str | None) -> list[City]:
