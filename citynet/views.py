@@ -643,28 +643,36 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
 
 # --- a city's timeline ----------------------------------------------------------------
 
+def _event_label(event: str) -> str:
+    from .timeline import EVENTS
+
+    return _(EVENTS.get(event, event))
+
+
 TIMELINE_COLUMNS = (
     Column("year", N_("Year"), numeric=True, no_wrap=True),
-    Column("event", N_("Event")),
+    Column("event", N_("Event"), shown=_event_label),
     Column("party", N_("ID"), no_wrap=True),
     Column("name", N_("City or network")),
     Column("kind", N_("Kind"), shown=kind_label),
+    Column("role", N_("Role"), optional=True),
     Column("source", N_("Source"), optional=True),
 )
 
 
 def timeline_list(city: City, events: Sequence[Event], undated: int) -> Listing:
     """A city's events, one row per event (`citynet timeline`)."""
-    from .timeline import EVENTS, event_object, undated_note
+    from .timeline import event_object, undated_note
 
     payload = [event_object(e) for e in events]
     rows = [
         {
             "year": str(e.year),
-            "event": f"{_(EVENTS[e.event])}: {e.role}" if e.role else _(EVENTS[e.event]),
+            "event": e.event,
             "party": e.party,
             "name": e.name,
             "kind": e.kind,
+            "role": e.role,
             "source": e.source,
         }
         for e in events

@@ -204,7 +204,7 @@ def test_a_suspension_is_edited_and_queried(copy: Path) -> None:
     code, out, _err = run(copy, "partners", "berlin", "--as-of", "2023", "--format", "tsv")
     assert "moskau" not in out
     code, out, _err = run(copy, "timeline", "berlin", "--format", "tsv")
-    assert "2022\tsuspended\tmoskau\tMoskau\tpartnership\tberlin-partnerschaften" in out
+    assert "2022\tsuspended\tmoskau\tMoskau\tpartnership\t\tberlin-partnerschaften" in out
 
 
 def test_list_member_as_of_leaves_out_memberships_not_yet_begun() -> None:
