@@ -128,6 +128,7 @@ def ask(
     The query goes by POST as a form (SPARQL 1.1 Protocol, §2.1.2), the answer is
     asked for as SPARQL 1.1 Query Results JSON. FetchError when it fails.
     """
+    import http.client
     import time
     import urllib.error
     import urllib.parse
@@ -160,7 +161,7 @@ def ask(
                     endpoint=endpoint, status=error.code, reason=error.reason
                 )
             ) from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise FetchError(
                 _("cannot reach {endpoint}: {reason}").format(endpoint=endpoint, reason=reason)
