@@ -643,6 +643,7 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
 
 # --- a city's timeline ----------------------------------------------------------------
 
+
 def _event_label(event: str) -> str:
     from .timeline import EVENTS
 
