@@ -372,6 +372,9 @@ def test_fetch_command_writes_the_years_and_says_what_it_asked(
     import json
 
     began = [e for e in json.loads(out) if e["event"] == "began" and e.get("city") == "los-angeles"]
+    code, report, _err = run(copy, "--lang", "en", "report", "berlin", "--format", "md")
+    timeline = report[report.index("## 5. Timeline") : report.index("## Sources")]
+    assert "| 1967 | began | Los Angeles" in timeline
     assert began == [
         {
             "year": 1967,
