@@ -16,14 +16,6 @@ from .names import did_you_mean
 from .schema import FieldSpec, fields_of
 
 
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    if name.endswith("ses"):
-        return name[:-2]
-    return name[:-1] if name.endswith("s") else name
-
-
 def option_names(record_type: type) -> dict[str, FieldSpec]:
     """Option spelling → field: `founded-place`, and `theme` as well as `themes`."""
     names: dict[str, FieldSpec] = {}
@@ -31,13 +23,13 @@ def option_names(record_type: type) -> dict[str, FieldSpec]:
         option = spec.option[2:]
         names[option] = spec
         if spec.many:
-            names.setdefault(_singular(option), spec)
+            names.setdefault(spec.item_name.replace("_", "-"), spec)
     return names
 
 
 def option_help(spec: FieldSpec) -> str:
     """How `citynet fields` shows a field: `--figure 'key=value; …'*` for a required one."""
-    option = "--" + _singular(spec.option[2:]) if spec.many else spec.option
+    option = "--" + spec.item_name.replace("_", "-") if spec.many else spec.option
     if spec.nested:
         option += " 'key=value; …'"
     return option + ("*" if spec.required else "")
@@ -105,7 +97,7 @@ def parse_edit(
     for name in values:
         spec = next(s for s in fields_of(record_type) if s.name == name)
         if spec.many:
-            option = _singular(spec.option[2:])
+            option = spec.item_name.replace("_", "-")
             message = i18n._(
                 "--{option} would replace every value of {field}: use --add-{option} or "
                 "--remove-{option}, or --set-{option} to replace the whole list"
@@ -168,7 +160,7 @@ def _scalar(spec: FieldSpec, raw: str) -> Any:
 def _nested(spec: FieldSpec, raw: str) -> Any:
     """A nested record from `key=value; key=value`, e.g. a figure or a role."""
     assert spec.nested is not None
-    option = "--" + _singular(spec.option[2:])
+    option = "--" + spec.item_name.replace("_", "-")
     values: dict[str, list[str]] = {}
     for part in raw.split(";"):
         if not part.strip():

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import formats, i18n
+from .contract import null
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
 from .output import INVISIBLE, xml_safe
@@ -214,11 +215,11 @@ def _node_values(node: Node) -> dict[str, str | float | int | None]:
         "type": node.type,
         "label": node.label,
         "name": node.name,
-        "country": node.country or None,
+        "country": null(node.country),
         "lat": node.lat,
         "lng": node.lng,
-        "themes": ", ".join(node.themes) or None,  # neither format has lists networkx reads
-        "scope": node.scope or None,
+        "themes": null(", ".join(node.themes)),  # neither format has lists networkx reads
+        "scope": null(node.scope),
         "founded": node.founded,
     }
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from . import formats, markup
+from .contract import null
 from .errors import NotFoundError, UsageError
 from .geo import (
     Point,
@@ -636,10 +637,10 @@ def geojson(data: MapData) -> dict[str, Any]:
                 "properties": {
                     "id": city.id,
                     "name": city.name,
-                    "name_en": city.name_en or None,
+                    "name_en": null(city.name_en),
                     "country": city.country,
                     "role": place.role,
-                    "note": place.note or None,
+                    "note": null(place.note),
                     "marker-color": ROLES.get(place.role, ROLES["partner"])[1],
                 },
             }

@@ -6,7 +6,10 @@ of each field, whether it has a default (optional) or not (required), and a
 vocabulary a word comes from, which years are sane. `citynet.schema` reads this
 description once, and validation, references, renaming, cascades, the options of
 `add`/`edit`, `citynet fields` and the docs all follow from it, so a field added
-here is a field of the file format everywhere.
+here is a field of the file format everywhere. The string under a field says what
+it holds: `citynet.contract` reads it for the docs, the JSON Schemas and the
+metadata of `export sqlite`; the JSON objects, their schemas and the SQL tables
+follow from the fields themselves.
 
 msgspec rather than dataclasses: its classes are made in microseconds instead of
 about a millisecond each (start-up time), and the cache decodes its bytes into
@@ -141,34 +144,58 @@ Status = Annotated[str, Rule(choices=("", *STATUSES))]
 
 
 class Source(Struct, frozen=True, gc=False, array_like=True):
+    """A document the data rests on; every record names its sources."""
+
     id: Id
+    """the source's id, which records cite"""
     publisher: Text
+    """who published the document"""
     title: Text
+    """the document's title"""
     language: str
+    """the document's language, ISO 639-1"""
     file: str = ""
+    """the stored copy of the document in the source collection"""
     url: str = ""
+    """where the document was published"""
     note: str = ""
+    """what the document covers"""
     date: str = ""
+    """when the document was published or the table imported"""
     citation: str = ""
+    """how to cite the source, as its licence asks"""
 
 
 class Theme(Struct, frozen=True, gc=False, array_like=True):
+    """A word of the theme vocabulary of the networks (German slugs)."""
+
     id: Id
+    """the theme's id, a German slug"""
     name: Text
+    """German name"""
     name_en: str = ""
+    """English name"""
     aliases: tuple[str, ...] = ()
+    """other words for it, in any language"""
 
 
 class Figure(Struct, frozen=True, gc=False, array_like=True):
     """A number a document states, with its qualifier ("über", "fast") and what it counts."""
 
     measure: Annotated[str, Rule(choices=tuple(MEASURES))]
+    """what is counted"""
     value: int
+    """the number as the document states it"""
     unit: Text
+    """what is counted, in the document's words (German)"""
     source: SourceId
+    """the document that states it"""
     qualifier: Annotated[str, Rule(choices=QUALIFIERS)] = ""
+    """the word before the number: über, fast, rund … (none: exact)"""
     year: LaterYear = None
+    """the year the figure refers to"""
     note: str = ""
+    """remark"""
 
     @property
     def text(self) -> str:
@@ -178,59 +205,107 @@ class Figure(Struct, frozen=True, gc=False, array_like=True):
 
 
 class Body(Struct, frozen=True, gc=False, array_like=True):
+    """An organ of a network: an assembly, a board, a committee."""
+
     name: Text
+    """name"""
     source: SourceId
+    """the document that names it"""
     name_en: str = ""
+    """English name"""
     description: str = ""
+    """what it does, in our own words"""
 
 
 class Role(Struct, frozen=True, gc=False, array_like=True):
     """A role held by a member city or by a named person, with its period."""
 
     role: Text
+    """the role, in German"""
     source: SourceId
+    """the document that states it"""
     person: str = ""
+    """the person holding it"""
     body: str = ""
+    """the body or working group it is held in"""
     city: CityId = ""
+    """the city the person comes from, or the role is held for"""
     since: Year = None
+    """held since"""
     until: LaterYear = None
+    """held until"""
     note: str = ""
+    """remark"""
 
 
 class Note(Struct, frozen=True, gc=False, array_like=True):
+    """A remark on a network: a doubt, a disagreement between documents."""
+
     text: Text
+    """the note"""
     source: SourceId = ""
+    """the document it concerns"""
     doubtful: bool = False
+    """true if the documents' claim looks wrong"""
 
 
 class Network(Struct, frozen=True, gc=False, array_like=True):
+    """A city network: a network of cities, European or international."""
+
     id: Id
+    """the network's id, unique among networks and cities"""
     name: Text
+    """full name"""
     scope: Annotated[str, Rule(choices=tuple(SCOPES))]
+    """where its members are"""
     sources: Sources
+    """the documents the record rests on"""
     short_name: str = ""
+    """short name or acronym"""
     name_de: str = ""
+    """German name, where it differs"""
     name_en: str = ""
+    """English name"""
     aliases: tuple[str, ...] = ()
+    """other names, spellings, abbreviations"""
     themes: tuple[ThemeId, ...] = ()
+    """its themes"""
     founded: Year = None
+    """the year it was founded"""
     founded_place: str = ""
+    """where it was founded, as text"""
     seat: str = ""
+    """where its secretariat is, as text"""
     homepage: str = ""
+    """web site"""
     wikidata: Wikidata = ""
+    """Wikidata id"""
     description: str = ""
+    """description in German, in our own words"""
     description_en: str = ""
+    """description in English"""
     parent: NetworkId = ""
+    """the network it belongs to"""
     related: tuple[NetworkId, ...] = ()
+    """related networks"""
     partner_organisations: tuple[str, ...] = ()
+    """partners that are not networks, as text"""
     member_organisations: tuple[str, ...] = ()
+    """members that are not cities, as text"""
     aims: tuple[str, ...] = ()
+    """aims, as short phrases in our own words"""
     campaigns: tuple[str, ...] = ()
+    """campaigns"""
     working_groups: tuple[str, ...] = ()
+    """working groups"""
     figures: tuple[Figure, ...] = ()
+    """numbers the documents state, each with its source"""
     bodies: tuple[Body, ...] = ()
+    """governing bodies"""
     people: tuple[Role, ...] = ()
+    """people named in a role for the network as a whole"""
     notes: tuple[Note, ...] = ()
+    """remarks, doubts, disagreements"""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -247,19 +322,34 @@ class Network(Struct, frozen=True, gc=False, array_like=True):
 
 
 class City(Struct, frozen=True, gc=False, array_like=True):
+    """A city: a member of networks or a partner of other cities."""
+
     id: Id
+    """the city's id, unique among networks and cities"""
     name: Text
+    """German name"""
     country: Country
+    """the country"""
     sources: Sources
+    """the documents the record rests on"""
     name_en: str = ""
+    """English name"""
     aliases: tuple[str, ...] = ()
+    """other names and spellings"""
     wikidata: Wikidata = ""
+    """Wikidata id"""
     lat: Annotated[float | None, Rule(span=(-90, 90))] = None
+    """latitude"""
     lng: Annotated[float | None, Rule(span=(-180, 180))] = None
-    region: str = ""  # GeoNames' first-level code with the country: "DE.02" (Bayern)
+    """longitude"""
+    region: str = ""
+    """first-level region: GeoNames' admin1 code with the country (DE.02 is Bayern)"""
     population: int | None = None
+    """inhabitants, from the gazetteer"""
     geonames: str = ""
+    """GeoNames id of the place"""
     note: str = ""
+    """remarks, such as facts two merged records disagreed on"""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -271,37 +361,61 @@ class City(Struct, frozen=True, gc=False, array_like=True):
 
 
 class Membership(Struct, frozen=True, gc=False, array_like=True):
+    """A city's membership in a network."""
+
     city: CityId
+    """the member city"""
     network: NetworkId
+    """the network"""
     sources: Sources
+    """the documents that state it"""
     since: Year = None
+    """member since"""
     until: LaterYear = None
+    """member until"""
     since_text: str = ""
+    """the period in the documents' words, when they give no year"""
     working_groups: tuple[str, ...] = ()
+    """working groups the city takes part in"""
     roles: tuple[Role, ...] = ()
+    """roles of the city or of its people in the network"""
     note: str = ""
-    # The lifecycle (see STATUSES): the source of the start year, the state, the year
-    # of its last change and the source that says so.
+    """remark"""
     since_source: SourceId = ""
+    """the document that gives the year since"""
     status: Status = ""
+    """the state of the relation a document gives; empty where none does"""
     status_since: Year = None
+    """the year of the last change of status"""
     status_source: SourceId = ""
+    """the document that gives the status"""
 
 
 class Partnership(Struct, frozen=True, gc=False, array_like=True):
     """A relation between two cities; stored once per pair and kind, true both ways."""
 
     cities: tuple[CityId, CityId]
+    """the two cities, the first by id first"""
     kind: Annotated[str, Rule(choices=tuple(PARTNERSHIP_KINDS))]
+    """the kind of relation"""
     sources: Sources
+    """the documents that state it"""
     since: Year = None
+    """since"""
     until: LaterYear = None
+    """until"""
     programme: str = ""
+    """the exchange programme or project it belongs to"""
     note: str = ""
-    since_source: SourceId = ""  # the lifecycle, as in Membership
+    """remark"""
+    since_source: SourceId = ""
+    """the document that gives the year since"""
     status: Status = ""
+    """the state of the relation a document gives; empty where none does"""
     status_since: Year = None
+    """the year of the last change of status"""
     status_source: SourceId = ""
+    """the document that gives the status"""
 
     def __post_init__(self) -> None:
         # One canonical order per pair, so a pair reads and compares the same both ways.

@@ -1,11 +1,11 @@
 """Pure functions over a Dataset: filter, show, partners, compare, search.
 
-They return records and plain dicts (the JSON contract); nothing here prints.
+They return records (and comparisons and search hits as plain dicts); nothing here
+prints. The JSON objects of records are made by `citynet.contract`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,8 +23,6 @@ from .model import (
     Membership,
     Network,
     Partnership,
-    Role,
-    Source,
     Theme,
 )
 from .names import fold, fold_variants, resolve_word
@@ -128,97 +126,6 @@ def figure_conflicts(dataset: Dataset) -> list[tuple[Network, str, list[Figure]]
     return conflicts
 
 
-def network_object(dataset: Dataset, network: Network) -> dict[str, Any]:
-    """A network as the JSON contract describes it (README: "JSON")."""
-    return {
-        "kind": "network",
-        "id": network.id,
-        "name": network.name,
-        "short_name": network.short_name or None,
-        "name_de": network.name_de or None,
-        "name_en": network.name_en or None,
-        "aliases": list(network.aliases),
-        "scope": network.scope,
-        "themes": list(network.themes),
-        "founded": network.founded,
-        "founded_place": network.founded_place or None,
-        "seat": network.seat or None,
-        "homepage": network.homepage or None,
-        "wikidata": network.wikidata or None,
-        "description": network.description or None,
-        "description_en": network.description_en or None,
-        "parent": network.parent or None,
-        "children": [n.id for n in dataset.children_of.get(network.id, ())],
-        "related": list(network.related),
-        "partner_organisations": list(network.partner_organisations),
-        "member_organisations": list(network.member_organisations),
-        "aims": list(network.aims),
-        "campaigns": list(network.campaigns),
-        "working_groups": list(network.working_groups),
-        "figures": [_figure_object(f) for f in network.figures],
-        "bodies": [
-            {
-                "name": b.name,
-                "name_en": b.name_en or None,
-                "description": b.description or None,
-                "source": b.source,
-            }
-            for b in network.bodies
-        ],
-        "people": [_role_object(r) for r in network.people],
-        "notes": [
-            {"text": n.text, "source": n.source or None, "doubtful": n.doubtful}
-            for n in network.notes
-        ],
-        "members": [_membership_object(dataset, m) for m in members_of(dataset, network)],
-        "sources": list(network.sources),
-    }
-
-
-def _figure_object(figure: Figure) -> dict[str, Any]:
-    return {
-        "measure": figure.measure,
-        "value": figure.value,
-        "qualifier": figure.qualifier or None,
-        "unit": figure.unit,
-        "text": figure.text,
-        "year": figure.year,
-        "source": figure.source,
-        "note": figure.note or None,
-    }
-
-
-def _role_object(role: Role) -> dict[str, Any]:
-    return {
-        "role": role.role,
-        "person": role.person or None,
-        "body": role.body or None,
-        "city": role.city or None,
-        "since": role.since,
-        "until": role.until,
-        "source": role.source,
-        "note": role.note or None,
-    }
-
-
-def _membership_object(dataset: Dataset, membership: Membership) -> dict[str, Any]:
-    return {
-        "city": membership.city,
-        "city_name": dataset.city_by_id[membership.city].name,
-        "network": membership.network,
-        "network_name": dataset.network_by_id[membership.network].label,
-        "since": membership.since,
-        "until": membership.until,
-        "status": membership.status or None,
-        "status_since": membership.status_since,
-        "since_text": membership.since_text or None,
-        "working_groups": list(membership.working_groups),
-        "roles": [_role_object(r) for r in membership.roles],
-        "sources": list(membership.sources),
-        "note": membership.note or None,
-    }
-
-
 # --- cities and partners ------------------------------------------------------
 
 
@@ -241,24 +148,6 @@ def partners_of(dataset: Dataset, city: City, kinds: Iterable[str] = ()) -> list
     return sorted(found, key=lambda x: (fold(x.city.name), order[x.partnership.kind]))
 
 
-def partner_object(partner: Partner) -> dict[str, Any]:
-    p = partner.partnership
-    return {
-        "city": partner.city.id,
-        "name": partner.city.name,
-        "name_en": partner.city.name_en or None,
-        "country": partner.city.country,
-        "kind": p.kind,
-        "since": p.since,
-        "until": p.until,
-        "status": p.status or None,
-        "status_since": p.status_since,
-        "programme": p.programme or None,
-        "note": p.note or None,
-        "sources": list(p.sources),
-    }
-
-
 def filter_cities(dataset: Dataset, country: str | None = None) -> list[City]:
     code = country.upper() if country else None
     return sorted(
@@ -267,64 +156,10 @@ def filter_cities(dataset: Dataset, country: str | None = None) -> list[City]:
     )
 
 
-def city_object(dataset: Dataset, city: City) -> dict[str, Any]:
-    """A city as the JSON contract describes it."""
-    memberships = sorted(
-        dataset.memberships_by_city.get(city.id, ()),
-        key=lambda m: fold(dataset.network_by_id[m.network].label),
-    )
-    return {
-        "kind": "city",
-        **_city_names(city),
-        "lat": city.lat,
-        "lng": city.lng,
-        "region": city.region or None,
-        "population": city.population,
-        "geonames": city.geonames or None,
-        "note": city.note or None,
-        "memberships": [_membership_object(dataset, m) for m in memberships],
-        "partners": [partner_object(p) for p in partners_of(dataset, city)],
-        "sources": list(city.sources),
-    }
-
-
 def city_counts(dataset: Dataset, city: City) -> tuple[int, int]:
     """How many memberships and how many distinct partner cities a city has."""
     partners = {p.other(city.id) for p in dataset.partnerships_of(city.id)}
     return len(dataset.memberships_by_city.get(city.id, ())), len(partners)
-
-
-def city_summary_object(dataset: Dataset, city: City) -> dict[str, Any]:
-    """A city in a list of cities (`citynet cities`), with counts."""
-    memberships, partners = city_counts(dataset, city)
-    return {**_city_names(city), "memberships": memberships, "partners": partners}
-
-
-def _city_names(city: City) -> dict[str, Any]:
-    """What identifies a city in every city object: id, names, country, Wikidata id."""
-    return {
-        "id": city.id,
-        "name": city.name,
-        "name_en": city.name_en or None,
-        "aliases": list(city.aliases),
-        "country": city.country,
-        "wikidata": city.wikidata or None,
-    }
-
-
-def theme_objects(dataset: Dataset) -> list[dict[str, Any]]:
-    """The theme vocabulary, with how many networks each theme has."""
-    counts = Counter(t for n in dataset.networks for t in n.themes)
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "name_en": t.name_en or None,
-            "aliases": list(t.aliases),
-            "networks": counts.get(t.id, 0),
-        }
-        for t in dataset.themes
-    ]
 
 
 # --- compare ------------------------------------------------------------------
@@ -476,24 +311,6 @@ def _network_texts(
 
 
 # --- sources: what each id in a "source" column stands for -------------------------
-
-
-def source_object(dataset: Dataset, source: Source) -> dict[str, Any]:
-    """A source with the records that rest on it (`citynet show SOURCE`, `sources`).
-
-    No retrieval date and no address is invented: the documents do not state them,
-    so `url` is empty unless the data gives one.
-    """
-    return {
-        "id": source.id,
-        "publisher": source.publisher,
-        "title": source.title,
-        "language": source.language,
-        "file": source.file,
-        "url": source.url,
-        "note": source.note,
-        "records": citing(dataset, source.id),
-    }
 
 
 def citing(dataset: Dataset, source_id: str) -> list[dict[str, str]]:

@@ -33,6 +33,7 @@ class FieldSpec(Struct, frozen=True):
     nested: type | None  # the record type of nested tables
     rule: Rule
     default: Any
+    size: int = 0  # a fixed number of items (a pair: 2); 0 for a list of any length
 
     @property
     def option(self) -> str:
@@ -42,6 +43,16 @@ class FieldSpec(Struct, frozen=True):
     @property
     def refers(self) -> str:
         return self.rule.refers
+
+    @property
+    def item_name(self) -> str:
+        """What one value of a list field is called: `aliases` → `alias`, `themes` → `theme`."""
+        name = self.name
+        if name.endswith("ies"):
+            return name[:-3] + "y"
+        if name.endswith("ses"):
+            return name[:-2]
+        return name[:-1] if name.endswith("s") else name
 
 
 _FIELDS: dict[type, tuple[FieldSpec, ...]] = {}
@@ -66,8 +77,11 @@ def field_of(record_type: type, name: str) -> FieldSpec:
 def _describe(name: str, hint: Any, default: Any, factory: Any) -> FieldSpec:
     rule, hint = _unwrap(hint)
     many = typing.get_origin(hint) is tuple
+    size = 0
     if many:
-        item_rule, hint = _unwrap(typing.get_args(hint)[0])
+        items = typing.get_args(hint)
+        size = 0 if ... in items else len(items)
+        item_rule, hint = _unwrap(items[0])
         rule = _merge(rule, item_rule)
     optional_value = False
     if isinstance(hint, types.UnionType):
@@ -76,7 +90,7 @@ def _describe(name: str, hint: Any, default: Any, factory: Any) -> FieldSpec:
     nested = hint if isinstance(hint, type) and issubclass(hint, Struct) else None
     value = "record" if nested else hint.__name__
     required = default is NODEFAULT and factory is NODEFAULT
-    return FieldSpec(name, value, required, many, optional_value, nested, rule, default)
+    return FieldSpec(name, value, required, many, optional_value, nested, rule, default, size)
 
 
 def _unwrap(hint: Any) -> tuple[Rule, Any]:

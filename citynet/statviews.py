@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .contract import null
 from .i18n import N_, _, ngettext, number
 from .model import City, Dataset
 from .output import Column, Listing
@@ -256,8 +257,8 @@ def suggestion_object(suggestion: Suggestion) -> dict[str, Any]:
         "evidence": [
             {
                 "group": e.group,
-                "via": e.via or None,
-                "country": e.country or None,
+                "via": null(e.via),
+                "country": null(e.country),
                 "members": e.members,
                 "in_network": e.in_network,
             }

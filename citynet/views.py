@@ -1,6 +1,6 @@
 """Query results as Listings: the columns and rows each command shows.
 
-Each command's JSON objects are built in one place, `citynet.query`; the rows of
+Each command's JSON objects are built in one place, `citynet.contract`; the rows of
 the tabular formats are read from those same objects here, so a table and the
 JSON cannot tell different stories. Headers, titles and the labels of kinds and
 scopes are in the interface's language (`citynet.i18n`); the column keys (the
@@ -14,25 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
-from .i18n import N_, _, ngettext, number
-from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, Source
-from .output import SHOWN, Column, Listing
-
-if TYPE_CHECKING:
-    from .sparql import Difference
-    from .timeline import Event
-from .query import (
-    Partner,
+from .contract import (
     city_object,
     city_summary_object,
-    compare_cities,
-    compare_networks,
-    figure_conflicts,
     network_object,
     partner_object,
     source_object,
     theme_objects,
 )
+from .i18n import N_, _, ngettext, number
+from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, Source
+from .output import SHOWN, Column, Listing
+from .query import Partner, compare_cities, compare_networks, figure_conflicts
+
+if TYPE_CHECKING:
+    from .sparql import Difference
+    from .timeline import Event
 
 RECORD_SOURCES_NOTE = N_(
     "Without a source of their own: backed by the record's sources (row sources)."

@@ -234,9 +234,10 @@ def test_export_json_to_stdout_and_refusing_to_overwrite(mini: Path, tmp_path: P
     assert json.loads(target.read_text(encoding="utf-8"))["networks"]
 
 
-def test_every_field_of_the_schema_has_a_place_in_the_database(tmp_path: Path) -> None:
-    """A field added to the model and forgotten here would be dropped from every export:
-    each field has a column of its record's table, a link table, or a table of its own."""
+def test_every_value_of_every_record_is_in_the_database(tmp_path: Path) -> None:
+    """A field added to the model and forgotten would be dropped from every export: each
+    value of the shipped data is read back from its column, its list field's link table
+    (in order) or, for nested records, its table, row for row."""
     from citynet import schema
     from citynet.model import SECTIONS
 
@@ -244,18 +245,48 @@ def test_every_field_of_the_schema_has_a_place_in_the_database(tmp_path: Path) -
     result = CliRunner().invoke(app, ["export", "sqlite", str(target)])
     assert result.exit_code == 0, result.stderr
     db = sqlite3.connect(target)
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = []
-    for section, record_type in SECTIONS.items():
-        columns = {r[1] for r in db.execute(f"PRAGMA table_info({section})")}
-        kind = record_type.__name__.lower()
-        for spec in schema.fields_of(record_type):
-            placed = (
-                spec.name in columns
-                or f"{kind}_{spec.name}" in tables
-                or (spec.nested and (spec.name in tables or "roles" in tables))
-                or (section == "partnerships" and spec.name == "cities")
-            )
-            if not placed:
-                missing.append(f"{section}.{spec.name}")
-    assert missing == []
+    nested_rows: dict[str, int] = {}
+
+    def check(record: Any, table: str, key: Any, where: str) -> None:
+        kind = type(record).__name__.lower()
+        for spec in schema.fields_of(type(record)):
+            value = getattr(record, spec.name)
+            if spec.nested:
+                sub = spec.nested.__name__.lower()
+                sub_table = sub[:-1] + "ies" if sub.endswith("y") else sub + "s"
+                ids = [r[0] for r in db.execute(
+                    f"SELECT id FROM [{sub_table}] WHERE [{kind}] = ? ORDER BY id", (key,)
+                )]  # fmt: skip
+                if kind == "network" and sub == "role":  # people, not member cities' roles
+                    ids = [
+                        i for i in ids
+                        if db.execute("SELECT membership FROM roles WHERE id = ?", (i,)).fetchone()
+                        == (None,)
+                    ]  # fmt: skip
+                assert len(ids) == len(value), f"{where}.{spec.name}"
+                for row_id, item in zip(ids, value, strict=True):
+                    check(item, sub_table, row_id, f"{where}.{spec.name}")
+                nested_rows[sub_table] = nested_rows.get(sub_table, 0) + len(value)
+            elif spec.size:
+                columns = ", ".join(f"{spec.item_name}_{c}" for c in "ab"[: spec.size])
+                found = db.execute(f"SELECT {columns} FROM [{table}] WHERE id = ?", (key,))
+                assert found.fetchone() == tuple(value), f"{where}.{spec.name}"
+            elif spec.many:
+                found = db.execute(
+                    f"SELECT [{spec.item_name}] FROM [{kind}_{spec.name}] WHERE [{kind}] = ? "
+                    "ORDER BY position",
+                    (key,),
+                )
+                assert [r[0] for r in found] == list(value), f"{where}.{spec.name}"
+            else:
+                found = db.execute(f"SELECT [{spec.name}] FROM [{table}] WHERE id = ?", (key,))
+                assert found.fetchone() == (None if value == "" else value,), f"{where}.{spec.name}"
+
+    data = load()
+    for section in SECTIONS:
+        for number, record in enumerate(getattr(data, section), start=1):
+            key = getattr(record, "id", number)
+            check(record, section, key, f"{section}[{number}]")
+    for table, count in nested_rows.items():  # and nothing else
+        assert db.execute(f"SELECT count(*) FROM [{table}]").fetchone() == (count,), table
+    assert set(nested_rows) == {"figures", "bodies", "roles", "notes"}

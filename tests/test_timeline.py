@@ -193,11 +193,14 @@ def test_a_suspension_is_edited_and_queried(copy: Path) -> None:
     code, out, err = run(copy, "partners", "berlin", "--status", "ruhend", "--format", "json")
     assert code == 0, err
     (moskau,) = json.loads(out)
-    assert (moskau["city"], moskau["status"], moskau["status_since"]) == (
+    lifecycle = ("city", "since_source", "status", "status_since", "status_source")
+    assert [moskau[key] for key in lifecycle] == [
         "moskau",
+        None,
         "suspended",
         2022,
-    )
+        "berlin-partnerschaften",
+    ]
     code, out, err = run(copy, "partners", "berlin", "--as-of", "2000", "--format", "tsv")
     assert [line.split("\t")[0] for line in out.splitlines()[1:]] == ["moskau"]
     assert "relations left out" in err

@@ -1,9 +1,11 @@
 """The JSON Schemas (draft 2020-12) of citynet's output, shipped as files beside this one.
 
-`objects.json` describes each object of the JSON contract once; the schema of a
-command's output refers to it. `document(name)` gives a schema bundled into one
-self-contained document, as JSON Schema 2020-12 defines bundling: the objects
-schema is embedded under `$defs` with its own `$id`, so every `$ref` resolves.
+The objects schema describes each object of the JSON contract once; the schema of
+a command's output refers to it. It is made by `citynet.contract` from the schema
+in `citynet.model`, with the objects computed across records from `computed.json`.
+`document(name)` gives a schema bundled into one self-contained document, as JSON
+Schema 2020-12 defines bundling: the objects schema is embedded under `$defs` with
+its own `$id`, so every `$ref` resolves.
 """
 
 from __future__ import annotations
@@ -54,8 +56,10 @@ def document(name: str) -> dict[str, Any]:
     if name not in NAMES:
         hint = did_you_mean(name, NAMES)
         raise UsageError(f"no schema {name!r}{hint}; schemas: {', '.join(NAMES)}")
+    from ..contract import objects_schema
+
     schema = load(name)
-    objects = load(OBJECTS)
+    objects = objects_schema()
     del objects["$schema"]  # an embedded resource shares the root's dialect
     schema.setdefault("$defs", {})[OBJECTS] = objects
     return schema
