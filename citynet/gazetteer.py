@@ -61,24 +61,59 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 class Gazetteer:
-    """The places, indexed by (country, folded name) and by GeoNames id."""
+    """The places, read and indexed country by country as they are asked for: making
+    and folding every name of every place takes a second or two, and `check` on a
+    small dataset asks about a country or two."""
 
-    def __init__(self, places: list[Place]) -> None:
-        self.by_id = {p.geonames: p for p in places}
-        self.by_key: dict[tuple[str, str], list[Place]] = {}
-        for place in places:
-            for name in (place.name, *place.names):
-                for key in name_keys(name):
-                    bucket = self.by_key.setdefault((place.country, key), [])
-                    if not bucket or bucket[-1] is not place:
-                        bucket.append(place)
+    def __init__(self, lines: dict[str, list[str]], country_of: dict[str, str]) -> None:
+        self._lines = lines  # country → its rows of cities.tsv, unparsed
+        self._country_of = country_of  # GeoNames id → country
+        self._in_country: dict[str, dict[str, Place]] = {}  # country → id → place
+        self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
+        self._by_key: dict[str, dict[str, list[Place]]] = {}  # country → folded name → places
+
+    def _places_of(self, country: str) -> dict[str, Place]:
+        places = self._in_country.get(country)
+        if places is None:
+            places = self._in_country[country] = {}
+            for line in self._lines.get(country, ()):
+                gid, name, _, region, population, lat, lng, names = line.split("\t")
+                places[gid] = Place(
+                    geonames=gid,
+                    name=name,
+                    country=country,
+                    region=f"{country}.{region}" if region and region != "00" else "",
+                    population=int(population),
+                    lat=float(lat),
+                    lng=float(lng),
+                    names=tuple(names.split("|")) if names else (),
+                )
+        return places
+
+    def place(self, geonames: str) -> Place | None:
+        """The place with this GeoNames id, or None."""
+        country = self._country_of.get(geonames)
+        return None if country is None else self._places_of(country).get(geonames)
+
+    def _names_of(self, country: str) -> dict[str, list[Place]]:
+        index = self._by_key.get(country)
+        if index is None:
+            index = self._by_key[country] = {}
+            for place in self._places_of(country).values():
+                for name in (place.name, *place.names):
+                    for key in name_keys(name):
+                        bucket = index.setdefault(key, [])
+                        if not bucket or bucket[-1] is not place:
+                            bucket.append(place)
+        return index
 
     def named(self, names: tuple[str, ...], country: str) -> list[Place]:
         """The places of the country that have one of the names (folded)."""
+        index = self._names_of(country)
         found: list[Place] = []
         for name in names:
             for key in name_keys(name):
-                for place in self.by_key.get((country, key), ()):
+                for place in index.get(key, ()):
                     if place not in found:
                         found.append(place)
         return found
@@ -104,27 +139,49 @@ class Gazetteer:
             near = [p for p in near if name_keys(p.name) & keys]
         return near[0] if len(near) == 1 else None
 
+    def far_namesakes(
+        self, names: tuple[str, ...], country: str, lat: float, lng: float, km: float
+    ) -> list[Place]:
+        """The places of the country that have one of the names, if none of them lies
+        within `km` of the point; the nearest first. [] if one is near or none has it."""
+        found = sorted(
+            (distance_km(lat, lng, p.lat, p.lng), p.geonames, p) for p in self.named(names, country)
+        )
+        if not found or found[0][0] <= km:
+            return []
+        return [p for _, _, p in found]
+
+    def nearest(self, lat: float, lng: float, km: float) -> Place | None:
+        """The biggest place within `km` of the point (at most a degree or so), or None."""
+        if self._cells is None:
+            self._cells = {}
+            for country in self._lines:
+                for place in self._places_of(country).values():
+                    cell = (math.floor(place.lat), math.floor(place.lng))
+                    self._cells.setdefault(cell, []).append(place)
+        row, column = math.floor(lat), math.floor(lng)
+        near = [
+            p
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for p in self._cells.get((row + dr, column + dc), ())
+            if distance_km(lat, lng, p.lat, p.lng) <= km
+        ]
+        return max(near, key=lambda p: (p.population, p.geonames), default=None)
+
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The shipped gazetteer, read once per process (about 0.5 s)."""
+    """The shipped gazetteer, read once per process; its places are made country by
+    country when they are first asked for (all of them: about 0.5 s)."""
     text = gzip.decompress((GEODATA / "cities.tsv.gz").read_bytes()).decode("utf-8")
-    places = []
+    lines: dict[str, list[str]] = {}
+    country_of: dict[str, str] = {}
     for line in text.splitlines()[1:]:
-        gid, name, country, region, population, lat, lng, names = line.split("\t")
-        places.append(
-            Place(
-                geonames=gid,
-                name=name,
-                country=country,
-                region=f"{country}.{region}" if region and region != "00" else "",
-                population=int(population),
-                lat=float(lat),
-                lng=float(lng),
-                names=tuple(names.split("|")) if names else (),
-            )
-        )
-    return Gazetteer(places)
+        gid, _, country, _ = line.split("\t", 3)
+        lines.setdefault(country, []).append(line)
+        country_of[gid] = country
+    return Gazetteer(lines, country_of)
 
 
 @dataclass(frozen=True, slots=True)

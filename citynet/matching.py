@@ -29,6 +29,7 @@ from .model import City, Dataset, Membership, Partnership, Source
 from .names import fold, slug
 
 FAR_KM = 50.0
+AT_KM = 10.0  # a gazetteer place this close is where a row's coordinates lie
 NEW = "\0new:"  # prefix of the provisional ids of cities an import is about to add
 
 R = TypeVar("R")
@@ -81,13 +82,17 @@ class Match:
     place: Place | None = None  # the gazetteer place, where certain
     candidates: tuple[str, ...] = ()  # the cities it might be, when ambiguous
     note: str = ""  # why a city of the same name was not taken
+    conflict: str = ""  # where the row's name and coordinates disagree: what, how far
+    held: str = ""  # why the row is held back ("" if it is not)
+    row: Row | None = None  # the row as matched: the place's coordinates where the name won
 
 
 class Matcher:
     """The cities, indexed for matching; cities added during an import are indexed too."""
 
-    def __init__(self, cities: Iterable[City], gazetteer: Gazetteer) -> None:
+    def __init__(self, cities: Iterable[City], gazetteer: Gazetteer, source: str = "") -> None:
         self.gazetteer = gazetteer
+        self.source = source  # the import's own source: what it made earlier is no evidence
         self.cities: dict[str, City] = {}
         self.by_qid: dict[str, str] = {}
         self.by_geonames: dict[str, str] = {}
@@ -115,17 +120,34 @@ class Matcher:
         place = self.gazetteer.certain(own, row.country, row.lat, row.lng)
         if row.wikidata and row.wikidata in self.by_qid:
             return Match(self.by_qid[row.wikidata], "wikidata", place)
+        conflict = ""
+        if place is None and row.lat is not None and row.lng is not None:
+            namesakes = self.gazetteer.far_namesakes(own, row.country, row.lat, row.lng, FAR_KM)
+            # A city of the name that Wikidata places here is a namesake the gazetteer
+            # is too coarse to know (it holds places of 15,000+ inhabitants).
+            if namesakes and not any(
+                self.cities[c].wikidata and self._km(c, row) <= CONFIRM_KM
+                for c in self._named(own, row, None)
+            ):
+                place, conflict, held = self._named_place(row, own, namesakes)
+                if held:
+                    return Match(conflict=conflict, held=held)
+                if place is not None:  # the name wins: the row is the place it names
+                    row = replace_record(row, lat=place.lat, lng=place.lng)
         if place is not None and place.geonames in self.by_geonames:
             city_id = self.by_geonames[place.geonames]
             if self._may_be(self.cities[city_id], row):
-                return Match(city_id, "geonames", place)
-        names = (*own, *((place.name, *place.names) if place else ()))
-        found: list[str] = []
-        for name in names:
-            for key in name_keys(name):
-                for city_id in self.by_name.get((row.country, key), ()):
-                    if city_id not in found and self._may_be(self.cities[city_id], row, place):
-                        found.append(city_id)
+                return Match(city_id, "geonames", place, conflict=conflict, row=row)
+            conflict = conflict or _(
+                "kept apart by its Wikidata id {qid}: the gazetteer's {place} is {city} "
+                "({other}); merge them if they are one place"
+            ).format(
+                qid=row.wikidata,
+                place=place.name,
+                city=city_id,
+                other=self.cities[city_id].wikidata,
+            )
+        found = self._named((*own, *((place.name, *place.names) if place else ())), row, place)
         near = [c for c in found if self._km(c, row) <= FAR_KM]
         own_keys = name_keys(row.name)
         # Several left: the one close by, else the one whose own name it is (New Delhi,
@@ -138,16 +160,138 @@ class Matcher:
             named = [c for c in near if placed and own_keys & self._own_keys(c)]
             near = close if len(close) == 1 else named if len(named) == 1 else near
         if len(near) == 1:
-            return Match(near[0], "name", place)
+            others = [c for c in found if c != near[0]]
+            if (
+                place is None
+                and not row.wikidata
+                and len(others) == 1
+                and self.made_from(row, self.source, "") == near
+            ):
+                # The one near is what an earlier run made from this very row, beside
+                # the namesake the name says: the row is that namesake (and the earlier
+                # city is joined into it).
+                return self._far_namesake(row, others)
+            return Match(near[0], "name", place, conflict=conflict, row=row)
         if near:
-            return Match(place=place, candidates=tuple(sorted(near)))
+            return Match(place=place, candidates=tuple(sorted(near)), conflict=conflict)
         note = ""
         if found:
             far = ", ".join(f"{c} ({number(self._km(c, row))} km)" for c in found)
             note = _("not {cities}: a place of the same name more than {km} km away").format(
                 cities=far, km=number(FAR_KM)
             )
-        return Match(place=place, note=note)
+            if place is None and not row.wikidata:
+                # Nothing says a second place of that name lies here (no gazetteer
+                # place, no Wikidata id): the name wins over the coordinates.
+                return self._far_namesake(row, found)
+        return Match(place=place, note=note, conflict=conflict, row=row)
+
+    def _far_namesake(self, row: Row, found: list[str]) -> Match:
+        """A row whose name only cities far away have, and which nothing places where it
+        says: the one such city, the conflict said; with several, held back."""
+        far = "; ".join(
+            _("{city} ({km} km away)").format(city=c, km=number(self._km(c, row))) for c in found
+        )
+        where = f"{row.lat:.2f}, {row.lng:.2f}" if row.lat is not None else "?"
+        if len(found) > 1:
+            conflict = _(
+                "the name is that of several cities far from the coordinates {where}: {cities}"
+            ).format(where=where, cities=far)
+            return Match(
+                conflict=conflict, held=_("held back: say which place it is with a Wikidata id")
+            )
+        conflict = _(
+            "name and coordinates disagree: the name is that of {cities} from the coordinates "
+            "{where}, and no place of that name lies near them; taken as {city}"
+        ).format(cities=far, where=where, city=found[0])
+        city = self.cities[found[0]]
+        point = replace_record(row, lat=city.lat, lng=city.lng)
+        return Match(found[0], "name", conflict=conflict, row=point)
+
+    def _named_place(
+        self, row: Row, own: tuple[str, ...], namesakes: list[Place]
+    ) -> tuple[Place | None, str, str]:
+        """A row whose name is known to the gazetteer only far from its coordinates: the
+        place it is, what the conflict is, and why it is held back ("" if it is not).
+
+        A Wikidata id says which item the row is, and its coordinates come with the
+        item (small namesakes of big places): no place, only the conflict said. Else the
+        name wins where the gazetteer knows one place of that name in the country (the
+        tables' coordinates are geocoded from names, and sometimes to a namesake);
+        where it knows several, none near, or the name is only another name of the
+        place, the row is held back.
+        """
+        assert row.lat is not None and row.lng is not None
+        keys = {key for name in own for key in name_keys(name)}
+        named = [p for p in namesakes if name_keys(p.name) & keys] or namesakes
+        at = self.gazetteer.nearest(row.lat, row.lng, AT_KM)
+        lies = (
+            _(", which lie at {place} ({country})").format(place=at.name, country=at.country)
+            if at is not None
+            else ""
+        )
+        described = "; ".join(
+            _("{place} ({region}, {population} inhabitants) {km} km away").format(
+                place=p.name,
+                region=p.region or p.country,
+                population=number(p.population),
+                km=number(distance_km(row.lat, row.lng, p.lat, p.lng)),
+            )
+            for p in named[:3]
+        )
+        where = f"{row.lat:.2f}, {row.lng:.2f}"
+        if row.wikidata:
+            conflict = _(
+                "kept apart by its Wikidata id {qid}: the coordinates {where}{lies} are "
+                "far from the gazetteer's {places}"
+            ).format(qid=row.wikidata, where=where, lies=lies, places=described)
+            return None, conflict, ""
+        if len(named) > 1 or not name_keys(named[0].name) & keys:
+            conflict = _(
+                "the name fits several places, none near the coordinates {where}{lies}: {places}"
+            ).format(where=where, lies=lies, places=described)
+            if len(named) == 1:  # only one of the place's other names: too little to join
+                conflict = _(
+                    "the name is another name of {places} from the coordinates {where}{lies}"
+                ).format(places=described, where=where, lies=lies)
+            return None, conflict, _("held back: say which place it is with a Wikidata id")
+        conflict = _(
+            "name and coordinates disagree: the name is {places} from the coordinates "
+            "{where}{lies}; taken as {place}"
+        ).format(places=described, where=where, lies=lies, place=named[0].name)
+        return named[0], conflict, ""
+
+    def made_from(self, row: Row, source_id: str, city_id: str) -> list[str]:
+        """The cities an earlier run of an import (`source_id`) made from this row, now
+        that the row joins `city_id`: same name and country, at the row's coordinates,
+        citing nothing but the import and the gazetteer."""
+        if not source_id:
+            return []
+        own = {SOURCE_ID, source_id}
+        keys = name_keys(row.name)
+        return sorted(
+            {
+                c.id
+                for key in keys
+                for c in (self.cities[i] for i in self.by_name.get((row.country, key), ()))
+                if c.id != city_id
+                and not c.id.startswith(NEW)
+                and not c.wikidata
+                and set(c.sources) <= own
+                and (c.lat, c.lng) == (row.lat, row.lng)
+                and name_keys(c.name) & keys
+            }
+        )
+
+    def _named(self, names: tuple[str, ...], row: Row, place: Place | None) -> list[str]:
+        """The cities of the row's country with one of the names that may be the row."""
+        found: list[str] = []
+        for name in names:
+            for key in name_keys(name):
+                for city_id in self.by_name.get((row.country, key), ()):
+                    if city_id not in found and self._may_be(self.cities[city_id], row, place):
+                        found.append(city_id)
+        return found
 
     def _placed(self, city_id: str) -> bool:
         return self.cities[city_id].lat is not None

@@ -65,6 +65,7 @@ class Outcome:
     city: str = ""
     networks: tuple[str, ...] = ()
     reason: str = ""
+    conflict: str = ""  # the row's name and coordinates disagree (matched or added anyway)
 
 
 @dataclass
@@ -74,9 +75,17 @@ class MembersReport:
     memberships_confirmed: int = 0  # existing memberships that gained the source
     years_added: int = 0  # memberships that gained the year they began, from the table
     source: str = ""
+    # Cities an earlier run made from a row whose coordinates were a namesake's, joined
+    # into the place the name says: (old id, id).
+    repaired: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def conflicts(self) -> list[Outcome]:
+        """The rows imported although their name and coordinates disagree."""
+        return [o for o in self.outcomes if o.conflict and o.status in ("matched", "added")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +294,10 @@ def import_members(
     cities = list(dataset.cities)
     changed = enrich_all(cities, places)
     position = {city.id: index for index, city in enumerate(cities)}
-    matcher = Matcher(cities, places)
+    matcher = Matcher(cities, places, record.id)
     new_cities: list[City] = []
     wanted: list[tuple[str, str, int | None]] = []  # (city id, network id, since), in row order
+    stale: dict[str, str] = {}  # a city an earlier run made from a row → the row's city
     pending = 0
     for line, cells in records:
         pending += 1
@@ -309,10 +319,15 @@ def import_members(
             report.outcomes.append(_with(outcome, reason=problem))
             continue
         found = matcher.match(row)
+        outcome = _with(outcome, conflict=found.conflict)
+        if found.held:
+            report.outcomes.append(_with(outcome, status="ambiguous", reason=found.held))
+            continue
         if found.candidates:
             reason = _("fits several cities: {cities}").format(cities=", ".join(found.candidates))
             report.outcomes.append(_with(outcome, status="ambiguous", reason=reason))
             continue
+        placed = found.row or row  # the place's coordinates where the name won
         if found.city.startswith(NEW):
             city_id = found.city
             index = int(city_id[len(NEW) :])
@@ -325,8 +340,8 @@ def import_members(
             new = old
             if row.wikidata and not new.wikidata and row.wikidata not in matcher.by_qid:
                 new = replace_record(new, wikidata=row.wikidata)
-            if new.lat is None and new.lng is None and row.lat is not None:
-                new = replace_record(new, lat=row.lat, lng=row.lng)
+            if new.lat is None and new.lng is None and placed.lat is not None:
+                new = replace_record(new, lat=placed.lat, lng=placed.lng)
             if new is not old and record.id not in new.sources:
                 new = replace_record(new, sources=(*new.sources, record.id))
             new = enrich(new, found.place)
@@ -336,6 +351,16 @@ def import_members(
                 changed = True
             reason = _("by {what}").format(what=found.by)
             outcome = _with(outcome, status="matched", city=city_id, reason=reason)
+        elif placed is not row and matcher.made_from(row, record.id, ""):
+            # An earlier run made this city at the namesake's coordinates: it moves.
+            city_id = matcher.made_from(row, record.id, "")[0]
+            old = cities[position[city_id]]
+            new = enrich(replace_record(old, lat=placed.lat, lng=placed.lng), found.place)
+            cities[position[city_id]] = new
+            matcher.add(new)
+            changed = True
+            reason = "moved to the place its name says"
+            outcome = _with(outcome, status="matched", city=city_id, reason=reason)
         else:
             city_id = f"{NEW}{len(new_cities)}"
             city = City(
@@ -344,8 +369,8 @@ def import_members(
                 name_en=row.name,
                 country=row.country,
                 wikidata=row.wikidata if row.wikidata not in matcher.by_qid else "",
-                lat=row.lat,
-                lng=row.lng,
+                lat=placed.lat,
+                lng=placed.lng,
                 sources=(record.id,),
             )
             city = enrich(city, found.place)
@@ -354,6 +379,8 @@ def import_members(
             outcome = _with(outcome, status="added", city=city_id, reason=found.note)
         report.outcomes.append(outcome)
         wanted += [(city_id, n, since) for n in networks]
+        if placed is not row:
+            stale.update(dict.fromkeys(matcher.made_from(row, record.id, city_id), city_id))
     if progress is not None and pending:
         progress(pending)
 
@@ -401,6 +428,7 @@ def import_members(
     if not (
         changed
         or new_cities
+        or stale
         or report.memberships_added
         or report.memberships_confirmed
         or report.years_added
@@ -413,6 +441,14 @@ def import_members(
         memberships=tuple(memberships),
         partnerships=dataset.partnerships,
     )
+    for old_id, city_id in sorted(stale.items()):
+        from .merge import merge_cities
+
+        kept = result.city_by_id[ids.get(city_id, city_id)]
+        result = merge_cities(result, kept, result.city_by_id[old_id], force=True)
+        report.repaired.append((old_id, kept.id))
+    if stale:  # a membership that moved with its city was not added
+        report.memberships_added = len(result.memberships) - len(dataset.memberships)
     return result, report
 
 
@@ -489,7 +525,7 @@ def report_listing(report: MembersReport) -> Any:
     opens in a spreadsheet: a name from the table never becomes a formula."""
     from .output import Column, Listing, spreadsheet_safe
 
-    keys = ("line", "name", "country", "status", "city", "networks", "reason")
+    keys = ("line", "name", "country", "status", "city", "networks", "reason", "conflict")
     rows = [
         {
             "line": str(o.line),
@@ -499,6 +535,7 @@ def report_listing(report: MembersReport) -> Any:
             "city": o.city,
             "networks": ", ".join(o.networks),
             "reason": spreadsheet_safe(o.reason),
+            "conflict": spreadsheet_safe(o.conflict),
         }
         for o in report.outcomes
     ]

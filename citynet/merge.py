@@ -5,6 +5,9 @@ OTHER's names as aliases and its sources; a fact only OTHER has is taken over; w
 the two disagree, KEEP's value stays and OTHER's is kept in KEEP's note. Memberships and
 partnerships that become the same are joined the same way; a relation of the two with
 each other disappears (a city is not its own partner). Then OTHER is removed.
+
+Two cities in different countries, with different Wikidata ids or more than MERGE_KM
+apart are not one place: they are merged only when the user insists (`force`).
 """
 
 from __future__ import annotations
@@ -22,12 +25,52 @@ from .names import fold, fold_variants
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
 RELATION_FACTS = ("since", "until", "since_text", "programme")
+MERGE_KM = 50.0  # two cities farther apart are two places
 
 
-def merge_cities(dataset: Dataset, keep: City, other: City) -> Dataset:
-    """The dataset with `other` joined into `keep`."""
+def merge_refusals(keep: City, other: City) -> list[str]:
+    """The rules that say two cities are two places (empty if none does)."""
+    from .gazetteer import distance_km
+
+    found = []
+    if keep.country != other.country:
+        found.append(
+            _("{keep} is in {keep_country}, {other} in {other_country}").format(
+                keep=keep.id,
+                keep_country=keep.country,
+                other=other.id,
+                other_country=other.country,
+            )
+        )
+    if keep.wikidata and other.wikidata and keep.wikidata != other.wikidata:
+        found.append(
+            _("{keep} is Wikidata's {keep_qid}, {other} is {other_qid}").format(
+                keep=keep.id, keep_qid=keep.wikidata, other=other.id, other_qid=other.wikidata
+            )
+        )
+    if None not in (keep.lat, keep.lng, other.lat, other.lng):
+        km = distance_km(keep.lat, keep.lng, other.lat, other.lng)  # type: ignore[arg-type]
+        if km > MERGE_KM:
+            found.append(
+                _("they lie {km} km apart (more than {limit} km)").format(
+                    km=number(km), limit=number(MERGE_KM)
+                )
+            )
+    return found
+
+
+def merge_cities(dataset: Dataset, keep: City, other: City, *, force: bool = False) -> Dataset:
+    """The dataset with `other` joined into `keep`; UsageError if they are two places
+    (`merge_refusals`) unless `force`."""
     if keep.id == other.id:
         raise UsageError(f"cannot merge {keep.id!r} with itself")
+    refusals = merge_refusals(keep, other)
+    if refusals and not force:
+        raise UsageError(
+            _(
+                "not merged, {keep} and {other} are two places: {why}; --force merges them anyway"
+            ).format(keep=keep.id, other=other.id, why="; ".join(refusals))
+        )
     moved = replace_references(dataset, "cities", other.id, keep.id)
     cities = tuple(
         _joined_city(keep, other) if c.id == keep.id else c
@@ -50,6 +93,64 @@ def merge_cities(dataset: Dataset, keep: City, other: City) -> Dataset:
             )
         ),
     )
+
+
+def merge_plan(dataset: Dataset, keep: City, other: City) -> list[str]:
+    """What merging `other` into `keep` moves, joins, takes over and removes, one line each."""
+    lines = []
+    has = {m.network for m in dataset.memberships_by_city.get(keep.id, [])}
+    for m in dataset.memberships_by_city.get(other.id, []):
+        what = _("joins {keep}'s") if m.network in has else _("moves to {keep}")
+        lines.append(
+            _("membership in {network}: {what}").format(
+                network=m.network, what=what.format(keep=keep.id)
+            )
+        )
+    relations = {(p.other(keep.id), p.kind) for p in dataset.partnerships_of(keep.id)}
+    for p in dataset.partnerships_of(other.id):
+        partner = p.other(other.id)
+        if partner == keep.id:
+            what = _("goes (a city is not its own partner)")
+        elif (partner, p.kind) in relations:
+            what = _("joins {keep}'s").format(keep=keep.id)
+        else:
+            what = _("moves to {keep}").format(keep=keep.id)
+        lines.append(
+            _("{kind} with {partner}: {what}").format(kind=p.kind, partner=partner, what=what)
+        )
+    roles = [
+        (n.id, r.role)
+        for n in dataset.networks
+        for r in (
+            *n.people,
+            *(r for m in dataset.memberships_by_network.get(n.id, ()) for r in m.roles),
+        )
+        if r.city == other.id
+    ]
+    for network, role in roles:
+        lines.append(
+            _("role {role} in {network}: moves to {keep}").format(
+                role=role, network=network, keep=keep.id
+            )
+        )
+    joined = _joined_city(keep, other)
+    if joined.aliases != keep.aliases:
+        added = ", ".join(joined.aliases[len(keep.aliases) :])
+        lines.append(
+            _("names that become aliases of {keep}: {names}").format(keep=keep.id, names=added)
+        )
+    if joined.sources != keep.sources:
+        added = ", ".join(joined.sources[len(keep.sources) :])
+        lines.append(_("sources added: {sources}").format(sources=added))
+    for fact in ("name_en", *CITY_FACTS):
+        if getattr(joined, fact) != getattr(keep, fact):
+            lines.append(
+                _("taken over: {fact} {value}").format(fact=fact, value=getattr(joined, fact))
+            )
+    if joined.note != keep.note:
+        lines.append(_("note of {keep}: {note}").format(keep=keep.id, note=joined.note))
+    lines.append(_("{other} is removed").format(other=other.id))
+    return lines
 
 
 def _joined_city(keep: City, other: City) -> City:

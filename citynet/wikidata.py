@@ -89,6 +89,8 @@ class ImportReport:
     retyped: int = 0  # partnerships of an earlier import that were twinnings all along
     years_added: int = 0  # relations that gained a start or end year from the import
     rejected: list[Rejected] = field(default_factory=list)
+    # Rows imported although their name and coordinates disagree, and what about.
+    conflicts: list[Rejected] = field(default_factory=list)
 
 
 def wikidata_source(source_id: str = SOURCE_ID) -> Source:
@@ -410,6 +412,14 @@ def merge(
             continue
         seen_line[row.qid] = row.line
         found = matcher.match(Row(row.name, row.country, row.qid, row.lat, row.lng))
+        said = f"{row.qid} ({row.name}, {row.country})"
+        if found.held:
+            reason = f"{said}: {found.conflict}; {found.held}"
+            report.rejected.append(Rejected(cities_file, row.line, reason))
+            not_imported[row.qid] = reason
+            continue
+        if found.conflict:
+            report.conflicts.append(Rejected(cities_file, row.line, f"{said}: {found.conflict}"))
         if found.candidates:
             reason = _(
                 "{qid} ({name}, {country}) fits several cities: {cities}; "

@@ -27,14 +27,45 @@ def test_a_name_of_two_near_cities_goes_to_the_one_it_is_the_own_name_of() -> No
     assert found.city == "" and found.candidates == ("delhi", "new-delhi")
 
 
-def test_a_same_name_city_far_away_or_with_another_qid_is_another_place() -> None:
+def test_a_same_name_city_far_away_is_another_place_only_where_something_says_so() -> None:
+    # a place the gazetteer does not know (it holds places of 15,000+ inhabitants)
+    village = city("quellendorf", "Quellendorf", "DE", 51.75, 12.13)
+    matcher = Matcher([village], gazetteer())
+    # a Wikidata id says it is another item: another place, and why the namesake is not it
+    other = matcher.match(Row("Quellendorf", "DE", "Q1", 48.0, 11.0))
+    assert other.city == "" and "more than 50 km away" in other.note
+    # nothing says a second Quellendorf lies there: the name wins, the conflict said
+    far = matcher.match(Row("Quellendorf", "DE", "", 48.0, 11.0))
+    assert far.city == "quellendorf" and "quellendorf (425 km away)" in far.conflict
+    assert matcher.match(Row("Quellendorf", "DE", "", 51.7, 12.1)).city == "quellendorf"
+    assert matcher.match(Row("Quellendorf", "US")).city == ""  # the country counts
+    # two namesakes far away: held back
+    twin = city("quellendorf-2", "Quellendorf", "DE", 54.0, 10.0, wikidata="Q5")
+    held = Matcher([village, twin], gazetteer()).match(Row("Quellendorf", "DE", "", 48.0, 11.0))
+    assert held.held and held.city == "" and "several cities" in held.conflict
+
+
+def test_a_name_the_gazetteer_knows_once_wins_over_coordinates_with_the_conflict_said() -> None:
     flensburg = city("flensburg", "Flensburg", "DE", 54.78, 9.44, wikidata="Q3798")
     matcher = Matcher([flensburg], gazetteer())
-    far = matcher.match(Row("Flensburg", "DE", "", 48.0, 11.0))
-    assert far.city == "" and "more than 50 km away" in far.note
-    assert matcher.match(Row("Flensburg", "DE", "Q1", None, None)).city == ""
-    assert matcher.match(Row("Flensburg", "DE", "", 54.8, 9.4)).city == "flensburg"
-    assert matcher.match(Row("Flensburg", "US")).city == ""  # the country counts
+    found = matcher.match(Row("Flensburg", "DE", "", 48.0, 11.0))
+    assert found.city == "flensburg" and found.place is not None
+    assert "Flensburg (DE.10" in found.conflict and "km away" in found.conflict
+    assert found.row is not None and (found.row.lat, found.row.lng) == (
+        found.place.lat,
+        found.place.lng,
+    )
+    # a Wikidata id says which item a row is: kept apart, and the conflict said
+    other = matcher.match(Row("Flensburg", "DE", "Q1", 48.0, 11.0))
+    assert other.city == "" and "kept apart by its Wikidata id Q1" in other.conflict
+    # near its place, a row has no conflict
+    assert not matcher.match(Row("Flensburg", "DE", "", 54.8, 9.4)).conflict
+
+
+def test_a_name_of_several_places_none_near_is_held_back() -> None:
+    found = Matcher([], gazetteer()).match(Row("Springfield", "US", "", 0.5, -160.0))
+    assert found.held and found.city == "" and "several places" in found.conflict
+    assert "US.IL" in found.conflict
 
 
 def test_the_gazetteer_place_joins_names_in_other_languages() -> None:

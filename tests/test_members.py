@@ -266,7 +266,9 @@ def test_cli_wide_import_reports_and_writes_a_tsv_report(data_file: Path, tmp_pa
     assert "rows: 4 matched, 9 added, 0 ambiguous, 3 rejected" in out
     assert "climate-wide.csv:11: Bavaria (DE): rejected: a Region, not a city" in err
     rows = list(csv.DictReader(io.StringIO(report_path.read_text("utf-8")), delimiter="\t"))
-    assert list(rows[0]) == ["line", "name", "country", "status", "city", "networks", "reason"]
+    assert list(rows[0]) == [
+        "line", "name", "country", "status", "city", "networks", "reason", "conflict"
+    ]  # fmt: skip
     assert len(rows) == 16
     code, out, _ = run(data_file, "partners", "München", "--format", "ids")
     assert code == 0

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from citynet import store
 from citynet.cli import app
 from citynet.errors import UsageError
-from citynet.merge import likely_duplicates, merge_cities
+from citynet.merge import likely_duplicates, merge_cities, merge_plan, merge_refusals
 from citynet.model import City, Dataset, Membership, Partnership, Source
 
 runner = CliRunner()
@@ -152,3 +152,56 @@ def test_cli_merge_of_unknown_city_exits_1(tmp_path: Path) -> None:
     shutil.copyfile(SHIPPED, path)
     result = runner.invoke(app, ["--data", str(path), "merge", "berlin", "atlantis"])
     assert result.exit_code == 1 and "no city named 'atlantis'" in result.stderr
+
+
+# --- two places are not merged without --force ---------------------------------------
+
+
+def test_merge_refuses_two_places_and_says_which_rules_stop_it() -> None:
+    data = store.load(SHIPPED)
+    paris, berlin = data.city_by_id["paris"], data.city_by_id["berlin"]
+    refusals = merge_refusals(paris, berlin)
+    assert len(refusals) == 3
+    assert "paris is in FR, berlin in DE" in refusals[0]
+    assert "Q90" in refusals[1] and "Q64" in refusals[1]
+    assert "km apart (more than 50 km)" in refusals[2]
+    with pytest.raises(UsageError, match=r"paris and berlin are two places.*--force"):
+        merge_cities(data, paris, berlin)
+    forced = merge_cities(data, paris, berlin, force=True)
+    assert "berlin" not in forced.city_by_id
+    # one place in two records: no rule stops it
+    brussels = two_brussels()
+    assert (
+        merge_refusals(brussels.city_by_id["bruessel"], brussels.city_by_id["city-of-brussels"])
+        == []
+    )
+
+
+def test_merge_plan_lists_everything_that_moves() -> None:
+    data = two_brussels()
+    plan = merge_plan(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
+    assert "partnership with berlin: joins bruessel's" in plan
+    assert "exchange with berlin: moves to bruessel" in plan
+    assert "twinning with bruessel: goes (a city is not its own partner)" in plan
+    assert "names that become aliases of bruessel: City of Brussels" in plan
+    assert "sources added: wd" in plan
+    assert "taken over: wikidata Q239" in plan and "taken over: population 180000" in plan
+    assert plan[-1] == "city-of-brussels is removed"
+
+
+def test_cli_merge_paris_berlin_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    shutil.copyfile(SHIPPED, path)
+    before = path.read_bytes()
+    result = runner.invoke(app, ["--data", str(path), "merge", "paris", "berlin"])
+    assert result.exit_code == 2, result.stdout
+    assert "not merged, paris and berlin are two places" in result.stderr
+    assert "Traceback" not in result.stderr and path.read_bytes() == before
+    dry = runner.invoke(
+        app, ["--data", str(path), "merge", "paris", "berlin", "--dry-run", "--force"]
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert "paris ← berlin, would move:" in dry.stdout
+    assert "  membership in c40: moves to paris" in dry.stdout
+    assert "  partnership with paris: goes (a city is not its own partner)" in dry.stdout
+    assert path.read_bytes() == before

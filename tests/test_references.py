@@ -133,7 +133,10 @@ def test_merging_a_city_moves_every_reference_to_it(tmp_path: Path) -> None:
     # city among them (the import's first merge refused files with such roles).
     path = copy(tmp_path)
     before = held(store.load(path), "cities", "london")
-    result = runner.invoke(app, ["--data", str(path), "merge", "berlin", "london"])
+    # Two places (two countries): merged only with --force, which is what is tested here.
+    refused = runner.invoke(app, ["--data", str(path), "merge", "berlin", "london"])
+    assert refused.exit_code == 2 and "berlin is in DE, london in GB" in refused.stderr
+    result = runner.invoke(app, ["--data", str(path), "merge", "berlin", "london", "--force"])
     assert result.exit_code == 0, result.stderr
     after = store.load(path)
     assert held(after, "cities", "london") == []

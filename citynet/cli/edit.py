@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import CitynetError, DataError
-from ..i18n import _
+from ..i18n import _, number
 from ..model import City, Dataset
 from .app import data_file, dataset, report
 from .options import DryRunOption, ForceOption, complete_records, completions
@@ -261,14 +261,24 @@ def fmt(
 
 
 @app.command()
-def check(ctx: typer.Context) -> None:
-    """Validate a data file: print a summary and every problem.
+def check(
+    ctx: typer.Context,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings are problems too: exit status 3.")
+    ] = False,
+) -> None:
+    """Validate a data file: print a summary, every problem and every warning.
+
+    Warnings (exit status 0 unless --strict) name each city by id and say what to do:
+    cities that may be one place, coordinates outside the city's country, a name and
+    coordinates that disagree, same-name cities in one country, two cities of one
+    GeoNames place, placeholder or unknown country codes.
 
     Examples:
 
       citynet check
 
-      citynet --data my-networks.toml check
+      citynet --data my-networks.toml check --strict
     """
     from ..store import load
     from ..views import check_report
@@ -280,7 +290,23 @@ def check(ctx: typer.Context) -> None:
         report(_("{file}: {n} problem(s)").format(file=path, n=len(error.problems)))
         raise
     print_lines(check_report(str(path), data))
-    _warn_duplicates(data)
+    warnings = _warn_duplicates(data) + _warn_cities(data)
+    if strict and warnings:
+        from ..errors import EXIT_DATA
+
+        report(_("{n} warning(s), and --strict makes them problems").format(n=number(warnings)))
+        raise typer.Exit(EXIT_DATA)
+
+
+def _warn_cities(data: Dataset) -> int:
+    """`check`'s warnings about cities (citynet.checks); how many."""
+    from ..checks import city_warnings
+
+    found = city_warnings(data)
+    if found:
+        print(_("{n} warning(s) about cities:").format(n=number(len(found))))
+        print_lines([_("  warning: {warning}").format(warning=w) for w in found])
+    return len(found)
 
 
 @app.command()
@@ -293,12 +319,21 @@ def merge(
         str, typer.Argument(help="The city joined into it.", autocompletion=complete_records(City))
     ],
     dry_run: DryRunOption = False,
-    force: ForceOption = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Merge even cities in different countries, with different Wikidata ids or "
+            "more than 50 km apart; write even if the file has comments (keeps a backup) "
+            "or is read-only."
+        ),
+    ] = False,
 ) -> None:
     """Join two records of one place: OTHER's references, names and sources go to KEEP.
 
     Facts only OTHER has are taken over; where the two disagree, KEEP's stay and
-    OTHER's are kept in KEEP's note. Prints the change as a diff.
+    OTHER's are kept in KEEP's note. Cities in different countries, with different
+    Wikidata ids or more than 50 km apart are refused unless --force. Prints what
+    moves, then the change as a diff.
 
     Examples:
 
@@ -306,22 +341,29 @@ def merge(
 
       citynet merge muenchen munich
     """
-    from ..merge import merge_cities
+    from ..merge import merge_cities, merge_plan
     from ..names import resolve
     from ..store import update
+
+    plan: list[str] = []
 
     def change(data: Dataset) -> Dataset:
         kept, joined = resolve(data, keep, City), resolve(data, other, City)
         assert isinstance(kept, City) and isinstance(joined, City)
-        return merge_cities(data, kept, joined)
+        merged = merge_cities(data, kept, joined, force=force)
+        plan.extend(merge_plan(data, kept, joined))
+        return merged
 
     path = data_file(ctx)
     old, new = update(path, change, force=force, dry_run=dry_run)
+    heading = _("{keep} ← {other}, would move:") if dry_run else _("{keep} ← {other}, moved:")
+    print_lines([heading.format(keep=keep, other=other), *(f"  {line}" for line in plan)])
     print_diff(old, new, path)
 
 
-def _warn_duplicates(data: Dataset) -> None:
-    """`check` warns about cities that are probably one place; they are not errors."""
+def _warn_duplicates(data: Dataset) -> int:
+    """`check` warns about cities that are probably one place; they are not errors.
+    How many pairs."""
     from ..merge import likely_duplicates
     from ..output import printable
 
@@ -333,3 +375,4 @@ def _warn_duplicates(data: Dataset) -> None:
         )
     for a, b, why in pairs:
         print(printable(f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"))
+    return len(pairs)

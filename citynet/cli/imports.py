@@ -145,6 +145,13 @@ def import_members(
             rejected=number(result.count("rejected")),
         )
     )
+    _print_conflicts(str(file), [(o.line, o.conflict) for o in result.conflicts])
+    for old_id, city_id in result.repaired:
+        print(
+            _("joined into the place its name says: {old} → {city}").format(
+                old=old_id, city=city_id
+            )
+        )
     print(_("source: {source}").format(source=result.source))
     if report_file is not None:
         buffer = io.StringIO()
@@ -226,10 +233,27 @@ def import_wikidata(
         print(_("relations that gained years: {n}").format(n=number(result.years_added)))
     print(_("duplicate links skipped: {n}").format(n=number(result.duplicates_skipped)))
     print(_("rows rejected: {n}").format(n=number(len(result.rejected))))
+    _print_conflicts(str(cities_file), [(c.line, c.reason) for c in result.conflicts])
     for row in result.rejected[:50]:
         report(str(row))
     if len(result.rejected) > 50:
         report(_("… and {n} more rejected rows").format(n=number(len(result.rejected) - 50)))
+
+
+def _print_conflicts(file: str, conflicts: list[tuple[int, str]]) -> None:
+    """How many rows were imported although their name and coordinates disagree (stdout),
+    and each of them (stderr, the first 50)."""
+    from ..output import printable
+
+    print(
+        _("rows imported despite a conflict of name and coordinates: {n}").format(
+            n=number(len(conflicts))
+        )
+    )
+    for line, conflict in conflicts[:50]:
+        report(printable(f"{file}:{line}: {conflict}"))
+    if len(conflicts) > 50:
+        report(_("… and {n} more conflicts").format(n=number(len(conflicts) - 50)))
 
 
 def _progress(*files: Path) -> Any:

@@ -1,0 +1,418 @@
+"""What a careful editor would question in a dataset's cities: warnings, not errors.
+
+`city_warnings(dataset)` returns every warning; each names its records by id and says
+what to do. Nothing here changes the data or decides the exit status (`check` does,
+with `--strict`). Pure: the dataset in, warnings out, so that a caller can cache them.
+
+- `outside-country`: coordinates outside the outline of the city's country (Natural
+  Earth, shipped in `atlas/`), farther than BORDER_KM from it, unless the city's
+  GeoNames place of that country lies there;
+- `name-coordinates`: a name the gazetteer knows in the country only far from the
+  city's coordinates, or coordinates far from the city's own GeoNames place;
+- `same-name`: cities of one name in one country, farther apart than `merge`'s
+  likely duplicates, that nothing (Wikidata ids) tells apart;
+- `one-place`: two cities linked to the same GeoNames place;
+- `country-code`: a code that is no ISO 3166-1 country, or a placeholder (XX, ZZ …).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .i18n import _, number
+from .model import City, Dataset
+
+if TYPE_CHECKING:
+    from .geo import Atlas, Point
+
+BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
+_CELL_DEGREES = 10.0  # the grid that finds the countries a point may lie in
+SEA_KM = 150.0  # … and leave out small islands: at sea, only this far out is a mistake
+KINDS = ("outside-country", "name-coordinates", "same-name", "one-place", "country-code")
+
+
+@dataclass(frozen=True, slots=True)
+class CityWarning:
+    """One thing to look at: its kind, the records (ids), what is odd, what to do."""
+
+    kind: str
+    records: tuple[str, ...]
+    message: str
+    advice: str
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.records)}: {self.message} — {self.advice}"
+
+
+def city_warnings(dataset: Dataset) -> list[CityWarning]:
+    """Every warning about the dataset's cities, by kind, then by record."""
+    cities = dataset.cities
+    found = [
+        *country_code_warnings(cities),
+        *outside_country_warnings(cities),
+        *name_coordinate_warnings(cities),
+        *same_name_warnings(cities),
+        *one_place_warnings(cities),
+    ]
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(found, key=lambda w: (order[w.kind], w.records))
+
+
+# --- country codes ---------------------------------------------------------------------
+
+
+def _placeholder(code: str) -> bool:
+    """ISO 3166-1's user-assigned codes (AA, QM–QZ, XA–XZ, ZZ), which name no country."""
+    return code in ("AA", "ZZ") or (code[0] == "Q" and code[1] >= "M") or code[0] == "X"
+
+
+def country_code_warnings(cities: Iterable[City]) -> list[CityWarning]:
+    """Cities whose country code is a placeholder or no country's code."""
+    from .gazetteer import countries
+
+    known = countries()
+    found = []
+    for city in cities:
+        if city.country in known:
+            continue
+        message = (
+            _("country {code} is a placeholder, not a country")
+            if _placeholder(city.country)
+            else _("country {code} is not an ISO 3166-1 country")
+        )
+        found.append(
+            CityWarning(
+                "country-code",
+                (city.id,),
+                message.format(code=city.country),
+                _("set its country: citynet edit city {id} --country CODE").format(id=city.id),
+            )
+        )
+    return found
+
+
+# --- coordinates and outlines -------------------------------------------------------
+
+
+def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
+    """Cities whose coordinates lie outside their country's outline (beyond BORDER_KM)."""
+    from .geo import atlas
+
+    outlines = Outlines(atlas("50m"))
+    found = []
+    for city in cities:
+        if city.lat is None or city.lng is None or not outlines.has(city.country):
+            continue
+        point = (city.lng, city.lat)
+        if outlines.contains(city.country, point):
+            continue
+        # Far from the country's box, the box's distance says enough (and costs nothing).
+        km = outlines.box_km(city.country, point)
+        far = km > SEA_KM
+        km = km if far else outlines.distance_km(city.country, point)
+        if km <= BORDER_KM or _placed_by_geonames(city):
+            continue
+        inside = outlines.country_at(point)
+        if not inside and km <= SEA_KM:
+            continue
+        where = (
+            _("in {country}").format(country=inside)
+            if inside
+            else _("in no country (sea, or a place the outlines leave out)")
+        )
+        message = (
+            _("coordinates {lat:.2f}, {lng:.2f} lie {where}, more than {km} km outside {country}")
+            if far
+            else _("coordinates {lat:.2f}, {lng:.2f} lie {where}, {km} km outside {country}")
+        )
+        found.append(
+            CityWarning(
+                "outside-country",
+                (city.id,),
+                message.format(
+                    lat=city.lat, lng=city.lng, where=where, km=number(km), country=city.country
+                ),
+                _("correct its coordinates or its country: citynet edit city {id} --lat … --lng …")
+                .format(id=city.id),
+            )
+        )  # fmt: skip
+    return found
+
+
+def _placed_by_geonames(city: City) -> bool:
+    """Does the city's GeoNames place, in its country, lie at its coordinates? Then the
+    outline is too coarse (Ceuta and Melilla, small islands) or draws another border
+    (Crimea): GeoNames, which names the country, has the last word."""
+    from .gazetteer import CONFIRM_KM, distance_km, gazetteer
+
+    place = gazetteer().place(city.geonames) if city.geonames else None
+    return (
+        place is not None
+        and place.country == city.country
+        and distance_km(city.lat, city.lng, place.lat, place.lng) <= CONFIRM_KM  # type: ignore[arg-type]
+    )
+
+
+class Outlines:
+    """The atlas's countries as rings of points, for point-in-country tests; a country's
+    rings are decoded when a point is first tested against it."""
+
+    def __init__(self, atlas: Atlas) -> None:
+        self._atlas = atlas
+        self._countries = {c.code: c for c in atlas.countries if c.code}
+        self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
+        self._cells: dict[tuple[int, int], list[str]] | None = None
+
+    def has(self, code: str) -> bool:
+        return code in self._countries
+
+    def _rings_of(self, code: str) -> list[tuple[tuple[float, float, float, float], list[Point]]]:
+        from .geo import ring_copies
+
+        rings = self._rings.get(code)
+        if rings is None:
+            rings = self._rings[code] = []
+            for ring in self._atlas.rings(self._countries[code]):
+                # Rings that cross the antimeridian are made continuous, with copies
+                # shifted by 360°, so that an even-odd test sees one closed shape.
+                for copy in ring_copies(ring, 0.0):
+                    lngs = [p[0] for p in copy]
+                    lats = [p[1] for p in copy]
+                    rings.append(((min(lngs), min(lats), max(lngs), max(lats)), copy))
+        return rings
+
+    def contains(self, code: str, point: Point) -> bool:
+        """Is the point inside the country (even-odd over all its rings)?"""
+        lng, lat = point
+        inside = False
+        for (west, south, east, north), ring in self._rings_of(code):
+            if west <= lng <= east and south <= lat <= north and _in_ring(lng, lat, ring):
+                inside = not inside
+        return inside
+
+    def country_at(self, point: Point) -> str:
+        """The code of the country the point lies in, or ""."""
+        lng, lat = point
+        cell = (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
+        for code in self._boxes_by_cell().get(cell, ()):
+            west, south, east, north = self._countries[code].bbox
+            if (
+                (west <= lng <= east or west > east)
+                and south <= lat <= north
+                and self.contains(code, point)
+            ):
+                return code
+        return ""
+
+    def _boxes_by_cell(self) -> dict[tuple[int, int], list[str]]:
+        """The countries whose bounding box meets each grid cell: a point is tested
+        against a handful of countries, not all of them."""
+        if self._cells is None:
+            self._cells = {}
+            for code, country in self._countries.items():
+                west, south, east, north = country.bbox
+                if west > east:  # across the antimeridian: the whole width
+                    west, east = -180.0, 180.0
+                for x in range(
+                    math.floor(west / _CELL_DEGREES), math.floor(east / _CELL_DEGREES) + 1
+                ):
+                    for y in range(
+                        math.floor(south / _CELL_DEGREES), math.floor(north / _CELL_DEGREES) + 1
+                    ):
+                        self._cells.setdefault((x, y), []).append(code)
+        return self._cells
+
+    def box_km(self, code: str, point: Point) -> float:
+        """How far the point lies at least from the country (its bounding box), in km."""
+        lng, lat = point
+        west, south, east, north = self._countries[code].bbox
+        if west > east:  # the box crosses the antimeridian: no bound from it
+            return 0.0
+        dlat = max(south - lat, 0.0, lat - north)
+        dlng = max(west - lng, 0.0, lng - east)
+        dlng = min(dlng, 360.0 - dlng) if dlng else 0.0
+        # the nearer latitude of the box gives the smaller east-west distance
+        scale = math.cos(math.radians(min(abs(lat), 90.0 - 1e-9)))
+        scale = max(scale, math.cos(math.radians(max(abs(south), abs(north)))))
+        return math.hypot(dlat, dlng * scale) * 111.2 * 0.99
+
+    def distance_km(self, code: str, point: Point) -> float:
+        """About how far the point lies from the country's outline (km)."""
+        lng, lat = point
+        scale = math.cos(math.radians(lat))
+        best = math.inf
+        for _box, ring in self._rings_of(code):
+            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+                best = min(best, _segment_distance(lng, lat, x1, y1, x2, y2, scale))
+        return best * 111.2
+
+
+def _in_ring(x: float, y: float, ring: Sequence[Point]) -> bool:
+    inside = False
+    x1, y1 = ring[-1]
+    for x2, y2 in ring:
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+        x1, y1 = x2, y2
+    return inside
+
+
+def _segment_distance(
+    x: float, y: float, x1: float, y1: float, x2: float, y2: float, scale: float
+) -> float:
+    """Distance in degrees of latitude from a point to a segment, longitudes scaled."""
+    px, ax, bx = x * scale, x1 * scale, x2 * scale
+    dx, dy = bx - ax, y2 - y1
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (y - y1) * dy) / length))
+    return math.hypot(px - (ax + t * dx), y - (y1 + t * dy))
+
+
+# --- names and places -------------------------------------------------------------------
+
+
+def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
+    """Cities whose name and coordinates disagree, as the gazetteer sees them.
+
+    A city with a Wikidata id is a place of its own where no GeoNames id says otherwise:
+    the gazetteer holds only places of 15,000+ inhabitants, not their small namesakes.
+    """
+    from .gazetteer import distance_km, gazetteer
+    from .matching import AT_KM, FAR_KM
+
+    places = gazetteer()
+    found = []
+    for city in cities:
+        if city.lat is None or city.lng is None:
+            continue
+        own = places.place(city.geonames) if city.geonames else None
+        if own is not None:
+            km = distance_km(city.lat, city.lng, own.lat, own.lng)
+            if km <= FAR_KM:
+                continue
+            message = _("its GeoNames place {place} ({region}) is {km} km from its coordinates")
+            advice = _("correct its coordinates or its GeoNames id")
+            found.append(
+                CityWarning(
+                    "name-coordinates",
+                    (city.id,),
+                    message.format(place=own.name, region=own.region or own.country, km=number(km)),
+                    advice,
+                )
+            )
+            continue
+        if city.wikidata:
+            continue
+        # "San Isidro, Spain": the part before a comma is a name too, as in imports
+        names = tuple(
+            n for name in (city.name, city.name_en) for n in {name, name.split(",")[0]} if n
+        )
+        namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)
+        if not namesakes:
+            continue
+        place = namesakes[0]
+        at = places.nearest(city.lat, city.lng, AT_KM)
+        lies = _(", which lie at {place}").format(place=at.name) if at is not None else ""
+        km = distance_km(city.lat, city.lng, place.lat, place.lng)
+        found.append(
+            CityWarning(
+                "name-coordinates",
+                (city.id,),
+                _(
+                    "its name is that of {place} ({region}, {population} inhabitants), "
+                    "{km} km from its coordinates {lat:.2f}, {lng:.2f}{lies}"
+                ).format(
+                    place=place.name,
+                    region=place.region or place.country,
+                    population=number(place.population),
+                    km=number(km),
+                    lat=city.lat,
+                    lng=city.lng,
+                    lies=lies,
+                ),
+                _(
+                    "if it is {place}, correct its coordinates or merge it into that city "
+                    "(citynet merge KEEP {id} --force); if not, give it its Wikidata id"
+                ).format(place=place.name, id=city.id),
+            )
+        )
+    return found
+
+
+def _distinct(a: City, b: City) -> bool:
+    """Different Wikidata ids and not one GeoNames place: two places for certain."""
+    return bool(a.wikidata and b.wikidata and a.wikidata != b.wikidata) and not (
+        a.geonames and a.geonames == b.geonames
+    )
+
+
+def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
+    """Pairs of cities with one name in one country that nothing tells apart, farther
+    apart than `merge.likely_duplicates` looks (those it lists itself)."""
+    from .gazetteer import distance_km, name_keys
+    from .merge import CLOSE_KM
+
+    groups: dict[tuple[str, str], list[City]] = {}
+    for city in cities:
+        for key in name_keys(city.name):
+            groups.setdefault((city.country, key), []).append(city)
+    found = []
+    seen: set[tuple[str, str]] = set()
+    for (country, _key), group in sorted(groups.items()):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pair = (min(a.id, b.id), max(a.id, b.id))
+                if pair in seen or _distinct(a, b):
+                    continue
+                if None in (a.lat, a.lng, b.lat, b.lng):
+                    continue  # likely_duplicates lists same names without coordinates
+                km = distance_km(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
+                if km <= CLOSE_KM:
+                    continue
+                seen.add(pair)
+                found.append(
+                    CityWarning(
+                        "same-name",
+                        pair,
+                        _("two cities named {name} in {country}, {km} km apart").format(
+                            name=a.name, country=country, km=number(km)
+                        ),
+                        _(
+                            "if they are one place: citynet merge {a} {b} --force; if not, "
+                            "give each its Wikidata id"
+                        ).format(a=pair[0], b=pair[1]),
+                    )
+                )
+    return found
+
+
+def one_place_warnings(cities: Iterable[City]) -> list[CityWarning]:
+    """Cities linked to the same GeoNames place."""
+    by_place: dict[str, list[City]] = {}
+    for city in cities:
+        if city.geonames:
+            by_place.setdefault(city.geonames, []).append(city)
+    found = []
+    for geonames, group in sorted(by_place.items()):
+        if len(group) < 2:
+            continue
+        ids = tuple(sorted(c.id for c in group))
+        qids = ", ".join(f"{c.id} {c.wikidata or '–'}" for c in sorted(group, key=lambda c: c.id))
+        found.append(
+            CityWarning(
+                "one-place",
+                ids,
+                _("one GeoNames place ({geonames}) for several cities (Wikidata: {qids})").format(
+                    geonames=geonames, qids=qids
+                ),
+                _(
+                    "if they are one place: citynet merge {a} {b} --force; if one is a "
+                    "municipality or region around the city, remove the GeoNames id from it"
+                ).format(a=ids[0], b=ids[1]),
+            )
+        )
+    return found

@@ -1,0 +1,138 @@
+"""check's warnings about cities: what a careful editor would question (citynet.checks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from citynet import store
+from citynet.checks import (
+    city_warnings,
+    country_code_warnings,
+    name_coordinate_warnings,
+    one_place_warnings,
+    outside_country_warnings,
+    same_name_warnings,
+)
+from citynet.cli import app
+from citynet.model import City, Dataset, Source
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "networks.toml"
+DOC = Source(id="doc", publisher="Stadt", title="T", language="de")
+runner = CliRunner()
+
+
+def city(id: str, name: str, country: str, lat: float, lng: float, **more: Any) -> City:
+    return City(id=id, name=name, country=country, lat=lat, lng=lng, sources=("doc",), **more)
+
+
+# Freiburg im Breisgau's name at Freiberg's coordinates, as ClimActor has it.
+WRONG_FREIBURG = city("freiburg", "Freiburg", "DE", 50.912828, 13.341727)
+
+
+def test_the_shipped_data_has_no_warnings() -> None:
+    assert city_warnings(store.load(SHIPPED)) == []
+
+
+def test_coordinates_in_another_country_are_named_with_that_country() -> None:
+    found = outside_country_warnings([city("x", "X", "DE", 48.86, 2.35)])
+    assert [w.records for w in found] == [("x",)]
+    assert "lie in FR" in found[0].message and "outside DE" in found[0].message
+    assert "citynet edit city x" in found[0].advice
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "lat", "lng"),
+    [
+        ("Hamburg", "DE", 53.55, 9.99),
+        ("Kiel", "DE", 54.32, 10.14),  # on the coast: the outlines are simplified
+        ("Kopenhagen", "DK", 55.68, 12.57),
+        ("Anadyr", "RU", 64.73, 177.51),  # beyond the antimeridian's cut
+        ("Suva", "FJ", -18.14, 178.44),
+        ("Honolulu", "US", 21.31, -157.86),
+        ("Key West", "US", 24.56, -81.78),  # an island the outlines leave out
+    ],
+)
+def test_cities_in_their_country_are_not_warned_about(
+    name: str, country: str, lat: float, lng: float
+) -> None:
+    assert outside_country_warnings([city("c", name, country, lat, lng)]) == []
+
+
+def test_geonames_has_the_last_word_where_the_outlines_are_too_coarse() -> None:
+    # Ceuta lies in Morocco's outline (Spain's exclave is too small for it): GeoNames
+    # places it in Spain, at these coordinates
+    ceuta = city("ceuta", "Ceuta", "ES", 35.89, -5.30)
+    assert [w.records for w in outside_country_warnings([ceuta])] == [("ceuta",)]
+    assert (
+        outside_country_warnings([city("ceuta", "Ceuta", "ES", 35.89, -5.30, geonames="6362987")])
+        == []
+    )
+
+
+def test_placeholder_and_unknown_country_codes() -> None:
+    found = country_code_warnings(
+        [
+            City(id="nicosia", name="Nicosia", country="XC", sources=("doc",)),
+            City(id="atlantis", name="Atlantis", country="YY", sources=("doc",)),
+            City(id="berlin", name="Berlin", country="DE", sources=("doc",)),
+        ]
+    )
+    assert [(w.records, w.message) for w in found] == [
+        (("nicosia",), "country XC is a placeholder, not a country"),
+        (("atlantis",), "country YY is not an ISO 3166-1 country"),
+    ]
+
+
+def test_a_name_far_from_its_place_and_near_a_namesake_is_said() -> None:
+    (warning,) = name_coordinate_warnings([WRONG_FREIBURG])
+    assert warning.records == ("freiburg",) and warning.kind == "name-coordinates"
+    assert "Freiburg (DE.01" in warning.message and "which lie at Freiberg" in warning.message
+    assert "merge" in warning.advice and "Wikidata id" in warning.advice
+    # a Wikidata id makes it a place of its own (a namesake too small for the gazetteer)
+    assert (
+        name_coordinate_warnings([city("f", "Freiburg", "DE", 50.91, 13.34, wikidata="Q1")]) == []
+    )
+    # a GeoNames id far from the coordinates is said too
+    karlsruhe = city("karlsruhe", "Karlsruhe", "DE", 51.15, 7.29, geonames="2892794")
+    (far,) = name_coordinate_warnings([karlsruhe])
+    assert "GeoNames place Karlsruhe (DE.01) is 251 km from its coordinates" in far.message
+
+
+def test_same_name_cities_in_one_country_unless_wikidata_tells_them_apart() -> None:
+    karlsruhe = city("karlsruhe", "Karlsruhe", "DE", 49.01, 8.4, wikidata="Q1040")
+    second = city("karlsruhe-de", "Karlsruhe", "DE", 51.15, 7.29)
+    (warning,) = same_name_warnings([karlsruhe, second])
+    assert warning.records == ("karlsruhe", "karlsruhe-de")
+    assert warning.message == "two cities named Karlsruhe in DE, 251 km apart"
+    assert "citynet merge karlsruhe karlsruhe-de --force" in warning.advice
+    told_apart = city("karlsruhe-de", "Karlsruhe", "DE", 51.15, 7.29, wikidata="Q2")
+    assert same_name_warnings([karlsruhe, told_apart]) == []
+    other_country = city("karlsruhe-us", "Karlsruhe", "US", 48.1, -100.6)
+    assert same_name_warnings([karlsruhe, other_country]) == []
+
+
+def test_two_cities_of_one_geonames_place() -> None:
+    bremen = city("bremen", "Bremen", "DE", 53.08, 8.8, wikidata="Q24879", geonames="2944388")
+    state = city("bremen-de", "Bremen", "DE", 53.13, 8.73, wikidata="Q1209", geonames="2944388")
+    (warning,) = one_place_warnings([bremen, state])
+    assert warning.records == ("bremen", "bremen-de")
+    assert "bremen Q24879, bremen-de Q1209" in warning.message
+
+
+def test_check_prints_warnings_and_fails_only_with_strict(tmp_path: Path) -> None:
+    path = tmp_path / "networks.toml"
+    data = Dataset(sources=(DOC,), cities=(WRONG_FREIBURG,))
+    path.write_text(store.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(path), "check"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 warning(s) about cities:" in result.stdout
+    assert "  warning: freiburg: its name is that of Freiburg" in result.stdout
+    strict = runner.invoke(app, ["--data", str(path), "check", "--strict"])
+    assert strict.exit_code == 3
+    assert "1 warning(s), and --strict makes them problems" in strict.stderr
+    shipped = runner.invoke(app, ["--data", str(SHIPPED), "check", "--strict"])
+    assert shipped.exit_code == 0 and "warning" not in shipped.stdout
