@@ -384,7 +384,7 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
     since_source: SourceId = ""
     """the document that gives the year since"""
     status: Status = ""
-    """the state of the relation a document gives; empty where none does"""
+    """the state of the relation, where a document gives one"""
     status_since: Year = None
     """the year of the last change of status"""
     status_source: SourceId = ""
@@ -411,7 +411,7 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
     since_source: SourceId = ""
     """the document that gives the year since"""
     status: Status = ""
-    """the state of the relation a document gives; empty where none does"""
+    """the state of the relation, where a document gives one"""
     status_since: Year = None
     """the year of the last change of status"""
     status_source: SourceId = ""
