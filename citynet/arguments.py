@@ -13,7 +13,7 @@ from typing import Any
 from . import i18n
 from .errors import UsageError
 from .names import did_you_mean
-from .schema import FieldSpec, fields_of
+from .schema import FieldSpec, fields_of, span_text
 
 
 def option_names(record_type: type) -> dict[str, FieldSpec]:
@@ -140,10 +140,16 @@ def _scalar(spec: FieldSpec, raw: str) -> Any:
     if spec.value in _NUMBERS:
         convert, expected = _NUMBERS[spec.value]
         try:
-            return convert(raw)
+            number = convert(raw)
         except ValueError:
             message = i18n._(expected).format(option=spec.option, raw=repr(raw))
             raise UsageError(message) from None
+        span = spec.rule.span
+        if span and not spec.rule.year and not span[0] <= number <= span[1]:
+            low, high = span_text(span)
+            message = i18n._("{option}: expected {low}..{high}, got {raw}")
+            raise UsageError(message.format(option=spec.option, low=low, high=high, raw=raw))
+        return number
     if spec.value == "bool":
         if raw.lower() in ("true", "yes", "1", "ja"):
             return True

@@ -23,7 +23,7 @@ from _operator import _compare_digest  # hmac's, without importing hashlib
 from pathlib import Path
 
 from . import __version__
-from .files import decode, read_bytes
+from .files import decode, max_bytes, read_bytes
 from .model import Dataset
 
 try:  # the BLAKE2 module alone; hashlib would load OpenSSL first
@@ -39,6 +39,7 @@ _KEY_FILE = "key"
 _PRIVATE = 0o077  # mode bits that must be clear on the folder, the key and entries
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def cache_dir() -> Path:
@@ -126,16 +127,35 @@ def _secret(folder: Path) -> bytes | None:
     """The user's cache key, made on first use; None if it is not private."""
     path = folder / _KEY_FILE
     try:
-        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+        key = _read_private(path, 32)
     except FileNotFoundError:
         key = os.urandom(32)
         return key if _create(path, key) else None
+    return key if key is not None and len(key) == 32 else None
+
+
+def _read_private(path: Path, limit: int) -> bytes | None:
+    """The bytes of a private regular file of at most `limit` bytes; None for anything
+    else (a link, FIFO, device or folder is never waited on or read). FileNotFoundError
+    if there is nothing."""
+    # O_NONBLOCK: a FIFO planted as the key or an entry would block the open forever.
+    flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        raise
     except OSError:
         return None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_size > limit:
+        os.close(descriptor)
+        return None
     with os.fdopen(descriptor, "rb") as file:
-        info = os.fstat(file.fileno())
-        key = file.read(64)
-    return key if stat.S_ISREG(info.st_mode) and _private(info) and len(key) == 32 else None
+        try:
+            content = file.read(info.st_size + 1)
+        except OSError:
+            return None
+    return content if len(content) <= limit else None
 
 
 def _create(path: Path, content: bytes) -> bool:
@@ -161,14 +181,12 @@ def _read_entry(entry: Path, key: bytes, context: bytes) -> Dataset | None:
     import msgspec
 
     try:
-        descriptor = os.open(entry, os.O_RDONLY | _NOFOLLOW | _BINARY)
-    except OSError:
+        # No entry is larger than the largest data file (MessagePack is the smaller).
+        content = _read_private(entry, len(_MAGIC) + _TAG_SIZE + max_bytes())
+    except FileNotFoundError:
         return None
-    with os.fdopen(descriptor, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode) or not _private(info):
-            return None
-        content = file.read()
+    if content is None:
+        return None
     head = len(_MAGIC)
     if content[:head] != _MAGIC:
         return None

@@ -37,7 +37,11 @@ def new_record(dataset: Dataset, record_type: type, values: dict[str, list[str]]
         wanted = _NAMED.get(spec.refers)
         if wanted is not None and spec.name in values:
             values[spec.name] = [resolve(dataset, v, wanted).id for v in values[spec.name]]
-    return build(record_type, values)
+    record = build(record_type, values)
+    if isinstance(record, Partnership) and len(record.cities) != 2:
+        message = i18n._("--cities: expected exactly two city ids, got {n}")
+        raise UsageError(message.format(n=len(record.cities)))
+    return record
 
 
 # --- finding records -----------------------------------------------------------
@@ -48,7 +52,7 @@ def record_key(record: Any) -> str:
     if isinstance(record, Membership):
         return f"{record.city}:{record.network}"
     if isinstance(record, Partnership):
-        return f"{record.cities[0]}:{record.cities[1]}:{record.kind}"
+        return ":".join((*record.cities, record.kind))
     return str(record.id)
 
 

@@ -165,21 +165,27 @@ def datasette_metadata(dataset: Dataset, database: str) -> dict[str, Any]:
 
 
 def write_sqlite(
-    dataset: Dataset, path: Path, metadata: Path | None = None, *, force: bool = False
+    dataset: Dataset,
+    path: Path,
+    metadata: Path | None = None,
+    *,
+    force: bool = False,
+    data: Path | None = None,
 ) -> Path:
     """Write the database and its datasette metadata (default: beside it), atomically.
 
-    Existing files are replaced only with `force`. Returns the metadata file's path.
+    Existing files are replaced only with `force`, the data file `data` never (see
+    `files.write_output`). Returns the metadata file's path.
     """
-    import json
+    from .files import named_file, write_output
+    from .output import json_text
 
-    from .files import atomic_write, atomic_write_bytes
-
+    path = named_file(path, i18n.N_("a file to write"))
     metadata = metadata or path.with_name(path.name + ".metadata.json")
     refuse_existing([path, metadata], force)
-    atomic_write_bytes(path, sqlite_bytes(dataset))
+    write_output(path, (sqlite_bytes(dataset),), data=data)
     document = datasette_metadata(dataset, path.stem)
-    atomic_write(metadata, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_output(metadata, ((json_text(document) + "\n").encode("utf-8"),), data=data)
     return metadata
 
 

@@ -5,11 +5,12 @@ Nothing here knows TOML; `store` and `cache` build on it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import DataError, Problem
+from .errors import CitynetError, DataError, Problem
 from .i18n import N_, _, number
 
 # --- where the data is ---------------------------------------------------------
@@ -30,13 +31,22 @@ def data_path(option: str | Path | None = None) -> Path:
     if not chosen:
         return shipped_path()
     try:
-        return Path(chosen).expanduser()
+        path = Path(chosen).expanduser()
     except RuntimeError:  # "~someone" who has no home folder here
         user = str(chosen).split("/", 1)[0].split("\\", 1)[0]
         message = _("cannot find the home folder of {user}; give the full path").format(
             user=repr(user)
         )
         raise DataError([Problem(str(chosen), "", message)]) from None
+    return named_file(path, N_("a TOML file"))
+
+
+def named_file(path: Path, what: str) -> Path:
+    """`path`, if it names a file; DataError for one that names only a folder ('', '.', '/')."""
+    if not path.name:  # Path("") is Path("."): nothing to read, lock or replace
+        message = _("is a folder, expected {what}").format(what=_(what))
+        raise DataError([Problem(str(path), "", message)])
+    return path
 
 
 def write_target(path: Path) -> Path:
@@ -58,11 +68,20 @@ MAX_BYTES = 64 * 1024 * 1024  # a data file of 64 MiB holds about 25 times today
 
 
 def max_bytes() -> int:
-    """The largest file citynet reads: 64 MiB, or $CITYNET_MAX_BYTES."""
-    try:
-        return int(os.environ.get(SIZE_ENV, "")) or MAX_BYTES
-    except ValueError:
+    """The largest file citynet reads: 64 MiB, or $CITYNET_MAX_BYTES (a whole number above 0)."""
+    from .errors import UsageError
+
+    given = os.environ.get(SIZE_ENV, "")
+    if not given:
         return MAX_BYTES
+    try:
+        limit = int(given)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        message = _("${name}: expected a whole number of bytes above 0, got {value}")
+        raise UsageError(message.format(name=SIZE_ENV, value=repr(given)))
+    return limit
 
 
 def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
@@ -71,9 +90,30 @@ def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
     A FIFO, a device such as /dev/zero or a folder is refused before anything is read,
     and nothing larger than `max_bytes()` is read, so no input can block or fill memory.
     """
+    limit = max_bytes()
+    descriptor, size = _open_regular(path, what, limit)
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            # As much as the file holds (a read of `limit` bytes would reserve them all),
+            # then whatever it grew by meanwhile, up to the limit.
+            data = file.read(min(size, limit) + 1)
+            while len(data) <= limit and len(data) > size:
+                more = file.read(min(limit + 1 - len(data), 1 << 20))
+                if not more:
+                    break
+                data += more
+        except OSError as error:
+            raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
+    if len(data) > limit:  # it grew while it was read
+        raise DataError([Problem(str(path), "", _too_large(limit))])
+    return data
+
+
+def _open_regular(path: Path, what: str, limit: int) -> tuple[int, int]:
+    """An open descriptor of `path` and its size; DataError unless it is a regular file
+    of at most `limit` bytes. Nothing can block: a FIFO is opened without waiting."""
     import stat
 
-    limit = max_bytes()
     try:
         # O_NONBLOCK: opening a FIFO with no writer would wait forever.
         descriptor = _open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _BINARY)
@@ -91,14 +131,26 @@ def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
     if info.st_size > limit:
         os.close(descriptor)
         raise DataError([Problem(str(path), "", _too_large(limit))])
+    return descriptor, info.st_size
+
+
+def line_count(path: Path) -> int:
+    """How many lines a file citynet may read has (for a progress bar); 0 for a file it
+    may not read (reading it reports why), so a FIFO or a device is never waited on."""
+    try:
+        limit = max_bytes()
+        descriptor, _size = _open_regular(path, "a file", limit)
+    except CitynetError:
+        return 0
+    lines = read = 0
     with os.fdopen(descriptor, "rb") as file:
         try:
-            data = file.read(limit + 1)
-        except OSError as error:
-            raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
-    if len(data) > limit:  # it grew while it was read
-        raise DataError([Problem(str(path), "", _too_large(limit))])
-    return data
+            while read <= limit and (chunk := file.read(1 << 20)):
+                lines += chunk.count(b"\n")
+                read += len(chunk)
+        except OSError:
+            return 0
+    return lines
 
 
 def _too_large(limit: int) -> str:
@@ -132,8 +184,13 @@ def decode(raw: bytes, name: str) -> str:
 
 
 def _read_failure(path: Path, error: OSError, what: str) -> str:
-    # Windows reports a folder as PermissionError, so ask the file system.
-    if path.is_dir():
+    # Windows reports a folder as PermissionError, so ask the file system (which may
+    # fail in turn: a name too long).
+    try:
+        folder = path.is_dir()
+    except OSError:
+        folder = False
+    if folder:
         return _("is a folder, expected {what}").format(what=_(what))
     if isinstance(error, FileNotFoundError):
         return _("no such file")
@@ -166,9 +223,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_chunks(
     path: Path, chunks: Iterable[bytes], *, mode: int | None = None, unchanged: str | None = None
 ) -> None:
-    """`atomic_write` for bytes made piece by piece (a large export never whole in memory)."""
+    """`atomic_write` for bytes made piece by piece (a large export never whole in memory).
+
+    A symbolic link is written through (its target changes, the link stays); a folder,
+    device, FIFO or socket is refused, never replaced by a regular file.
+    """
     import tempfile
 
+    path = _replaceable(write_target(named_file(path, N_("a file to write"))))
     folder = path.parent
     try:
         # The pid in the name tells a later writer whose temporary file it is.
@@ -208,17 +270,68 @@ def atomic_write_chunks(
     _sync_folder(folder)
 
 
-def _copy_mode(original: Path, temporary: str) -> None:
-    """Give the new file the old one's permissions (mkstemp creates it private)."""
+def _replaceable(path: Path) -> Path:
+    """`path`, unless something other than a regular file is there (a rename would
+    replace a device such as /dev/null, a FIFO or a socket with a file)."""
     import stat
 
     try:
-        mode = stat.S_IMODE(original.stat().st_mode)
+        info = os.stat(path)
+    except OSError:
+        return path  # nothing there (or unreachable): writing reports what is wrong
+    if stat.S_ISDIR(info.st_mode):
+        message = _("is a folder, expected {what}").format(what=_("a file to write"))
+    elif not stat.S_ISREG(info.st_mode):
+        message = _("is not a regular file (a device, pipe or socket); nothing was written")
+    else:
+        return path
+    raise DataError([Problem(str(path), "", message)])
+
+
+def write_output(path: Path, chunks: Iterable[bytes], *, data: Path | None = None) -> None:
+    """Write a file a command makes (`-o`, an export, a report) as the data file is
+    written: atomically, through symbolic links, keeping owner and mode, never over a
+    device, FIFO or folder; and never over the data file `data` itself."""
+    from .errors import UsageError
+
+    target = write_target(named_file(path, N_("a file to write")))
+    if data is not None and _same_file(target, write_target(data)):
+        message = _("{path} is the data file; write the output to another file")
+        raise UsageError(message.format(path=path))
+    atomic_write_chunks(target, chunks)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
+def _copy_mode(original: Path, temporary: str) -> None:
+    """Give the new file the old one's permissions and, where allowed, its owner and
+    group (mkstemp creates it private and the writer's)."""
+    import stat
+
+    try:
+        info = original.stat()
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(temporary, mode)
+        os.chmod(temporary, 0o666 & ~umask)
+        return
+    if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(temporary):
+        try:
+            os.chown(temporary, info.st_uid, info.st_gid)
+        except OSError:  # only root gives a file away; a member may still set the group
+            with contextlib.suppress(OSError):
+                os.chown(temporary, -1, info.st_gid)
+    os.chmod(temporary, stat.S_IMODE(info.st_mode))
+
+
+def _owner(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
 
 
 def _replace(temporary: str, path: Path) -> None:
@@ -270,15 +383,28 @@ class FileLock:
         self._descriptor: int | None = None
 
     def __enter__(self) -> FileLock:
+        import stat
         import time
 
+        # Never through a link, never blocking: a planted `networks.toml.lock -> victim`
+        # would otherwise create or lock the victim.
+        flags = os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
         try:
-            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._descriptor = os.open(self.path, flags, 0o644)
         except OSError as error:
+            reason = _os_reason(error)
+            if os.path.islink(self.path):
+                reason = _("it is a symbolic link; remove it")
             message = _("cannot create the lock file {name}: {value}").format(
-                name=self.path.name, value=_os_reason(error)
+                name=self.path.name, value=reason
             )
-            raise DataError([Problem(str(self.path.with_suffix("")), "", message)]) from None
+            raise DataError([Problem(str(self.target), "", message)]) from None
+        if not stat.S_ISREG(os.fstat(self._descriptor).st_mode):
+            self.__exit__()
+            message = _("cannot create the lock file {name}: {value}").format(
+                name=self.path.name, value=_("it is not a regular file; remove it")
+            )
+            raise DataError([Problem(str(self.target), "", message)])
         deadline = time.monotonic() + self.timeout
         while not _try_lock(self._descriptor):
             if time.monotonic() > deadline:
@@ -292,11 +418,14 @@ class FileLock:
         return self
 
     def __exit__(self, *exc: object) -> None:
-
         if self._descriptor is not None:
-            _unlock(self._descriptor)
+            with contextlib.suppress(OSError):  # a descriptor never locked (refused above)
+                _unlock(self._descriptor)
             os.close(self._descriptor)
             self._descriptor = None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _try_lock(descriptor: int) -> bool:

@@ -123,6 +123,8 @@ def _neighbourhood(
     seen = {_node_id(r) for r in around}
     frontier = list(around)
     for _ in range(depth):
+        if not frontier:  # everything within reach is in: more steps find nothing
+            break
         reached: list[City | Network] = []
         for record in frontier:
             for neighbour in _neighbours(dataset, record, kinds):

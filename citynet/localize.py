@@ -138,7 +138,11 @@ def localize(command: Any) -> None:
 def show_error(error: Any) -> None:
     """click's error display (`ClickException.show`), in the interface's language."""
     ctx = getattr(error, "ctx", None)
-    message = translate_message(error.format_message())
+    from .output import printable
+
+    # click repeats words of the command line (an extra argument): shown escaped, as
+    # every text citynet did not write itself.
+    message = "\n".join(map(printable, translate_message(error.format_message()).split("\n")))
     if ctx is not None:
         lines = [ctx.get_usage()]
         if ctx.command.get_help_option(ctx) is not None:

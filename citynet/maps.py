@@ -680,9 +680,12 @@ def geojson(data: MapData) -> dict[str, Any]:
 
 
 def render_geojson(data: MapData) -> str:
+    """The GeoJSON text; controls, bidi and line separators as \\uXXXX (the JSON contract)."""
     import json
 
-    return json.dumps(geojson(data), ensure_ascii=False, indent=1) + "\n"
+    from .output import json_safe
+
+    return json_safe(json.dumps(geojson(data), ensure_ascii=False, indent=1)) + "\n"
 
 
 # --- HTML ------------------------------------------------------------------------

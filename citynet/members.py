@@ -36,7 +36,11 @@ from .matching import (
     with_import,
 )
 from .model import City, Dataset, Membership, Source
-from .names import slug
+from .names import fold, slug
+from .schema import field_of
+
+# What the data file accepts as a QID (not Q0, Q01 or other digits than 0-9).
+QID_PATTERN = field_of(City, "wikidata").rule.pattern
 
 # Usual column names, lower case, in order of preference.
 # What became of a row (the report's machine values; people read them translated).
@@ -171,6 +175,12 @@ def _json_records(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, 
             error=translate_phrases(error.msg, JSON_MESSAGES), column=error.colno
         )
         raise DataError([Problem(name, "", message, error.lineno)]) from None
+    except RecursionError:
+        message = _("not valid JSON here: arrays or objects nested too deeply")
+        raise DataError([Problem(name, "", message)]) from None
+    except ValueError:  # Python converts no integer of more than 4,300 digits
+        message = _("not valid JSON here: a number with more than 4,300 digits")
+        raise DataError([Problem(name, "", message)]) from None
     items: Any = data
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
@@ -288,6 +298,7 @@ def import_members(
             )
         )
     record = make_source(path, source or SourceInfo())
+    _refuse_unused(source or SourceInfo(), dataset.source_by_id.get(record.id))
     report = MembersReport(source=record.id)
 
     places = gazetteer()
@@ -452,6 +463,24 @@ def import_members(
     return result, report
 
 
+def _refuse_unused(info: SourceInfo, existing: Source | None) -> None:
+    """UsageError if the import reuses a source whose description it was given anew:
+    the existing record is kept as it is, so the given --title etc. would be lost."""
+    if existing is None:
+        return
+    differ = [
+        f"--{name}"
+        for name in ("title", "publisher", "citation", "url", "date")
+        if getattr(info, name) and getattr(info, name) != getattr(existing, name)
+    ]
+    if differ:
+        message = _(
+            "the source {id} exists already and is kept as it is, so {options} would be "
+            "ignored: leave them out, or give a new --source"
+        )
+        raise UsageError(message.format(id=repr(existing.id), options=", ".join(differ)))
+
+
 def _with(outcome: Outcome, **changes: Any) -> Outcome:
     return replace_record(outcome, **changes)
 
@@ -479,13 +508,16 @@ def _parse(cells: dict[str, str], using: dict[str, list[str]]) -> tuple[Row, str
         pass
     elif not name:
         problem = _("no name")
+    elif not fold(name):
+        # Such a name matches nothing, so every run would add the city again.
+        problem = _("the name {name} has no letters or digits").format(name=repr(name))
     elif why:
         problem = why
     elif kind and kind.lower() != "city":
         problem = _("a {kind}, not a city").format(kind=kind)
     elif why_lat or why_lng:
         problem = why_lat or why_lng
-    elif qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
+    elif qid and not re.fullmatch(QID_PATTERN, qid):
         problem = _("{value} is not a Wikidata id like 'Q64'").format(value=repr(qid))
     return Row(name, country, qid, lat, lng), problem
 

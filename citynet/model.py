@@ -39,6 +39,10 @@ SCHEMA_VERSION = 1
 # or a target (until, a figure's year) may lie ahead, up to FUTURE_YEAR.
 YEAR_RANGE = (1800, date.today().year)
 FUTURE_YEAR = 2100
+# The whole numbers a field may hold: 64 bits, what the cache (MessagePack), SQLite and
+# JSON readers carry. `citynet.schema` bounds every whole-number field by this range
+# unless its Rule sets a narrower span.
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 class Rule:
@@ -140,6 +144,7 @@ Year = Annotated[int | None, Rule(year=True)]
 LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
+Count = Annotated[int, Rule(span=(0, INT_RANGE[1]))]
 Status = Annotated[str, Rule(choices=("", *STATUSES))]
 
 
@@ -184,7 +189,7 @@ class Figure(Struct, frozen=True, gc=False, array_like=True):
 
     measure: Annotated[str, Rule(choices=tuple(MEASURES))]
     """what is counted"""
-    value: int
+    value: Count
     """the number as the document states it"""
     unit: Text
     """what is counted, in the document's words (German)"""
@@ -344,7 +349,7 @@ class City(Struct, frozen=True, gc=False, array_like=True):
     """longitude"""
     region: str = ""
     """first-level region: GeoNames' admin1 code with the country (DE.02 is Bayern)"""
-    population: int | None = None
+    population: Annotated[int | None, Rule(span=(0, INT_RANGE[1]))] = None
     """inhabitants, from the gazetteer"""
     geonames: str = ""
     """GeoNames id of the place"""

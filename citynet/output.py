@@ -31,8 +31,8 @@ _UNSAFE = re.compile(rf"[\x00-\x1f{INVISIBLE}]")
 _JSON_UNSAFE = re.compile(rf"[{INVISIBLE}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
 # What a spreadsheet may take as the start of a formula, also in full width (＝ ＋ － ＠),
-# and also after leading blanks, which spreadsheets skip.
-_FORMULA = re.compile(r"[ \t]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r]")
+# and also after leading blanks of any kind (no-break, ideographic), which spreadsheets skip.
+_FORMULA = re.compile(r"\s*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r]")
 
 
 def printable(text: str) -> str:
@@ -120,19 +120,20 @@ def _typed(column: Column, text: str) -> int | str | None:
     return text
 
 
-def write_file(listing: Listing, fmt: str, path: Path) -> None:
-    """Write the listing to a file in one of FORMATS, atomically."""
+def write_file(listing: Listing, fmt: str, path: Path, *, data: Path | None = None) -> None:
+    """Write the listing to a file in one of FORMATS, atomically; never over the data
+    file `data` (see `files.write_output`)."""
     import io
 
-    from .files import atomic_write_bytes
+    from .files import write_output
 
     if fmt == "xlsx":
-        data = workbook(listing)
+        content = workbook(listing)
     else:
         text = io.StringIO()
         render(listing, fmt, text, color=False)
-        data = text.getvalue().encode("utf-8")
-    atomic_write_bytes(path, data)
+        content = text.getvalue().encode("utf-8")
+    write_output(path, (content,), data=data)
 
 
 def render(

@@ -17,9 +17,13 @@ from typing import Any
 from msgspec import NODEFAULT, Struct
 from msgspec.structs import fields, replace
 
-from .model import SECTIONS, Record, Rule
+from .model import INT_RANGE, SECTIONS, Record, Rule
 
 NO_RULE = Rule()
+# Every whole number is bounded (beyond 64 bits the cache and SQLite cannot hold it) …
+_WHOLE = Rule(span=INT_RANGE)
+# … and a reference that must be there, or stands in a list, names something: "" does not.
+_NAMES_SOMETHING = Rule(not_blank=True)
 
 
 class FieldSpec(Struct, frozen=True):
@@ -90,6 +94,10 @@ def _describe(name: str, hint: Any, default: Any, factory: Any) -> FieldSpec:
     nested = hint if isinstance(hint, type) and issubclass(hint, Struct) else None
     value = "record" if nested else hint.__name__
     required = default is NODEFAULT and factory is NODEFAULT
+    if value == "int" and not (rule.span or rule.year):
+        rule = _merge(_WHOLE, rule)
+    if rule.refers and (required or many):
+        rule = _merge(_NAMES_SOMETHING, rule)
     return FieldSpec(name, value, required, many, optional_value, nested, rule, default, size)
 
 
@@ -109,6 +117,12 @@ def _merge(outer: Rule, inner: Rule) -> Rule:
     for slot in Rule.__slots__:
         setattr(merged, slot, getattr(outer, slot) or getattr(inner, slot))
     return merged
+
+
+def span_text(span: tuple[float, float]) -> tuple[str, str]:
+    """The bounds of a number's range as people read them: "-90", "9223372036854775807"."""
+    low, high = (f"{bound:g}" if isinstance(bound, float) else str(bound) for bound in span)
+    return low, high
 
 
 # --- record kinds -------------------------------------------------------------------

@@ -7,6 +7,7 @@ their fields, so reading and writing cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +36,7 @@ from .model import (
     Partnership,
 )
 from .names import Suggestions, did_you_mean
-from .schema import FieldSpec, fields_of, references
+from .schema import FieldSpec, fields_of, references, span_text
 
 try:
     # tomli is the parser that became the standard library's tomllib; its wheels are
@@ -266,7 +267,7 @@ class _Reader:
                 # A partnership's record puts its cities in order; a problem names
                 # them as the file does.
                 reordered = (
-                    isinstance(record, Partnership) and table["cities"][0] != record.cities[0]
+                    isinstance(record, Partnership) and table["cities"][:1] != record.cities[:1]
                 )
                 named = where if reordered else None
                 self.places[id(record)] = (section, index, named)
@@ -368,11 +369,20 @@ class _Reader:
                         ),
                     )
                 elif rule.span and item is not None and not rule.span[0] <= item <= rule.span[1]:
-                    low, high = (f"{bound:g}" for bound in rule.span)
+                    low, high = span_text(rule.span)
                     say(
                         where,
                         _("field '{name}': expected {low}..{high}, got {item}").format(
                             name=spec.name, low=low, high=high, item=item
+                        ),
+                    )
+                elif rule.not_blank and rule.refers and not item.strip():
+                    say(
+                        where,
+                        _("field '{name}': expected {expected}, got {item}").format(
+                            name=spec.name,
+                            expected=_("an id from {section}").format(section=rule.refers),
+                            item=repr(item),
                         ),
                     )
                 elif rule.not_blank and not item.strip():
@@ -805,7 +815,8 @@ def update_with(
     """`update` for a change that also says what it did (an import's report): returns
     (old text, new text, what the change returned beside the dataset)."""
     path = write_target(path)  # through a symbolic link to its target, resolved once
-    with FileLock(path):
+    # A dry run writes nothing, not even a lock: it works in a read-only folder too.
+    with contextlib.nullcontext() if dry_run else FileLock(path):
         old_text = read_text(path)
         dataset = parse(old_text, str(path))
         if not (force or dry_run):

@@ -80,6 +80,13 @@ VALUES = [
     "2024-01-01",
     "[[1]]",
     "{a = 1}",
+    # integers at the bounds of 64 bits, and references that name nothing
+    str(2**63 - 1),
+    str(2**63),
+    str(-(2**63) - 1),
+    str(2**64),
+    '[""]',
+    '["", ""]',
     '"""T""""',
     "'''x'''''",
 ]
@@ -126,6 +133,9 @@ QUERIES = [
     ("cities", "-f", "csv"),
     ("partners", "berlin"),
     ("compare", "eurocities", "klima-buendnis", "-f", "md"),
+    ("stats",),
+    ("graph", "berlin", "-f", "mermaid"),
+    ("map", "berlin", "-f", "geojson"),
 ]
 
 
@@ -139,6 +149,192 @@ def test_mutated_data_files_never_crash(mini: Path) -> None:
         mini.write_bytes(data)
         invoke(mini, "check")
         invoke(mini, *QUERIES[case % len(QUERIES)])
+
+
+# --- every field at its bounds -------------------------------------------------------------
+
+# What a careless or hostile file puts in a field: numbers at and beyond 64 bits, below
+# zero, and references that name nothing.
+BOUNDS = [
+    '""',
+    "[]",
+    '[""]',
+    '["", ""]',
+    '["berlin"]',
+    "0",
+    "-1",
+    str(2**63 - 1),
+    str(2**63),
+    str(-(2**63) - 1),
+    "99999999999999999999999",
+]
+# One query per case, in turn: each reads the records in its own way.
+READERS = [*QUERIES, ("partners", "paris", "-f", "json"), ("export", "json", "-")]
+
+
+def _bounded_keys() -> set[str]:
+    """The keys, from the schema, of every whole number and every reference."""
+    from citynet.model import SECTIONS
+    from citynet.schema import fields_of
+
+    keys: set[str] = set()
+    types: list[type] = list(SECTIONS.values())
+    while types:
+        for spec in fields_of(types.pop()):
+            if spec.nested:
+                types.append(spec.nested)
+            elif spec.refers or spec.value == "int":
+                keys.add(spec.name)
+    return keys
+
+
+def test_every_number_and_reference_at_its_bounds_is_checked_or_works(mini: Path) -> None:
+    """A file that `check` accepts works in every command; one it refuses is exit 3."""
+    original = mini.read_text(encoding="utf-8").splitlines()
+    keys = _bounded_keys()
+    fields = [n for n, line in enumerate(original) if line.split(" = ", 1)[0] in keys]
+    case = 0
+    for number in fields:
+        key = original[number].split(" = ", 1)[0]
+        for value in BOUNDS:
+            lines = [*original]
+            lines[number] = f"{key} = {value}"
+            mini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            checked = invoke(mini, "check").exit_code
+            query = READERS[case % len(READERS)]
+            result = invoke(mini, *query)
+            if checked == 0:
+                # 1: the change took away a name the query asks for
+                assert result.exit_code in (0, 1), (key, value, query, result.stderr)
+            else:
+                assert (checked, result.exit_code) == (3, 3), (key, value, query)
+            case += 1
+    assert case == len(fields) * len(BOUNDS)
+
+
+# --- import tables: names of every kind, runs that repeat ------------------------------------
+
+NAME_PIECES = [
+    "-", "–", "—", "·", "…", "★", "☃", "🏙", "/", "(", ")", "'", "’", '"', ".", ",", "&", "#",
+    " ", "\u00a0", "\u3000", "\u200b", "\u0301", "\u202e",
+    "a", "Z", "ö", "ß", "ı", "Ø", "東", "京", "ą", "л", "ع", "٣", "1", "0",
+]  # fmt: skip
+QIDS = ["", "Q64", "Q0", "Q01", "Q١٢", "Q１", "q64", "Q", "Q-1", "Q" + "9" * 30]
+
+
+def _hostile_table(rng: random.Random) -> str:
+    rows = ["name,country,wikidata"]
+    for _ in range(rng.randrange(1, 6)):
+        name = "".join(rng.choice(NAME_PIECES) for _ in range(rng.randrange(1, 6)))
+        country = rng.choice(["FR", "DE", "JP", "XX", "", "NA"])
+        name = '"' + name.replace('"', '""') + '"'
+        rows.append(f"{name},{country},{rng.choice(QIDS)}")
+    return "\n".join(rows) + "\n"
+
+
+def test_import_tables_with_names_of_every_kind_import_once(mini: Path) -> None:
+    """Whatever the names, a second run of the same import changes nothing."""
+    rng = random.Random(21)
+    original = mini.read_bytes()
+    table = mini.with_name("members.csv")
+    for _case in range(cases(40)):
+        mini.write_bytes(original)
+        table.write_text(_hostile_table(rng), encoding="utf-8")
+        first = invoke(mini, "import", "members", str(table), "--network", "eurocities")
+        assert first.exit_code == 0, (table.read_text(encoding="utf-8"), first.stderr)
+        after = mini.read_bytes()
+        second = invoke(mini, "import", "members", str(table), "--network", "eurocities")
+        assert second.exit_code == 0, second.stderr
+        assert mini.read_bytes() == after, table.read_text(encoding="utf-8")
+        assert store.load(mini)  # and what was written is valid
+
+
+# --- special files in every path citynet reads or writes -----------------------------------
+
+SPECIAL = ["fifo", "folder", "device", "dangling", "loop"]
+
+
+def _plant(path: Path, kind: str) -> None:
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path, 0o600)
+    elif kind == "folder":
+        path.mkdir(0o700)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "dangling":
+        path.symlink_to(path.with_name("nothing-here"))
+    else:
+        path.symlink_to(path.name)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    elif path.is_symlink() or path.exists():
+        path.unlink()
+
+
+def _run(*args: str, cache: Path) -> subprocess.CompletedProcess[bytes]:
+    """citynet in its own process: a hang fails the timeout, not the whole suite."""
+    return subprocess.run(
+        [*citynet_command(), *args],
+        capture_output=True,
+        env={**os.environ, "CITYNET_CACHE_DIR": str(cache)},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(os.name != "posix" or not Path("/dev/zero").exists(), reason="POSIX files")
+@pytest.mark.parametrize("kind", SPECIAL)
+def test_special_files_in_every_path_are_refused_or_ignored(
+    mini: Path, private_cache: Path, kind: str
+) -> None:
+    from citynet import cache
+
+    folder = mini.parent
+    table = folder / "members.csv"
+    table.write_text("name,country\nLyon,FR\n", encoding="utf-8")
+    cities, links = folder / "cities.csv", folder / "links.csv"
+    cities.write_text("id,name,lng,lat,country,countrycd,continent\n", encoding="utf-8")
+    links.write_text("source,target\n", encoding="utf-8")
+    data = ("--data", str(mini))
+    members = (*data, "import", "members", str(table), "--network", "eurocities")
+    wikidata = (*data, "import", "wikidata", "--cities", str(cities), "--links", str(links))
+    assert _run(*data, "list", cache=private_cache).returncode == 0  # the cache is made
+    entry = private_cache / cache._entry_name(mini)
+    add_theme = (*data, "add", "theme", "--id", "neu", "--name", "Neu")
+    # (the path, a command that reads or writes it, whether refusing it is that command's job)
+    paths: list[tuple[Path, tuple[str, ...], bool]] = [
+        (mini, (*data, "list"), True),
+        (table, (*members, "--dry-run"), True),
+        (table, members, True),
+        (cities, (*wikidata, "--dry-run"), True),
+        (links, wikidata, True),
+        (private_cache / "key", (*data, "list"), False),
+        (entry, (*data, "list"), False),
+        (mini.with_name("networks.toml.lock"), add_theme, True),
+        (folder / "out", (*data, "list", "-o", str(folder / "out")), True),
+        (folder / "out.json", (*data, "export", "json", str(folder / "out.json"), "--force"), True),
+        (folder / "rows.tsv", (*members, "--report", str(folder / "rows.tsv")), True),
+    ]
+    original = {p: p.read_bytes() for p in (mini, table, cities, links)}
+    for path, command, refuses in paths:
+        _plant(path, kind)
+        result = _run(*command, cache=private_cache)
+        where = f"{kind} at {path.name}: citynet {' '.join(command[2:])}"
+        assert b"Traceback" not in result.stderr, (where, result.stderr)
+        # 2: click's own check of an option's path (-o names a folder)
+        assert result.returncode in ((0, 2, 3) if refuses else (0,)), (where, result.stderr)
+        if result.returncode == 3:
+            assert result.stderr.startswith(b"citynet: "), (where, result.stderr)
+        assert Path("/dev/zero").is_char_device()
+        _remove(path)
+        for kept, content in original.items():
+            if kept.is_symlink() or not kept.is_file():
+                _remove(kept)
+            kept.write_bytes(content)
 
 
 # --- injection matrix ----------------------------------------------------------------------

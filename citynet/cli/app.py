@@ -24,9 +24,29 @@ from .registry import COMMANDS
 GLOBAL_OPTIONS = {"--data": True, "--lang": True, "--no-color": False}
 
 
-def global_options_first(args: list[str]) -> list[str]:
+class CommandOptions(Struct):
+    """The options of the command a command line names: which take a value, which not."""
+
+    valued: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+    open: bool = False  # unknown options are the command's own (add/edit: --name X)
+
+    def takes_value(self, name: str) -> bool:
+        """Whether the word after option `name` is its value."""
+        if name in self.valued:
+            return True
+        known = name in self.flags or name in GLOBAL_OPTIONS
+        return self.open and not known and name.startswith("--")
+
+
+def global_options_first(args: list[str], options: CommandOptions | None = None) -> list[str]:
     """The words with the global options moved before the command, so that
-    `citynet list --data X` means what `citynet --data X list` means."""
+    `citynet list --data X` means what `citynet --data X list` means.
+
+    `options`: the command's; the word after one that takes a value is that value, even
+    when it reads like a global option (`--name --data`).
+    """
+    options = options or CommandOptions()
     moved: list[str] = []
     rest: list[str] = []
     words = iter(args)
@@ -40,6 +60,9 @@ def global_options_first(args: list[str]) -> list[str]:
             if GLOBAL_OPTIONS[name] and "=" not in word:
                 value = next(words, None)
                 moved += [] if value is None else [value]
+        elif word.startswith("-") and "=" not in word and options.takes_value(name):
+            value = next(words, None)
+            rest += [word] if value is None else [word, value]
         else:
             rest.append(word)
     return moved + rest
@@ -76,9 +99,11 @@ class _Group(TyperGroup):
         from ..i18n import install, language_from
         from ..localize import localize, show_error
 
-        words = global_options_first(list(sys.argv[1:] if args is None else args))
-        install(language_from(os.environ, _lang_word(words)))
+        given = list(sys.argv[1:] if args is None else args)
+        # The language first: building the command (to know its options) translates it.
+        install(language_from(os.environ, _lang_word(global_options_first(given))))
         localize(self)
+        words = global_options_first(given, self._command_options(given))
         if not standalone_mode:
             return super().main(words, prog_name, complete_var, False, **extra)
         try:
@@ -94,11 +119,43 @@ class _Group(TyperGroup):
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
+    def _command_options(self, words: list[str]) -> CommandOptions:
+        """The options of the command (and subcommand) the words name."""
+        from typer.core import TyperGroup, TyperOption
+
+        valued: set[str] = set()
+        flags = {"--help"}
+        command: Any = self
+        value_next = False
+        for word in words:
+            if word == "--":
+                break
+            if value_next:
+                value_next = False
+            elif word.startswith("-"):
+                name = word.split("=", 1)[0]
+                value_next = "=" not in word and (name in valued or GLOBAL_OPTIONS.get(name, False))
+            elif isinstance(command, TyperGroup):
+                command = command.get_command(None, word)  # type: ignore[arg-type]
+                if command is None:
+                    break
+                for param in command.params:
+                    if isinstance(param, TyperOption):
+                        taking = not param.is_flag and not param.count
+                        (valued if taking else flags).update(param.opts + param.secondary_opts)
+            else:
+                break  # an argument: the command is found
+        return CommandOptions(
+            frozenset(valued),
+            frozenset(flags),
+            open=bool(getattr(command, "context_settings", {}).get("ignore_unknown_options")),
+        )
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CitynetError as error:
-            report(str(error))
+            report(shown(error))
             raise typer.Exit(error.exit_code) from None
         except BrokenPipeError:
             # The reader went away (`citynet list | head -1`): that is no error.
@@ -125,6 +182,20 @@ def click_command(commands: typer.Typer, name: str) -> Any:
                 suggest_commands=True,
             )
     raise LookupError(f"citynet.cli: {name} is registered but not defined")
+
+
+PROBLEMS_SHOWN = 200  # a file with 20,000 problems: the first ones and a count of the rest
+
+
+def shown(error: CitynetError) -> str:
+    """The error's message, a data file's problems capped at PROBLEMS_SHOWN."""
+    from ..errors import DataError
+
+    if not isinstance(error, DataError) or len(error.problems) <= PROBLEMS_SHOWN:
+        return str(error)
+    rest = len(error.problems) - PROBLEMS_SHOWN
+    more = _("… and {n} more problem(s)").format(n=rest)
+    return "\n".join([*map(str, error.problems[:PROBLEMS_SHOWN]), more])
 
 
 def _lang_word(words: list[str]) -> str | None:

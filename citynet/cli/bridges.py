@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import N_, _
-from .app import dataset
+from .app import data_file, dataset
 from .options import (
     AS_GIVEN,
     ReplaceOption,
@@ -54,7 +54,7 @@ def export_sqlite(
     """
     from ..export import write_sqlite
 
-    written = write_sqlite(dataset(ctx), file, metadata, force=force)
+    written = write_sqlite(dataset(ctx), file, metadata, force=force, data=data_file(ctx))
     message = _("{file}: written; datasette metadata: {metadata}")
     print(message.format(file=file, metadata=written), file=sys.stderr)
 
@@ -74,14 +74,15 @@ def export_json(
       citynet export json - | jq '.networks | length'
     """
     from ..export import dataset_json, refuse_existing
-    from ..files import atomic_write_chunks
+    from ..files import write_output
 
     pieces = dataset_json(dataset(ctx))
     if file == "-":
         sys.stdout.writelines(pieces)
         return
     refuse_existing([Path(file)], force)
-    atomic_write_chunks(Path(file), (piece.encode("utf-8") for piece in pieces))
+    chunks = (piece.encode("utf-8") for piece in pieces)
+    write_output(Path(file), chunks, data=data_file(ctx))
 
 
 def _complete_schema(incomplete: str) -> list[str]:

@@ -74,7 +74,7 @@ def graph(
             "name records to draw their neighbourhood, or write gexf for Gephi"
         )
         report(message.format(n=len(found.nodes)))
-    write_text(write_graph(found, chosen), output)
+    write_text(ctx, write_graph(found, chosen), output)
 
 
 @app.command("map")
@@ -146,7 +146,7 @@ def map_command(
         else:
             drawn = city_map(data, record, kinds)
         text = render(drawn, chosen)
-    write_text(text, output)
+    write_text(ctx, text, output)
 
 
 @app.command("report")
@@ -181,11 +181,11 @@ def report_command(
     city_report = build(data, found)
     chosen = choose("report", fmt, output)
     if chosen == "html":
-        write_text(render_html(data, city_report), output)
+        write_text(ctx, render_html(data, city_report), output)
         return
     map_file = None
     if output is not None:
         map_path = map_file_for(output)
-        write_text(render_svg(city_map(data, found)), map_path)
+        write_text(ctx, render_svg(city_map(data, found)), map_path)
         map_file = map_path.name
-    write_text(render_markdown(city_report, map_file), output)
+    write_text(ctx, render_markdown(city_report, map_file), output)

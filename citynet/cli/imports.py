@@ -75,7 +75,7 @@ def import_members(
     import io
 
     from ..errors import UsageError
-    from ..files import atomic_write
+    from ..files import write_output
     from ..members import MembersReport, SourceInfo, report_listing
     from ..members import import_members as import_table
     from ..names import resolve
@@ -156,7 +156,7 @@ def import_members(
     if report_file is not None:
         buffer = io.StringIO()
         render(report_listing(result), "tsv", buffer, color=False)
-        atomic_write(report_file, buffer.getvalue())
+        write_output(report_file, (buffer.getvalue().encode("utf-8"),), data=path)
         print(_("report: {file}").format(file=report_file))
     problems = [o for o in result.outcomes if o.status in ("ambiguous", "rejected")]
     for o in problems[:50]:
@@ -260,7 +260,9 @@ def _progress(*files: Path) -> Any:
     """A progress bar on stderr for large input at a terminal; a no-op otherwise."""
     import contextlib
 
-    total = sum(_line_count(f) for f in files)
+    from ..files import line_count
+
+    total = sum(line_count(f) for f in files)
     if total < 2000 or not sys.stderr.isatty():
         return contextlib.nullcontext(lambda rows: None)
 
@@ -274,11 +276,3 @@ def _progress(*files: Path) -> Any:
             yield lambda rows: progress.advance(task, rows)
 
     return bar()
-
-
-def _line_count(path: Path) -> int:
-    try:
-        with path.open("rb") as file:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
-    except OSError:
-        return 0  # reading the table reports the problem properly

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from ..i18n import _
-from .app import report, settings
+from .app import data_file, report, settings
 from .options import Captured, Shown
 
 
@@ -39,7 +39,7 @@ def show(ctx: typer.Context, listing: Any, shown: Shown) -> None:
     output = shown.output
     color = settings(ctx).color
     if output:
-        write_file(listing, chosen, output)
+        write_file(listing, chosen, output, data=data_file(ctx))
     elif not sys.stdout.isatty() or chosen == "xlsx":
         render(listing, chosen, sys.stdout, color=color)
     else:
@@ -70,14 +70,15 @@ def _page(text: str, lines: int) -> None:
         sys.stdout.write(text)
 
 
-def write_text(text: str, output: Path | None) -> None:
-    """Text to a file, atomically, or to stdout."""
-    from ..files import atomic_write
+def write_text(ctx: typer.Context, text: str, output: Path | None) -> None:
+    """Text to stdout, or to a file as `files.write_output` writes it (never over the
+    data file)."""
+    from ..files import write_output
 
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
+        write_output(output, (text.encode("utf-8"),), data=data_file(ctx))
 
 
 def left_out(listing: Any, note: str) -> None:

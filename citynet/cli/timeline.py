@@ -71,9 +71,9 @@ def timeline(
     found_events, undated = events(data, found)
     note = undated_note(undated) if undated else ""
     if chart == "svg":
-        write_text(chart_svg(found, found_events) + "\n", output)
+        write_text(ctx, chart_svg(found, found_events) + "\n", output)
     elif chart == "html":
-        write_text(chart_html(found, found_events, undated), output)
+        write_text(ctx, chart_html(found, found_events, undated), output)
     else:
         listing = timeline_list(found, found_events, undated)
         listing.footer.clear()

@@ -166,7 +166,7 @@ def diff(
     found = compare(data, fetched, asked)
     if fmt is DiffFormat.quickstatements:
         lines, skipped = quickstatements(data, found)
-        write_text("".join(line + "\n" for line in lines), output)
+        write_text(ctx, "".join(line + "\n" for line in lines), output)
         for d in skipped:
             why = (
                 _("no Wikidata id")
