@@ -134,6 +134,8 @@ def ask(
     import urllib.parse
     import urllib.request
 
+    from .files import max_bytes, too_large
+
     open_url = opener or urllib.request.urlopen
     pause = sleep or time.sleep
     body = urllib.parse.urlencode({"query": query}).encode()
@@ -147,10 +149,11 @@ def ask(
             "User-Agent": user_agent(),
         },
     )
+    limit = max_bytes()
     for attempt in range(retries + 1):
         try:
             with open_url(request, timeout=timeout) as response:
-                data = response.read()
+                data = response.read(limit + 1)  # no answer fills memory
             break
         except urllib.error.HTTPError as error:
             if error.code in (429, 503) and attempt < retries:
@@ -166,6 +169,12 @@ def ask(
             raise FetchError(
                 _("cannot reach {endpoint}: {reason}").format(endpoint=endpoint, reason=reason)
             ) from None
+    if len(data) > limit:
+        raise FetchError(
+            _("the answer of {endpoint} {too_large}").format(
+                endpoint=endpoint, too_large=too_large(limit)
+            )
+        )
     return _bindings(endpoint, data)
 
 

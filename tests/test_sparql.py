@@ -310,6 +310,18 @@ def test_an_answer_that_is_not_sparql_json_is_a_clear_error(endpoint: tuple[str,
         sparql.fetch(["Q64"], url)
 
 
+def test_an_answer_larger_than_citynet_reads_is_a_clear_error(
+    endpoint: tuple[str, Endpoint], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, state = endpoint
+    state.answer = b'{"head": {"vars": []}, "results": {"bindings": []}}' + b" " * 200
+    monkeypatch.setenv("CITYNET_MAX_BYTES", "200")
+    with pytest.raises(sparql.FetchError, match="larger than 200 bytes"):
+        sparql.ask(url, "SELECT * WHERE {}")
+    monkeypatch.setenv("CITYNET_MAX_BYTES", "300")
+    assert sparql.ask(url, "SELECT * WHERE {}") == []
+
+
 def test_an_unreachable_endpoint_is_a_clear_error() -> None:
     import socket
 
