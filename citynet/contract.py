@@ -46,6 +46,18 @@ if TYPE_CHECKING:
 # --- reading order ------------------------------------------------------------------
 
 START, END = "^", "$"
+
+
+def _lifecycle(after: str) -> dict[str, str]:
+    """A relation's lifecycle (`model.STATUSES`) right after its period, not after its note."""
+    return {
+        "since_source": after,
+        "status": "since_source",
+        "status_since": "status",
+        "status_source": "status_since",
+    }
+
+
 # msgspec puts a record's required fields before its optional ones; people read them
 # elsewhere: each of these goes after the field named (END: last). This is the order of
 # every JSON object, SQL table and the docs (version 1 of the contract); a field added to
@@ -56,8 +68,8 @@ PLACES: dict[type, dict[str, str]] = {
     Figure: {"unit": "qualifier", "source": "year"},
     Body: {"source": END},
     Role: {"source": "until"},
-    Membership: {"sources": "roles"},
-    Partnership: {"sources": END},
+    Membership: {"sources": "roles", **_lifecycle("since_text")},
+    Partnership: {"sources": END, **_lifecycle("until")},
 }
 
 

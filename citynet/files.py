@@ -105,7 +105,7 @@ def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
         except OSError as error:
             raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
     if len(data) > limit:  # it grew while it was read
-        raise DataError([Problem(str(path), "", _too_large(limit))])
+        raise DataError([Problem(str(path), "", too_large(limit))])
     return data
 
 
@@ -130,7 +130,7 @@ def _open_regular(path: Path, what: str, limit: int) -> tuple[int, int]:
         raise DataError([Problem(str(path), "", message)])
     if info.st_size > limit:
         os.close(descriptor)
-        raise DataError([Problem(str(path), "", _too_large(limit))])
+        raise DataError([Problem(str(path), "", too_large(limit))])
     return descriptor, info.st_size
 
 
@@ -153,7 +153,7 @@ def line_count(path: Path) -> int:
     return lines
 
 
-def _too_large(limit: int) -> str:
+def too_large(limit: int) -> str:
     size = (
         _("{number} MiB").format(number=number(limit // (1024 * 1024)))
         if limit >= 1024 * 1024

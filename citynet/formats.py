@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from .errors import UsageError
 from .i18n import _
 
-Kind = Literal["listing", "graph", "map", "report"]
+Kind = Literal["listing", "graph", "map", "report", "timeline"]
 
 
 class OutputFormat(NamedTuple):
@@ -25,7 +25,7 @@ class OutputFormat(NamedTuple):
     binary: bool = False
 
 
-REGISTRY: tuple[OutputFormat, ...] = (
+_LISTING: tuple[OutputFormat, ...] = (
     OutputFormat("table", "listing", ()),
     OutputFormat("json", "listing", (".json",)),
     OutputFormat("csv", "listing", (".csv",)),
@@ -34,6 +34,9 @@ REGISTRY: tuple[OutputFormat, ...] = (
     OutputFormat("md", "listing", (".md", ".markdown")),
     OutputFormat("xlsx", "listing", (".xlsx",), binary=True),
     OutputFormat("ids", "listing", ()),
+)
+REGISTRY: tuple[OutputFormat, ...] = (
+    *_LISTING,
     OutputFormat("dot", "graph", (".dot", ".gv")),
     OutputFormat("mermaid", "graph", (".mmd", ".mermaid")),
     OutputFormat("graphml", "graph", (".graphml",)),
@@ -44,6 +47,10 @@ REGISTRY: tuple[OutputFormat, ...] = (
     OutputFormat("html", "map", (".html", ".htm")),
     OutputFormat("html", "report", (".html", ".htm")),
     OutputFormat("md", "report", (".md", ".markdown")),
+    # A timeline is a listing, or a chart of it.
+    *(f._replace(kind="timeline") for f in _LISTING),
+    OutputFormat("svg", "timeline", (".svg",)),
+    OutputFormat("html", "timeline", (".html", ".htm")),
 )
 
 # The format of a kind when neither --format nor a suffix says: (to a file, to stdout).
@@ -53,6 +60,7 @@ DEFAULTS: dict[Kind, tuple[str, str]] = {
     "graph": ("dot", "dot"),
     "map": ("svg", "svg"),
     "report": ("html", "md"),
+    "timeline": ("tsv", "tsv"),
 }
 
 

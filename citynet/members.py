@@ -52,7 +52,8 @@ WIKIDATA_COLUMNS = ("wikidata", "wikidata_id", "qid")
 LAT_COLUMNS = ("lat", "latitude")
 LNG_COLUMNS = ("lng", "lon", "long", "longitude")
 TYPE_COLUMNS = ("entity_type", "type")
-FIELDS = ("name", "country", "wikidata", "lat", "lng")
+SINCE_COLUMNS = ("since", "year", "joined", "member_since", "seit", "jahr", "beitritt")
+FIELDS = ("name", "country", "wikidata", "lat", "lng", "since")
 _EMPTY = {"", "na", "n/a", "<na>", "null", "none", "nan"}
 _YES = {"1", "1.0", "true", "yes", "y", "x", "ja"}
 PROGRESS_STEP = 500
@@ -77,6 +78,7 @@ class MembersReport:
     outcomes: list[Outcome] = field(default_factory=list)
     memberships_added: int = 0
     memberships_confirmed: int = 0  # existing memberships that gained the source
+    years_added: int = 0  # memberships that gained the year they began, from the table
     source: str = ""
     # Cities an earlier run made from a row whose coordinates were a namesake's, joined
     # into the place the name says: (old id, id).
@@ -212,6 +214,7 @@ def choose_columns(columns: Sequence[str], chosen: dict[str, str]) -> dict[str, 
         "lat": LAT_COLUMNS,
         "lng": LNG_COLUMNS,
         "type": TYPE_COLUMNS,
+        "since": SINCE_COLUMNS,
     }
     for field_name, names in usual.items():
         if field_name in chosen:
@@ -261,6 +264,8 @@ def import_members(
     for network_id in [network] if network else list((columns or {}).values()):
         if network_id not in dataset.network_by_id:
             raise UsageError(_("unknown network {name}").format(name=repr(network_id)))
+    from .wikidata import year_cell
+
     names, records = read_records(path)
     using = choose_columns(names, field_columns or {})
     wide = {column.lower(): network_id for column, network_id in (columns or {}).items()}
@@ -282,7 +287,7 @@ def import_members(
     position = {city.id: index for index, city in enumerate(cities)}
     matcher = Matcher(cities, places, record.id)
     new_cities: list[City] = []
-    wanted: list[tuple[str, str]] = []  # (city id, network id), in row order
+    wanted: list[tuple[str, str, int | None]] = []  # (city id, network id, since), in row order
     stale: dict[str, str] = {}  # a city an earlier run made from a row → the row's city
     pending = 0
     for line, cells in records:
@@ -298,6 +303,8 @@ def import_members(
         if not networks and "\0problem" not in cells:
             continue  # a row of a wide table that is a member of none of the networks
         row, problem = _parse(cells, using)
+        since, why_since = year_cell(_first(cells, using["since"]), "since")
+        problem = problem or why_since
         outcome = Outcome(line, row.name, row.country, "rejected", networks=networks)
         if problem:
             report.outcomes.append(_with(outcome, reason=problem))
@@ -362,7 +369,7 @@ def import_members(
             matcher.add(city)
             outcome = _with(outcome, status="added", city=city_id, reason=found.note)
         report.outcomes.append(outcome)
-        wanted += [(city_id, n) for n in networks]
+        wanted += [(city_id, n, since) for n in networks]
         if placed is not row:
             stale.update(dict.fromkeys(matcher.made_from(row, record.id, city_id), city_id))
     if progress is not None and pending:
@@ -375,22 +382,47 @@ def import_members(
     report.outcomes = [_final_ids(o, ids) for o in report.outcomes]
     memberships = list(dataset.memberships)
     where = {(m.city, m.network): i for i, m in enumerate(memberships)}
-    for city_id, network_id in wanted:
+    for city_id, network_id, since in wanted:
         key = (ids.get(city_id, city_id), network_id)
+        # A year the table gives is kept, with the table as its source; a year the
+        # dataset has already is never changed.
+        since_source = record.id if since is not None else ""
         if key in where:
             existing = memberships[where[key]]
+            changes: dict[str, Any] = {}
             if record.id not in existing.sources:
-                memberships[where[key]] = replace_record(
-                    existing, sources=(*existing.sources, record.id)
-                )
+                changes["sources"] = (*existing.sources, record.id)
                 report.memberships_confirmed += 1
+            if (
+                since is not None
+                and existing.since is None
+                and (existing.until is None or since <= existing.until)
+            ):
+                changes.update(since=since, since_source=since_source)
+                report.years_added += 1
+            if changes:
+                memberships[where[key]] = replace_record(existing, **changes)
             continue
         where[key] = len(memberships)
-        memberships.append(Membership(city=key[0], network=key[1], sources=(record.id,)))
+        memberships.append(
+            Membership(
+                city=key[0],
+                network=key[1],
+                sources=(record.id,),
+                since=since,
+                since_source=since_source,
+            )
+        )
         report.memberships_added += 1
+        report.years_added += since is not None
 
     if not (
-        changed or new_cities or stale or report.memberships_added or report.memberships_confirmed
+        changed
+        or new_cities
+        or stale
+        or report.memberships_added
+        or report.memberships_confirmed
+        or report.years_added
     ):
         return dataset, report
     result = with_import(

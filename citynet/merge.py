@@ -24,7 +24,9 @@ from .names import fold, fold_variants
 
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
-RELATION_FACTS = ("since", "until", "since_text", "programme")
+RELATION_FACTS = ("since", "until", "since_text", "programme", "status", "status_since")
+# A fact taken over brings the source that gives it (a relation's lifecycle).
+FACT_SOURCES = {"since": "since_source", "status": "status_source"}
 MERGE_KM = 50.0  # two cities farther apart are two places
 
 
@@ -204,6 +206,8 @@ def _take_over(keep: Any, other: Any, facts: Sequence[str], changes: dict[str, A
             continue
         if mine in (None, ""):
             changes[fact] = theirs
+            if fact in FACT_SOURCES:
+                changes[FACT_SOURCES[fact]] = getattr(other, FACT_SOURCES[fact])
         else:
             disagree.append(f"{fact} {theirs}")
     return disagree

@@ -121,6 +121,13 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "countries": (N_("countries"), "Länder"),
     "other": (N_("other"), "andere"),
 }
+# The state of a relation (a partnership or a membership); "" where no document says,
+# which a query in time reads as in force between `since` and `until`.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "active": (N_("active"), "aktiv", "bestehend", "in force"),
+    "suspended": (N_("suspended"), "ruhend", "ausgesetzt", "suspendiert", "eingefroren"),
+    "ended": (N_("ended"), "beendet", "aufgelöst", "gekündigt", "un-twinned"),
+}
 QUALIFIERS: tuple[str, ...] = ("", "über", "fast", "rund", "mehr als", "nahezu", "knapp", "aktuell")
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -139,6 +146,7 @@ LaterYear = Annotated[int | None, Rule(year=True, future=True)]
 Country = Annotated[str, Rule(pattern="[A-Z]{2}", expected="an ISO 3166-1 code like 'DE'")]
 Wikidata = Annotated[str, Rule(pattern="Q[1-9][0-9]*", expected="a QID like 'Q64'")]
 Count = Annotated[int, Rule(span=(0, INT_RANGE[1]))]
+Status = Annotated[str, Rule(choices=("", *STATUSES))]
 
 
 class Source(Struct, frozen=True, gc=False, array_like=True):
@@ -385,6 +393,14 @@ class Membership(Struct, frozen=True, gc=False, array_like=True):
     """roles of the city or of its people in the network"""
     note: str = ""
     """remark"""
+    since_source: SourceId = ""
+    """the document that gives the year since"""
+    status: Status = ""
+    """the state of the relation, where a document gives one"""
+    status_since: Year = None
+    """the year of the last change of status"""
+    status_source: SourceId = ""
+    """the document that gives the status"""
 
 
 class Partnership(Struct, frozen=True, gc=False, array_like=True):
@@ -404,6 +420,14 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
     """the exchange programme or project it belongs to"""
     note: str = ""
     """remark"""
+    since_source: SourceId = ""
+    """the document that gives the year since"""
+    status: Status = ""
+    """the state of the relation, where a document gives one"""
+    status_since: Year = None
+    """the year of the last change of status"""
+    status_source: SourceId = ""
+    """the document that gives the status"""
 
     def __post_init__(self) -> None:
         # One canonical order per pair, so a pair reads and compares the same both ways.

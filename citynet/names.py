@@ -15,7 +15,16 @@ from typing import Any, TypeVar, overload
 
 from .errors import NameNote, NotFoundError, UsageError
 from .i18n import N_, _, number
-from .model import MEASURES, PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
+from .model import (
+    MEASURES,
+    PARTNERSHIP_KINDS,
+    SCOPES,
+    STATUSES,
+    City,
+    Dataset,
+    Network,
+    Source,
+)
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 # Lower-case letters that Unicode decomposition does not reduce to ASCII.
@@ -287,6 +296,7 @@ def _record_kinds(_: Dataset | None) -> dict[str, tuple[str, ...]]:
 SCOPE = Vocabulary(N_("scope"), lambda _: SCOPES)
 KIND = Vocabulary(N_("kind"), lambda _: PARTNERSHIP_KINDS)
 MEASURE = Vocabulary(N_("measure"), lambda _: MEASURES)
+STATUS = Vocabulary(N_("status"), lambda _: STATUSES)
 RECORD_KIND = Vocabulary(N_("kind of record"), _record_kinds)
 COUNTRY = Vocabulary(N_("country"), _countries, list_valid=False)
 THEME = Vocabulary(
@@ -464,5 +474,10 @@ def vocabulary_of(rule: Any) -> Vocabulary | None:
         return THEME
     if rule.pattern == "[A-Z]{2}":
         return COUNTRY
-    by_choices = {tuple(SCOPES): SCOPE, tuple(PARTNERSHIP_KINDS): KIND, tuple(MEASURES): MEASURE}
+    by_choices = {
+        tuple(SCOPES): SCOPE,
+        tuple(PARTNERSHIP_KINDS): KIND,
+        tuple(MEASURES): MEASURE,
+        ("", *STATUSES): STATUS,
+    }
     return by_choices.get(rule.choices) if rule.choices else None

@@ -39,12 +39,19 @@ def filter_networks(
     member: City | None = None,
     founded_after: int | None = None,
     founded_before: int | None = None,
+    as_of: int | None = None,
     sort: str = "id",
 ) -> list[Network]:
-    """Networks that have every given theme and match the other filters, sorted."""
-    member_of = (
-        {m.network for m in dataset.memberships_by_city.get(member.id, ())} if member else None
-    )
+    """Networks that have every given theme and match the other filters, sorted;
+    `as_of` a year: only memberships known to be in force then (see `timeline`)."""
+    member_of = None
+    if member:
+        memberships = dataset.memberships_by_city.get(member.id, [])
+        if as_of is not None:
+            from .timeline import known_in_force
+
+            memberships = known_in_force(memberships, as_of)[0]
+        member_of = {m.network for m in memberships}
     found = [
         n
         for n in dataset.networks

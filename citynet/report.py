@@ -79,11 +79,18 @@ class MapBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineBlock:
+    """The chart of a city's timeline (HTML only; the table beside it is a Table)."""
+
+    svg: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceList:
     items: tuple[tuple[int, str], ...]
 
 
-Block = Heading | Paragraph | Table | MapBlock | SourceList
+Block = Heading | Paragraph | Table | MapBlock | TimelineBlock | SourceList
 
 
 @dataclass
@@ -159,6 +166,8 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
         MapBlock(city),
         Heading(2, _("4. Figures of the networks")),
         *_figures_section(dataset, [dataset.network_by_id[m.network] for m in memberships], cite),
+        Heading(2, _("5. Timeline")),
+        *_timeline_section(dataset, city, cite, made.year),
         Heading(2, _("Sources")),
     ]
     # Last, so that it lists every source the sections above cited.
@@ -192,7 +201,7 @@ def _networks_section(
 
 def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Block]:
     from .maps import kind_label, kind_rank
-    from .views import _years
+    from .views import period
 
     if not partners:
         return [Paragraph((Cell(_("No partner cities in the dataset.")),))]
@@ -214,12 +223,38 @@ def _partners_section(partners: Sequence[Partner], cite: _Footnotes) -> list[Blo
                 (
                     Cell(partner.city.name, cite(p.sources)),
                     Cell(partner.city.country),
-                    Cell(_years(p.since, p.until)),
+                    Cell(period(p.since, p.until, p.status, p.status_since)),
                     Cell("; ".join(x for x in (p.programme, note) if x)),
                 )
             )
         headers = (_("City"), _("Country"), _("Period"), _("Programme, note"))
         blocks.append(Table(headers, tuple(rows)))
+    return blocks
+
+
+def _timeline_section(dataset: Dataset, city: City, cite: _Footnotes, year: int) -> list[Block]:
+    """The dated events of the city's relations: the chart, then one row per event."""
+    from .timeline import EVENTS, chart_svg, events, undated_note
+    from .views import kind_label
+
+    found, undated = events(dataset, city)
+    blocks: list[Block] = []
+    if found:
+        blocks.append(TimelineBlock(chart_svg(city, found, this_year=year)))
+        rows = tuple(
+            (
+                Cell(str(e.year)),
+                Cell(f"{_(EVENTS[e.event])}: {e.role}" if e.role else _(EVENTS[e.event])),
+                Cell(e.name, cite([e.source])),
+                Cell(kind_label(e.kind)),
+            )
+            for e in found
+        )
+        blocks.append(Table((_("Year"), _("Event"), _("City or network"), _("Kind")), rows))
+    else:
+        blocks.append(Paragraph((Cell(_("No dated events in the dataset.")),)))
+    if undated:
+        blocks.append(Paragraph((Cell(undated_note(undated)),), muted=True))
     return blocks
 
 
@@ -270,7 +305,7 @@ def _statement_headers(count: int) -> list[str]:
 def _membership_table(
     dataset: Dataset, city: City, memberships: Sequence[Membership], cite: _Footnotes
 ) -> Table:
-    from .views import _years
+    from .views import period
 
     rows: list[tuple[Entry, ...]] = []
     for m in memberships:
@@ -284,7 +319,7 @@ def _membership_table(
         rows.append(
             (
                 Cell(name, cite(m.sources)),
-                Cell(_years(m.since, m.until, m.since_text)),
+                Cell(period(m.since, m.until, m.status, m.status_since, m.since_text)),
                 unique,
                 tuple(Cell(group) for group in m.working_groups),
             )
@@ -365,6 +400,8 @@ def render_html(dataset: Dataset, report: Report) -> str:
             from .maps import city_map, figure
 
             out.append(figure(city_map(dataset, block.city)))
+        elif isinstance(block, TimelineBlock):
+            out.append(f"<figure>{block.svg}</figure>")
         else:
             items = "".join(
                 f'<li id="q{n}" value="{n}">{markup.text(text)}</li>' for n, text in block.items
@@ -431,6 +468,8 @@ def render_markdown(report: Report, map_file: str | None = None) -> str:
             out.append(
                 f"![{alt}]({map_file})" if map_file else elsewhere.format(city=block.city.id)
             )
+        elif isinstance(block, TimelineBlock):
+            continue  # the table beside it says the same in text
         else:
             out.append("\n".join(f"{n}. {markdown_text(text)}" for n, text in block.items))
     out.append(f"*{markdown_text(_made(report))}*")

@@ -29,6 +29,7 @@ class Statistics:
     region_country: list[tuple[str, str, str, int]]  # region, its country, partner country
     networks_by_theme: list[tuple[str, str, int]]  # theme id, name, networks
     networks_by_decade: list[tuple[str, int]]  # "1980s" …, then "unknown"
+    partnerships_by_decade: list[tuple[str, int]]  # by the decade they began, the same way
     country_components: list[list[str]]  # largest first
 
     def country_matrix(self, limit: int | None = None) -> tuple[list[str], list[list[int]]]:
@@ -80,7 +81,10 @@ def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
         country_pairs=_country_pairs(cities, pairs),
         region_country=_region_country(cities, pairs),
         networks_by_theme=_by_theme(dataset),
-        networks_by_decade=_by_decade(dataset),
+        networks_by_decade=_by_decade([n.founded for n in dataset.networks]),
+        partnerships_by_decade=_by_decade(
+            [p.since for p in dataset.partnerships if not wanted or p.kind in wanted]
+        ),
         country_components=_components(dataset, cities, pairs),
     )
 
@@ -125,13 +129,14 @@ def _by_theme(dataset: Dataset) -> list[tuple[str, str, int]]:
     return sorted(rows, key=lambda t: (-t[2], t[0]))
 
 
-def _by_decade(dataset: Dataset) -> list[tuple[str, int]]:
-    """Networks per founding decade, oldest first, decades without one included (a
-    histogram reads wrong with gaps closed up); networks without a year last."""
-    founded = [n.founded for n in dataset.networks if n.founded is not None]
-    counted = Counter(year // 10 * 10 for year in founded)
+def _by_decade(years: list[int | None]) -> list[tuple[str, int]]:
+    """Records per decade of their year (networks founded, partnerships begun), oldest
+    first, decades without one included (a histogram reads wrong with gaps closed up);
+    records without a year last."""
+    known = [year for year in years if year is not None]
+    counted = Counter(year // 10 * 10 for year in known)
     decades = range(min(counted), max(counted) + 10, 10) if counted else range(0)
-    unknown = len(dataset.networks) - len(founded)
+    unknown = len(years) - len(known)
     return [(f"{d}s", counted[d]) for d in decades] + ([(UNKNOWN, unknown)] if unknown else [])
 
 
@@ -169,6 +174,7 @@ TABLES = (
     "region_country",
     "networks_by_theme",
     "networks_by_decade",
+    "partnerships_by_decade",
     "country_components",
 )
 RANKINGS = (
@@ -215,6 +221,9 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
             {"theme": t, "name": name, "networks": n} for t, name, n in stats.networks_by_theme
         ],
         "networks_by_decade": [{"decade": d, "networks": n} for d, n in stats.networks_by_decade],
+        "partnerships_by_decade": [
+            {"decade": d, "partnerships": n} for d, n in stats.partnerships_by_decade
+        ],
         "countries_connected": stats.countries_connected,
         "country_components": [
             {"size": len(group), "countries": group} for group in stats.country_components

@@ -128,6 +128,12 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             _("Networks by decade of founding"),
             bar="networks",
         ),
+        "partnerships_by_decade": listing(
+            "partnerships_by_decade",
+            [Column("decade", N_("Began")), Column("partnerships", N_("Partnerships"))],
+            _("Partnerships by decade of their start"),
+            bar="partnerships",
+        ),
         "country_components": Listing(
             columns=[
                 Column("size", N_("Countries")),

@@ -412,6 +412,8 @@ class _Reader:
                         since=since, until=until
                     ),
                 )
+        if "status_since" in shape.specs:
+            _check_lifecycle(record, where, say)
         if "lat" in shape.specs and (record.lat is None) != (record.lng is None):
             say(where, _("'lat' and 'lng' go together: give both or neither"))
         if isinstance(record, Network):
@@ -433,6 +435,23 @@ class _Reader:
                         value=repr(record.cities[0])
                     ),
                 )
+
+
+def _check_lifecycle(record: Any, where: _Where, say: Callable[[_Where, str], None]) -> None:
+    """A change of state needs the state it changed to, and follows the start."""
+    if record.status_since is not None and not record.status:
+        say(where, _("'status_since' needs a 'status' (active, suspended or ended)"))
+    elif (
+        record.status_since is not None
+        and record.since is not None
+        and record.status_since < record.since
+    ):
+        say(
+            where,
+            _("'status_since' ({value}) is before 'since' ({since})").format(
+                value=record.status_since, since=record.since
+            ),
+        )
 
 
 class _CrossCheck:

@@ -10,7 +10,7 @@ TSV/CSV header line) and the values are stable English identifiers for scripts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
@@ -23,9 +23,13 @@ from .contract import (
     theme_objects,
 )
 from .i18n import N_, _, ngettext, number
-from .model import PARTNERSHIP_KINDS, SCOPES, City, Dataset, Network, Source
+from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, Source
 from .output import SHOWN, Column, Listing
 from .query import Partner, citation, compare_cities, compare_networks, figure_conflicts
+
+if TYPE_CHECKING:
+    from .sparql import Difference
+    from .timeline import Event
 
 RECORD_SOURCES_NOTE = N_(
     "Without a source of their own: backed by the record's sources (row sources)."
@@ -47,7 +51,7 @@ def quantity(cell: str) -> str:
     return number(int(cell)) if cell.isdigit() else cell
 
 
-kind_label = labels(KIND_NAMES)
+kind_label = labels({**KIND_NAMES, "membership": N_("membership")})
 scope_label = labels(SCOPE_NAMES)
 
 
@@ -192,7 +196,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
             fact(label, value)
     for m in obj["members"]:
         city = dataset.city_by_id[m["city"]]
-        parts = [f"{city.name} ({city.country})", _years(m["since"], m["until"], m["since_text"])]
+        parts = [f"{city.name} ({city.country})", _period(m)]
         if m["working_groups"]:
             parts.append(_("Working groups: ") + ", ".join(m["working_groups"]))
         fact("member", " · ".join(p for p in parts if p), ", ".join(m["sources"]))
@@ -320,14 +324,14 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
             + (" – " + _years(r["since"], r["until"], ended=True) if r["ended"] else "")
             for r in m["roles"]
         )
-        when = _years(m["since"], m["until"], m["since_text"])
+        when = _period(m)
         text = " · ".join(p for p in (m["network_name"], when, roles) if p)
         fact("membership", text, ", ".join(m["sources"]))
     for p in obj["partners"]:
         parts = (
             f"{p['name']} ({p['country']})",
             kind_label(p["kind"]),
-            _years(p["since"], p["until"]),
+            _period(p),
             p["programme"] or "",
         )
         fact("partner", " · ".join(x for x in parts if x), ", ".join(p["sources"]))
@@ -375,7 +379,36 @@ PARTNER_COLUMNS = (
     Column("programme", N_("Programme"), optional=True),
     Column("sources", N_("Source"), optional=True),
 )
-PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _years(p["since"], p["until"])}
+PARTNER_CELLS: dict[str, Cell] = {"since": lambda p: _period(p)}
+
+
+def period(
+    since: int | None,
+    until: int | None,
+    status: str | None = "",
+    status_since: int | None = None,
+    text: str | None = "",
+) -> str:
+    """The years of a relation, and its state where a document gives one other than
+    active: "1991–2022", "since 1991, suspended since 2022"."""
+    years = _years(since, until, text)
+    if not status or status == "active":
+        return years
+    state = _(STATUSES[status][0])
+    if status_since:
+        state = _("{status} since {year}").format(status=state, year=status_since)
+    return f"{years}, {state}" if years else state
+
+
+def _period(relation: dict[str, Any]) -> str:
+    """`period` of a relation's JSON object."""
+    return period(
+        relation["since"],
+        relation["until"],
+        relation.get("status"),
+        relation.get("status_since"),
+        relation.get("since_text"),
+    )
 
 
 def partner_list(city: City, partners: Sequence[Partner], grouped: bool = False) -> Listing:
@@ -613,4 +646,87 @@ def source_detail(dataset: Dataset, source: Source) -> Listing:
         title=f"{source.id}: " + " · ".join(a for a in about if a),
         footer=[_("Cite as: {citation}").format(citation=citation(source))]
         + ([obj["note"]] if obj["note"] else []),
+    )
+
+
+# --- a city's timeline ----------------------------------------------------------------
+
+
+def _event_label(event: str) -> str:
+    from .timeline import EVENTS
+
+    return _(EVENTS.get(event, event))
+
+
+TIMELINE_COLUMNS = (
+    Column("year", N_("Year"), numeric=True, no_wrap=True),
+    Column("event", N_("Event"), shown=_event_label),
+    Column("party", N_("ID"), no_wrap=True),
+    Column("name", N_("City or network")),
+    Column("kind", N_("Kind"), shown=kind_label),
+    Column("role", N_("Role"), optional=True),
+    Column("source", N_("Source"), optional=True),
+)
+
+
+def timeline_list(city: City, events: Sequence[Event], undated: int) -> Listing:
+    """A city's events, one row per event (`citynet timeline`)."""
+    from .timeline import event_object, undated_note
+
+    payload = [event_object(e) for e in events]
+    rows = [
+        {
+            "year": str(e.year),
+            "event": e.event,
+            "party": e.party,
+            "name": e.name,
+            "kind": e.kind,
+            "role": e.role,
+            "source": e.source,
+        }
+        for e in events
+    ]
+    return Listing(
+        columns=TIMELINE_COLUMNS,
+        rows=rows,
+        payload=payload,
+        title=_("Timeline of {city}").format(city=city.name),
+        id_key="party",
+        footer=[undated_note(undated)] if undated else [],
+    )
+
+
+# --- Wikidata and the dataset ---------------------------------------------------------
+
+
+def _difference_label(what: str) -> str:
+    from .sparql import DIFFERENCES
+
+    return _(DIFFERENCES.get(what, what))
+
+
+DIFFERENCE_COLUMNS = (
+    Column("difference", N_("Difference"), shown=_difference_label),
+    Column("city", N_("City"), no_wrap=True),
+    Column("partner", N_("Partner"), no_wrap=True),
+    Column("kind", N_("Kind"), shown=kind_label),
+    Column("since", N_("Since"), numeric=True),
+    Column("wikidata_since", N_("Wikidata: since"), numeric=True),
+    Column("sources", N_("Source"), optional=True),
+)
+
+
+def difference_list(differences: Sequence[Difference]) -> Listing:
+    """How the dataset and Wikidata differ, one row per difference (`wikidata diff`)."""
+    from .sparql import difference_object
+
+    payload = [difference_object(d) for d in differences]
+    return Listing(
+        columns=DIFFERENCE_COLUMNS,
+        rows=_rows(payload, DIFFERENCE_COLUMNS, {}),
+        payload=payload,
+        title=ngettext(
+            "{n} difference from Wikidata", "{n} differences from Wikidata", len(payload)
+        ).format(n=number(len(payload))),
+        id_key="partner",
     )

@@ -34,11 +34,18 @@ from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership, Source
 
 SOURCE_ID = "wikidata-p190"
 KIND = "twinning"  # P190 does not say which kind of relation a link is
+# The kinds a P190 link stands for: formal relations, and the imported twinnings.
+TWIN_KINDS = ("partnership", "friendship", "twinning")
 PROGRESS_STEP = 500
 
 CITY_COLUMNS = ("id", "name", "lng", "lat", "countrycd")  # required
 CITY_OPTIONAL = ("country", "continent")
 LINK_COLUMNS = ("source", "target")
+# Optional columns with the years of a link, the first present of each group.
+SINCE_COLUMNS = ("since", "start", "year", "p580")
+UNTIL_COLUMNS = ("until", "end", "p582")
+
+Years = dict[frozenset[str], tuple[int | None, int | None]]  # QID pair -> (since, until)
 
 # Codes in `countrycd` that are not ISO 3166-1 alpha-2 as they stand.
 COUNTRY_CODES = {"CN-TW": "TW"}
@@ -81,6 +88,7 @@ class ImportReport:
     duplicates_skipped: int = 0  # pairs already related, or repeated in the input
     relations_confirmed: int = 0  # existing relations that gained the import's source
     retyped: int = 0  # partnerships of an earlier import that were twinnings all along
+    years_added: int = 0  # relations that gained a start or end year from the import
     rejected: list[Rejected] = field(default_factory=list)
     # Rows imported although their name and coordinates disagree, and what about.
     conflicts: list[Rejected] = field(default_factory=list)
@@ -177,10 +185,22 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[Rejected]]:
 
 def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
     """The usable links of a links table as (qid, qid, line), and the rejected rows."""
+    links, _years, rejected = read_links_with_years(path)
+    return links, rejected
+
+
+def read_links_with_years(
+    path: Path,
+) -> tuple[list[tuple[str, str, int]], Years, list[Rejected]]:
+    """`read_links`, and the years the table gives for its pairs (a `since`/`year` and
+    an `until` column, where it has them): the earliest start and latest end."""
     name = str(path)
-    header, width, rows = open_table(path, LINK_COLUMNS, ())
+    header, width, rows = open_table(path, LINK_COLUMNS, (*SINCE_COLUMNS, *UNTIL_COLUMNS))
     i_source, i_target = header["source"], header["target"]
+    i_since = next((header[c] for c in SINCE_COLUMNS if c in header), None)
+    i_until = next((header[c] for c in UNTIL_COLUMNS if c in header), None)
     links: list[tuple[str, str, int]] = []
+    years: Years = {}
     rejected: list[Rejected] = []
     for line, cells in rows:
         if len(cells) != width:
@@ -188,6 +208,8 @@ def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
             continue
         source, target = cells[i_source].strip(), cells[i_target].strip()
         bad = [q for q in (source, target) if not _QID.fullmatch(q)]
+        since, why_since = year_cell(cells[i_since] if i_since is not None else "", "since")
+        until, why_until = year_cell(cells[i_until] if i_until is not None else "", "until")
         if bad:
             rejected.append(
                 Rejected(
@@ -200,9 +222,41 @@ def read_links(path: Path) -> tuple[list[tuple[str, str, int]], list[Rejected]]:
             rejected.append(
                 Rejected(name, line, _("{source} is linked to itself").format(source=source))
             )
+        elif why_since or why_until:
+            rejected.append(Rejected(name, line, why_since or why_until))
         else:
             links.append((source, target, line))
-    return links, rejected
+            if since is not None or until is not None:
+                add_years(years, frozenset((source, target)), since, until)
+    return links, years, rejected
+
+
+def add_years(years: Years, pair: frozenset[str], since: int | None, until: int | None) -> None:
+    """Note a pair's years: the earliest start and the latest end stated for it."""
+    old_since, old_until = years.get(pair, (None, None))
+    if since is not None and (old_since is None or since < old_since):
+        old_since = since
+    if until is not None and (old_until is None or until > old_until):
+        old_until = until
+    years[pair] = (old_since, old_until)
+
+
+def year_cell(text: str, what: str) -> tuple[int | None, str]:
+    """The year of a table cell: "1967", "1967.0" or a date "1967-05-01" (Wikidata's
+    "+1967-01-01T00:00:00Z" too); None if empty; or the reason it is not a year."""
+    from .model import FUTURE_YEAR, YEAR_RANGE
+
+    text = text.strip()
+    if not text or text.lower() in ("na", "n/a", "null", "none", "nan"):
+        return None, ""
+    match = re.fullmatch(r"\+?(\d{4})(?:\.0|[-./]\d{1,2}(?:[-./]\d{1,2})?(?:T[0-9:]+Z?)?)?", text)
+    year = int(match.group(1)) if match else None
+    last = FUTURE_YEAR if what == "until" else YEAR_RANGE[1]
+    if year is None or not YEAR_RANGE[0] <= year <= last:
+        return None, _("{what} {text} is not a year {first}–{last}").format(
+            what=what, text=repr(text), first=YEAR_RANGE[0], last=last
+        )
+    return year, ""
 
 
 def _cell_count(width: int, cells: list[str]) -> str:
@@ -313,6 +367,8 @@ def merge(
     cities_file: str = "cities",
     links_file: str = "links",
     info: SourceInfo | None = None,
+    source_record: Source | None = None,
+    years: Years | None = None,
 ) -> tuple[Dataset, ImportReport]:
     """The dataset with the cities and links added, and what was done.
 
@@ -329,7 +385,10 @@ def merge(
     `progress(n)` is called with the number of rows (cities, then links) processed
     since the previous call, every PROGRESS_STEP rows and once for the rest: the
     calls add up to len(cities) + len(links). `cities_file` and `links_file` name
-    the tables in the rejections. The dataset returned is the same object when
+    the tables in the rejections. `years` (by pair of QIDs) are added to the pair's
+    most formal relation where it lacks them, citing `source_id` beside its own
+    sources; a year it has is never changed. `source_record` is the record `source_id` names (by
+    default the twin tables'). The dataset returned is the same object when
     nothing changed; a source record is added only when something cites it.
     """
     from .gazetteer import gazetteer
@@ -476,17 +535,65 @@ def merge(
         added.append(Partnership(cities=(a, b), kind=KIND, sources=(source_id,)))
     report.links_added = len(added)
     tick.flush()
+    partnerships += added
+    for qid_pair, (since, until) in (years or {}).items():
+        cities_of = frozenset(qid_to_id.get(q, "") for q in qid_pair)
+        if "" not in cities_of and len(cities_of) == 2:
+            report.years_added += _add_years(partnerships, cities_of, since, until, source_id)
 
-    if not (changed or new_cities or added or report.relations_confirmed or report.retyped):
+    if not (
+        changed
+        or new_cities
+        or added
+        or report.relations_confirmed
+        or report.retyped
+        or report.years_added
+    ):
         return dataset, report
     result = with_import(
         dataset,
-        (wikidata_source(replace(info or SourceInfo(), id=source_id)), geonames_source()),
+        (
+            source_record or wikidata_source(replace(info or SourceInfo(), id=source_id)),
+            geonames_source(),
+        ),
         cities=(*records, *new_cities),
         memberships=dataset.memberships,
-        partnerships=(*partnerships, *added),
+        partnerships=tuple(partnerships),
     )
     return result, report
+
+
+def _add_years(
+    partnerships: list[Partnership],
+    pair: frozenset[str],
+    since: int | None,
+    until: int | None,
+    source_id: str,
+) -> bool:
+    """Give the pair's most formal twin relation the years it lacks; whether it changed."""
+    from .matching import replace_record
+
+    order = {kind: i for i, kind in enumerate(PARTNERSHIP_KINDS)}
+    candidates = [
+        i
+        for i, p in enumerate(partnerships)
+        if frozenset(p.cities) == pair and p.kind in TWIN_KINDS
+    ]
+    if not candidates:
+        return False
+    index = min(candidates, key=lambda i: order[partnerships[i].kind])
+    p = partnerships[index]
+    changes: dict[str, object] = {}
+    if p.since is None and since is not None and (p.until is None or since <= p.until):
+        changes.update(since=since, since_source=source_id)
+    if p.until is None and until is not None and until >= (p.since or since or until):
+        changes["until"] = until
+    if not changes:
+        return False
+    if source_id not in p.sources:
+        changes["sources"] = (*p.sources, source_id)
+    partnerships[index] = replace_record(p, **changes)
+    return True
 
 
 def import_tables(
@@ -503,7 +610,7 @@ def import_tables(
     if given, is the source id."""
     source_id = source.id if source and source.id else source_id
     cities, rejected_cities = read_cities(cities_path)
-    links, rejected_links = read_links(links_path)
+    links, years, rejected_links = read_links_with_years(links_path)
     result, report = merge(
         dataset,
         cities,
@@ -513,6 +620,7 @@ def import_tables(
         cities_file=str(cities_path),
         links_file=str(links_path),
         info=source,
+        years=years,
     )
     order = {str(cities_path): 0, str(links_path): 1}
     report.rejected = sorted(

@@ -74,7 +74,12 @@ def test_sqlite_foreign_keys_are_declared_and_hold(database: sqlite3.Connection)
         (row[3], row[2], row[4])
         for row in database.execute("PRAGMA foreign_key_list(memberships)").fetchall()
     }
-    assert references == {("city", "cities", "id"), ("network", "networks", "id")}
+    assert references == {
+        ("city", "cities", "id"),
+        ("network", "networks", "id"),
+        ("since_source", "sources", "id"),
+        ("status_source", "sources", "id"),
+    }
     assert database.execute("PRAGMA foreign_key_list(network_themes)").fetchall()
 
 

@@ -314,3 +314,33 @@ def test_the_report_file_never_holds_a_formula(data_file: Path, tmp_path: Path) 
     assert code == 0, err
     (row,) = csv.DictReader(io.StringIO(report_path.read_text("utf-8")), delimiter="\t")
     assert row["name"].startswith("'=")
+
+
+# --- years ------------------------------------------------------------------------------
+
+
+def test_a_since_column_gives_memberships_their_year_and_never_changes_one(
+    shipped: Dataset, tmp_path: Path
+) -> None:
+    table = tmp_path / "mitglieder.csv"
+    table.write_text(
+        "Stadt;country;Beitritt\nBerlin;DE;1991\nKöln;DE;1994-05-01\nMünchen;DE;\nHamburg;DE;neulich\n",
+        encoding="utf-8",
+    )
+    result, report = import_members(shipped, table, network="eurocities")
+    member = {(m.city, m.network): m for m in result.memberships}
+    berlin = member["berlin", "eurocities"]
+    old_koeln = next(
+        m for m in shipped.memberships if (m.city, m.network) == ("koeln", "eurocities")
+    )
+    assert (berlin.since, berlin.since_source) == (1991, report.source)
+    assert berlin.since_text == "seit den neunziger Jahren"  # the document's words stay
+    koeln = member["koeln", "eurocities"]
+    assert koeln.since == (old_koeln.since or 1994)
+    assert [(o.name, o.status) for o in report.outcomes if o.status == "rejected"] == [
+        ("Hamburg", "rejected")
+    ]
+    assert "not a year" in next(o.reason for o in report.outcomes if o.name == "Hamburg")
+    again, second = import_members(result, table, network="eurocities")
+    assert again is result and second.years_added == 0
+    store.parse(store.dumps(result))

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from typer.testing import CliRunner
 
 from citynet import store
@@ -94,6 +95,34 @@ def test_merge_joins_memberships_that_become_one() -> None:
     (joined,) = merged.memberships
     assert (joined.city, joined.since, joined.sources) == ("bruessel", 1986, ("doc", "wd"))
     assert "since 1989" in joined.note
+
+
+def test_merge_keeps_the_lifecycle_of_a_joined_relation_with_its_sources() -> None:
+    data = two_brussels()
+    first, second, *rest = data.partnerships
+    second = replace(
+        second,
+        since=1985,
+        since_source="wd",
+        status="suspended",
+        status_since=2020,
+        status_source="wd",
+    )
+    data = replace(data, partnerships=(replace(first, since=1990, status="active"), second, *rest))
+    merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
+    joined = next(p for p in merged.partnerships if p.kind == "partnership")
+    # the kept record's year and state stay, the other's are noted; the year of the
+    # state's change it lacked comes over
+    assert (joined.since, joined.since_source, joined.status) == (1990, "", "active")
+    assert "since 1985" in joined.note and "status suspended" in joined.note
+    assert joined.status_since == 2020
+    # a fact the kept record lacks comes over with the source that gives it
+    data = replace(data, partnerships=(first, second, *rest))
+    merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
+    joined = next(p for p in merged.partnerships if p.kind == "partnership")
+    assert (joined.since, joined.since_source) == (1985, "wd")
+    assert (joined.status, joined.status_since, joined.status_source) == ("suspended", 2020, "wd")
+    store.parse(store.dumps(merged))
 
 
 def test_merge_with_itself_is_refused() -> None:

@@ -51,6 +51,7 @@ def test_report_has_its_sections_in_order(html: str) -> None:
         "2. Partnerstädte",
         "3. Karte",
         "4. Kennzahlen der Netzwerke",
+        "5. Zeitleiste",
         "Quellen",
     ]
     assert html.startswith("<!DOCTYPE html>") and '<html lang="de">' in html
@@ -189,7 +190,7 @@ def test_chromium_shows_the_report_and_prints_it_on_a4(
     assert page.console == [] and page.requests == []
     assert dom_markers(page.dom) == {"berlin", "paris", "wien", "hamburg", "evil"}
     headings = [a for t, a in elements(page.dom).tags if t == "h2"]
-    assert len(headings) == 5
+    assert len(headings) == 6
     pdf = tmp_path / "bericht.pdf"
     chromium.print_pdf(target, pdf)
     boxes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes()))
@@ -202,7 +203,7 @@ def test_every_shipped_city_gets_a_report() -> None:
     data = citynet.load()
     for city in data.cities:
         built = report.build(data, city, dt.date(2026, 1, 1))
-        assert report.render_html(data, built).count("<h2>") == 5
+        assert report.render_html(data, built).count("<h2>") == 6
         assert report.render_markdown(built).startswith(f"# {city.name}")
 
 
@@ -314,6 +315,7 @@ def test_an_english_report_says_in_english_what_a_german_one_says_in_german(
         "2. Partner cities",
         "3. Map",
         "4. Figures of the networks",
+        "5. Timeline",
         "Sources",
     ]
     assert "Berlin (DE) is a member of 2 city networks" in english

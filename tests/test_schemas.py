@@ -32,6 +32,7 @@ COMMANDS = [
     (("show", "paris"), "show-city"),
     (("partners", "berlin"), "partners"),
     (("partners", "paris"), "partners"),
+    (("timeline", "berlin"), "timeline"),
     (("cities",), "cities"),
     (("themes",), "themes"),
     (("search", "klima"), "search"),

@@ -15,7 +15,7 @@ from msgspec.structs import replace
 
 from citynet import store
 from citynet.errors import DataError
-from citynet.model import ID_PATTERN, City, Dataset, Partnership, Source
+from citynet.model import ID_PATTERN, YEAR_RANGE, City, Dataset, Partnership, Source
 from citynet.names import slug
 from citynet.wikidata import (
     SOURCE_ID,
@@ -729,3 +729,61 @@ def test_partnerships_of_an_earlier_import_become_twinnings() -> None:
     reread = roundtrip(result)
     again, second = merge(reread, [], [])
     assert again is reread and second.retyped == 0
+
+
+# --- years --------------------------------------------------------------------------
+
+
+def test_a_links_table_with_years_gives_them_to_the_relations(tmp_path: Path) -> None:
+    cities = write_table(tmp_path / "cities.tsv", CITY_HEADER, CITIES, "tsv")
+    links = write_table(
+        tmp_path / "links.tsv",
+        ["source", "target", "since", "until"],
+        [
+            ["Q64", "Q3935", "2000", ""],  # berlin–windhuk, documented without a year
+            ["Q64", "Q90", "+1987-01-01T00:00:00Z", ""],  # berlin–paris, as Wikidata dates it
+            ["Q90", "Q64", "1988", ""],  # the other side says later: the earliest counts
+            ["Q270", "Q64", "1991", "2030"],  # new: a twinning with its years
+            ["Q64", "Q365", "soon", ""],  # not a year
+        ],
+        "tsv",
+    )
+    result, report = import_tables(mini(), cities, links)
+    period = {
+        frozenset(p.cities): (p.kind, p.since, p.until, p.since_source)
+        for p in result.partnerships
+        if p.kind in ("partnership", "twinning")
+    }
+    warschau = city_of(result, "Q270").id
+    assert period[frozenset(("berlin", "windhuk"))] == ("partnership", 2000, None, SOURCE_ID)
+    assert period[frozenset(("berlin", "paris"))] == ("partnership", 1987, None, SOURCE_ID)
+    assert period[frozenset(("berlin", warschau))] == ("twinning", 1991, 2030, SOURCE_ID)
+    # The exchange Berlin–Paris 2012–2014 is another relation: its years stay.
+    (exchange,) = [p for p in result.partnerships if p.kind == "exchange"]
+    assert (exchange.since, exchange.until) == (2012, 2014)
+    assert report.years_added == 3
+    assert [(r.line, r.reason) for r in report.rejected if r.file.endswith("links.tsv")] == [
+        (6, "since 'soon' is not a year 1800–" + str(YEAR_RANGE[1]))
+    ]
+    again, second = import_tables(result, cities, links)
+    assert again is result and second.years_added == 0
+    roundtrip(result)
+
+
+def test_a_year_the_dataset_has_is_never_changed() -> None:
+    rows = [
+        CityRow("Q64", "Berlin", None, None, "", "DE", "", 2),
+        CityRow("Q90", "Paris", None, None, "", "FR", "", 3),
+    ]
+    dated = replace(
+        mini(),
+        partnerships=tuple(
+            replace(p, since=1987) if p.kind == "partnership" and "paris" in p.cities else p
+            for p in mini().partnerships
+        ),
+    )
+    result, report = merge(
+        dated, rows, [("Q64", "Q90", 2)], years={frozenset(("Q64", "Q90")): (1990, None)}
+    )
+    (p,) = [p for p in result.partnerships if p.kind == "partnership" and "paris" in p.cities]
+    assert (p.since, p.since_source, report.years_added) == (1987, "", 0)

@@ -12,10 +12,12 @@ from ..model import City, Network
 from .app import dataset
 from .options import (
     AS_GIVEN,
+    AsOfOption,
     CityArgument,
     KindOption,
     LimitOption,
     Shown,
+    StatusOption,
     complete_kind,
     complete_records,
     completions,
@@ -80,6 +82,15 @@ def list_networks(
     ] = None,
     founded_after: Annotated[int | None, typer.Option(help="Founded after this year.")] = None,
     founded_before: Annotated[int | None, typer.Option(help="Founded before this year.")] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of",
+            metavar="YEAR",
+            help="With --member: only memberships known to be in force in this year.",
+            show_default=False,
+        ),
+    ] = None,
     sort: Annotated[
         str, typer.Option("--sort", help="id, name, scope, founded or members.")
     ] = "id",
@@ -95,19 +106,29 @@ def list_networks(
       citynet list --scope europe --member koeln --sort founded
 
       citynet list --theme climate --format json | jq '.[].id'
+
+      citynet list --member berlin --as-of 2000
     """
+    from ..errors import UsageError
     from ..names import SCOPE, THEME, lookup
     from ..query import filter_networks
     from ..views import network_list
 
     data = dataset(ctx)
+    if as_of is not None and not member:
+        raise UsageError(_("--as-of needs --member CITY"))
     chosen: dict[str, Any] = {
         "themes": [lookup(data, t, THEME) for t in theme or ()],
         "scope": lookup(data, scope, SCOPE) if scope else None,
         "member": lookup(data, member, City) if member else None,
     }
     networks = filter_networks(
-        data, **chosen, founded_after=founded_after, founded_before=founded_before, sort=sort
+        data,
+        **chosen,
+        founded_after=founded_after,
+        founded_before=founded_before,
+        as_of=as_of,
+        sort=sort,
     )
     listing = network_list(data, networks)
     if founded_after is not None or founded_before is not None:
@@ -118,6 +139,12 @@ def list_networks(
             unknown,
         )
         left_out(listing, note.format(n=unknown) if unknown else "")
+    if as_of is not None and chosen["member"] is not None:
+        from ..timeline import known_in_force, undated_note
+
+        memberships = data.memberships_by_city.get(chosen["member"].id, [])
+        undated = known_in_force(memberships, as_of)[1]
+        left_out(listing, undated_note(undated, as_of) if undated else "")
     show(ctx, listing, shown._replace(limit=limit))
 
 
@@ -179,9 +206,11 @@ def partners(
             autocompletion=complete_kind,
         ),
     ] = None,
+    as_of: AsOfOption = None,
+    status: StatusOption = None,
     shown: Shown = AS_GIVEN,
 ) -> None:
-    """A city's partner cities, in both directions, with kind and period.
+    """A city's partner cities, in both directions, with kind, period and state.
 
     Examples:
 
@@ -192,9 +221,14 @@ def partners(
       citynet partners berlin --format tsv | cut -f2
 
       citynet partners berlin --not-kind partnership
+
+      citynet partners berlin --as-of 1990
+
+      citynet partners berlin --status suspended
     """
-    from ..names import KIND, lookup
+    from ..names import KIND, STATUS, lookup
     from ..query import partners_of
+    from ..timeline import known_in_force, status_of, undated_note
     from ..views import partner_list
 
     data = dataset(ctx)
@@ -202,9 +236,17 @@ def partners(
     kinds = [lookup(None, k, KIND) for k in kind or ()]
     excluded = [lookup(None, k, KIND) for k in not_kind or ()]
     found_partners = partners_of(data, found, kinds, without=excluded)
+    if status is not None:
+        state = lookup(None, status, STATUS)
+        found_partners = [p for p in found_partners if status_of(p.partnership) == state]
+    undated = 0
+    if as_of is not None:
+        found_partners, undated = known_in_force(found_partners, as_of, lambda p: p.partnership)
     # A terminal table gives each partner city one row; tsv and json one per relation.
     grouped = chosen_format(shown.fmt, shown.output) == "table"
-    show(ctx, partner_list(found, found_partners, grouped), shown)
+    listing = partner_list(found, found_partners, grouped)
+    left_out(listing, undated_note(undated, as_of) if undated else "")
+    show(ctx, listing, shown)
 
 
 @app.command()

@@ -38,7 +38,7 @@ def stats(
             help="Only this table (tsv, csv, ids show one table; default "
             "most_connected_cities): counts, partnership_kinds, most_connected_cities, "
             "most_memberships, country_pairs, country_matrix, region_country, "
-            "networks_by_theme, networks_by_decade, country_components.",
+            "networks_by_theme, networks_by_decade, partnerships_by_decade, country_components.",
             show_default=False,
         ),
     ] = None,

@@ -60,7 +60,7 @@ def import_members(
         typer.Option(
             "--map",
             help="FIELD=COLUMN for a column with an unusual name; fields: name, country, "
-            "wikidata, lat, lng, type (repeatable).",
+            "wikidata, lat, lng, type, since (the year the city joined) (repeatable).",
         ),
     ] = None,
     source: Annotated[
@@ -146,6 +146,8 @@ def import_members(
             n=number(result.memberships_confirmed)
         )
     )
+    if result.years_added:
+        print(_("relations that gained years: {n}").format(n=number(result.years_added)))
     print(
         _(
             "rows: {matched} matched, {added} added, {ambiguous} ambiguous, {rejected} rejected"
@@ -191,7 +193,11 @@ def import_wikidata(
         ),
     ],
     links_file: Annotated[
-        Path, typer.Option("--links", help="Links table (CSV or TSV): source, target.")
+        Path,
+        typer.Option(
+            "--links",
+            help="Links table (CSV or TSV): source, target; optional since (or year) and until.",
+        ),
     ],
     source: Annotated[
         str | None,
@@ -248,6 +254,8 @@ def import_wikidata(
                 n=number(result.retyped)
             )
         )
+    if result.years_added:
+        print(_("relations that gained years: {n}").format(n=number(result.years_added)))
     print(_("duplicate links skipped: {n}").format(n=number(result.duplicates_skipped)))
     print(_("rows rejected: {n}").format(n=number(len(result.rejected))))
     _print_conflicts(str(cities_file), [(c.line, c.reason) for c in result.conflicts])

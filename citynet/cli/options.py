@@ -13,7 +13,7 @@ import typer
 
 from .. import formats
 from ..errors import CitynetError
-from ..model import PARTNERSHIP_KINDS, City, Network
+from ..model import PARTNERSHIP_KINDS, STATUSES, City, Network
 from .app import dataset
 
 
@@ -93,6 +93,10 @@ CityArgument = Annotated[
 
 def complete_kind(incomplete: str) -> list[str]:
     return completions(incomplete, PARTNERSHIP_KINDS.items())
+
+
+def complete_status(incomplete: str) -> list[str]:
+    return completions(incomplete, STATUSES.items())
 
 
 def _format_option(kind: formats.Kind, help: str) -> Any:
@@ -227,3 +231,25 @@ def listing_options(*, rows: bool = True) -> Callable[[_Command], _Command]:
         return typing.cast(_Command, with_options)
 
     return decorate
+
+
+AsOfOption = Annotated[
+    int | None,
+    typer.Option(
+        "--as-of",
+        metavar="YEAR",
+        help="Only relations known to be in force in this year (those without years are "
+        "left out, with a note saying how many).",
+        show_default=False,
+    ),
+]
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help=f"Only relations in this state: {', '.join(STATUSES)} (active includes those "
+        "no document gives a state).",
+        show_default=False,
+        autocompletion=complete_status,
+    ),
+]

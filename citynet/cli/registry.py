@@ -7,6 +7,7 @@ COMMANDS: dict[str, str] = {
     "list": "browse",
     "show": "browse",
     "partners": "browse",
+    "timeline": "timeline",
     "compare": "browse",
     "themes": "browse",
     "cities": "browse",
@@ -26,4 +27,5 @@ COMMANDS: dict[str, str] = {
     "fields": "edit",
     "fmt": "edit",
     "import": "imports",
+    "wikidata": "wikidata",
 }

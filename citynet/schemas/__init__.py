@@ -28,12 +28,14 @@ NAMES = (
     "show-source",
     "sources",
     "partners",
+    "timeline",
     "cities",
     "themes",
     "search",
     "compare",
     "stats",
     "suggest",
+    "wikidata-diff",
 )
 
 
