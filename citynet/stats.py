@@ -2,6 +2,9 @@
 
 Partner counts and country pairs count pairs of cities: two cities joined by a
 partnership and an exchange are one pair, unless `kinds` narrows what counts.
+`country` narrows the rankings to that country's cities and pairs (Bundesland ×
+partner country for DE). Centrality and communities (`network`) cost a second
+at the real size, so they are computed only when asked for.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import PARTNERSHIP_KINDS, City, Dataset
 from .names import fold
+
+if TYPE_CHECKING:
+    from .network import Centrality, Community
 
 UNKNOWN = "unknown"  # the decade of a network without a founding year
 
@@ -30,6 +36,8 @@ class Statistics:
     networks_by_theme: list[tuple[str, str, int]]  # theme id, name, networks
     networks_by_decade: list[tuple[str, int]]  # "1980s" …, then "unknown"
     country_components: list[list[str]]  # largest first
+    centrality: list[Centrality] | None = None  # None: not asked for
+    communities: list[Community] | None = None
 
     def country_matrix(self, limit: int | None = None) -> tuple[list[str], list[list[int]]]:
         """The country × country table: the `limit` countries with the most city pairs
@@ -51,8 +59,12 @@ class Statistics:
         return len(self.country_components) <= 1
 
 
-def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
-    """All the tables at once; one pass over the partnerships."""
+def statistics(
+    dataset: Dataset, kinds: Iterable[str] = (), country: str = "", network: bool = False
+) -> Statistics:
+    """All the tables at once; one pass over the partnerships. With `country`, the
+    rankings keep that country's cities and the pairs with one end there; with
+    `network`, centrality and communities are computed too."""
     wanted = set(kinds)
     cities = dataset.city_by_id
     pairs = {p.cities for p in dataset.partnerships if not wanted or p.kind in wanted}
@@ -60,6 +72,24 @@ def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
     for first, second in pairs:
         partners[first] += 1
         partners[second] += 1
+    memberships = Counter(m.city for m in dataset.memberships)
+    central = found = None
+    if network:
+        from .network import centrality, communities
+
+        central, found = centrality(dataset, wanted), communities(dataset, wanted)
+    if country:
+
+        def here(city_id: str) -> bool:
+            return cities[city_id].country == country
+
+        pairs = {pair for pair in pairs if here(pair[0]) or here(pair[1])}
+        partners = Counter({c: n for c, n in partners.items() if here(c)})
+        memberships = Counter({c: n for c, n in memberships.items() if here(c)})
+        if central is not None:
+            central = [r for r in central if r.city.country == country]
+        if found is not None:
+            found = [c for c in found if any(city.country == country for city in c.members)]
     return Statistics(
         counts={
             "networks": len(dataset.networks),
@@ -76,12 +106,14 @@ def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
             or dict.fromkeys(PARTNERSHIP_KINDS, 0)
         ),
         most_connected_cities=_ranked(cities, partners),
-        most_memberships=_ranked(cities, Counter(m.city for m in dataset.memberships)),
+        most_memberships=_ranked(cities, memberships),
         country_pairs=_country_pairs(cities, pairs),
-        region_country=_region_country(cities, pairs),
+        region_country=_region_country(cities, pairs, country),
         networks_by_theme=_by_theme(dataset),
         networks_by_decade=_by_decade(dataset),
         country_components=_components(dataset, cities, pairs),
+        centrality=central,
+        communities=found,
     )
 
 
@@ -102,16 +134,15 @@ def _country_pairs(
 
 
 def _region_country(
-    cities: dict[str, City], pairs: set[tuple[str, str]]
+    cities: dict[str, City], pairs: set[tuple[str, str]], country: str = ""
 ) -> list[tuple[str, str, str, int]]:
-    """Pairs by the region of one city and the country of the other (Bayern × IT)."""
+    """Pairs by the region of one city and the country of the other (Bayern × IT);
+    with `country`, only the regions of that country."""
     counted: Counter[tuple[str, str, str]] = Counter()
     for first, second in pairs:
         for here, there in ((cities[first], cities[second]), (cities[second], cities[first])):
-            # City may not have a region field yet (it comes with another change).
-            region = getattr(here, "region", "") or ""
-            if region:
-                counted[region, here.country, there.country] += 1
+            if here.region and (not country or here.country == country):
+                counted[here.region, here.country, there.country] += 1
     return sorted(
         ((r, c, p, n) for (r, c, p), n in counted.items()),
         key=lambda t: (-t[3], fold(t[0]), t[1], t[2]),
@@ -170,13 +201,19 @@ TABLES = (
     "networks_by_theme",
     "networks_by_decade",
     "country_components",
+    "centrality",
+    "communities",
 )
+# The tables that need `statistics(..., network=True)`.
+NETWORK_TABLES = ("centrality", "communities")
 RANKINGS = (
     "most_connected_cities",
     "most_memberships",
     "country_pairs",
     "country_matrix",
     "region_country",
+    "centrality",
+    "communities",
 )
 
 
@@ -184,7 +221,12 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
     """The JSON contract of `stats`: one object, every table as a list, most first.
 
     `limit` cuts the rankings (RANKINGS) to their first entries; None keeps all.
+    A pair of cities of one country is `domestic`; a region has its code and its
+    name in the interface's language. Centrality and communities are there when
+    they were computed.
     """
+    from .regions import region_name
+
     countries, matrix = stats.country_matrix(limit)
 
     def cut(rows: list[Any]) -> list[Any]:
@@ -204,11 +246,19 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
             for c, n in cut(stats.most_memberships)
         ],
         "country_pairs": [
-            {"a": a, "b": b, "partnerships": n} for a, b, n in cut(stats.country_pairs)
+            {"a": a, "b": b, "domestic": a == b, "partnerships": n}
+            for a, b, n in cut(stats.country_pairs)
         ],
         "country_matrix": {"countries": countries, "partnerships": matrix},
         "region_country": [
-            {"region": r, "country": c, "partner_country": p, "partnerships": n}
+            {
+                "region": r,
+                "region_name": region_name(r),
+                "country": c,
+                "partner_country": p,
+                "domestic": c == p,
+                "partnerships": n,
+            }
             for r, c, p, n in cut(stats.region_country)
         ],
         "networks_by_theme": [
@@ -219,4 +269,15 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
         "country_components": [
             {"size": len(group), "countries": group} for group in stats.country_components
         ],
-    }
+    } | _network_objects(stats, cut)
+
+
+def _network_objects(stats: Statistics, cut: Any) -> dict[str, Any]:
+    from .network import centrality_object, communities_object
+
+    found: dict[str, Any] = {}
+    if stats.centrality is not None:
+        found["centrality"] = centrality_object(cut(stats.centrality))
+    if stats.communities is not None:
+        found["communities"] = communities_object(cut(stats.communities))
+    return found

@@ -95,6 +95,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             [
                 Column("a", N_("Country")),
                 Column("b", N_("Country")),
+                Column("domestic", N_("Domestic"), shown=_domestic),
                 Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Country pairs by pairs of cities"),
@@ -104,9 +105,11 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
         "region_country": listing(
             "region_country",
             [
-                Column("region", N_("Region")),
+                Column("region", N_("Code"), no_wrap=True, optional=True),
+                Column("region_name", N_("Region")),
                 Column("country", N_("Country")),
                 Column("partner_country", N_("Partner country")),
+                Column("domestic", N_("Domestic"), shown=_domestic),
                 Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Regions × partner countries"),
@@ -141,8 +144,68 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             footer=[connected],
         ),
     }
-    assert tuple(listings) == TABLES
+    listings |= _network_listings(data, cut)
+    assert tuple(listings) == tuple(t for t in TABLES if t in listings)
     return listings
+
+
+def _domestic(value: str) -> str:
+    return _("within the country") if value == "true" else ""
+
+
+def _network_listings(data: dict[str, Any], cut: str) -> dict[str, Listing]:
+    """Centrality and communities, when they were computed."""
+    found = {}
+    if "centrality" in data:
+        found["centrality"] = Listing(
+            columns=[
+                Column("id", N_("ID"), no_wrap=True),
+                Column("name", N_("City")),
+                Column("country", N_("Country")),
+                Column("partners", N_("Partner cities"), numeric=True),
+                Column("betweenness", N_("Betweenness")),
+            ],
+            rows=[
+                {
+                    **{k: _text(v) for k, v in row.items()},
+                    "betweenness": f"{row['betweenness']:.4f}",
+                }
+                for row in data["centrality"]
+            ],
+            payload=data["centrality"],
+            title=_("Central cities: partner cities and shortest chains through them") + cut,
+            footer=[
+                _(
+                    "Betweenness: the share of shortest chains between other cities that "
+                    "pass through the city (estimated from 300 cities above 600)."
+                )
+            ],
+        )
+    if "communities" in data:
+        found["communities"] = Listing(
+            columns=[
+                Column("community", N_("Community"), no_wrap=True),
+                Column("size", N_("Cities"), numeric=True),
+                Column("countries", N_("Countries")),
+                Column("members", N_("Most connected members")),
+            ],
+            rows=[
+                {
+                    "community": str(c["community"]),
+                    "size": str(c["size"]),
+                    "countries": ", ".join(
+                        f"{x['country']} {x['cities']}" for x in c["countries"][:6]
+                    )
+                    + (" …" if len(c["countries"]) > 6 else ""),
+                    "members": ", ".join(c["names"][:6]) + (" …" if c["size"] > 6 else ""),
+                }
+                for c in data["communities"]
+            ],
+            payload=data["communities"],
+            title=_("Communities: clusters of cities joined by relations") + cut,
+            id_key="community",
+        )
+    return found
 
 
 def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
@@ -165,6 +228,8 @@ def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 

@@ -106,7 +106,9 @@ def test_a_pair_with_two_kinds_counts_once_unless_kind_narrows(mini: Path) -> No
     assert {r["id"]: r["partners"] for r in exchange["most_connected_cities"]} == dict(
         expected_partners(data, {"exchange"})
     )
-    assert exchange["country_pairs"] == [{"a": "DE", "b": "FR", "partnerships": 1}]
+    assert exchange["country_pairs"] == [
+        {"a": "DE", "b": "FR", "domestic": False, "partnerships": 1}
+    ]
     assert run(mini, "stats", "--kind", "weltraum")[0] == 2
 
 
@@ -169,9 +171,9 @@ def test_tsv_gives_the_ranking_and_table_chooses_another(mini: Path) -> None:
         assert code == 0, (table, err)
         assert out.strip(), table
     code, out, _ = run(mini, "stats", "--table", "country_pairs", "--format", "csv")
-    assert out.splitlines()[:2] == ["a,b,partnerships", "DE,FR,1"]
+    assert out.splitlines()[:2] == ["a,b,domestic,partnerships", "DE,FR,false,1"]
     code, out, _ = run(mini, "stats", "--table", "country_pairs", "--format", "json")
-    assert json.loads(out)[0] == {"a": "DE", "b": "FR", "partnerships": 1}
+    assert json.loads(out)[0] == {"a": "DE", "b": "FR", "domestic": False, "partnerships": 1}
 
 
 def test_unknown_table_is_a_usage_error_naming_the_tables(mini: Path) -> None:
