@@ -180,13 +180,9 @@ def network_map(dataset: Dataset, network: Network) -> MapData:
 def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
     """The cities of a country and their partner cities abroad."""
     wanted = set(kinds)
-    code = country.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise UsageError(
-            _("--country takes an ISO 3166-1 alpha-2 code such as DE, not {value}").format(
-                value=repr(country)
-            )
-        )
+    from .regions import country_code
+
+    code = country_code(country)
     home = [c for c in dataset.cities if c.country == code]
     if not home:
         raise NotFoundError(_("no city of country {code} in the dataset").format(code=repr(code)))

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from functools import cache
 
+from .errors import UsageError
 from .gazetteer import GEODATA
-from .i18n import language
+from .i18n import _, language
+
+
+def country_code(text: str) -> str:
+    """The ISO 3166-1 alpha-2 code a person typed ("de" → "DE"); UsageError otherwise."""
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise UsageError(
+            _("--country takes an ISO 3166-1 alpha-2 code such as DE, not {value}").format(
+                value=repr(text)
+            )
+        )
+    return code
 
 
 @cache

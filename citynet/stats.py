@@ -60,11 +60,11 @@ class Statistics:
 
 
 def statistics(
-    dataset: Dataset, kinds: Iterable[str] = (), country: str = "", network: bool = False
+    dataset: Dataset, kinds: Iterable[str] = (), country: str = "", network: Iterable[str] = ()
 ) -> Statistics:
     """All the tables at once; one pass over the partnerships. With `country`, the
-    rankings keep that country's cities and the pairs with one end there; with
-    `network`, centrality and communities are computed too."""
+    rankings keep that country's cities and the pairs with one end there; the
+    NETWORK_TABLES named in `network` are computed too."""
     wanted = set(kinds)
     cities = dataset.city_by_id
     pairs = {p.cities for p in dataset.partnerships if not wanted or p.kind in wanted}
@@ -74,10 +74,12 @@ def statistics(
         partners[second] += 1
     memberships = Counter(m.city for m in dataset.memberships)
     central = found = None
-    if network:
+    asked = set(network)
+    if asked:
         from .network import centrality, communities
 
-        central, found = centrality(dataset, wanted), communities(dataset, wanted)
+        central = centrality(dataset, wanted) if "centrality" in asked else None
+        found = communities(dataset, wanted) if "communities" in asked else None
     if country:
 
         def here(city_id: str) -> bool:
@@ -204,7 +206,7 @@ TABLES = (
     "centrality",
     "communities",
 )
-# The tables that need `statistics(..., network=True)`.
+# The tables computed only when `statistics(..., network=...)` names them.
 NETWORK_TABLES = ("centrality", "communities")
 RANKINGS = (
     "most_connected_cities",

@@ -329,3 +329,43 @@ def suggestion_object(suggestion: Suggestion) -> dict[str, Any]:
 def stats_whole(stats: Statistics, limit: int | None) -> Listing:
     """Every table at once, for `--format json`: the payload is the whole object."""
     return Listing(columns=[], rows=[], payload=statistics_object(stats, limit))
+
+
+def path_listing(steps: list[Any], start: City, end: City) -> Listing:
+    """The chain of relations from one city to another, one row per step; the payload
+    is `network.path_object` ([{from, to, kind, source}])."""
+    from .network import path_object
+
+    rows = [
+        {
+            "step": str(number),
+            "from": step.start.id,
+            "from_name": step.start.name,
+            "to": step.end.id,
+            "to_name": step.end.name,
+            "kind": step.partnership.kind,
+            "source": step.partnership.sources[0] if step.partnership.sources else "",
+        }
+        for number, step in enumerate(steps, 1)
+    ]
+    title = ngettext(
+        "From {start} to {end}: {n} step",
+        "From {start} to {end}: {n} steps",
+        len(steps),
+    ).format(start=start.name, end=end.name, n=len(steps))
+    return Listing(
+        columns=[
+            Column("step", N_("Step"), no_wrap=True),
+            Column("from", N_("From"), no_wrap=True, optional=True),
+            Column("from_name", N_("City")),
+            Column("to", N_("To"), no_wrap=True, optional=True),
+            Column("to_name", N_("Partner city")),
+            Column("kind", N_("Kind"), shown=kind_label),
+            Column("source", N_("Source"), optional=True),
+        ],
+        rows=rows,
+        payload=path_object(steps),
+        title=title,
+        id_key="to",
+        ids=[start.id, *(row["to"] for row in rows)],
+    )

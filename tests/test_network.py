@@ -169,3 +169,58 @@ def test_louvain_splits_two_cliques_joined_by_one_edge() -> None:
     graph["a0"]["b0"] = graph["b0"]["a0"] = 1.0
     groups = sorted(sorted(g) for g in network.louvain(graph))
     assert groups == [[f"a{i}" for i in range(5)], [f"b{i}" for i in range(5)]]
+
+
+# --- the commands ---------------------------------------------------------------------
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_path_command_gives_each_step_in_json(mini: Path) -> None:
+    import json
+
+    code, out, err = cli("--data", str(mini), "path", "Paris", "windhuk", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == [
+        {"from": "paris", "to": "berlin", "kind": "partnership", "source": "doc-b"},
+        {"from": "berlin", "to": "windhuk", "kind": "partnership", "source": "doc-b"},
+    ]
+    code, out, _ = cli("--data", str(mini), "path", "paris", "windhuk", "--format", "ids")
+    assert out.split() == ["paris", "berlin", "windhuk"]
+
+
+def test_path_command_without_a_chain_says_so_with_status_1(mini: Path) -> None:
+    code, out, err = cli("--data", str(mini), "path", "paris", "windhuk", "--kind", "exchange")
+    assert code == 1 and not out
+    assert "no chain of relations joins Paris and Windhuk" in err
+    code, _, err = cli("--data", str(mini), "path", "paris", "atlantis")
+    assert code == 1 and "atlantis" in err
+
+
+def test_stats_tables_of_centrality_and_communities(mini: Path) -> None:
+    import json
+
+    code, out, err = cli("--data", str(mini), "stats", "--table", "centrality", "--format", "json")
+    assert code == 0, err
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["berlin"]["partners"] == 2 and rows["berlin"]["betweenness"] == 1.0
+    assert rows["paris"]["betweenness"] == 0.0
+    code, out, err = cli("--data", str(mini), "stats", "--table", "communities", "--format", "json")
+    assert code == 0, err
+    (community,) = json.loads(out)
+    assert sorted(community["members"]) == ["berlin", "paris", "windhuk"]
+    assert sum(c["cities"] for c in community["countries"]) == 3
+    code, out, _ = cli("--data", str(mini), "stats", "--format", "json")
+    assert "centrality" not in json.loads(out)  # computed only when asked for
+
+
+def test_stats_country_must_be_a_code(mini: Path) -> None:
+    code, _, err = cli("--data", str(mini), "stats", "--country", "Germany")
+    assert code == 2 and "ISO 3166-1 alpha-2" in err

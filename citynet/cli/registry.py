@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "graph": "drawings",
     "stats": "figures",
     "suggest": "figures",
+    "path": "figures",
     "export": "bridges",
     "schema": "bridges",
     "sources": "browse",
