@@ -16,7 +16,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .model import PARTNERSHIP_KINDS, City, Dataset, Partnership
+from .kinds import kind_rank
+from .model import City, Dataset, Partnership
 from .names import fold
 
 # Above this many cities betweenness is estimated from this many source cities
@@ -69,9 +70,7 @@ def adjacency(dataset: Dataset, kinds: Iterable[str] = ()) -> Adjacency:
 
 
 def _formality(partnership: Partnership) -> tuple[int, str]:
-    kinds = list(PARTNERSHIP_KINDS)
-    kind = partnership.kind
-    return (kinds.index(kind) if kind in kinds else len(kinds), kind)
+    return kind_rank(partnership.kind)
 
 
 def path(dataset: Dataset, start: City, end: City, kinds: Iterable[str] = ()) -> list[Step] | None:

@@ -17,6 +17,7 @@ from .options import (
     KindOption,
     RankingLimitOption,
     Shown,
+    complete_records,
     listing_options,
 )
 from .present import chosen_format, show
@@ -109,6 +110,7 @@ def stats(
 
 
 @app.command("path")
+@listing_options(rows=False)
 def path_command(
     ctx: typer.Context,
     start: Annotated[
@@ -118,9 +120,7 @@ def path_command(
         str, typer.Argument(help="To this city.", autocompletion=complete_records(City))
     ],
     kind: KindOption = None,
-    fmt: FormatOption = None,
-    fields: FieldsOption = None,
-    output: OutputOption = None,
+    shown: Shown = AS_GIVEN,
 ) -> None:
     """The shortest chain of relations between two cities, with each step's kind and source.
 
@@ -149,7 +149,7 @@ def path_command(
     if steps is None:
         message = _("no chain of relations joins {start} and {end}")
         raise NotFoundError(message.format(start=first.name, end=last.name))
-    show(ctx, path_listing(steps, first, last), fmt, fields=fields, output=output)
+    show(ctx, path_listing(steps, first, last), shown)
 
 
 @app.command("suggest")
