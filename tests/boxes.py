@@ -14,14 +14,17 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-Box = tuple[str, float, float, float, float]  # text, left, top, right, bottom
+# text, left, top, right, bottom, and the id of the group it is in (the lines of one
+# node's label are one group, and may touch each other)
+Box = tuple[str, float, float, float, float, str]
 
 _SCRIPT = """
 <pre id="boxes"></pre>
 <script>
 const found = [...document.querySelectorAll(%s)].map(e => {
   const r = e.getBoundingClientRect();
-  return [e.textContent, r.left, r.top, r.right, r.bottom];
+  const group = e.closest("g[id]");
+  return [e.textContent, r.left, r.top, r.right, r.bottom, group ? group.id : ""];
 });
 document.getElementById("boxes").textContent = JSON.stringify(found);
 </script>
@@ -48,11 +51,13 @@ def text_boxes(chromium: Any, svg: str, selector: str, folder: Path) -> list[Box
 
 
 def overlaps(boxes: list[Box], slack: float = 0.5) -> list[tuple[str, str]]:
-    """The pairs of boxes that overlap by more than `slack` pixels each way."""
+    """The pairs of boxes of different groups that overlap by more than `slack`
+    pixels each way."""
     return [
         (a[0], b[0])
         for a, b in combinations(boxes, 2)
-        if a[1] + slack < b[3]
+        if (a[5] != b[5] or not a[5])
+        and a[1] + slack < b[3]
         and b[1] + slack < a[3]
         and a[2] + slack < b[4]
         and b[2] + slack < a[4]

@@ -119,3 +119,57 @@ def test_the_html_map_has_the_enlarged_view_and_every_partner(real: Path, tmp_pa
     assert page.count('class="labels"') == 2
     for name in ("Wien", "Prag", "Budapest", "Brüssel", "Sofia"):
         assert f">{name}</text>" in page
+
+
+# --- graphs ---------------------------------------------------------------------------
+
+
+def graph_nodes(svg: str) -> dict[str, list[str]]:
+    """Graphviz's SVG: node id (its <title>) → the lines of its label."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    return {
+        group.findtext(f"{SVG}title", ""): [t.text or "" for t in group.iter(f"{SVG}text")]
+        for group in root.iter(f"{SVG}g")
+        if group.get("class") == "node"
+    }
+
+
+@pytest.mark.parametrize("depth", ["1", "2"])
+def test_graphviz_lays_out_berlin_s_network_legibly(
+    real: Path, chromium: Any, tmp_path: Path, depth: str
+) -> None:
+    """Every node placed by Graphviz, the size limit kept and said, one font, no
+    two node labels overlapping as Chromium draws them, and a legend of the kinds."""
+    result = CliRunner().invoke(
+        app, ["--data", str(real), "--lang", "de", "graph", "berlin", "-d", depth, "-f", "svg"]
+    )
+    assert result.exit_code == 0, result.stderr
+    svg = result.stdout
+    dot = draw(real, "graph", "berlin", "-d", depth, "-f", "dot", "--limit", "120")
+    nodes = graph_nodes(svg)
+    assert "city:berlin" in nodes
+    assert len(nodes) == dot.count("type=")  # every node of the DOT was laid out
+    assert len(nodes) <= 120
+    if depth == "2":
+        assert "weitere" in svg or "more" in svg  # the note on what was left out
+        assert "120 von" in result.stderr or "120 of" in result.stderr
+    fonts = {e.get("font-family") for e in ET.fromstring(svg.encode()).iter(f"{SVG}text")}
+    assert len(fonts) == 1
+    assert "Städtepartnerschaft" in svg and "Stadt" in svg  # the legend, in German
+    boxes = text_boxes(chromium, svg, "g.node text", tmp_path)
+    assert len(boxes) >= len(nodes)
+    assert overlaps(boxes) == []
+
+
+def test_trim_keeps_the_centre_and_its_nearest(real: Path) -> None:
+    from citynet import graphs
+
+    data = store.load(real)
+    whole = graphs.build_graph(data, [data.city_by_id["berlin"]], depth=2)
+    kept = graphs.trim(whole, 50)
+    assert len(kept.nodes) == 50 and kept.left_out == len(whole.nodes) - 50
+    ids = {n.id for n in kept.nodes}
+    assert "city:berlin" in ids
+    partners = {f"city:{p.other('berlin')}" for p in data.partnerships_of("berlin")}
+    assert len(ids & partners) >= min(len(partners), 40)  # the nearest first
+    assert all(e.source in ids and e.target in ids for e in kept.edges)
