@@ -13,7 +13,7 @@ from .i18n import N_, _, ngettext, number
 from .model import City, Dataset
 from .output import Column, Listing
 from .stats import RANKINGS, TABLES, Statistics, statistics_object
-from .suggest import Suggestion
+from .suggest import STRONGEST, Suggestion
 from .views import kind_label, labels, quantity
 
 DEFAULT_TABLE = "most_connected_cities"
@@ -302,6 +302,9 @@ def reason_text(dataset: Dataset, city: City, suggestion: Suggestion) -> str:
                 fact.members,
             )
         parts.append(text.format(**values))
+    if suggestion.peers:
+        names = ", ".join(p.name for p in suggestion.peers[:STRONGEST])
+        parts.append(_("closest peers in it: {names}").format(names=names))
     return "; ".join(parts)
 
 
