@@ -224,3 +224,22 @@ def test_stats_tables_of_centrality_and_communities(mini: Path) -> None:
 def test_stats_country_must_be_a_code(mini: Path) -> None:
     code, _, err = cli("--data", str(mini), "stats", "--country", "Germany")
     assert code == 2 and "ISO 3166-1 alpha-2" in err
+
+
+def test_the_report_of_a_city_gives_its_ranks_and_community() -> None:
+    from citynet.i18n import install
+    from citynet.report import Paragraph, build
+
+    data = store.load(shipped_path())
+    berlin = data.city_by_id["berlin"]
+    ranked = network.ranks(network.centrality(data))
+    (community,) = [c for c in network.communities(data) if berlin in c.members]
+    install("en")
+    report = build(data, berlin)
+    text = " ".join(
+        cell.text for block in report.blocks if isinstance(block, Paragraph) for cell in block.cells
+    )
+    degree, between = ranked["berlin"]
+    assert f"Berlin ranks {degree} of {len(ranked)} cities by partner cities" in text
+    assert f"and {between} by betweenness" in text
+    assert f"community {community.number} of {len(community.members)} cities" in text
