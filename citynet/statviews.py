@@ -155,6 +155,8 @@ def _domestic(value: str) -> str:
 
 def _network_listings(data: dict[str, Any], cut: str) -> dict[str, Listing]:
     """Centrality and communities, when they were computed."""
+    from .network import EXACT_UP_TO, PIVOTS
+
     found = {}
     if "centrality" in data:
         found["centrality"] = Listing(
@@ -177,8 +179,8 @@ def _network_listings(data: dict[str, Any], cut: str) -> dict[str, Listing]:
             footer=[
                 _(
                     "Betweenness: the share of shortest chains between other cities that "
-                    "pass through the city (estimated from 300 cities above 600)."
-                )
+                    "pass through the city (estimated from {pivots} cities above {exact})."
+                ).format(pivots=PIVOTS, exact=EXACT_UP_TO)
             ],
         )
     if "communities" in data:
