@@ -53,6 +53,23 @@ class Statistics:
             [pairs.get((min(a, b), max(a, b)), 0) for b in countries] for a in countries
         ]
 
+    def region_matrix(
+        self, limit: int | None = None
+    ) -> tuple[list[str], list[str], list[list[int]]]:
+        """The region × partner country table, as the RGRE's database gives it for the
+        Bundesländer: the regions (most pairs first), the `limit` partner countries
+        with the most pairs (all if None), and the pairs of each region with each."""
+        regions: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        cells: dict[tuple[str, str], int] = {}
+        for region, _, partner, count in self.region_country:
+            regions[region] += count
+            countries[partner] += count
+            cells[region, partner] = count
+        rows = [r for r, _ in sorted(regions.items(), key=lambda t: (-t[1], t[0]))]
+        columns = [c for c, _ in sorted(countries.items(), key=lambda t: (-t[1], t[0]))][:limit]
+        return rows, columns, [[cells.get((r, c), 0) for c in columns] for r in rows]
+
     @property
     def countries_connected(self) -> bool:
         """Whether every country reaches every other through partnerships abroad."""
@@ -200,6 +217,7 @@ TABLES = (
     "country_pairs",
     "country_matrix",
     "region_country",
+    "region_matrix",
     "networks_by_theme",
     "networks_by_decade",
     "country_components",
@@ -230,6 +248,7 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
     from .regions import region_name
 
     countries, matrix = stats.country_matrix(limit)
+    regions, partners, by_region = stats.region_matrix(limit)
 
     def cut(rows: list[Any]) -> list[Any]:
         return rows[:limit] if limit else rows
@@ -263,6 +282,12 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
             }
             for r, c, p, n in cut(stats.region_country)
         ],
+        "region_matrix": {
+            "regions": regions,
+            "region_names": [region_name(r) for r in regions],
+            "countries": partners,
+            "partnerships": by_region,
+        },
         "networks_by_theme": [
             {"theme": t, "name": name, "networks": n} for t, name, n in stats.networks_by_theme
         ],

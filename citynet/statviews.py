@@ -115,6 +115,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             _("Regions × partner countries"),
             bar="partnerships",
         ),
+        "region_matrix": _region_matrix_listing(data["region_matrix"], cut),
         "networks_by_theme": listing(
             "networks_by_theme",
             [
@@ -226,6 +227,34 @@ def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
         payload=matrix,
         title=_("City pairs country × country") + cut,
         id_key="country",
+    )
+
+
+def _region_matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
+    """One row per region (by name), one column per partner country: the table German
+    offices know from the RGRE's database (Bayern × IT)."""
+    countries: list[str] = matrix["countries"]
+    rows = [
+        {
+            "region": code,
+            "region_name": name,
+            **{c: str(n) for c, n in zip(countries, counts, strict=True)},
+        }
+        for code, name, counts in zip(
+            matrix["regions"], matrix["region_names"], matrix["partnerships"], strict=True
+        )
+    ]
+    columns = [
+        Column("region", N_("Code"), no_wrap=True, optional=True),
+        Column("region_name", N_("Region"), no_wrap=True),
+    ]
+    columns += [Column(c, c, no_wrap=True, optional=True) for c in countries]
+    return Listing(
+        columns=columns,
+        rows=rows,
+        payload=matrix,
+        title=_("City pairs region × partner country") + cut,
+        id_key="region",
     )
 
 

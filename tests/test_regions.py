@@ -110,3 +110,13 @@ def test_real_data_counts_each_bundesland_by_partner_country() -> None:
                 key = (city.region, data.city_by_id[there].country)
                 expected[key] = expected.get(key, 0) + 1
     assert {(r["region"], r["partner_country"]): r["partnerships"] for r in rows} == expected
+    # The same counts as the RGRE's cross table, Bundesland × partner country.
+    matrix = statistics_object(statistics(data, country="DE"))["region_matrix"]
+    assert [region_name(r) for r in matrix["regions"]] == matrix["region_names"]
+    cells = {
+        (region, country): n
+        for region, counts in zip(matrix["regions"], matrix["partnerships"], strict=True)
+        for country, n in zip(matrix["countries"], counts, strict=True)
+        if n
+    }
+    assert cells == expected

@@ -38,7 +38,7 @@ def stats(
             # command its import; a test checks that it names every table.
             help="Only this table (tsv, csv, ids show one table; default "
             "most_connected_cities): counts, partnership_kinds, most_connected_cities, "
-            "most_memberships, country_pairs, country_matrix, region_country, "
+            "most_memberships, country_pairs, country_matrix, region_country, region_matrix, "
             "networks_by_theme, networks_by_decade, country_components, centrality, "
             "communities.",
             show_default=False,
@@ -72,6 +72,8 @@ def stats(
       citynet stats --kind partnership --limit 10
 
       citynet stats --table region_country --kind partnership --country DE
+
+      citynet stats --table region_matrix --country DE --limit 8
 
       citynet stats --table centrality --limit 10
 
