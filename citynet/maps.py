@@ -312,6 +312,7 @@ def _svg(data: MapData, *, standalone: bool, layout: Layout | None = None) -> st
 
 
 _CAPTION = 22.0  # the strip above the detail view
+_DETAIL_SPAN = (0.16, 0.08)  # the smallest enlarged view: about 10° by 5°
 
 
 def _layout(data: MapData, top: float) -> Layout:
@@ -328,9 +329,7 @@ def _layout(data: MapData, top: float) -> Layout:
         named = {label[0].city.id for label in place_labels(places, boxes, view.width, view.height)}
         missing = [p for p in places if p.city.id in boxes and p.city.id not in named]
         if missing:
-            detail = fit_view([_where(p.city) for p in missing], view.width)
-            if detail.scale < 1.6 * view.scale:
-                detail = None  # hardly larger: numbers serve better
+            detail = _detail_view([_where(p.city) for p in missing], view)
     parts: list[str] = []
     main = _panel(parts, data, places, arcs, view, top, "", "main", numbers=detail is None)
     panels = [main]
@@ -338,7 +337,10 @@ def _layout(data: MapData, top: float) -> Layout:
     if detail is not None:
         caption = _("Enlarged: the cities too close together above")
         top = bottom + _CAPTION
-        panels.append(_panel(parts, data, places, arcs, detail, top, caption, "detail"))
+        unnamed = frozenset(p.city.id for p in places) - main.named
+        panels.append(
+            _panel(parts, data, places, arcs, detail, top, caption, "detail", first=unnamed)
+        )
         bottom = top + detail.height
     last = panels[-1]
     numbered = [p for p in places if p.city.id in last.numbers]
@@ -349,6 +351,21 @@ def _layout(data: MapData, top: float) -> Layout:
         crowded = [p for p in crowded if p.city.id not in panels[0].named]
     outside = [p for p in places if p not in seen]
     return Layout(tuple(panels), parts, bottom, key, crowded, outside)
+
+
+def _detail_view(points: list[Point], view: View) -> View | None:
+    """A view at least 1.6 times larger around the crowd of unlabelled points: all of
+    them if they are close enough together, else the densest half around their
+    middle, then its densest half, …; None if no crowd of three is that close."""
+    lng = sorted(p[0] for p in points)[len(points) // 2]
+    lat = sorted(p[1] for p in points)[len(points) // 2]
+    nearest = sorted(points, key=lambda p: (p[0] - lng) ** 2 + (p[1] - lat) ** 2)
+    while len(nearest) >= 3:
+        detail = fit_view(nearest, view.width, _DETAIL_SPAN)
+        if detail.scale >= 1.6 * view.scale:
+            return detail
+        nearest = nearest[: len(nearest) // 2]
+    return None
 
 
 def _inside(place: Place, panels: list[Panel]) -> bool:
@@ -370,6 +387,7 @@ def _panel(
     name: str,
     *,
     numbers: bool = True,
+    first: frozenset[str] = frozenset(),
 ) -> Panel:
     """Draw one view at `top`; with `numbers`, a city without room for its name gets
     a number for the key."""
@@ -388,7 +406,7 @@ def _panel(
     _draw_outlines(parts, data, view, name)
     _draw_links(parts, arcs, view)
     boxes = _draw_markers(parts, places, view)
-    named, numbered = _draw_labels(parts, places, boxes, view, numbers)
+    named, numbered = _draw_labels(parts, places, boxes, view, numbers, first)
     add("</g></g>")
     add(
         f'<rect x="0.5" y="{top + 0.5:.1f}" width="{view.width - 1:.0f}" '
@@ -601,16 +619,19 @@ def place_labels(
     height: float,
     *,
     numbers: bool = False,
+    first: frozenset[str] = frozenset(),
 ) -> list[tuple[Place, float, float, str, str]]:
     """Greedy label placement, the most important city first: each label takes the
     first of eight positions around its marker that overlaps no other label, no
     labelled city's marker and no edge, preferring one that covers no marker at all.
     With `numbers`, the cities left without a name get a number for the key, placed
-    the same way. Returns (place, x, y, text-anchor, text) for each label."""
+    the same way; the cities in `first` are named before all others (an enlarged
+    view names those its main view could not). Returns (place, x, y, text-anchor,
+    text) for each label."""
     order = {"centre": 0, "home": 1, "member": 2, "partner": 2, "abroad": 3}
     ranked = sorted(
         (p for p in places if p.city.id in boxes),
-        key=lambda p: (order.get(p.role, 2), -p.links, fold(p.city.name)),
+        key=lambda p: (p.city.id not in first, order.get(p.role, 2), -p.links, fold(p.city.name)),
     )
     markers = _Grid()
     for box in boxes.values():
@@ -687,11 +708,16 @@ def _label_position(
 
 
 def _draw_labels(
-    parts: list[str], places: list[Place], boxes: dict[str, Box], view: View, numbers: bool
+    parts: list[str],
+    places: list[Place],
+    boxes: dict[str, Box],
+    view: View,
+    numbers: bool,
+    first: frozenset[str] = frozenset(),
 ) -> tuple[set[str], dict[str, int]]:
     """The labels of one view; returns the ids of the cities named and the numbers of
     those that got a number instead."""
-    labels = place_labels(places, boxes, view.width, view.height, numbers=numbers)
+    labels = place_labels(places, boxes, view.width, view.height, numbers=numbers, first=first)
     parts.append(
         '<g class="labels" fill="#1b1b1b" stroke="#fff" stroke-width="3" '
         'stroke-linejoin="round" paint-order="stroke">'
