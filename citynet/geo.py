@@ -245,8 +245,10 @@ class View(NamedTuple):
         return [((x - left) * scale, (top - y) * scale) for x, y in equal_earth_all(points)]
 
 
-def fit_view(points: Sequence[Point], width: float = WIDTH) -> View:
-    """The view that shows every point with a margin.
+def fit_view(
+    points: Sequence[Point], width: float = WIDTH, least: tuple[float, float] = _MIN_SPAN
+) -> View:
+    """The view that shows every point with a margin, at least `least` wide and high.
 
     Points that fit in less than 150° of longitude get a regional map centred on
     them; anything wider is a world map centred on Greenwich.
@@ -262,8 +264,8 @@ def fit_view(points: Sequence[Point], width: float = WIDTH) -> View:
     pad_x = max((x1 - x0) * 0.08, 0.05)
     pad_y = max((y1 - y0) * 0.1, 0.05)
     x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
-    x0, x1 = _widen(x0, x1, _MIN_SPAN[0])
-    y0, y1 = _widen(y0, y1, _MIN_SPAN[1])
+    x0, x1 = _widen(x0, x1, least[0])
+    y0, y1 = _widen(y0, y1, least[1])
     aspect = (y1 - y0) / (x1 - x0)
     if aspect < _ASPECT[0]:
         y0, y1 = _widen(y0, y1, (x1 - x0) * _ASPECT[0])

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import formats, i18n
+from . import formats, i18n, markup
 from .contract import null
 from .errors import CitynetError, UsageError
 from .model import City, Dataset, Network
@@ -67,6 +67,7 @@ class Graph:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     centres: tuple[str, ...] = ()  # the node ids of the named records, drawn bold
+    left_out: int = 0  # nodes `trim` left out (said in the legend)
 
 
 def city_node_id(city_id: str) -> str:
@@ -114,6 +115,44 @@ def build_graph(
         if p.cities[0] in city_ids and p.cities[1] in city_ids
     ]
     return Graph(tuple(nodes), tuple(edges), tuple(_node_id(r) for r in around))
+
+
+# A drawing with more nodes than this is unreadable on a page: `graph` keeps the
+# nearest and best connected ones and says how many it left out.
+DRAWN_NODES = 120
+
+
+def trim(graph: Graph, limit: int = DRAWN_NODES) -> Graph:
+    """At most `limit` nodes: the named records, then the nodes nearest to them, the
+    best connected first; the edges between those kept."""
+    if limit <= 0 or len(graph.nodes) <= limit:
+        return graph
+    neighbours: dict[str, list[str]] = {node.id: [] for node in graph.nodes}
+    for edge in graph.edges:
+        neighbours[edge.source].append(edge.target)
+        neighbours[edge.target].append(edge.source)
+    distance = dict.fromkeys(graph.centres, 0)
+    frontier = list(graph.centres)
+    while frontier:
+        reached = []
+        for node in frontier:
+            for other in neighbours[node]:
+                if other not in distance:
+                    distance[other] = distance[node] + 1
+                    reached.append(other)
+        frontier = reached
+    far = len(graph.nodes) + 1
+    ranked = sorted(
+        graph.nodes,
+        key=lambda n: (distance.get(n.id, far), -len(neighbours[n.id]), n.label, n.id),
+    )
+    kept = {node.id for node in ranked[:limit]}
+    return Graph(
+        tuple(n for n in graph.nodes if n.id in kept),
+        tuple(e for e in graph.edges if e.source in kept and e.target in kept),
+        graph.centres,
+        len(graph.nodes) - len(kept),
+    )
 
 
 def _neighbourhood(
@@ -364,15 +403,6 @@ def _gexf_values(parent: Element, values: dict[str, str | float | int | None]) -
 
 # --- DOT and Mermaid ------------------------------------------------------------------
 
-# Partnership kinds in colours a colour-blind reader can tell apart (Okabe–Ito).
-KIND_COLOURS = {
-    "partnership": "#D55E00",
-    "friendship": "#E69F00",
-    "contact": "#56B4E9",
-    "project": "#009E73",
-    "cooperation": "#0072B2",
-    "exchange": "#CC79A7",
-}
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f{INVISIBLE}]")
 
 
@@ -387,15 +417,24 @@ def dot_string(text: str) -> str:
 
 
 def to_dot(graph: Graph) -> str:
-    """Graphviz DOT: networks as boxes, cities as ellipses, partnerships coloured by kind."""
+    """Graphviz DOT: networks as boxes, cities as ellipses, relations coloured and
+    styled by kind, the named records' own edges strong and the others faint, a
+    legend of the node types and kinds drawn, one font throughout."""
+    from .kinds import kind_colour, kind_style
+
+    big = len(graph.nodes) > 80
+    # neato (stress majorization) separates the clusters of a neighbourhood; sfdp
+    # (multiscale force-directed) lays out hundreds of nodes in seconds, not minutes.
+    layout = "sfdp" if big else "neato"
     lines = [
         "graph citynet {",
-        # neato spreads a city's partners and networks around it; dot would stack them in ranks.
-        "  graph [layout=neato, overlap=false, splines=true, outputorder=edgesfirst,"
-        ' fontname="sans-serif"];',
-        '  node [fontname="sans-serif", fontsize=10, style=filled];',
-        '  edge [fontname="sans-serif", fontsize=8];',
+        f'  graph [layout={layout}, overlap=prism, overlap_scaling=2, sep="+4",'
+        f" splines={'false' if big else 'true'}, outputorder=edgesfirst,"
+        f' fontname="{FONT}", fontsize=11];',
+        f'  node [fontname="{FONT}", fontsize=10, style=filled, margin="0.06,0.03"];',
+        f'  edge [fontname="{FONT}", fontsize=8];',
     ]
+    centres = set(graph.centres)
     for node in graph.nodes:
         attributes = {"label": node.label, "type": node.type}
         if node.type == "network":
@@ -408,35 +447,65 @@ def to_dot(graph: Graph) -> str:
             attributes |= {"shape": "ellipse", "fillcolor": "#fde9d9", "country": node.country}
             if node.country:
                 attributes["label"] = f"{node.label}\n{node.country}"
-        if node.id in graph.centres:
-            attributes |= {"penwidth": "2.5", "fontname": "sans-serif bold"}
+        if node.id in centres:
+            # Thicker, not bold: a bold face is another font, and Graphviz may not
+            # find it under the same name (Berlin came out in a serif font).
+            attributes |= {"penwidth": "3", "fontsize": "13", "fillcolor": "#f9c9a9"}
         lines.append(f"  {dot_string(node.id)} [{_dot_attributes(attributes)}];")
     for edge in graph.edges:
         attributes = {"kind": edge.kind}
+        own = edge.source in centres or edge.target in centres or not centres
         if edge.kind == MEMBER:
-            attributes |= {"style": "dashed", "color": "#999999"}
+            attributes |= {"style": "dashed", "color": "#999999" if own else "#99999966"}
         else:
-            attributes |= {"color": KIND_COLOURS.get(edge.kind, "#000000"), "penwidth": "1.5"}
+            colour = kind_colour(edge.kind)
+            attributes |= {
+                "color": colour if own else colour + "55",
+                "style": kind_style(edge.kind),
+                "penwidth": "2" if own else "0.7",
+            }
         for name, year in (("since", edge.since), ("until", edge.until)):
             if year is not None:
                 attributes[name] = str(year)
         ends = f"{dot_string(edge.source)} -- {dot_string(edge.target)}"
         lines.append(f"  {ends} [{_dot_attributes(attributes)}];")
-    lines.append(_dot_legend({edge.kind for edge in graph.edges}))
+    lines.append(_dot_legend(graph))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _dot_legend(kinds: set[str]) -> str:
-    """The graph's label: the edge colours of the kinds present (fixed words, no data)."""
-    entries = [
-        f'<font color="{colour}">━━ {kind}</font>'
-        for kind, colour in KIND_COLOURS.items()
-        if kind in kinds
-    ]
+FONT = "DejaVu Sans,Arial,sans-serif"  # one face for every label
+
+
+def _dot_legend(graph: Graph) -> str:
+    """The graph's label: the node types and the kinds of edge drawn, in the interface's
+    language, and what a size limit left out (fixed words and numbers, no data)."""
+    from .kinds import kind_colour, kind_rank, kind_style
+    from .views import kind_label
+
+    types = {node.type for node in graph.nodes}
+    entries = []
+    if "network" in types:
+        entries.append("▭ " + i18n._("network"))
+    if "city" in types:
+        entries.append("◯ " + i18n._("city"))
+    kinds = {edge.kind for edge in graph.edges}
+    for kind in sorted(kinds - {MEMBER}, key=kind_rank):
+        stroke = {"dashed": "╌╌", "dotted": "┈┈"}.get(kind_style(kind), "━━")
+        label = markup.text(kind_label(kind))
+        entries.append(f'<font color="{kind_colour(kind)}">{stroke} {label}</font>')
     if MEMBER in kinds:
-        entries.append('<font color="#777777">╌╌ member of</font>')
-    return f"  label=<{'   '.join(entries)}>; labelloc=b; fontsize=10;" if entries else ""
+        entries.append('<font color="#777777">╌╌ ' + markup.text(i18n._("member of")) + "</font>")
+    # Four to a line: a legend wider than the drawing would be cut off.
+    rows = ["   ".join(entries[i : i + 4]) for i in range(0, len(entries), 4)]
+    if graph.left_out:
+        note = i18n.ngettext(
+            "{n} more node left out: the farthest and least connected (--limit 0 draws all)",
+            "{n} more nodes left out: the farthest and least connected (--limit 0 draws all)",
+            graph.left_out,
+        ).format(n=graph.left_out)
+        rows.append(markup.text(note))
+    return f"  label=<{'<br/>'.join(rows)}>; labelloc=b;" if rows else ""
 
 
 def _dot_attributes(attributes: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ data is escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -27,25 +28,19 @@ from .geo import (
     split_antimeridian,
 )
 from .i18n import N_, _, ngettext
-from .model import PARTNERSHIP_KINDS, City, Dataset, Network, Partnership
+
+# Re-exported: the maps' colours and order of kinds, as report and tests know them.
+from .kinds import KIND_COLOURS as KIND_COLOURS
+from .kinds import UNKNOWN_KIND_COLOUR as UNKNOWN_KIND_COLOUR
+from .kinds import kind_colour as kind_colour
+from .kinds import kind_rank as kind_rank
+from .model import City, Dataset, Network, Partnership
 from .names import fold
 
 FORMATS = formats.names("map")
 # Views narrower than this (in units of the unit sphere; the world is 5.4 wide) get
 # the more detailed outlines.
 DETAILED_BELOW = 1.8
-
-# Colours of the partnership kinds (Okabe–Ito, readable with colour blindness);
-# a kind citynet does not know yet is drawn grey.
-KIND_COLOURS = {
-    "partnership": "#d55e00",
-    "friendship": "#cc79a7",
-    "contact": "#56b4e9",
-    "project": "#009e73",
-    "cooperation": "#0072b2",
-    "exchange": "#e69f00",
-}
-UNKNOWN_KIND_COLOUR = "#8c8c8c"
 
 # The roles a city has on a map, in drawing order, with marker radius, colour and
 # legend (translated where shown: `role_label`).
@@ -92,6 +87,7 @@ class MapData(NamedTuple):
     places: tuple[Place, ...]
     links: tuple[Link, ...]
     country: str = ""  # the country drawn darker
+    extent: str = "auto"  # "auto", "world", "europe" or a country code (`map_extent`)
 
 
 def kind_label(kind: str) -> str:
@@ -104,17 +100,6 @@ def kind_label(kind: str) -> str:
 def role_label(role: str) -> str:
     """The legend's name of a role, in the interface's language."""
     return _(ROLES.get(role, ROLES["partner"])[2])
-
-
-def kind_colour(kind: str) -> str:
-    """The colour of a kind's lines; grey for a kind citynet does not know."""
-    return KIND_COLOURS.get(kind, UNKNOWN_KIND_COLOUR)
-
-
-def kind_rank(kind: str) -> tuple[int, str]:
-    """Sort key of kinds: the fixed vocabulary in its order, then unknown kinds by name."""
-    kinds = list(PARTNERSHIP_KINDS)
-    return (kinds.index(kind) if kind in kinds else len(kinds), kind)
 
 
 def _kind_order(partnership: Partnership) -> tuple[int, str]:
@@ -152,7 +137,7 @@ def city_map(dataset: Dataset, city: City, kinds: Sequence[str] = ()) -> MapData
         Place(link.b, "partner", len(link.partnerships), _relation_text(link.partnerships))
         for link in links
     ]
-    title = _("{city}: partner cities").format(city=city.name) + _kinds_note(kinds)
+    title = _("{city}: partner cities").format(city=city_label(city)) + _kinds_note(kinds)
     return MapData("city", city.id, title, tuple(places), tuple(links))
 
 
@@ -179,14 +164,10 @@ def network_map(dataset: Dataset, network: Network) -> MapData:
 
 def country_map(dataset: Dataset, country: str, kinds: Sequence[str] = ()) -> MapData:
     """The cities of a country and their partner cities abroad."""
+    from .names import COUNTRY, lookup
+
     wanted = set(kinds)
-    code = country.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise UsageError(
-            _("--country takes an ISO 3166-1 alpha-2 code such as DE, not {value}").format(
-                value=repr(country)
-            )
-        )
+    code = lookup(None, country, COUNTRY)
     home = [c for c in dataset.cities if c.country == code]
     if not home:
         raise NotFoundError(_("no city of country {code} in the dataset").format(code=repr(code)))
@@ -218,6 +199,7 @@ _LAND = "#f3f0e8"
 _LAND_WITH_CITIES = "#e9e0cb"
 _LAND_SUBJECT = "#dccba4"
 _MAX_LABELS = 60
+_MAX_NUMBERS = 60  # beyond this many unlabelled cities the key would be a list, not a key
 
 
 def render_svg(data: MapData) -> str:
@@ -247,20 +229,46 @@ def _arcs(data: MapData) -> list[tuple[Link, list[Point]]]:
     ]
 
 
-def _svg(data: MapData, *, standalone: bool) -> str:
-    """The SVG element; without `standalone`, only the map, for a page that gives
-    the title, the legend and the cities without coordinates itself."""
+class Panel(NamedTuple):
+    """One drawn view of the map: the whole, or the enlarged detail below it."""
+
+    view: View
+    top: float  # y of the panel's top edge in the SVG
+    caption: str  # "" for the main view
+    numbers: dict[str, int]  # city id → its number in the key, for cities not labelled
+    named: frozenset[str]  # the ids of the cities labelled with their names
+
+
+class Layout(NamedTuple):
+    panels: tuple[Panel, ...]
+    parts: list[str]  # the SVG elements of the panels
+    bottom: float  # y below the last panel
+    key: list[tuple[int, Place]]  # the numbered cities, in number order
+    crowded: list[Place]  # cities in view with neither name nor number
+    outside: list[Place]  # cities with coordinates outside every view
+
+
+def _svg(data: MapData, *, standalone: bool, layout: Layout | None = None) -> str:
+    """The SVG element; without `standalone`, only the map (drawn as `layout`), for a
+    page that gives the title, the legend, the key and the cities without
+    coordinates itself."""
     places = _placed(data)
-    arcs = _arcs(data)
-    view = fit_view([_where(p.city) for p in places] + [pt for _, line in arcs for pt in line])
     unplaced = _unplaced(data)
     header = _HEADER if standalone else 0.0
-    legend = _legend_rows(_legend_items(data), view.width) if standalone else []
-    footer = _footer_lines(unplaced, view.width) if standalone else []
-    height = header + view.height
+    layout = layout or _layout(data, header)
+    width = layout.panels[0].view.width
+    legend = _legend_rows(_legend_items(data), width) if standalone else []
+    footer = (
+        _key_lines(layout, width)
+        + _footer_lines(unplaced, width)
+        + _outside_lines(layout.outside, width)
+        if standalone
+        else []
+    )
+    height = layout.bottom
     if standalone:
         height += 8.0 + 20.0 * len(legend) + 16.0 * len(footer) + 6.0
-    w, h = f"{view.width:.0f}", f"{height:.0f}"
+    w, h = f"{width:.0f}", f"{height:.0f}"
     desc = ngettext(
         "{placed} city on the map, {unplaced} without coordinates; "
         "Equal Earth projection; outlines: Natural Earth.",
@@ -282,24 +290,11 @@ def _svg(data: MapData, *, standalone: bool) -> str:
             '<text x="12" y="23" font-size="17" font-weight="bold" fill="#1b1b1b">'
             f"{markup.text(data.title)}</text>"
         )
-    add(
-        f'<clipPath id="map-area"><rect x="0" y="{header:.0f}" width="{w}" '
-        f'height="{view.height:.1f}"/></clipPath>'
-    )
-    add(f'<g clip-path="url(#map-area)"><g transform="translate(0 {header:.0f})">')
-    _draw_outlines(parts, data, view)
-    _draw_links(parts, arcs, view)
-    boxes = _draw_markers(parts, places, view)
-    _draw_labels(parts, places, boxes, view)
-    add("</g></g>")
-    add(
-        f'<rect x="0.5" y="{header + 0.5:.1f}" width="{view.width - 1:.0f}" '
-        f'height="{view.height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
-    )
-    y = header + view.height
+    parts += layout.parts
+    y = layout.bottom
     credit = markup.text(_("Equal Earth · outlines: Natural Earth"))
     add(
-        f'<text x="{view.width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
+        f'<text x="{width - 6:.0f}" y="{y - 6:.1f}" text-anchor="end" font-size="9" '
         f'fill="#666">{credit}</text>'
     )
     y += 8.0
@@ -316,19 +311,168 @@ def _svg(data: MapData, *, standalone: bool) -> str:
     return "\n".join(parts)
 
 
+_CAPTION = 22.0  # the strip above the detail view
+_DETAIL_SPAN = (0.16, 0.08)  # the smallest enlarged view: about 10° by 5°
+
+
+def _layout(data: MapData, top: float) -> Layout:
+    """The main view (fitted to the data, or the extent asked for) and, where cities
+    crowd so that some get no label, an enlarged view of them below it; a city that
+    still has no room for its name gets a number and a line in the key."""
+    places = _placed(data)
+    arcs = _arcs(data)
+    view = _main_view(data, places, arcs)
+    detail = None
+    if data.extent == "auto":
+        # A first placement, not drawn, finds the cities that get no label.
+        boxes = _draw_markers([], places, view)
+        named = {label[0].city.id for label in place_labels(places, boxes, view.width, view.height)}
+        missing = [p for p in places if p.city.id in boxes and p.city.id not in named]
+        if missing:
+            detail = _detail_view([_where(p.city) for p in missing], view)
+    parts: list[str] = []
+    main = _panel(parts, data, places, arcs, view, top, "", "main", numbers=detail is None)
+    panels = [main]
+    bottom = top + view.height
+    if detail is not None:
+        caption = _("Enlarged: the cities too close together above")
+        top = bottom + _CAPTION
+        unnamed = frozenset(p.city.id for p in places) - main.named
+        panels.append(
+            _panel(parts, data, places, arcs, detail, top, caption, "detail", first=unnamed)
+        )
+        bottom = top + detail.height
+    last = panels[-1]
+    numbered = [p for p in places if p.city.id in last.numbers]
+    key = sorted(((last.numbers[p.city.id], p) for p in numbered), key=lambda t: t[0])
+    seen = [p for p in places if _inside(p, panels)]
+    crowded = [p for p in seen if p.city.id not in last.named | set(last.numbers)]
+    if len(panels) > 1:  # cities named in the main view only, outside the detail
+        crowded = [p for p in crowded if p.city.id not in panels[0].named]
+    outside = [p for p in places if p not in seen]
+    return Layout(tuple(panels), parts, bottom, key, crowded, outside)
+
+
+def _detail_view(points: list[Point], view: View) -> View | None:
+    """A view at least 1.6 times larger around the crowd of unlabelled points: all of
+    them if they are close enough together, else the densest half around their
+    middle, then its densest half, …; None if no crowd of three is that close."""
+    lng = sorted(p[0] for p in points)[len(points) // 2]
+    lat = sorted(p[1] for p in points)[len(points) // 2]
+    nearest = sorted(points, key=lambda p: (p[0] - lng) ** 2 + (p[1] - lat) ** 2)
+    while len(nearest) >= 3:
+        detail = fit_view(nearest, view.width, _DETAIL_SPAN)
+        if detail.scale >= 1.6 * view.scale:
+            return detail
+        nearest = nearest[: len(nearest) // 2]
+    return None
+
+
+def _inside(place: Place, panels: list[Panel]) -> bool:
+    for panel in panels:
+        x, y = panel.view.project(panel.view.shift(place.city.lng or 0.0), place.city.lat or 0.0)
+        if 0 <= x <= panel.view.width and 0 <= y <= panel.view.height:
+            return True
+    return False
+
+
+def _panel(
+    parts: list[str],
+    data: MapData,
+    places: list[Place],
+    arcs: list[tuple[Link, list[Point]]],
+    view: View,
+    top: float,
+    caption: str,
+    name: str,
+    *,
+    numbers: bool = True,
+    first: frozenset[str] = frozenset(),
+) -> Panel:
+    """Draw one view at `top`; with `numbers`, a city without room for its name gets
+    a number for the key."""
+    add = parts.append
+    if caption:
+        add(
+            f'<text x="12" y="{top - 7:.1f}" font-size="12" font-weight="bold" fill="#333">'
+            f"{markup.text(caption)}</text>"
+        )
+    w = f"{view.width:.0f}"
+    add(
+        f'<clipPath id="{name}-area"><rect x="0" y="{top:.1f}" width="{w}" '
+        f'height="{view.height:.1f}"/></clipPath>'
+    )
+    add(f'<g clip-path="url(#{name}-area)"><g transform="translate(0 {top:.1f})">')
+    _draw_outlines(parts, data, view, name)
+    _draw_links(parts, arcs, view)
+    boxes = _draw_markers(parts, places, view)
+    named, numbered = _draw_labels(parts, places, boxes, view, numbers, first)
+    add("</g></g>")
+    add(
+        f'<rect x="0.5" y="{top + 0.5:.1f}" width="{view.width - 1:.0f}" '
+        f'height="{view.height - 1:.1f}" fill="none" stroke="#b9c4cc"/>'
+    )
+    return Panel(view, top, caption, numbered, frozenset(named))
+
+
+# The box (west, south, east, north) of `--extent europe`.
+EUROPE = (-24.0, 35.0, 42.0, 70.0)
+EXTENTS = ("auto", "world", "europe")
+
+
+def _main_view(data: MapData, places: list[Place], arcs: list[tuple[Link, list[Point]]]) -> View:
+    extent = data.extent
+    if extent == "auto" and data.kind == "country":
+        extent = data.country  # a country's map shows the country and its neighbours
+    if extent == "auto":
+        return fit_view([_where(p.city) for p in places] + [pt for _, line in arcs for pt in line])
+    if extent == "world":
+        return fit_view([(lng, lat) for lng in (-179.0, 0.0, 179.0) for lat in (-56.0, 83.0)])
+    west, south, east, north = EUROPE if extent == "europe" else _country_box(extent)
+    # The edges, not only the corners: Equal Earth bends the meridians.
+    edge = [(west + (east - west) * i / 8, lat) for i in range(9) for lat in (south, north)]
+    edge += [(lng, south + (north - south) * i / 8) for i in range(9) for lng in (west, east)]
+    return fit_view(edge)
+
+
+def _country_box(code: str) -> tuple[float, float, float, float]:
+    """The country's mainland (its largest ring) with a margin that shows its neighbours."""
+    outlines = atlas("110m")
+    country = next((c for c in outlines.countries if c.code == code), None)
+    if country is None:
+        raise UsageError(
+            _(
+                "no outline for country {code}; extents: auto, world, europe or a country code"
+            ).format(code=repr(code))
+        )
+    ring = max(outlines.rings(country), key=len)
+    lngs, lats = [lng for lng, _ in ring], [lat for _, lat in ring]
+    west, east, south, north = min(lngs), max(lngs), min(lats), max(lats)
+    margin = max(east - west, north - south) * 0.25
+    return west - margin, max(south - margin, -85.0), east + margin, min(north + margin, 85.0)
+
+
+def map_extent(value: str) -> str:
+    """The extent a person typed: auto, world, europe or an ISO country code."""
+    from .names import COUNTRY, lookup
+
+    folded = value.strip().lower()
+    return folded if folded in EXTENTS else lookup(None, value, COUNTRY)
+
+
 def _path(points: Iterable[Point], view: View, close: bool = False) -> str:
     """SVG path data through the projected points, to a tenth of a pixel."""
     d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in view.project_all(points))
     return d + "Z" if close else d
 
 
-def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
+def _draw_outlines(parts: list[str], data: MapData, view: View, name: str = "main") -> None:
     # The sphere's outline is the ocean: on a world map the corners stay white.
     edge = [(-180.0, lat) for lat in range(-90, 91, 5)] + [
         (180.0, lat) for lat in range(90, -91, -5)
     ]
     sphere = _path(edge, view, close=True)
-    parts.append(f'<clipPath id="sphere"><path d="{sphere}"/></clipPath>')
+    parts.append(f'<clipPath id="{name}-sphere"><path d="{sphere}"/></clipPath>')
     parts.append(f'<path d="{sphere}" fill="{_OCEAN}"/>')
     with_cities = {p.city.country for p in data.places}
     subject = data.country or next((p.city.country for p in data.places if p.role == "centre"), "")
@@ -349,7 +493,7 @@ def _draw_outlines(parts: list[str], data: MapData, view: View) -> None:
         )
         groups[fill].append(f'<path d="{path}"><title>{markup.text(country.name)}</title></path>')
     parts.append(
-        '<g clip-path="url(#sphere)" stroke="#fff" stroke-width="0.6" '
+        f'<g clip-path="url(#{name}-sphere)" stroke="#fff" stroke-width="0.6" '
         'stroke-linejoin="round" fill-rule="evenodd">'
     )
     for fill, paths in groups.items():
@@ -416,7 +560,7 @@ def _draw_markers(parts: list[str], places: list[Place], view: View) -> dict[str
         radius, colour, _ = ROLES.get(place.role, ROLES["partner"])
         radius *= shrink
         boxes[place.city.id] = (x - radius, y - radius, x + radius, y + radius)
-        title = f"{place.city.name} ({place.city.country})"
+        title = f"{city_label(place.city)} ({place.city.country})"
         if place.note:
             title += f": {place.note}"
         parts.append(
@@ -469,40 +613,77 @@ class _Grid:
 
 
 def place_labels(
-    places: Sequence[Place], boxes: dict[str, Box], width: float, height: float
-) -> list[tuple[Place, float, float, str]]:
+    places: Sequence[Place],
+    boxes: dict[str, Box],
+    width: float,
+    height: float,
+    *,
+    numbers: bool = False,
+    first: frozenset[str] = frozenset(),
+) -> list[tuple[Place, float, float, str, str]]:
     """Greedy label placement, the most important city first: each label takes the
     first of eight positions around its marker that overlaps no other label, no
     labelled city's marker and no edge, preferring one that covers no marker at all.
-    Returns (place, x, y, text-anchor) for each city that got a label."""
+    With `numbers`, the cities left without a name get a number for the key, placed
+    the same way; the cities in `first` are named before all others (an enlarged
+    view names those its main view could not). Returns (place, x, y, text-anchor,
+    text) for each label."""
     order = {"centre": 0, "home": 1, "member": 2, "partner": 2, "abroad": 3}
     ranked = sorted(
         (p for p in places if p.city.id in boxes),
-        key=lambda p: (order.get(p.role, 2), -p.links, fold(p.city.name)),
+        key=lambda p: (p.city.id not in first, order.get(p.role, 2), -p.links, fold(p.city.name)),
     )
     markers = _Grid()
     for box in boxes.values():
         markers.add(box)
     taken = _Grid()  # labels and the markers of labelled cities
-    placed: list[tuple[Place, float, float, str]] = []
+    placed: list[tuple[Place, float, float, str, str]] = []
+    left: list[Place] = []
     for place in ranked:
-        if len(placed) == _MAX_LABELS:
-            break
+        text = city_label(place.city)
         own = boxes[place.city.id]
-        found = _label_position(place, own, width, height, taken, markers)
+        found = (
+            _label_position(text, own, width, height, taken, markers)
+            if len(placed) < _MAX_LABELS
+            else None
+        )
         if found:
             box, x, y, anchor = found
             taken.add(box)
             taken.add(own)
-            placed.append((place, x, y, anchor))
+            placed.append((place, x, y, anchor, text))
+        else:
+            left.append(place)
+    if numbers and len(left) <= _MAX_NUMBERS:
+        number = 0
+        for place in left:
+            own = boxes[place.city.id]
+            found = _label_position(str(number + 1), own, width, height, taken, markers)
+            if found:
+                number += 1
+                box, x, y, anchor = found
+                taken.add(box)
+                taken.add(own)
+                placed.append((place, x, y, anchor, str(number)))
     return placed
 
 
+def city_label(city: City) -> str:
+    """The name a map gives a city: its (German-first) name in a German session, its
+    English name where it has one in an English session; controls dropped."""
+    from .i18n import language
+
+    name = city.name if language() == "de" or not city.name_en else city.name_en
+    return markup.clean(name)
+
+
 def _label_position(
-    place: Place, own: Box, width: float, height: float, taken: _Grid, markers: _Grid
+    text: str, own: Box, width: float, height: float, taken: _Grid, markers: _Grid
 ) -> tuple[Box, float, float, str] | None:
-    w = text_width(markup.clean(place.city.name))
-    h = _FONT
+    # The box a browser gives the text: a little wider than the estimate, and from
+    # the ascent above the baseline to the descent below it (1.2 × the font size).
+    w = text_width(text) * 1.08 + 2
+    h = _FONT * 1.2
     cx, cy = (own[0] + own[2]) / 2, (own[1] + own[3]) / 2
     gap = (own[2] - own[0]) / 2 + 3
     candidates = []
@@ -521,24 +702,41 @@ def _label_position(
             continue
         if not taken.hits(box):
             x = left if anchor == "start" else left + w if anchor == "end" else left + w / 2
-            candidates.append((box, x, top + h * 0.82, anchor))
+            candidates.append((box, x, top + _FONT * 0.95, anchor))
     clear = [c for c in candidates if not markers.hits(c[0], ignore=own)]
     return (clear or candidates)[0] if candidates else None
 
 
-def _draw_labels(parts: list[str], places: list[Place], boxes: dict[str, Box], view: View) -> None:
-    labels = place_labels(places, boxes, view.width, view.height)
+def _draw_labels(
+    parts: list[str],
+    places: list[Place],
+    boxes: dict[str, Box],
+    view: View,
+    numbers: bool,
+    first: frozenset[str] = frozenset(),
+) -> tuple[set[str], dict[str, int]]:
+    """The labels of one view; returns the ids of the cities named and the numbers of
+    those that got a number instead."""
+    labels = place_labels(places, boxes, view.width, view.height, numbers=numbers, first=first)
     parts.append(
         '<g class="labels" fill="#1b1b1b" stroke="#fff" stroke-width="3" '
         'stroke-linejoin="round" paint-order="stroke">'
     )
-    for place, x, y, anchor in labels:
+    named: set[str] = set()
+    numbered: dict[str, int] = {}
+    for place, x, y, anchor, text in labels:
         weight = ' font-weight="bold"' if place.role == "centre" else ""
+        if text != city_label(place.city):  # a number for the key
+            numbered[place.city.id] = int(text)
+            weight = ' class="number" font-weight="bold" fill="#2b5d8a"'
+        else:
+            named.add(place.city.id)
         parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{weight}>'
-            f"{markup.text(place.city.name)}</text>"
+            f"{markup.text(text)}</text>"
         )
     parts.append("</g>")
+    return named, numbered
 
 
 # --- legend and the cities without coordinates ---------------------------------------
@@ -552,7 +750,7 @@ def _legend_items(data: MapData) -> list[tuple[str, str, str]]:
         here = [p for p in placed if p.role == role]
         if here:
             colour = ROLES[role][1]
-            label = here[0].city.name if role == "centre" else role_label(role)
+            label = city_label(here[0].city) if role == "centre" else role_label(role)
             items.append(("marker", colour, label))
     kinds = sorted({link.kind for link, _ in _arcs(data)}, key=kind_rank)
     items += [("line", kind_colour(k), kind_label(k)) for k in kinds]
@@ -603,12 +801,43 @@ def _legend_svg(items: list[tuple[str, str, str]], y: float) -> str:
 def _footer_lines(unplaced: Sequence[Place], width: float) -> list[str]:
     if not unplaced:
         return []
-    names = [f"{markup.clean(p.city.name)} ({p.city.country})" for p in unplaced]
+    names = [f"{city_label(p.city)} ({p.city.country})" for p in unplaced]
+    lead = _("Without coordinates, not on the map ({count}):").format(count=len(names))
+    return _wrapped(lead + " ", names, width)
+
+
+def _key_lines(layout: Layout, width: float) -> list[str]:
+    """The numbered cities ("Numbers on the map: 1 Wien (AT), 2 Prag (CZ) …") and those
+    with no room even for a number, wrapped to the width."""
+    lines = []
+    if layout.key:
+        names = [f"{n} {city_label(p.city)} ({p.city.country})" for n, p in layout.key]
+        lines += _wrapped(_("Numbers on the map:") + " ", names, width)
+    if layout.crowded:
+        names = [f"{city_label(p.city)} ({p.city.country})" for p in layout.crowded]
+        if len(names) > _MAX_NUMBERS:
+            names = [*names[:_MAX_NUMBERS], "…"]
+        lead = _("Too close together to be named ({count}):").format(count=len(layout.crowded))
+        lines += _wrapped(lead + " ", names, width)
+    return lines
+
+
+def _outside_lines(outside: list[Place], width: float) -> list[str]:
+    if not outside:
+        return []
+    names = [f"{city_label(p.city)} ({p.city.country})" for p in outside[:_MAX_NUMBERS]]
+    if len(outside) > _MAX_NUMBERS:
+        names.append("…")
+    lead = _("Outside this view ({count}; --extent world shows them):").format(count=len(outside))
+    return _wrapped(lead + " ", names, width)
+
+
+def _wrapped(lead: str, names: list[str], width: float) -> list[str]:
     lines: list[str] = []
-    line = _("Without coordinates, not on the map ({count}):").format(count=len(names)) + " "
+    line = lead
     for i, name in enumerate(names):
         piece = name + (", " if i < len(names) - 1 else "")
-        if text_width(line + piece) > width - 24 and line.strip():
+        if text_width(line + piece) > width - 60 and line.strip():
             lines.append(line.rstrip())
             line = ""
         line += piece
@@ -714,9 +943,9 @@ def render_html(data: MapData) -> str:
             if city.lat is not None and city.lng is not None
             else markup.text(_("– (not on the map)"))
         )
-        role = city.name if place.role == "centre" else role_label(place.role)
+        role = city_label(city) if place.role == "centre" else role_label(place.role)
         body.append(
-            f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city.name)}</td>'
+            f'<tr data-city="{markup.text(city.id)}"><td>{markup.text(city_label(city))}</td>'
             f"<td>{markup.text(city.country)}</td><td>{markup.text(role)}</td>"
             f"<td>{markup.text(place.note)}</td><td>{where}</td></tr>"
         )
@@ -740,12 +969,15 @@ def figure(data: MapData) -> str:
     listed = ""
     if unplaced:
         names = ", ".join(
-            f"{markup.text(p.city.name)} ({markup.text(p.city.country)})" for p in unplaced
+            f"{markup.text(city_label(p.city))} ({markup.text(p.city.country)})" for p in unplaced
         )
         without = markup.text(_("Without coordinates, not on the map:"))
         listed = f'<p class="unplaced">{without} {names}</p>'
+    layout = _layout(data, 0.0)
+    for line in _key_lines(layout, math.inf) + _outside_lines(layout.outside, math.inf):
+        listed += f'<p class="key">{markup.text(line)}</p>'
     return (
-        f"<figure>{_svg(data, standalone=False)}\n"
+        f"<figure>{_svg(data, standalone=False, layout=layout)}\n"
         f'<figcaption><ul class="legend">{legend}</ul>{listed}</figcaption></figure>'
     )
 

@@ -162,6 +162,7 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
         *_networks_section(dataset, city, memberships, cite),
         Heading(2, _("2. Partner cities")),
         *_partners_section(partners, cite),
+        *_position_section(dataset, city),
         Heading(2, _("3. Map")),
         MapBlock(city),
         Heading(2, _("4. Figures of the networks")),
@@ -256,6 +257,43 @@ def _timeline_section(dataset: Dataset, city: City, cite: _Footnotes, year: int)
     if undated:
         blocks.append(Paragraph((Cell(undated_note(undated)),), muted=True))
     return blocks
+
+
+def _position_section(dataset: Dataset, city: City) -> list[Block]:
+    """The city's place in the graph of relations: its ranks by partner cities and by
+    betweenness, and the community it belongs to (`citynet.network`)."""
+    from .i18n import number
+    from .network import centrality, communities, ranks
+
+    records = centrality(dataset)
+    ranked = ranks(records)
+    if city.id not in ranked:
+        return []
+    by_degree, by_between = ranked[city.id]
+    community = next(c for c in communities(dataset) if city in c.members)
+    others = [c.name for c in community.members if c.id != city.id][:5]
+    countries = ", ".join(code for code, _ in community.countries[:5])
+    rank = _(
+        "In the graph of relations {city} ranks {degree} of {total} cities by partner "
+        "cities and {between} by betweenness (how many shortest chains between other "
+        "cities pass through it)."
+    ).format(
+        city=city.name,
+        degree=number(by_degree),
+        between=number(by_between),
+        total=number(len(records)),
+    )
+    group = ngettext(
+        "It belongs to community {number} of {count} city (countries: {countries}).",
+        "It belongs to community {number} of {count} cities (most in {countries}), with {others}.",
+        len(community.members),
+    ).format(
+        number=community.number,
+        count=number(len(community.members)),
+        countries=countries,
+        others=", ".join(others),
+    )
+    return [Paragraph((Cell(rank), Cell(group)))]
 
 
 def _figures_section(

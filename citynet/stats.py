@@ -2,6 +2,9 @@
 
 Partner counts and country pairs count pairs of cities: two cities joined by a
 partnership and an exchange are one pair, unless `kinds` narrows what counts.
+`country` narrows the rankings to that country's cities and pairs (Bundesland ×
+partner country for DE). Centrality and communities (`network`) cost a second
+at the real size, so they are computed only when asked for.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import PARTNERSHIP_KINDS, City, Dataset
 from .names import fold
+
+if TYPE_CHECKING:
+    from .network import Centrality, Community
 
 UNKNOWN = "unknown"  # the decade of a network without a founding year
 
@@ -31,6 +37,8 @@ class Statistics:
     networks_by_decade: list[tuple[str, int]]  # "1980s" …, then "unknown"
     partnerships_by_decade: list[tuple[str, int]]  # by the decade they began, the same way
     country_components: list[list[str]]  # largest first
+    centrality: list[Centrality] | None = None  # None: not asked for
+    communities: list[Community] | None = None
 
     def country_matrix(self, limit: int | None = None) -> tuple[list[str], list[list[int]]]:
         """The country × country table: the `limit` countries with the most city pairs
@@ -46,14 +54,35 @@ class Statistics:
             [pairs.get((min(a, b), max(a, b)), 0) for b in countries] for a in countries
         ]
 
+    def region_matrix(
+        self, limit: int | None = None
+    ) -> tuple[list[str], list[str], list[list[int]]]:
+        """The region × partner country table, as the RGRE's database gives it for the
+        Bundesländer: the regions (most pairs first), the `limit` partner countries
+        with the most pairs (all if None), and the pairs of each region with each."""
+        regions: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        cells: dict[tuple[str, str], int] = {}
+        for region, _, partner, count in self.region_country:
+            regions[region] += count
+            countries[partner] += count
+            cells[region, partner] = count
+        rows = [r for r, _ in sorted(regions.items(), key=lambda t: (-t[1], t[0]))]
+        columns = [c for c, _ in sorted(countries.items(), key=lambda t: (-t[1], t[0]))][:limit]
+        return rows, columns, [[cells.get((r, c), 0) for c in columns] for r in rows]
+
     @property
     def countries_connected(self) -> bool:
         """Whether every country reaches every other through partnerships abroad."""
         return len(self.country_components) <= 1
 
 
-def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
-    """All the tables at once; one pass over the partnerships."""
+def statistics(
+    dataset: Dataset, kinds: Iterable[str] = (), country: str = "", network: Iterable[str] = ()
+) -> Statistics:
+    """All the tables at once; one pass over the partnerships. With `country`, the
+    rankings keep that country's cities and the pairs with one end there; the
+    NETWORK_TABLES named in `network` are computed too."""
     wanted = set(kinds)
     cities = dataset.city_by_id
     pairs = {p.cities for p in dataset.partnerships if not wanted or p.kind in wanted}
@@ -61,6 +90,26 @@ def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
     for first, second in pairs:
         partners[first] += 1
         partners[second] += 1
+    memberships = Counter(m.city for m in dataset.memberships)
+    central = found = None
+    asked = set(network)
+    if asked:
+        from .network import centrality, communities
+
+        central = centrality(dataset, wanted) if "centrality" in asked else None
+        found = communities(dataset, wanted) if "communities" in asked else None
+    if country:
+
+        def here(city_id: str) -> bool:
+            return cities[city_id].country == country
+
+        pairs = {pair for pair in pairs if here(pair[0]) or here(pair[1])}
+        partners = Counter({c: n for c, n in partners.items() if here(c)})
+        memberships = Counter({c: n for c, n in memberships.items() if here(c)})
+        if central is not None:
+            central = [r for r in central if r.city.country == country]
+        if found is not None:
+            found = [c for c in found if any(city.country == country for city in c.members)]
     return Statistics(
         counts={
             "networks": len(dataset.networks),
@@ -77,15 +126,17 @@ def statistics(dataset: Dataset, kinds: Iterable[str] = ()) -> Statistics:
             or dict.fromkeys(PARTNERSHIP_KINDS, 0)
         ),
         most_connected_cities=_ranked(cities, partners),
-        most_memberships=_ranked(cities, Counter(m.city for m in dataset.memberships)),
+        most_memberships=_ranked(cities, memberships),
         country_pairs=_country_pairs(cities, pairs),
-        region_country=_region_country(cities, pairs),
+        region_country=_region_country(cities, pairs, country),
         networks_by_theme=_by_theme(dataset),
         networks_by_decade=_by_decade([n.founded for n in dataset.networks]),
         partnerships_by_decade=_by_decade(
             [p.since for p in dataset.partnerships if not wanted or p.kind in wanted]
         ),
         country_components=_components(dataset, cities, pairs),
+        centrality=central,
+        communities=found,
     )
 
 
@@ -106,16 +157,15 @@ def _country_pairs(
 
 
 def _region_country(
-    cities: dict[str, City], pairs: set[tuple[str, str]]
+    cities: dict[str, City], pairs: set[tuple[str, str]], country: str = ""
 ) -> list[tuple[str, str, str, int]]:
-    """Pairs by the region of one city and the country of the other (Bayern × IT)."""
+    """Pairs by the region of one city and the country of the other (Bayern × IT);
+    with `country`, only the regions of that country."""
     counted: Counter[tuple[str, str, str]] = Counter()
     for first, second in pairs:
         for here, there in ((cities[first], cities[second]), (cities[second], cities[first])):
-            # City may not have a region field yet (it comes with another change).
-            region = getattr(here, "region", "") or ""
-            if region:
-                counted[region, here.country, there.country] += 1
+            if here.region and (not country or here.country == country):
+                counted[here.region, here.country, there.country] += 1
     return sorted(
         ((r, c, p, n) for (r, c, p), n in counted.items()),
         key=lambda t: (-t[3], fold(t[0]), t[1], t[2]),
@@ -172,17 +222,24 @@ TABLES = (
     "country_pairs",
     "country_matrix",
     "region_country",
+    "region_matrix",
     "networks_by_theme",
     "networks_by_decade",
     "partnerships_by_decade",
     "country_components",
+    "centrality",
+    "communities",
 )
+# The tables computed only when `statistics(..., network=...)` names them.
+NETWORK_TABLES = ("centrality", "communities")
 RANKINGS = (
     "most_connected_cities",
     "most_memberships",
     "country_pairs",
     "country_matrix",
     "region_country",
+    "centrality",
+    "communities",
 )
 
 
@@ -190,8 +247,14 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
     """The JSON contract of `stats`: one object, every table as a list, most first.
 
     `limit` cuts the rankings (RANKINGS) to their first entries; None keeps all.
+    A pair of cities of one country is `domestic`; a region has its code and its
+    name in the interface's language. Centrality and communities are there when
+    they were computed.
     """
+    from .regions import region_name
+
     countries, matrix = stats.country_matrix(limit)
+    regions, partners, by_region = stats.region_matrix(limit)
 
     def cut(rows: list[Any]) -> list[Any]:
         return rows[:limit] if limit else rows
@@ -210,13 +273,27 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
             for c, n in cut(stats.most_memberships)
         ],
         "country_pairs": [
-            {"a": a, "b": b, "partnerships": n} for a, b, n in cut(stats.country_pairs)
+            {"a": a, "b": b, "domestic": a == b, "partnerships": n}
+            for a, b, n in cut(stats.country_pairs)
         ],
         "country_matrix": {"countries": countries, "partnerships": matrix},
         "region_country": [
-            {"region": r, "country": c, "partner_country": p, "partnerships": n}
+            {
+                "region": r,
+                "region_name": region_name(r),
+                "country": c,
+                "partner_country": p,
+                "domestic": c == p,
+                "partnerships": n,
+            }
             for r, c, p, n in cut(stats.region_country)
         ],
+        "region_matrix": {
+            "regions": regions,
+            "region_names": [region_name(r) for r in regions],
+            "countries": partners,
+            "partnerships": by_region,
+        },
         "networks_by_theme": [
             {"theme": t, "name": name, "networks": n} for t, name, n in stats.networks_by_theme
         ],
@@ -228,4 +305,15 @@ def statistics_object(stats: Statistics, limit: int | None = None) -> dict[str, 
         "country_components": [
             {"size": len(group), "countries": group} for group in stats.country_components
         ],
-    }
+    } | _network_objects(stats, cut)
+
+
+def _network_objects(stats: Statistics, cut: Any) -> dict[str, Any]:
+    from .network import centrality_object, communities_object
+
+    found: dict[str, Any] = {}
+    if stats.centrality is not None:
+        found["centrality"] = centrality_object(cut(stats.centrality))
+    if stats.communities is not None:
+        found["communities"] = communities_object(cut(stats.communities))
+    return found

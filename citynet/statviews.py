@@ -13,7 +13,7 @@ from .i18n import N_, _, ngettext, number
 from .model import City, Dataset
 from .output import Column, Listing
 from .stats import RANKINGS, TABLES, Statistics, statistics_object
-from .suggest import Suggestion
+from .suggest import STRONGEST, Suggestion
 from .views import kind_label, labels, quantity
 
 DEFAULT_TABLE = "most_connected_cities"
@@ -95,6 +95,7 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             [
                 Column("a", N_("Country")),
                 Column("b", N_("Country")),
+                Column("domestic", N_("Domestic"), shown=_domestic),
                 Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Country pairs by pairs of cities"),
@@ -104,14 +105,17 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
         "region_country": listing(
             "region_country",
             [
-                Column("region", N_("Region")),
+                Column("region", N_("Code"), no_wrap=True, optional=True),
+                Column("region_name", N_("Region")),
                 Column("country", N_("Country")),
                 Column("partner_country", N_("Partner country")),
+                Column("domestic", N_("Domestic"), shown=_domestic),
                 Column("partnerships", N_("City pairs"), shown=quantity),
             ],
             _("Regions × partner countries"),
             bar="partnerships",
         ),
+        "region_matrix": _region_matrix_listing(data["region_matrix"], cut),
         "networks_by_theme": listing(
             "networks_by_theme",
             [
@@ -147,8 +151,70 @@ def stats_listings(stats: Statistics, limit: int | None) -> dict[str, Listing]:
             footer=[connected],
         ),
     }
-    assert tuple(listings) == TABLES
+    listings |= _network_listings(data, cut)
+    assert tuple(listings) == tuple(t for t in TABLES if t in listings)
     return listings
+
+
+def _domestic(value: str) -> str:
+    return _("within the country") if value == "true" else ""
+
+
+def _network_listings(data: dict[str, Any], cut: str) -> dict[str, Listing]:
+    """Centrality and communities, when they were computed."""
+    from .network import EXACT_UP_TO, PIVOTS
+
+    found = {}
+    if "centrality" in data:
+        found["centrality"] = Listing(
+            columns=[
+                Column("id", N_("ID"), no_wrap=True),
+                Column("name", N_("City")),
+                Column("country", N_("Country")),
+                Column("partners", N_("Partner cities"), numeric=True),
+                Column("betweenness", N_("Betweenness")),
+            ],
+            rows=[
+                {
+                    **{k: _text(v) for k, v in row.items()},
+                    "betweenness": f"{row['betweenness']:.4f}",
+                }
+                for row in data["centrality"]
+            ],
+            payload=data["centrality"],
+            title=_("Central cities: partner cities and shortest chains through them") + cut,
+            footer=[
+                _(
+                    "Betweenness: the share of shortest chains between other cities that "
+                    "pass through the city (estimated from {pivots} cities above {exact})."
+                ).format(pivots=PIVOTS, exact=EXACT_UP_TO)
+            ],
+        )
+    if "communities" in data:
+        found["communities"] = Listing(
+            columns=[
+                Column("community", N_("Community"), no_wrap=True),
+                Column("size", N_("Cities"), numeric=True),
+                Column("countries", N_("Countries")),
+                Column("members", N_("Most connected members")),
+            ],
+            rows=[
+                {
+                    "community": str(c["community"]),
+                    "size": str(c["size"]),
+                    "countries": ", ".join(
+                        f"{x['country']} {x['cities']}" for x in c["countries"][:6]
+                    )
+                    + (" …" if len(c["countries"]) > 6 else ""),
+                    "members": ", ".join(c["names"][:6]) + (" …" if c["size"] > 6 else ""),
+                }
+                for c in data["communities"]
+            ],
+            payload=data["communities"],
+            title=_("Communities: clusters of cities joined by relations") + cut,
+            id_key="community",
+        )
+    return found
 
 
 def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
@@ -170,7 +236,37 @@ def _matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
     )
 
 
+def _region_matrix_listing(matrix: dict[str, Any], cut: str) -> Listing:
+    """One row per region (by name), one column per partner country: the table German
+    offices know from the RGRE's database (Bayern × IT)."""
+    countries: list[str] = matrix["countries"]
+    rows = [
+        {
+            "region": code,
+            "region_name": name,
+            **{c: str(n) for c, n in zip(countries, counts, strict=True)},
+        }
+        for code, name, counts in zip(
+            matrix["regions"], matrix["region_names"], matrix["partnerships"], strict=True
+        )
+    ]
+    columns = [
+        Column("region", N_("Code"), no_wrap=True, optional=True),
+        Column("region_name", N_("Region"), no_wrap=True),
+    ]
+    columns += [Column(c, c, no_wrap=True, optional=True) for c in countries]
+    return Listing(
+        columns=columns,
+        rows=rows,
+        payload=matrix,
+        title=_("City pairs region × partner country") + cut,
+        id_key="region",
+    )
+
+
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 
@@ -243,6 +339,9 @@ def reason_text(dataset: Dataset, city: City, suggestion: Suggestion) -> str:
                 fact.members,
             )
         parts.append(text.format(**values))
+    if suggestion.peers:
+        names = ", ".join(p.name for p in suggestion.peers[:STRONGEST])
+        parts.append(_("closest peers in it: {names}").format(names=names))
     return "; ".join(parts)
 
 
@@ -270,3 +369,43 @@ def suggestion_object(suggestion: Suggestion) -> dict[str, Any]:
 def stats_whole(stats: Statistics, limit: int | None) -> Listing:
     """Every table at once, for `--format json`: the payload is the whole object."""
     return Listing(columns=[], rows=[], payload=statistics_object(stats, limit))
+
+
+def path_listing(steps: list[Any], start: City, end: City) -> Listing:
+    """The chain of relations from one city to another, one row per step; the payload
+    is `network.path_object` ([{from, to, kind, source}])."""
+    from .network import path_object
+
+    rows = [
+        {
+            "step": str(number),
+            "from": step.start.id,
+            "from_name": step.start.name,
+            "to": step.end.id,
+            "to_name": step.end.name,
+            "kind": step.partnership.kind,
+            "source": step.partnership.sources[0] if step.partnership.sources else "",
+        }
+        for number, step in enumerate(steps, 1)
+    ]
+    title = ngettext(
+        "From {start} to {end}: {n} step",
+        "From {start} to {end}: {n} steps",
+        len(steps),
+    ).format(start=start.name, end=end.name, n=len(steps))
+    return Listing(
+        columns=[
+            Column("step", N_("Step"), no_wrap=True),
+            Column("from", N_("From"), no_wrap=True, optional=True),
+            Column("from_name", N_("City")),
+            Column("to", N_("To"), no_wrap=True, optional=True),
+            Column("to_name", N_("Partner city")),
+            Column("kind", N_("Kind"), shown=kind_label),
+            Column("source", N_("Source"), optional=True),
+        ],
+        rows=rows,
+        payload=path_object(steps),
+        title=title,
+        id_key="to",
+        ids=[start.id, *(row["to"] for row in rows)],
+    )

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from citynet.cli import app
 from citynet.files import shipped_path
 from citynet.model import City, Dataset, Partnership
-from citynet.stats import TABLES, statistics, statistics_object
+from citynet.stats import NETWORK_TABLES, TABLES, statistics, statistics_object
 
 runner = CliRunner()
 SHIPPED = shipped_path()
@@ -106,7 +106,9 @@ def test_a_pair_with_two_kinds_counts_once_unless_kind_narrows(mini: Path) -> No
     assert {r["id"]: r["partners"] for r in exchange["most_connected_cities"]} == dict(
         expected_partners(data, {"exchange"})
     )
-    assert exchange["country_pairs"] == [{"a": "DE", "b": "FR", "partnerships": 1}]
+    assert exchange["country_pairs"] == [
+        {"a": "DE", "b": "FR", "domestic": False, "partnerships": 1}
+    ]
     assert run(mini, "stats", "--kind", "weltraum")[0] == 2
 
 
@@ -169,9 +171,9 @@ def test_tsv_gives_the_ranking_and_table_chooses_another(mini: Path) -> None:
         assert code == 0, (table, err)
         assert out.strip(), table
     code, out, _ = run(mini, "stats", "--table", "country_pairs", "--format", "csv")
-    assert out.splitlines()[:2] == ["a,b,partnerships", "DE,FR,1"]
+    assert out.splitlines()[:2] == ["a,b,domestic,partnerships", "DE,FR,false,1"]
     code, out, _ = run(mini, "stats", "--table", "country_pairs", "--format", "json")
-    assert json.loads(out)[0] == {"a": "DE", "b": "FR", "partnerships": 1}
+    assert json.loads(out)[0] == {"a": "DE", "b": "FR", "domestic": False, "partnerships": 1}
 
 
 def test_unknown_table_is_a_usage_error_naming_the_tables(mini: Path) -> None:
@@ -180,11 +182,12 @@ def test_unknown_table_is_a_usage_error_naming_the_tables(mini: Path) -> None:
 
 
 def test_markdown_has_every_table(mini: Path) -> None:
+    """Every table but the network's own (centrality, communities: asked for by name)."""
     code, out, _ = run(mini, "stats", "--format", "md")
     assert code == 0
     titles = [line for line in out.splitlines() if line.startswith("**")]
-    assert len(titles) == len(TABLES)
-    assert "| DE | FR | 1 |" in out
+    assert len(titles) == len(TABLES) - len(NETWORK_TABLES)
+    assert "| DE | FR |  | 1 |" in out
 
 
 def test_terminal_draws_bar_charts_that_fit_the_width(mini: Path) -> None:

@@ -65,10 +65,45 @@ def test_peers_share_networks_or_partners_and_nobody_else() -> None:
     data = town()
     weights = peers_of(data, data.city_by_id["aachen"])
     assert set(weights) == {"bonn", "celle", "dessau", "lyon"}
-    # Same country and more shared networks weigh more; the partner weighs its bonus.
-    assert weights["bonn"] == pytest.approx(1 / 2 * 1.5)
-    assert weights["dessau"] == pytest.approx(1 / 3 * 1.5)
-    assert weights["lyon"] == pytest.approx(0.5)
+    # Same country and more shared networks weigh more; the partner weighs its bonus
+    # (times 0.75: the populations are unknown).
+    assert weights["bonn"] == weights["celle"] > weights["dessau"]
+    assert weights["lyon"] == pytest.approx(0.5 * 0.75)
+
+
+def test_a_rare_shared_network_weighs_more_than_a_common_one() -> None:
+    """X shares a two-member network with A and a six-member one with B: the plain
+    Jaccard similarity is 1/2 for both, but the rare network says more."""
+    ids = ["x", "a", "b", "f1", "f2", "f3", "f4"]
+    cities = tuple(City(i, i.upper(), "DE", ("s",)) for i in ids)
+    networks = tuple(Network(n, n, "europe", ("s",)) for n in ("rare", "common"))
+    memberships = tuple(
+        Membership(city, network, ("s",))
+        for city, network in [("x", "rare"), ("a", "rare")]
+        + [(c, "common") for c in ("x", "b", "f1", "f2", "f3", "f4")]
+    )
+    data = Dataset(networks=networks, cities=cities, memberships=memberships)
+    weights = peers_of(data, cities[0])
+    assert weights["a"] > weights["b"] > 0
+
+
+def test_similar_sizes_make_closer_peers() -> None:
+    data = town()
+    sized = {"aachen": 250_000, "bonn": 330_000, "celle": 70_000}
+    cities = tuple(
+        c if c.id not in sized else City(c.id, c.name, c.country, c.sources, population=sized[c.id])
+        for c in data.cities
+    )
+    weights = peers_of(Dataset(**{**_fields(data), "cities": cities}), cities[0])
+    assert weights["bonn"] > weights["celle"]  # the same networks; Bonn's size is closer
+
+
+def _fields(data: Dataset) -> dict[str, Any]:
+    return {
+        "networks": data.networks,
+        "memberships": data.memberships,
+        "partnerships": data.partnerships,
+    }
 
 
 def test_suggestions_rank_the_networks_of_peers_with_reasons_in_numbers() -> None:
@@ -76,9 +111,12 @@ def test_suggestions_rank_the_networks_of_peers_with_reasons_in_numbers() -> Non
     found = suggest(data, data.city_by_id["aachen"])
     assert [s.network.id for s in found] == ["green", "ports"]
     green, ports = found
-    assert green.reason == "3 of the 3 other Core members in DE are in Green"
+    assert green.reason == (
+        "3 of the 3 other Core members in DE are in Green; closest peers in it: Bonn, Celle, Dessau"
+    )
     assert ports.reason == (
-        "1 of the 3 other Core members in DE is in Ports; Aachen's one partner city is in Ports"
+        "1 of the 3 other Core members in DE is in Ports; Aachen's one partner city is in Ports; "
+        f"closest peers in it: {', '.join(c.name for c in ports.peers)}"
     )
     weights = peers_of(data, data.city_by_id["aachen"])
     total = sum(weights.values())
@@ -142,6 +180,11 @@ def test_reasons_on_the_shipped_data_match_counts_made_from_the_file(city: str) 
         assert suggestion["network"] not in own
         inside = members[suggestion["network"]]
         for part in suggestion["reason"].split("; "):
+            if part.startswith("closest peers in it: "):
+                names = {c["name"]: c["id"] for c in data["cities"]}
+                named = part.removeprefix("closest peers in it: ").split(", ")
+                assert named and all(names[n] in inside for n in named), part
+                continue
             fact = _NETWORK_FACT.fullmatch(part)
             if fact:
                 hits, size, one, via, where, target = fact.groups()
@@ -186,7 +229,7 @@ def test_json_is_a_list_of_network_score_reason(mini: Path) -> None:
             "network": "eurocities",
             "name": "EUROCITIES",
             "score": 0.5,
-            "reason": "Paris's one partner city is in EUROCITIES",
+            "reason": "Paris's one partner city is in EUROCITIES; closest peers in it: Berlin",
             "peers": ["berlin"],
             "evidence": [
                 {"group": "partners", "via": None, "country": None, "members": 1, "in_network": 1}
@@ -196,7 +239,7 @@ def test_json_is_a_list_of_network_score_reason(mini: Path) -> None:
             "network": "klima-buendnis",
             "name": "Klima-Bündnis",
             "score": 0.5,
-            "reason": "Paris's one partner city is in Klima-Bündnis",
+            "reason": "Paris's one partner city is in Klima-Bündnis; closest peers in it: Berlin",
             "peers": ["berlin"],
             "evidence": [
                 {"group": "partners", "via": None, "country": None, "members": 1, "in_network": 1}

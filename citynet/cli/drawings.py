@@ -39,14 +39,28 @@ def graph(
         int, typer.Option("--depth", "-d", min=0, help="Steps out from the named records.")
     ] = 1,
     kind: KindOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="Draw at most this many nodes, the nearest and best connected, and say "
+            "how many were left out. Default: 120 for svg and mermaid, all for the data "
+            "formats; 0: all.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: GraphFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """The graph of cities and networks (member edges) and of partner cities (kind edges).
 
     Named records come with everything within --depth steps: a city's networks and
-    partner cities, a network's members. Exit status 4 if --format svg cannot run
-    Graphviz's dot.
+    partner cities, a network's members. Pictures (svg, mermaid) keep the nearest
+    and best connected 120 nodes (--limit) and say how many they left out; a legend
+    names the node types and the kinds of edge. Exit status 4 if --format svg
+    cannot run Graphviz.
 
     Examples:
 
@@ -59,7 +73,7 @@ def graph(
       citynet graph eurocities --format mermaid
     """
     from ..formats import choose
-    from ..graphs import SVG_PATIENCE, build_graph, write_graph
+    from ..graphs import DRAWN_NODES, SVG_PATIENCE, build_graph, trim, write_graph
     from ..names import KIND, lookup
 
     data = dataset(ctx)
@@ -67,6 +81,13 @@ def graph(
     kinds = [lookup(None, k, KIND) for k in kind or ()]
     chosen = choose("graph", fmt, output)
     found = build_graph(data, records, depth=depth, kinds=kinds)
+    pictures = ("svg", "mermaid")
+    found = trim(found, limit if limit is not None else DRAWN_NODES if chosen in pictures else 0)
+    if found.left_out:
+        message = _(
+            "{n} of {total} nodes drawn, the nearest and best connected; --limit 0 draws all"
+        )
+        report(message.format(n=len(found.nodes), total=len(found.nodes) + found.left_out))
     if chosen == "svg" and len(found.nodes) > SVG_PATIENCE:
         message = _(
             "laying out {n} nodes, Graphviz may take minutes; "
@@ -94,6 +115,16 @@ def map_command(
         ),
     ] = None,
     kind: KindOption = None,
+    extent: Annotated[
+        str,
+        typer.Option(
+            "--extent",
+            "-e",
+            help="What the view shows: auto (fitted to the cities, with an enlarged view "
+            "where they crowd), world, europe, or a country code (the country and its "
+            "neighbours).",
+        ),
+    ] = "auto",
     fmt: MapFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -101,10 +132,16 @@ def map_command(
 
     SVG with a legend, GeoJSON (RFC 7946) for QGIS, uMap or geojson.io, or one
     self-contained HTML page with the map and a table. On a terminal, give -o.
+    Every city on the map is named: where cities crowd, an enlarged view of them
+    follows the main one, and a city with no room for its name gets a number
+    explained under the map. A country's map shows the country and its neighbours
+    (--extent world: the partners abroad too).
 
     Examples:
 
       citynet map berlin -o berlin.svg
+
+      citynet map berlin --extent europe -o berlin-europa.svg
 
       citynet map c40 --format html -o c40.html
 
@@ -117,8 +154,8 @@ def map_command(
     from ..errors import UsageError
     from ..formats import choose
     from ..i18n import speaking
-    from ..maps import city_map, country_map, network_map, render
-    from ..names import COUNTRY, KIND, lookup
+    from ..maps import city_map, country_map, map_extent, network_map, render
+    from ..names import KIND, lookup
 
     if (name is None) == (country is None):
         raise UsageError(_("give a city or network name, or --country CODE (one of them)"))
@@ -130,6 +167,7 @@ def map_command(
             )
         )
     kinds = [lookup(None, k, KIND) for k in kind or ()]
+    view = map_extent(extent)
     data = dataset(ctx)
     chosen = choose("map", fmt, output)
     record = None if country is not None else lookup(data, name or "")
@@ -138,12 +176,12 @@ def map_command(
     # GeoJSON is read by programs: its labels are the same (German) in every language.
     with speaking("de") if chosen == "geojson" else nullcontext():
         if record is None:
-            drawn = country_map(data, lookup(data, country or "", COUNTRY), kinds)
+            drawn = country_map(data, country or "", kinds)
         elif isinstance(record, Network):
             drawn = network_map(data, record)
         else:
             drawn = city_map(data, record, kinds)
-        text = render(drawn, chosen)
+        text = render(drawn._replace(extent=view), chosen)
     write_text(ctx, text, output)
 
 

@@ -17,6 +17,7 @@ from .options import (
     KindOption,
     RankingLimitOption,
     Shown,
+    complete_records,
     listing_options,
 )
 from .present import chosen_format, show
@@ -37,8 +38,19 @@ def stats(
             # command its import; a test checks that it names every table.
             help="Only this table (tsv, csv, ids show one table; default "
             "most_connected_cities): counts, partnership_kinds, most_connected_cities, "
-            "most_memberships, country_pairs, country_matrix, region_country, "
-            "networks_by_theme, networks_by_decade, partnerships_by_decade, country_components.",
+            "most_memberships, country_pairs, country_matrix, region_country, region_matrix, "
+            "networks_by_theme, networks_by_decade, partnerships_by_decade, country_components, "
+            "centrality, communities.",
+            show_default=False,
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            "-c",
+            help="Only this country's cities and the pairs with one end there, e.g. DE "
+            "(with --table region_country: Bundesland × partner country).",
             show_default=False,
         ),
     ] = None,
@@ -47,8 +59,11 @@ def stats(
     """Figures: counts, the most connected cities, country pairs, themes, decades.
 
     Partner counts and country pairs count pairs of cities, whatever their kinds of
-    relation, unless --kind narrows them. On a terminal and in md every table; in
-    json one object with every table; tsv and csv give one table (--table).
+    relation, unless --kind narrows them; pairs within one country are marked
+    domestic. On a terminal and in md every table; in json one object with every
+    table; tsv and csv give one table (--table). The tables centrality (partner
+    cities and betweenness) and communities (Louvain clusters) take about a second
+    at the real size and are shown only when --table names them.
 
     Examples:
 
@@ -56,14 +71,22 @@ def stats(
 
       citynet stats --kind partnership --limit 10
 
+      citynet stats --table region_country --kind partnership --country DE
+
+      citynet stats --table region_matrix --country DE --limit 8
+
+      citynet stats --table centrality --limit 10
+
+      citynet stats --table communities --format json | jq '.[0].countries'
+
       citynet stats --table country_pairs --format csv > laenderpaare.csv
 
       citynet stats --format json | jq '.most_connected_cities[0]'
     """
     from ..errors import UsageError
-    from ..names import KIND, did_you_mean, lookup
+    from ..names import COUNTRY, KIND, did_you_mean, lookup
     from ..output import render_sections
-    from ..stats import TABLES, statistics
+    from ..stats import NETWORK_TABLES, TABLES, statistics
     from ..statviews import DEFAULT_TABLE, stats_listings, stats_whole
 
     if table is not None and table not in TABLES:
@@ -71,7 +94,10 @@ def stats(
         message = _("unknown table {table}{hint}; tables: {tables}")
         raise UsageError(message.format(table=repr(table), hint=hint, tables=", ".join(TABLES)))
     kinds = [lookup(None, k, KIND) for k in kind or ()]
-    figures = statistics(dataset(ctx), kinds)
+    code = lookup(None, country, COUNTRY) if country else ""
+    figures = statistics(
+        dataset(ctx), kinds, code, network=[table] if table in NETWORK_TABLES else []
+    )
     chosen = chosen_format(fmt)
     listings = stats_listings(figures, limit or None)
     if chosen in ("table", "md"):
@@ -81,6 +107,47 @@ def stats(
         show(ctx, stats_whole(figures, limit or None), Shown(fmt=chosen))
     else:
         show(ctx, listings[table or DEFAULT_TABLE], Shown(fmt=chosen))
+
+
+@app.command("path")
+@listing_options(rows=False)
+def path_command(
+    ctx: typer.Context,
+    start: Annotated[
+        str, typer.Argument(help="From this city.", autocompletion=complete_records(City))
+    ],
+    end: Annotated[
+        str, typer.Argument(help="To this city.", autocompletion=complete_records(City))
+    ],
+    kind: KindOption = None,
+    shown: Shown = AS_GIVEN,
+) -> None:
+    """The shortest chain of relations between two cities, with each step's kind and source.
+
+    Breadth first over partnerships of every kind, or of --kind; each step names its
+    most formal relation. Exit status 1 if no chain joins the two cities. JSON: a list
+    of {from, to, kind, source}.
+
+    Examples:
+
+      citynet path berlin koeln
+
+      citynet path berlin windhuk --kind partnership
+
+      citynet path koeln tokio --format json
+    """
+    from ..errors import NotFoundError
+    from ..names import KIND, lookup
+    from ..network import path
+    from ..statviews import path_listing
+
+    data = dataset(ctx)
+    first, last = lookup(data, start, City), lookup(data, end, City)
+    steps = path(data, first, last, [lookup(None, k, KIND) for k in kind or ()])
+    if steps is None:
+        message = _("no chain of relations joins {start} and {end}")
+        raise NotFoundError(message.format(start=first.name, end=last.name))
+    show(ctx, path_listing(steps, first, last), shown)
 
 
 @app.command("suggest")

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "graph": "drawings",
     "stats": "figures",
     "suggest": "figures",
+    "path": "figures",
     "export": "bridges",
     "schema": "bridges",
     "sources": "browse",
