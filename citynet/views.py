@@ -140,6 +140,64 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
     )
 
 
+# The fields `show` writes in its own way (or, for a network, in the order of the first
+# rows); any other field of the schema gets a row of its own after them.
+_NETWORK_SHOWN = frozenset(
+    [
+        "id",
+        "name",
+        "short_name",
+        "name_de",
+        "name_en",
+        "aliases",
+        "scope",
+        "themes",
+        "founded",
+        "founded_place",
+        "seat",
+        "homepage",
+        "description",
+        "parent",
+        "related",
+        "figures",
+        "bodies",
+        "people",
+        "aims",
+        "campaigns",
+        "working_groups",
+        "partner_organisations",
+        "member_organisations",
+        "notes",
+        "sources",
+    ]
+)
+_CITY_SHOWN = frozenset(
+    [
+        "id",
+        "name",
+        "name_en",
+        "aliases",
+        "country",
+        "wikidata",
+        "lat",
+        "lng",
+        "region",
+        "population",
+        "geonames",
+        "note",
+        "sources",
+    ]
+)
+
+
+def other_fields(record_type: type, shown: frozenset[str]) -> list[str]:
+    """The fields of a record type, in schema order, that are not among `shown` and hold
+    values rather than nested records: so a field new to the model is shown too."""
+    from .schema import fields_of
+
+    return [s.name for s in fields_of(record_type) if s.nested is None and s.name not in shown]
+
+
 def network_detail(dataset: Dataset, network: Network) -> Listing:
     """Every fact of a network with its source, one row each, read from its JSON object."""
     obj = network_object(dataset, network)
@@ -169,6 +227,8 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
         "children",
         "related",
     ):
+        fact(key, obj[key])
+    for key in other_fields(Network, _NETWORK_SHOWN):
         fact(key, obj[key])
     for row in rows:
         if row["field"] == "scope":
@@ -317,6 +377,8 @@ def city_detail(dataset: Dataset, city: City) -> Listing:
         rows[-1]["value" + SHOWN] = number(obj["population"])
     fact("geonames", obj["geonames"])
     fact("note", obj["note"])
+    for key in other_fields(City, _CITY_SHOWN):
+        fact(key, obj[key])
     for m in obj["memberships"]:
         roles = "; ".join(
             r["role"]

@@ -74,7 +74,7 @@ def _model_with_a_new_field(tmp_path: Path) -> Path:
     return copy.parent
 
 
-def test_a_field_added_to_the_model_is_in_json_json_schema_and_sql(tmp_path: Path) -> None:
+def test_a_field_added_to_the_model_is_in_show_json_json_schema_and_sql(tmp_path: Path) -> None:
     """Adding a field is a change in model.py and nothing else."""
     root = _model_with_a_new_field(tmp_path)
     data = tmp_path / "networks.toml"
@@ -101,6 +101,9 @@ def test_a_field_added_to_the_model_is_in_json_json_schema_and_sql(tmp_path: Pat
     assert network["properties"]["website"]["description"] == "a second web site"
     jsonschema.Draft202012Validator(schema).validate(shown)
     assert not jsonschema.Draft202012Validator(schema).is_valid({**shown, "website": 1})
+    table = citynet("show", "c40", "--format", "tsv")
+    assert "website\thttps://c40.example\t" in table  # `show` gives it a row of its own
+    assert "website" in citynet("fields")  # and add/edit take it
     others = json.loads(citynet("list", "--format", "json"))
     assert {n["website"] for n in others} == {"https://c40.example", None}
     citynet("export", "sqlite", str(tmp_path / "out.db"))
