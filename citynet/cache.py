@@ -58,22 +58,47 @@ def cache_dir() -> Path:
 def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
     data = read_bytes(path)
-    if os.environ.get(NO_CACHE_ENV):
-        return _parse(decode(data, str(path)), path)
-    folder = _usable_folder()
-    key = _secret(folder) if folder else None
-    if folder is None or key is None:
-        return _parse(decode(data, str(path)), path)
-    entry = folder / _entry_name(path)
-    context = _context(data)
-    cached = _read_entry(entry, key, context)
+    place = _place(path, data)
+    cached = _read_entry(*place) if place is not None else None
     if cached is not None:
         return cached
     text = decode(data, str(path))
     del data  # a large file is held once, not twice, while it is parsed
     dataset = _parse(text, path)
-    _write_entry(entry, key, context, dataset)
+    if place is not None:
+        _write_entry(*place, dataset)
     return dataset
+
+
+def load_text(path: Path, text: str) -> Dataset:
+    """The dataset of `text`, read from `path`: from the cache when it holds this exact
+    content, else parsed (and cached)."""
+    place = _place(path, text.encode("utf-8"))
+    cached = _read_entry(*place) if place is not None else None
+    if cached is not None:
+        return cached
+    dataset = _parse(text, path)
+    if place is not None:
+        _write_entry(*place, dataset)
+    return dataset
+
+
+def remember(path: Path, text: str, dataset: Dataset) -> None:
+    """Cache `dataset` as what `path` holds now that `text` was written to it."""
+    place = _place(path, text.encode("utf-8"))
+    if place is not None:
+        _write_entry(*place, dataset)
+
+
+def _place(path: Path, data: bytes) -> tuple[Path, bytes, bytes] | None:
+    """The entry, key and context for this content of `path`; None without a cache."""
+    if os.environ.get(NO_CACHE_ENV):
+        return None
+    folder = _usable_folder()
+    key = _secret(folder) if folder else None
+    if folder is None or key is None:
+        return None
+    return folder / _entry_name(path), key, _context(data)
 
 
 def _parse(text: str, path: Path) -> Dataset:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -63,6 +64,20 @@ def parse(text: str, name: str = "<data>") -> Dataset:
         except _PieceError:
             pass  # the whole text decides: it reports the error, or reads what a cut split
     return _read(text, name, [_toml(text, name)])
+
+
+def read_alone(section: str, text: str) -> Any:
+    """The one record of `section` that TOML text holds, checked on its own (no
+    references); None if it is not exactly one valid record."""
+    try:
+        tables = toml_reader.loads(text).get(section)
+    except ValueError:
+        return None
+    if not isinstance(tables, list) or len(tables) != 1:
+        return None
+    reader = _Reader("<record>", text)
+    record = reader._decode(SECTIONS[section], tables[0], _Where(section, 0, tables[0]))
+    return None if reader.problems else record
 
 
 def _read(text: str, name: str, documents: Iterable[dict[str, Any]]) -> Dataset:
@@ -742,9 +757,9 @@ def to_document(dataset: Dataset) -> dict[str, Any]:
     """The dataset as a TOML document in canonical order; empty and default fields left out."""
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     for section in SECTIONS:
-        records = sorted(getattr(dataset, section), key=_sort_key)
+        records = sorted(getattr(dataset, section), key=sort_key)
         if records:
-            document[section] = [_to_table(record) for record in records]
+            document[section] = [to_table(record) for record in records]
     return document
 
 
@@ -755,22 +770,33 @@ def dumps(dataset: Dataset) -> str:
     return tomli_w.dumps(to_document(dataset), multiline_strings=False)
 
 
-def _sort_key(record: Any) -> tuple[Any, ...]:
-    if isinstance(record, Membership):
-        return (record.city, record.network)
-    if isinstance(record, Partnership):
-        return (*record.cities, record.kind)
-    return (record.id,)
+def sort_key(record: Any) -> Any:
+    """Where a record stands in its section of a file: by id, or by what it links."""
+    return _SORT_KEYS.get(type(record), _BY_ID)(record)
 
 
-def _to_table(record: Any) -> dict[str, Any]:
+def section_key(section: str) -> Callable[[Any], Any]:
+    """`sort_key` for the records of one section."""
+    return _SORT_KEYS.get(SECTIONS[section], _BY_ID)
+
+
+# Made in C (attrgetter): a file's order is checked on every splice.
+_BY_ID = operator.attrgetter("id")
+_SORT_KEYS: dict[type, Callable[[Any], Any]] = {
+    Membership: operator.attrgetter("city", "network"),
+    Partnership: operator.attrgetter("cities", "kind"),
+}
+
+
+def to_table(record: Any) -> dict[str, Any]:
+    """A record as a TOML table: fields in schema order, empty ones left out."""
     table: dict[str, Any] = {}
     for spec in fields_of(type(record)):
         value = getattr(record, spec.name)
         if value is None or value == "" or value == () or value is False:
             continue
         if spec.nested:
-            value = [_to_table(item) for item in value]
+            value = [to_table(item) for item in value]
         elif spec.many:
             value = list(value)
         table[spec.name] = value
@@ -795,9 +821,12 @@ def update(
 ) -> tuple[str, str]:
     """Load, change, validate and write a data file under its lock; return (old, new) text.
 
-    Refuses a file with comments (a rewrite would lose them) unless `force`, which
-    first keeps a backup beside the file. Refuses to write if the file changed on
-    disk since it was read. Writes nothing when the text stays the same.
+    A change to a few records is written by splicing their text into the file (see
+    `citynet.splice`), everything else byte for byte; otherwise the whole file is
+    rewritten, which refuses a file with comments (a rewrite would lose them) unless
+    `force`, and then first keeps a backup beside the file. Refuses to write if the
+    file changed on disk since it was read. Writes nothing when the text stays the
+    same. The cache is updated with what was written, so the next command starts warm.
     """
     old_text, new_text, _result = update_with(
         path, lambda data: (change(data), None), force=force, dry_run=dry_run
@@ -814,32 +843,49 @@ def update_with(
 ) -> tuple[str, str, R]:
     """`update` for a change that also says what it did (an import's report): returns
     (old text, new text, what the change returned beside the dataset)."""
+    from . import cache
+    from .splice import splice
+
     path = write_target(path)  # through a symbolic link to its target, resolved once
     # A dry run writes nothing, not even a lock: it works in a read-only folder too.
     with contextlib.nullcontext() if dry_run else FileLock(path):
         old_text = read_text(path)
-        dataset = parse(old_text, str(path))
+        dataset = cache.load_text(path, old_text)
         if not (force or dry_run):
             refuse_read_only(path)
-        comments = comment_lines(old_text)
-        if comments and not force:
-            lines = ", ".join(map(str, comments[:10])) + (" …" if len(comments) > 10 else "")
-            message = _(
-                "has comments (line {lines}) that rewriting the file would lose; "
-                "move them into 'note' fields, or use --force to write anyway "
-                "(a backup is kept beside the file)"
-            ).format(lines=lines)
-            raise DataError([Problem(str(path), "", message)])
         changed, result = change(dataset)
-        new_text = dumps(changed)
-        try:
-            parse(new_text, str(path))
-        except DataError as error:
-            message = _("the change would make the data invalid; nothing was written:")
-            raise DataError([Problem(str(path), "", message), *error.problems]) from None
+        # Only what changed is written where the file lines up with what was read (and
+        # nothing of it, comments included, is lost); a rewrite of everything otherwise.
+        spliced = splice(old_text, dataset, changed) if changed is not dataset else None
+        if spliced is not None:
+            new_text, written = spliced
+        else:
+            new_text, written = _rewrite(path, old_text, changed, force)
         if dry_run or new_text == old_text:
             return old_text, new_text, result
-        if comments:
+        if spliced is None and comment_lines(old_text):
             write_backup(path, old_text)
         atomic_write(path, new_text, unchanged=old_text)
+        cache.remember(path, new_text, written)  # the next command starts warm
     return old_text, new_text, result
+
+
+def _rewrite(path: Path, old_text: str, changed: Dataset, force: bool) -> tuple[str, Dataset]:
+    """The canonical text of a changed dataset, checked by reading it back; refused if
+    the file has comments (a rewrite would lose them) unless `force`."""
+    comments = comment_lines(old_text)
+    if comments and not force:
+        lines = ", ".join(map(str, comments[:10])) + (" …" if len(comments) > 10 else "")
+        message = _(
+            "has comments (line {lines}) that rewriting the file would lose; "
+            "move them into 'note' fields, or use --force to write anyway "
+            "(a backup is kept beside the file)"
+        ).format(lines=lines)
+        raise DataError([Problem(str(path), "", message)])
+    new_text = dumps(changed)
+    try:
+        written = parse(new_text, str(path))
+    except DataError as error:
+        message = _("the change would make the data invalid; nothing was written:")
+        raise DataError([Problem(str(path), "", message), *error.problems]) from None
+    return new_text, written

@@ -435,8 +435,8 @@ def test_write_then_load_gives_an_equal_dataset_and_a_fixpoint(dataset: Dataset)
     again = store.parse(text)
     # Every section equals the input, up to the canonical order of records.
     for section in SECTIONS:
-        assert sorted(getattr(again, section), key=store._sort_key) == sorted(
-            getattr(dataset, section), key=store._sort_key
+        assert sorted(getattr(again, section), key=store.sort_key) == sorted(
+            getattr(dataset, section), key=store.sort_key
         ), section
     assert store.dumps(again) == text
 
