@@ -166,9 +166,9 @@ def _valid(
         # Keys are unique: each changed section is in strictly ascending order.
         if "id" in SECTIONS[section].__struct_fields__:
             ids[section] = set(map(_ID, ordered.get(section, getattr(new, section))))
-    if "networks" in ordered or "cities" in ordered:
-        if ids["networks"] & ids["cities"]:
-            return False  # one namespace for networks and cities
+    entities = "networks" in ordered or "cities" in ordered
+    if entities and ids["networks"] & ids["cities"]:
+        return False  # one namespace for networks and cities
     for records in added.values():
         for record in records:
             if any(ref not in ids[target] for _f, target, ref in references(record)):
@@ -218,26 +218,33 @@ def _cycle(networks: Sequence[Network]) -> bool:
 def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[str]:
     """The lines of `difflib.unified_diff(old.splitlines(), new.splitlines(), name, name,
     lineterm="", n=context)`, in time that grows with the change rather than the file:
-    tables are matched whole first, and only tables that differ are compared line by line.
+    the texts' common beginning and end are skipped at C speed, tables are matched
+    whole, and only tables that differ are compared line by line.
     """
     if old == new:
         return
-    a, b = old.splitlines(), new.splitlines()
-    # Lines the two texts begin and end with alike are found at C speed.
     head = _common_prefix(old, new)
     tail = _common_suffix(old, new, len(old) - head, len(new) - head)
-    same_start = old.count("\n", 0, head)
-    region = len(old) - tail
-    same_end = old.count("\n", region)
-    if tail and region and old[region - 1] != "\n":
-        same_end -= 1  # the common end begins inside a line
-    same_end = max(0, min(same_end, len(a) - same_start, len(b) - same_start))
-    matcher = _TableMatcher(a, b, same_start, same_end)
+    # The window: whole lines around what differs, with `context` equal lines each side.
+    start = old.rfind("\n", 0, head) + 1
+    for _line in range(context):
+        if start:
+            start = old.rfind("\n", 0, start - 1) + 1
+    end = len(old) - tail
+    for _line in range(context + 1):
+        found = old.find("\n", end)
+        end = len(old) if found < 0 else found + 1
+    a = old[start:end].splitlines()
+    b = new[start : end - len(old) + len(new)].splitlines()
+    offset = old.count("\n", 0, start)
     yield f"--- {name}"
     yield f"+++ {name}"
-    for group in matcher.get_grouped_opcodes(context):
+    for group in _TableMatcher(a, b).get_grouped_opcodes(context):
         first, last = group[0], group[-1]
-        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@"
+        yield (
+            f"@@ -{_range(first[1] + offset, last[2] + offset)}"
+            f" +{_range(first[3] + offset, last[4] + offset)} @@"
+        )
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 yield from (" " + line for line in a[i1:i2])
@@ -251,20 +258,17 @@ def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[st
 class _TableMatcher(difflib.SequenceMatcher[str]):
     """A SequenceMatcher of lines whose opcodes come from matching whole tables first."""
 
-    def __init__(self, a: list[str], b: list[str], same_start: int, same_end: int) -> None:
+    def __init__(self, a: list[str], b: list[str]) -> None:
         super().__init__(None, (), ())  # the matching below is done differently
         self.lines = (a, b)
-        self.same = (same_start, same_end)
 
     def get_opcodes(self) -> list[tuple[str, int, int, int, int]]:  # type: ignore[override]
         a, b = self.lines
-        start, end = self.same
-        a_starts = _table_starts(a, start, len(a) - end)
-        b_starts = _table_starts(b, start, len(b) - end)
+        a_starts, b_starts = _table_starts(a), _table_starts(b)
         a_tables = [tuple(a[s:e]) for s, e in itertools.pairwise(a_starts)]
         b_tables = [tuple(b[s:e]) for s, e in itertools.pairwise(b_starts)]
         tables = difflib.SequenceMatcher(None, a_tables, b_tables, autojunk=False)
-        found: list[tuple[str, int, int, int, int]] = [("equal", 0, start, 0, start)]
+        found: list[tuple[str, int, int, int, int]] = []
         for tag, i1, i2, j1, j2 in tables.get_opcodes():
             a1, a2, b1, b2 = a_starts[i1], a_starts[i2], b_starts[j1], b_starts[j2]
             if tag == "equal":
@@ -273,7 +277,6 @@ class _TableMatcher(difflib.SequenceMatcher[str]):
             lines = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
             for inner, k1, k2, m1, m2 in lines.get_opcodes():
                 found.append((inner, a1 + k1, a1 + k2, b1 + m1, b1 + m2))
-        found.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
         joined: list[tuple[str, int, int, int, int]] = []
         for op in found:
             if op[1] == op[2] and op[3] == op[4]:
@@ -285,12 +288,11 @@ class _TableMatcher(difflib.SequenceMatcher[str]):
         return joined or [("equal", 0, 0, 0, 0)]
 
 
-def _table_starts(lines: list[str], start: int, end: int) -> list[int]:
-    """Where each table between two lines starts (the first one perhaps inside a table),
-    and the end."""
-    starts = [start]
-    starts += [i for i in range(start + 1, end) if lines[i].startswith("[[")]
-    return [*starts, end]
+def _table_starts(lines: list[str]) -> list[int]:
+    """Where each table starts (the first perhaps inside one), and the end."""
+    starts = [0]
+    starts += [index for index, line in enumerate(lines) if index and line.startswith("[[")]
+    return [*starts, len(lines)]
 
 
 def _range(start: int, stop: int) -> str:

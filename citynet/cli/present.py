@@ -101,15 +101,11 @@ def print_lines(lines: list[str]) -> None:
 
 def print_diff(old: str, new: str, path: Path) -> None:
     """The change a write made (or would make) to the data file, as a unified diff."""
-    import difflib
-
     from ..output import printable
+    from ..splice import unified_diff
 
     if old == new:
         print(_("nothing changed"))
         return
-    diff = difflib.unified_diff(
-        old.splitlines(), new.splitlines(), str(path), str(path), lineterm="", n=1
-    )
-    for line in diff:
-        print(printable(line))
+    # The same lines as difflib's diff of the whole texts, in time that grows with the change.
+    sys.stdout.write("".join(printable(line) + "\n" for line in unified_diff(old, new, str(path))))

@@ -1,0 +1,197 @@
+"""Edits cost what they change: spliced text, the same bytes as a rewrite, a warm cache."""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from msgspec.structs import replace
+from typer.testing import CliRunner
+
+from citynet import cache, splice, store
+from citynet.cli import app
+from citynet.files import shipped_path
+from citynet.model import SECTIONS, City, Dataset, Membership, Partnership
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A writable copy of the shipped data file (canonical: citynet wrote it)."""
+    target = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), target)
+    return target
+
+
+def random_change(dataset: Dataset, rng: random.Random) -> Dataset:
+    """One to four edits, additions and removals, as commands make them."""
+    source = dataset.sources[0].id
+    for _ in range(rng.randint(1, 4)):
+        section = rng.choice(list(SECTIONS))
+        records = list(getattr(dataset, section))
+        roll = rng.random()
+        if roll < 0.4 and records:
+            at = rng.randrange(len(records))
+            if hasattr(records[at], "note"):
+                records[at] = replace(records[at], note=f"Notiz {rng.randrange(1000)}")
+        elif roll < 0.7 and section in ("memberships", "partnerships") and records:
+            del records[rng.randrange(len(records))]
+        elif section == "cities":
+            city_id = rng.choice(("a", "m", "zz")) + str(rng.randrange(10**6))
+            records.append(City(city_id, "Neustadt", "DE", (source,)))
+        elif section == "partnerships":
+            first, second = rng.sample([c.id for c in dataset.cities], 2)
+            records.append(Partnership((first, second), "contact", (source,)))
+        elif section == "memberships":
+            city = rng.choice(dataset.cities).id
+            network = rng.choice(dataset.networks).id
+            records.append(Membership(city, network, (source,)))
+        dataset = replace(dataset, **{section: tuple(records)})
+    return dataset
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_spliced_change_gives_the_bytes_of_a_full_rewrite(seed: int) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    old = store.parse(text)
+    assert store.dumps(old) == text  # the premise: the shipped file is canonical
+    new = random_change(old, random.Random(seed))
+    try:
+        expected = store.dumps(new)
+        store.parse(expected)
+    except Exception:  # an invalid change (a pair stated twice, say) is never spliced
+        assert splice.splice(text, old, new) is None
+        return
+    spliced = splice.splice(text, old, new)
+    assert spliced is not None
+    spliced_text, in_file_order = spliced
+    assert spliced_text == expected
+    assert store.parse(spliced_text) == in_file_order
+
+
+def test_an_edit_changes_only_its_records_lines_and_the_diff_shown_is_the_files(
+    shipped: Path,
+) -> None:
+    before = shipped.read_text(encoding="utf-8")
+    result = runner.invoke(
+        app, ["--data", str(shipped), "edit", "city", "koeln", "--add-alias", "Kölle am Rhein"]
+    )
+    assert result.exit_code == 0, result.stderr
+    after = shipped.read_text(encoding="utf-8")
+    whole = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), str(shipped), str(shipped), lineterm="", n=1
+    )
+    assert result.stdout.splitlines() == list(whole)
+    assert [line for line in result.stdout.splitlines() if line[:1] in "+-"][2:] == [
+        '+    "Kölle am Rhein",'
+    ]
+
+
+def test_comments_elsewhere_survive_a_spliced_edit(shipped: Path) -> None:
+    text = shipped.read_text(encoding="utf-8").replace(
+        '[[cities]]\nid = "berlin"', '# Hauptstadt\n[[cities]]\nid = "berlin"', 1
+    )
+    shipped.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "Dom"])
+    assert result.exit_code == 0, result.stderr
+    after = shipped.read_text(encoding="utf-8")
+    assert "# Hauptstadt\n" in after
+    assert 'note = "Dom"' in after
+    assert len(after.splitlines()) == len(text.splitlines()) + 1
+
+
+def test_a_record_with_a_comment_inside_takes_the_full_path(shipped: Path) -> None:
+    text = shipped.read_text(encoding="utf-8").replace('id = "koeln"\n', 'id = "koeln" # Köln\n', 1)
+    old = store.parse(text)
+    koeln = old.city_by_id["koeln"]
+    cities = tuple(replace(c, note="Dom") if c is koeln else c for c in old.cities)
+    assert splice.splice(text, old, replace(old, cities=cities)) is None
+    shipped.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "x"])
+    assert result.exit_code == 3 and "comments" in result.stderr  # nothing lost silently
+
+
+def test_an_unusual_layout_falls_back_to_the_same_bytes_as_a_rewrite(shipped: Path) -> None:
+    # Tables without blank lines between them and with spaces in their headers.
+    canonical_text = shipped.read_text(encoding="utf-8")
+    text = re.sub(r"\n\n\[\[cities\]\]", "\n[[ cities ]]", canonical_text)
+    shipped.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "Dom"])
+    assert result.exit_code == 0, result.stderr
+    expected = store.parse(canonical_text)
+    cities = tuple(replace(c, note="Dom") if c.id == "koeln" else c for c in expected.cities)
+    assert shipped.read_text(encoding="utf-8") == store.dumps(replace(expected, cities=cities))
+
+
+def test_after_an_edit_the_next_read_is_warm(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke(app, ["--data", str(shipped), "partners", "berlin"])
+    result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "Dom"])
+    assert result.exit_code == 0, result.stderr
+
+    def no_parse(text: str, path: Path) -> Dataset:
+        raise AssertionError("the cache was not updated by the write")
+
+    monkeypatch.setattr(cache, "_parse", no_parse)
+    data = cache.load_cached(shipped)
+    assert data.city_by_id["koeln"].note == "Dom"
+    assert data == store.load(shipped)
+
+
+def test_a_change_that_breaks_a_reference_is_refused_as_before(shipped: Path) -> None:
+    old = store.parse(shipped.read_text(encoding="utf-8"))
+    kept = tuple(c for c in old.cities if c.id != "koeln")
+    assert (
+        splice.splice(shipped.read_text(encoding="utf-8"), old, replace(old, cities=kept)) is None
+    )
+    result = runner.invoke(app, ["--data", str(shipped), "remove", "city", "koeln"])
+    assert result.exit_code != 0
+    assert shipped.read_text(encoding="utf-8") == shipped_path().read_text(encoding="utf-8")
+
+
+def apply(old: str, diff: list[str]) -> str:
+    """The text a unified diff (as `splice.unified_diff` writes it) makes of `old`."""
+    lines, out, at = old.splitlines(), [], 0
+    for line in diff[2:]:
+        if line.startswith("@@"):
+            start = int(line.split()[1][1:].split(",")[0])
+            length = line.split()[1].split(",")
+            begin = start if len(length) > 1 and length[1] == "0" else start - 1
+            out += lines[at:begin]
+            at = begin
+        elif line.startswith((" ", "-")):
+            assert lines[at] == line[1:]
+            if line[0] == " ":
+                out.append(line[1:])
+            at += 1
+        else:
+            out.append(line[1:])
+    return "\n".join(out + lines[at:]) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_diff_of_any_change_turns_the_old_text_into_the_new(seed: int) -> None:
+    rng = random.Random(seed)
+    old = shipped_path().read_text(encoding="utf-8")
+    lines = old.splitlines(keepends=True)
+    for _ in range(rng.randint(1, 5)):
+        at = rng.randrange(len(lines))
+        roll = rng.random()
+        if roll < 0.3:
+            del lines[at : at + rng.randint(1, 8)]
+        elif roll < 0.6:
+            lines.insert(at, f"x = {rng.randrange(100)}\n")
+        else:
+            lines[at:at] = lines[rng.randrange(len(lines)) :][:5]
+    new = "".join(lines)
+    diff = list(splice.unified_diff(old, new, "f"))
+    assert apply(old, diff) == new
+    whole = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))
+    # The same changed lines as the whole-text diff, though equal lines may pair otherwise.
+    assert sum(line[0] in "+-" for line in diff) <= sum(line[0] in "+-" for line in whole)
