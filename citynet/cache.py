@@ -20,7 +20,9 @@ import os
 import stat
 import sys
 from _operator import _compare_digest  # hmac's, without importing hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .files import decode, max_bytes, read_bytes
@@ -58,8 +60,11 @@ def cache_dir() -> Path:
 def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
     data = read_bytes(path)
-    place = _place(path, data)
-    cached = _read_entry(*place) if place is not None else None
+    return _load(path, data, _place(path, data))
+
+
+def _load(path: Path, data: bytes, place: tuple[Path, bytes, bytes] | None) -> Dataset:
+    cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
     if cached is not None:
         return cached
     text = decode(data, str(path))
@@ -70,11 +75,29 @@ def load_cached(path: Path) -> Dataset:
     return dataset
 
 
+def remembered(path: Path, label: str, make: Callable[[Dataset], list[str]]) -> list[str]:
+    """The lines `make` writes about the dataset at `path`, remembered for this exact
+    content and this citynet (and Python): a second run on an unchanged file costs a
+    cache read. Used for `check`, whose verdict only the content and the code decide."""
+    data = read_bytes(path)
+    place = _place(path, data)
+    if place is not None:
+        entry, key, context = place
+        kept = (entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode())
+        lines: list[str] | None = _read_entry(*kept, list[str])
+        if lines is not None:
+            return lines
+    lines = make(_load(path, data, place))
+    if place is not None:
+        _write_entry(*kept, lines)
+    return lines
+
+
 def load_text(path: Path, text: str) -> Dataset:
     """The dataset of `text`, read from `path`: from the cache when it holds this exact
     content, else parsed (and cached)."""
     place = _place(path, text.encode("utf-8"))
-    cached = _read_entry(*place) if place is not None else None
+    cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
     if cached is not None:
         return cached
     dataset = _parse(text, path)
@@ -202,7 +225,8 @@ def _create(path: Path, content: bytes) -> bool:
 # --- entries ------------------------------------------------------------------------
 
 
-def _read_entry(entry: Path, key: bytes, context: bytes) -> Dataset | None:
+def _read_entry(entry: Path, key: bytes, context: bytes, shape: Any = Dataset) -> Any:
+    """The value an entry holds, decoded as `shape`; None unless it is one citynet wrote."""
     import msgspec
 
     try:
@@ -219,15 +243,15 @@ def _read_entry(entry: Path, key: bytes, context: bytes) -> Dataset | None:
     if not _compare_digest(tag, _tag(key, context, payload)):
         return None
     try:
-        return msgspec.msgpack.decode(payload, type=Dataset)
+        return msgspec.msgpack.decode(payload, type=shape)
     except (msgspec.DecodeError, ValueError, TypeError):
         return None  # cannot happen for an entry citynet wrote; a cache is only a hint
 
 
-def _write_entry(entry: Path, key: bytes, context: bytes, dataset: Dataset) -> None:
+def _write_entry(entry: Path, key: bytes, context: bytes, value: object) -> None:
     import msgspec
 
-    payload = msgspec.msgpack.encode(dataset)
+    payload = msgspec.msgpack.encode(value)
     # A name nobody can predict, created exclusively: no link or planted file is followed.
     temporary = entry.with_name(f".{entry.name}.{os.urandom(8).hex()}.tmp")
     if not _create(temporary, _MAGIC + _tag(key, context, payload) + payload):

@@ -229,6 +229,8 @@ def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
 # --- likely duplicates, for `check` -------------------------------------------------
 
 CLOSE_KM = 10.0
+# Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
+_CLOSE_DEGREES = CLOSE_KM / 110.0
 _CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
 
 
@@ -241,11 +243,12 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
     """
     from .gazetteer import distance_km
 
+    names = _Names()
     cells: dict[tuple[str, int, int], list[City]] = {}
     unplaced: dict[tuple[str, str], list[City]] = {}
     for city in dataset.cities:
         if city.lat is None or city.lng is None:
-            for key in _keys(city):
+            for key in names.keys(city):
                 unplaced.setdefault((city.country, key), []).append(city)
             continue
         cell = (city.country, int(city.lat // _CELL), int(city.lng // _CELL))
@@ -260,10 +263,12 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         ]
         for city in bucket:
             for other in neighbours:
-                if city.id >= other.id or not _may_be_one(city, other):
+                if city.id >= other.id or abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+                    continue
+                if not _may_be_one(city, other):
                     continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
-                if km <= CLOSE_KM and _similar(city, other):
+                if km <= CLOSE_KM and names.similar(city, other):
                     found[(city.id, other.id)] = (
                         city,
                         other,
@@ -326,14 +331,35 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(fold(word) for word in name.split(",", 1)[0].split()) - {""}
 
 
-def _similar(a: City, b: City) -> bool:
-    """A name in common, or names that differ only in words such as "City of", "Grand"."""
-    if _keys(a) & _keys(b):
-        return True
-    for x in (n for n in a.names if n):
-        for y in (n for n in b.names if n):
-            words_x, words_y = _words(x), _words(y)
-            extra = words_x ^ words_y
-            if words_x & words_y and extra <= _GENERIC:
-                return True
-    return False
+class _Names:
+    """Each city's folded name keys and name cores, computed once for all its pairs."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, set[str]] = {}
+        self._cores: dict[str, set[object]] = {}
+
+    def keys(self, city: City) -> set[str]:
+        found = self._keys.get(city.id)
+        if found is None:
+            found = self._keys[city.id] = _keys(city)
+        return found
+
+    def cores(self, city: City) -> set[object]:
+        """Each name's words without the generic ones: two names that differ only in
+        generic words share a word and have the same core. A name of generic words
+        alone gives one entry per word, as it matches another such name sharing one."""
+        found = self._cores.get(city.id)
+        if found is None:
+            found = set()
+            for name in city.names:
+                words = _words(name) if name else frozenset()
+                core = words - _GENERIC
+                found.update([core] if core else [("generic", word) for word in words])
+            self._cores[city.id] = found
+        return found
+
+    def similar(self, a: City, b: City) -> bool:
+        """A name in common, or names that differ only in words such as "City of", "Grand"."""
+        return not (
+            self.keys(a).isdisjoint(self.keys(b)) and self.cores(a).isdisjoint(self.cores(b))
+        )

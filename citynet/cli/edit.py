@@ -280,17 +280,23 @@ def check(
 
       citynet --data my-networks.toml check --strict
     """
-    from ..store import load
-    from ..views import check_report
+    from ..cache import remembered
+    from ..i18n import language
 
     path = data_file(ctx)
     try:
-        data = load(path)
+        # The verdict depends only on the file, citynet and the language it is said in:
+        # an unchanged file's is remembered.
+        lines, warnings = remembered(
+            path,
+            f"check-{language()}",
+            lambda data: _verdict(str(path), data),
+            tuple[list[str], int],
+        )
     except DataError as error:
         report(_("{file}: {n} problem(s)").format(file=path, n=len(error.problems)))
         raise
-    print_lines(check_report(str(path), data))
-    warnings = _warn_duplicates(data) + _warn_cities(data)
+    print_lines(lines)
     if strict and warnings:
         from ..errors import EXIT_DATA
 
@@ -298,15 +304,25 @@ def check(
         raise typer.Exit(EXIT_DATA)
 
 
-def _warn_cities(data: Dataset) -> int:
-    """`check`'s warnings about cities (citynet.checks); how many."""
+def _verdict(path: str, data: Dataset) -> tuple[list[str], int]:
+    """What `check` prints about a valid dataset, and how many warnings it holds."""
+    from ..views import check_report
+
+    pairs, pair_count = _duplicates(data)
+    cities, city_count = _city_warnings(data)
+    return [*check_report(path, data), *pairs, *cities], pair_count + city_count
+
+
+def _city_warnings(data: Dataset) -> tuple[list[str], int]:
+    """`check`'s warnings about cities (citynet.checks), and how many."""
     from ..checks import city_warnings
 
     found = city_warnings(data)
-    if found:
-        print(_("{n} warning(s) about cities:").format(n=number(len(found))))
-        print_lines([_("  warning: {warning}").format(warning=w) for w in found])
-    return len(found)
+    if not found:
+        return [], 0
+    lines = [_("{n} warning(s) about cities:").format(n=number(len(found)))]
+    lines += [_("  warning: {warning}").format(warning=w) for w in found]
+    return lines, len(found)
 
 
 @app.command()
@@ -362,18 +378,20 @@ def merge(
     print_diff(old, new, path)
 
 
-def _warn_duplicates(data: Dataset) -> int:
+def _duplicates(data: Dataset) -> tuple[list[str], int]:
     """`check` warns about cities that are probably one place; they are not errors.
-    How many pairs."""
+    The lines, and how many pairs."""
     from ..merge import likely_duplicates
-    from ..output import printable
 
     pairs = likely_duplicates(data)
-    if pairs:
-        print(
-            f"{len(pairs)} pair(s) of cities that may be one place "
-            "(join them: citynet merge KEEP OTHER):"
-        )
-    for a, b, why in pairs:
-        print(printable(f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"))
-    return len(pairs)
+    if not pairs:
+        return [], 0
+    lines = [
+        f"{len(pairs)} pair(s) of cities that may be one place "
+        "(join them: citynet merge KEEP OTHER):"
+    ]
+    lines += [
+        f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"
+        for a, b, why in pairs
+    ]
+    return lines, len(pairs)

@@ -1,0 +1,65 @@
+"""`check` remembers its verdict on an unchanged file; any change makes it think again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from citynet import merge
+from citynet.cli import app
+from citynet.files import shipped_path
+from citynet.model import Dataset
+
+runner = CliRunner()
+
+
+def test_a_second_check_of_an_unchanged_file_is_a_cache_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), data)
+    first = runner.invoke(app, ["--data", str(data), "check"])
+    assert first.exit_code == 0, first.stderr
+
+    def not_again(dataset: Dataset) -> list[object]:
+        raise AssertionError("checked again though nothing changed")
+
+    monkeypatch.setattr(merge, "likely_duplicates", not_again)
+    second = runner.invoke(app, ["--data", str(data), "check"])
+    assert second.exit_code == 0, second.stderr
+    assert second.stdout == first.stdout
+
+    edited = runner.invoke(app, ["--data", str(data), "edit", "city", "koeln", "--note", "Dom"])
+    assert edited.exit_code == 0, edited.stderr
+    with pytest.raises(AssertionError, match="checked again"):
+        runner.invoke(app, ["--data", str(data), "check"], catch_exceptions=False)
+
+
+def test_a_file_made_invalid_is_reported_though_its_old_verdict_was_clean(tmp_path: Path) -> None:
+    data = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), data)
+    assert runner.invoke(app, ["--data", str(data), "check"]).exit_code == 0
+    text = data.read_text(encoding="utf-8").replace('id = "koeln"', 'id = "Köln"', 1)
+    data.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(data), "check"])
+    assert result.exit_code == 3 and "Köln" in result.stderr
+
+
+def test_likely_duplicates_on_the_real_imports_are_the_places_that_are_one(
+    tmp_path: Path,
+) -> None:
+    # The shipped data has no such pairs; a city and its "City of" twin nearby is one.
+    from msgspec.structs import replace
+
+    from citynet.store import load
+
+    dataset = load(shipped_path())
+    koeln = dataset.city_by_id["koeln"]
+    twin = replace(koeln, id="city-of-koeln", name="City of Köln", aliases=(), wikidata="")
+    far = replace(twin, id="koeln-far", lat=(koeln.lat or 0) + 1)
+    other = replace(twin, id="bonn-x", name="Bonn", name_en="", lat=koeln.lat)
+    found = merge.likely_duplicates(replace(dataset, cities=(*dataset.cities, twin, far, other)))
+    assert [(a.id, b.id) for a, b, _why in found] == [("city-of-koeln", "koeln")]
