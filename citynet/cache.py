@@ -75,22 +75,25 @@ def _load(path: Path, data: bytes, place: tuple[Path, bytes, bytes] | None) -> D
     return dataset
 
 
-def remembered(path: Path, label: str, make: Callable[[Dataset], list[str]]) -> list[str]:
-    """The lines `make` writes about the dataset at `path`, remembered for this exact
-    content and this citynet (and Python): a second run on an unchanged file costs a
-    cache read. Used for `check`, whose verdict only the content and the code decide."""
+def remembered(
+    path: Path, label: str, make: Callable[[Dataset], Any], shape: Any = list[str]
+) -> Any:
+    """What `make` says about the dataset at `path` (a value of type `shape`), remembered
+    for this exact content and this citynet (and Python): a second run on an unchanged
+    file costs a cache read. Used for `check`, whose verdict only the content and the
+    code decide, and for the name index of completion."""
     data = read_bytes(path)
     place = _place(path, data)
     if place is not None:
         entry, key, context = place
         kept = (entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode())
-        lines: list[str] | None = _read_entry(*kept, list[str])
-        if lines is not None:
-            return lines
-    lines = make(_load(path, data, place))
+        value = _read_entry(*kept, shape)
+        if value is not None:
+            return value
+    value = make(_load(path, data, place))
     if place is not None:
-        _write_entry(*kept, lines)
-    return lines
+        _write_entry(*kept, value)
+    return value
 
 
 def load_text(path: Path, text: str) -> Dataset:

@@ -14,7 +14,7 @@ import typer
 from .. import formats
 from ..errors import CitynetError
 from ..model import PARTNERSHIP_KINDS, STATUSES, City, Network
-from .app import dataset
+from .app import data_file, dataset
 
 
 class Captured(Exception):
@@ -72,16 +72,14 @@ def complete_records(kind: type[Network] | type[City] | None) -> Any:
     """Shell completion of network and city ids; silent when the data cannot be read."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from ..completion import cached_index
+        from ..completion import complete as offer
+
         try:
-            data = dataset(ctx)
+            rows = cached_index(data_file(ctx))
         except CitynetError:
             return []
-        records: list[Network | City] = []
-        if kind in (None, Network):
-            records += data.networks
-        if kind in (None, City):
-            records += data.cities
-        return completions(incomplete, ((r.id, r.names) for r in records))
+        return offer(rows, incomplete, kind.__name__.lower() if kind else None)
 
     return complete
 

@@ -1,0 +1,91 @@
+"""Completion of city and network names from a compact index kept in the cache.
+
+The index is one sorted list of (folded key, name as written, id, population, kind)
+rows, made once per file content: a keypress is a cache read and a binary search,
+never a load of the whole dataset. What is offered (issue 16 §5): names, aliases and
+ids that begin with what was typed, case and accents forgiving when the typed text
+is plain ("koel" → Köln) and literal when it has accents ("Köl" is not Kolmar); the
+typed text is never glued onto another name's tail; the biggest places first, at
+most LIMIT; a name that several records share is offered as their ids where those
+begin with what was typed (a shell offers nothing else).
+"""
+
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+from .model import Dataset
+from .names import fold, fold_variants
+
+LIMIT = 50
+# (folded key, name as written, id, population or -1, "city" or "network", the name's
+# place among the record's names: its id first, then its name, …, aliases last)
+Row = tuple[str, str, str, int, str, int]
+
+
+def name_index(dataset: Dataset) -> list[Row]:
+    """Every name of every city and network under each of its folded keys, sorted."""
+    rows: list[Row] = []
+    for kind, records in (("network", dataset.networks), ("city", dataset.cities)):
+        for record in records:
+            population = getattr(record, "population", None)
+            size = -1 if population is None else population
+            for place, name in enumerate(dict.fromkeys(record.names)):
+                if name:
+                    keys = fold_variants(name)
+                    rows += [(key, name, record.id, size, kind, place) for key in keys]
+    rows.sort()
+    return rows
+
+
+def cached_index(path: Path) -> list[Row]:
+    """The name index of the data file at `path`, from the cache when it is there."""
+    from .cache import remembered
+
+    rows: list[Row] = remembered(path, "names", name_index, list[Row])
+    return rows
+
+
+def complete(rows: list[Row], typed: str, kind: str | None = None) -> list[str]:
+    """What to offer for `typed`: at most LIMIT names or ids, the biggest places first."""
+    key = fold(typed)
+    literal = not typed.isascii()  # typed accents are meant: "Köl" is not "Kolmar"
+    best: dict[str, tuple[int, str, int]] = {}  # id → (place, what to show, population)
+    at = bisect.bisect_left(rows, (key,))
+    while at < len(rows) and rows[at][0].startswith(key):
+        _key, name, record_id, size, record_kind, place = rows[at]
+        at += 1
+        if (kind and record_kind != kind) or (record_id in best and best[record_id][0] <= place):
+            continue
+        if literal and not name.casefold().startswith(typed.casefold()):
+            continue
+        shown = _shown(typed, name, record_id)
+        if shown:
+            best[record_id] = (place, shown, size)
+    # One entry per record, under its first fitting name; a name that several records
+    # share is offered as their ids, which tell them apart.
+    sharing: dict[str, list[str]] = {}
+    for record_id, (_place, shown, _size) in best.items():
+        sharing.setdefault(shown, []).append(record_id)
+    choices: dict[str, int] = {}
+    for record_id, (_place, shown, size) in best.items():
+        if len(sharing[shown]) > 1 and record_id.startswith(typed):
+            shown = record_id  # else the shared name, once: the resolver then lists them
+        choices[shown] = max(choices.get(shown, -1), size)
+    ranked = sorted(choices.items(), key=lambda item: (-item[1], fold(item[0]), item[0]))
+    return [shown for shown, _size in ranked[:LIMIT]]
+
+
+def _shown(typed: str, name: str, record_id: str) -> str:
+    """The text to offer for a name that matched: the name itself if it begins with
+    what was typed; else the record's id if that does; else the typed letters continued
+    by the name's own tail, where that still names the same (e.g. "mun" → "munchen")."""
+    if name.startswith(typed):
+        return name
+    if record_id.startswith(typed):
+        return record_id
+    if name == record_id:
+        return ""  # an id is offered as it is or not at all
+    glued = typed + name[len(typed) :]
+    return glued if fold_variants(glued) & fold_variants(name) else ""

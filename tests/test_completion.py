@@ -1,0 +1,67 @@
+"""Completion offers names as people write them, from a compact index in the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from msgspec.structs import replace
+
+from citynet import cache, completion
+from citynet.files import shipped_path
+from citynet.model import City, Dataset
+from citynet.store import load
+
+
+def index_of(dataset: Dataset) -> list[completion.Row]:
+    return completion.name_index(dataset)
+
+
+def test_plain_letters_find_accented_names_and_typed_accents_are_meant() -> None:
+    rows = index_of(load(shipped_path()))
+    assert "koeln" in completion.complete(rows, "koel")
+    assert "Köln" in completion.complete(rows, "Köl")
+    offered = completion.complete(rows, "Kö")
+    assert all(name.casefold().startswith("kö") for name in offered)
+
+
+def test_the_typed_text_is_never_glued_onto_another_names_tail() -> None:
+    base = load(shipped_path())
+    source = base.sources[0].id
+    cities = (
+        City("colmar", "Colmar", "FR", (source,), aliases=("Kolmar",), population=67_000),
+        City("koeln-2", "Köln", "DE", (source,), population=None),
+    )
+    rows = index_of(replace(base, cities=(*base.cities, *cities)))
+    offered = completion.complete(rows, "Köl")
+    assert not any(name.casefold().startswith("kölm") for name in offered)
+    assert offered.count("Köln") == 1
+    # Two places called Köln: offered by their ids, which tell them apart.
+    offered = completion.complete(rows, "koe")
+    assert "koeln" in offered and "koeln-2" in offered
+    assert offered.index("koeln") < offered.index("koeln-2")
+
+
+def test_at_most_fifty_offers_biggest_first() -> None:
+    base = load(shipped_path())
+    source = base.sources[0].id
+    many = tuple(
+        City(f"sankt-{n}", f"Sankt Ort {n}", "DE", (source,), population=n) for n in range(80)
+    )
+    offered = completion.complete(index_of(replace(base, cities=many)), "Sankt")
+    assert len(offered) == completion.LIMIT
+    assert offered[0] == "Sankt Ort 79"
+
+
+def test_completion_reads_the_index_from_the_cache_not_the_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "networks.toml"
+    data.write_bytes(shipped_path().read_bytes())
+    first = completion.complete(completion.cached_index(data), "koel")
+
+    def no_load(*args: object) -> Dataset:
+        raise AssertionError("the whole dataset was loaded")
+
+    monkeypatch.setattr(cache, "_load", no_load)
+    assert completion.complete(completion.cached_index(data), "koel") == first
