@@ -69,6 +69,7 @@ DEFAULT_SIZES = ("shipped", "medium", "large")
 ALL_SIZES = (*DEFAULT_SIZES, "real")
 # The real tables of issue 10, next to the checkout (shared/data): the "real" size is the
 # shipped dataset after importing the Wikidata twin cities, Eurocities and ClimActor.
+# A checkout elsewhere (a git worktree, say) names the folder with --shared.
 REAL_DATA = ROOT.parent / "shared" / "data"
 COLUMNS = "100"
 MIB = 1024 * 1024
@@ -83,11 +84,12 @@ COMMANDS: dict[str, tuple[list[str], str]] = {
     "partners": (["partners", "berlin", "--format", "tsv"], "typer+tomllib"),
     "check": (["check"], "typer+tomllib"),
     "search": (["search", "berlin", "--format", "tsv"], "typer+tomllib"),
+    "cities": (["cities", "--limit", "20", "--format", "tsv"], "typer+tomllib"),
     "map": (["map", "berlin", "--format", "svg"], "typer+tomllib"),
     "report": (["report", "berlin", "--format", "html"], "typer+tomllib"),
     "stats": (["stats", "--format", "json"], "typer+tomllib"),
 }
-DATA_COMMANDS = ("show", "list", "partners", "check", "search")
+DATA_COMMANDS = ("show", "list", "partners", "check", "search", "cities")
 # The pictures and figures of issue 11, timed where their targets are set.
 PICTURE_COMMANDS = ("map", "report", "stats")
 PICTURE_SIZES = ("shipped", "real")
@@ -355,8 +357,10 @@ def make_partnerships(
     kinds = ["partnership"] * 4 + list(PARTNERSHIP_KINDS)
     berlin_partners = rng.sample(cities[1:], BERLIN_PARTNERS)
     pairs = {(frozenset(("berlin", c.id)), "partnership") for c in berlin_partners}
+    others = range(1, len(cities))  # berlin keeps its BERLIN_PARTNERS
     while len(pairs) < count:
-        a, b = rng.sample(cities[1:], 2)  # berlin keeps its BERLIN_PARTNERS
+        # Indexes drawn from a range: no copy of the city list per partnership.
+        a, b = (cities[index] for index in rng.sample(others, 2))
         pairs.add((frozenset((a.id, b.id)), rng.choice(kinds)))
     found = []
     for pair, kind in sorted(pairs, key=lambda p: (sorted(p[0]), p[1])):
@@ -436,6 +440,7 @@ def generate(name: str, out: Path) -> dict[str, Any]:
             section: len(getattr(dataset, section))
             for section in ("networks", "cities", "memberships", "partnerships")
         },
+        "source": dataset.sources[0].id,
     }
 
 
@@ -541,8 +546,19 @@ class Job:
     cold: bool = False
     times: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
+    # A write that undoes the one before: runs take turns (add, remove, add, …), so the
+    # file returns to where it was and every run finds the cache warm.
+    turns: list[list[str]] = field(default_factory=list)
+    before: list[list[str]] = field(default_factory=list)  # untimed, by turns, before a run
+    count: int = 0
 
     def run(self, scratch: Path, record: bool = True) -> None:
+        if self.turns:
+            self.argv = self.turns[self.count % len(self.turns)]
+        if self.before:
+            env = {**self.env, "CITYNET_CACHE_DIR": str(self.cache)}
+            run_once(self.before[self.count % len(self.before)], env)
+        self.count += 1
         env = dict(self.env)
         fresh = Path(tempfile.mkdtemp(prefix="cold-", dir=scratch)) if self.cold else None
         cache = fresh or self.cache
@@ -584,6 +600,7 @@ def prepare_datasets(sizes: Iterable[str], out: Path, env: dict[str, str]) -> di
     for size in sizes:
         print(f"preparing the {size} dataset …", file=sys.stderr)
         argv = [sys.executable, __file__, "--generate", size, "--out", str(out)]
+        argv += ["--shared", str(REAL_DATA.parent)]
         done = subprocess.run(argv, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BenchmarkError(f"generating {size} failed:\n{done.stderr.strip()}")
@@ -612,7 +629,66 @@ def build_jobs(
             argv = [*citynet, "--data", path, *arguments]
             jobs.append(Job((size, command, "cold"), argv, env, cold=True))
             jobs.append(Job((size, command, "warm"), argv, env, cache=warm))
+        jobs += write_jobs(size, datasets[size], scratch, env)
     return jobs
+
+
+# Writes and completion, timed warm on a copy of each size's file (see write_jobs).
+WRITES = ("edit", "add/remove", "merge --dry-run", "partners after an edit", "complete")
+
+
+def write_jobs(size: str, dataset: dict[str, Any], scratch: Path, env: dict[str, str]) -> list[Job]:
+    """Jobs that change a copy of the size's file, each undoing its own change by turns;
+    the copy has two records of one made-up place for `merge`."""
+    citynet, _ = citynet_command()
+    copy = scratch / f"write-{size}.toml"
+    shutil.copyfile(dataset["path"], copy)
+    cache = scratch / f"warm-write-{size}"
+    source = dataset["source"]
+    data = [*citynet, "--data", str(copy)]
+    setup_env = {**env, "CITYNET_CACHE_DIR": str(cache)}
+    for number in ("eins", "zwei"):
+        place = ["--lat", "50.5", "--lng", "10.5", "--source", source]
+        run_once([*data, "add", "city", "--id", f"probe-{number}", "--name", "Probestadt",
+                  "--country", "DE", *place], setup_env)  # fmt: skip
+    run_once([*data, "add", "partnership", "--cities", "probe-zwei", "--cities", "berlin",
+              "--kind", "contact", "--source", source], setup_env)  # fmt: skip
+    alias = [
+        [*data, "edit", "city", "berlin", f"--{verb}-alias", "Bench"] for verb in ("add", "remove")
+    ]
+    add = [*data, "add", "city", "--id", "bench-probe", "--name", "Benchstadt", "--country", "DE",
+           "--source", source]  # fmt: skip
+    partners = [*data, *COMMANDS["partners"][0]]
+    completing = {**env, "COMP_WORDS": "citynet --data {copy} partners Kö", "COMP_CWORD": "4",
+                  "_CITYNET_COMPLETE": "complete_bash"}  # fmt: skip
+    completing["COMP_WORDS"] = completing["COMP_WORDS"].format(copy=copy)
+    other = [
+        [*data, "edit", "city", "berlin", f"--{verb}-alias", "Vorher"] for verb in ("add", "remove")
+    ]
+    return [
+        Job((size, "edit", "warm"), alias[0], env, cache=cache, turns=alias),
+        Job((size, "add/remove", "warm"), add, env, cache=cache,
+            turns=[add, [*data, "remove", "city", "bench-probe"]]),
+        Job((size, "merge --dry-run", "warm"),
+            [*data, "merge", "probe-eins", "probe-zwei", "--dry-run"], env, cache=cache),
+        Job((size, "partners after an edit", "warm"), partners, env, cache=cache, before=other),
+        Job((size, "complete", "warm"), citynet, completing, cache=cache),
+    ]  # fmt: skip
+
+
+def writes_table(results: Results, sizes: list[str]) -> str:
+    rows = []
+    for size in sizes:
+        partners = results.median(size, "partners", "warm")
+        for command in WRITES:
+            warm = results.median(size, command, "warm")
+            rows.append([size, command, ms(warm), mib(results.peak(size, command, "warm")),
+                         ratio(warm, partners)])  # fmt: skip
+        check = results.median(size, "check", "warm")
+        rows.append([size, "check (warm)", ms(check), mib(results.peak(size, "check", "warm")),
+                     ratio(check, partners)])  # fmt: skip
+    header = ["size", "command", "warm ms", "peak MiB", "× warm `partners berlin`"]
+    return markdown_table(header, rows)
 
 
 def measure(jobs: list[Job], runs: int, scratch: Path) -> None:
@@ -852,7 +928,41 @@ def targets(results: Results, sizes: list[str]) -> list[Target]:
             warm = results.median("real", command, "warm")
             value = None if warm is None else warm * 1000
             found.append(Target(f"real, warm `{' '.join(arguments)}`", value, limit_ms, "ms"))
+    if "real" in sizes:
+        partners = results.median("real", "partners", "warm")
+        for command, limit in (("edit", 2.0), ("add/remove", 2.0), ("merge --dry-run", 3.0),
+                               ("partners after an edit", 1.3), ("check", 2.0),
+                               ("complete", 1.5)):  # fmt: skip
+            what = f"real, warm `{command}` vs warm `partners berlin --format tsv`"
+            found.append(
+                Target(what, over(results.median("real", command, "warm"), partners), limit)
+            )
+        if "shipped" in sizes:
+            found.append(
+                Target(
+                    "real vs shipped, warm `cities --limit 20`",
+                    over(results.median("real", "cities", "warm"),
+                         results.median("shipped", "cities", "warm")),
+                    1.5,
+                )
+            )  # fmt: skip
+        found.append(
+            Target(
+                "real, cold `check` vs cold `partners berlin --format tsv`",
+                over(results.median("real", "check", "cold"),
+                     results.median("real", "partners", "cold")),
+                1.5,
+            )
+        )  # fmt: skip
     if "large" in sizes:
+        found.append(
+            Target(
+                "large, warm `edit` vs warm `partners berlin --format tsv`",
+                over(results.median("large", "edit", "warm"),
+                     results.median("large", "partners", "warm")),
+                3.0,
+            )
+        )  # fmt: skip
         load = floor("floor", "load:large")
         for command in DATA_COMMANDS:
             cold = results.median("large", command, "cold")
@@ -885,6 +995,10 @@ def report(results: Results, sizes: list[str], runs: int, datasets: dict[str, An
             "",
             commands_table(results, sizes),
             "",
+            "### Writes, completion and check, warm",
+            "",
+            writes_table(results, sizes),
+            "",
             "### Targets",
             "",
             markdown_table(["target", "measured", "limit", "met?"], rows),
@@ -905,6 +1019,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="3 runs per figure")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where datasets go")
+    parser.add_argument(
+        "--shared", type=Path, help="the shared/ folder with the real tables (for --sizes real)"
+    )
     parser.add_argument("--generate", choices=ALL_SIZES, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     arguments.sizes = [s.strip() for s in arguments.sizes.split(",") if s.strip()]
@@ -919,7 +1036,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global REAL_DATA
     arguments = parse_arguments(argv)
+    if arguments.shared:
+        REAL_DATA = arguments.shared.resolve() / "data"
     out = arguments.out.resolve()
     if arguments.generate:  # the child that builds one dataset
         print(json.dumps(generate(arguments.generate, out)))
