@@ -215,7 +215,19 @@ def compare_cities(dataset: Dataset, cities: Sequence[City]) -> dict[str, Any]:
 # --- search -------------------------------------------------------------------
 
 
-def search(dataset: Dataset, text: str) -> list[dict[str, Any]]:
+def city_search_keys(dataset: Dataset) -> list[str]:
+    """The search index of the cities: per city, in order, every folded form of its id,
+    names and aliases on one line each; kept in the cache beside the dataset, so that
+    `search` folds none of them and looks closer only at the cities that contain the text."""
+    return [
+        "\n".join(key for name in city.names if name for key in fold_variants(name))
+        for city in dataset.cities
+    ]
+
+
+def search(
+    dataset: Dataset, text: str, city_keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """Every record with a text that contains `text` (folded): networks, cities, themes,
     sources. A network is found by its names, seat, founding place, descriptions, people,
     roles, bodies, working groups, notes, its members' roles and its themes' names in
@@ -232,8 +244,11 @@ def search(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     searched: list[tuple[str, Any, Iterable[tuple[str, str]]]] = [
         ("network", n, _network_texts(dataset, n, themes)) for n in dataset.networks
     ]
+    cities: Iterable[City] = dataset.cities
+    if city_keys is not None and len(city_keys) == len(dataset.cities):
+        cities = [c for c, keys in zip(dataset.cities, city_keys, strict=True) if needle in keys]
     searched += [("city", c, [("id", c.id), ("name", c.name), ("name_en", c.name_en)]
-                  + [("alias", a) for a in c.aliases]) for c in dataset.cities]  # fmt: skip
+                  + [("alias", a) for a in c.aliases]) for c in cities]  # fmt: skip
     searched += [("theme", t, _theme_texts(t)) for t in dataset.themes]
     searched += [
         ("source", s, [("id", s.id), ("title", s.title), ("publisher", s.publisher)])

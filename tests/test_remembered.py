@@ -63,3 +63,30 @@ def test_likely_duplicates_on_the_real_imports_are_the_places_that_are_one(
     other = replace(twin, id="bonn-x", name="Bonn", name_en="", lat=koeln.lat)
     found = merge.likely_duplicates(replace(dataset, cities=(*dataset.cities, twin, far, other)))
     assert [(a.id, b.id) for a, b, _why in found] == [("city-of-koeln", "koeln")]
+
+
+@pytest.mark.parametrize("text", ["berlin", "koeln", "Köln", "stadt", "e", "klima", "zzz", "Kölle"])
+def test_search_through_the_index_finds_what_a_full_scan_finds(text: str) -> None:
+    from citynet.query import city_search_keys, search
+    from citynet.store import load
+
+    dataset = load(shipped_path())
+    assert search(dataset, text, city_search_keys(dataset)) == search(dataset, text)
+
+
+def test_search_reads_its_index_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citynet import query
+
+    data = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), data)
+    first = runner.invoke(app, ["--data", str(data), "search", "köln", "--format", "tsv"])
+    assert first.exit_code == 0 and "koeln" in first.stdout
+
+    def not_again(dataset: Dataset) -> list[str]:
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(query, "city_search_keys", not_again)
+    second = runner.invoke(app, ["--data", str(data), "search", "köln", "--format", "tsv"])
+    assert second.stdout == first.stdout

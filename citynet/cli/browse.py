@@ -9,7 +9,7 @@ import typer
 from ..errors import CitynetError
 from ..i18n import _, ngettext
 from ..model import City, Network
-from .app import dataset
+from .app import data_file, dataset
 from .options import (
     AS_GIVEN,
     AsOfOption,
@@ -354,10 +354,13 @@ def search(
 
       citynet search "covenant" --format ids
     """
+    from ..cache import remembered
+    from ..query import city_search_keys
     from ..query import search as search_dataset
     from ..views import search_results
 
-    show(ctx, search_results(search_dataset(dataset(ctx), text)), shown)
+    keys = remembered(data_file(ctx), "search", city_search_keys)
+    show(ctx, search_results(search_dataset(dataset(ctx), text, keys)), shown)
 
 
 # --- real data: member lists, joining duplicates ---------------------------------------
