@@ -140,16 +140,31 @@ def kind_of(record: object) -> str:
 
 def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
     """Every reference a record holds: (field path, section, id), nested tables included."""
-    for spec in fields_of(type(record)):
+    for spec in referring_fields(type(record)):
         value = getattr(record, spec.name)
+        if not value:
+            continue
         where = f"{path}{spec.name}"
         if spec.nested:
             for index, item in enumerate(value):
                 yield from references(item, f"{where}[{index}].")
-        elif spec.refers:
+        else:
             for ref in value if spec.many else (value,):
                 if ref:
                     yield where, spec.refers, ref
+
+
+_REFERRING: dict[type, tuple[FieldSpec, ...]] = {}
+
+
+def referring_fields(record_type: type) -> tuple[FieldSpec, ...]:
+    """The fields of a record type that hold references or nested tables (which may):
+    a city has one (its sources), so checking its references looks at one field."""
+    found = _REFERRING.get(record_type)
+    if found is None:
+        specs = fields_of(record_type)
+        found = _REFERRING[record_type] = tuple(s for s in specs if s.refers or s.nested)
+    return found
 
 
 def refers_to(record: Any, section: str, record_id: str) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .model import SECTIONS, Dataset, Network
-from .schema import fields_of, references
+from .schema import references, referring_fields
 
 # A canonical top-level header: at the start of a line, nothing else on it.
 _HEADER = re.compile(r"\n\[\[([a-z_]+)\]\]\n")
@@ -191,12 +191,8 @@ def _refers(record: Any, gone: dict[str, set[str]]) -> bool:
 def _all(dataset: Dataset) -> Iterator[Any]:
     for section in SECTIONS:
         for record in getattr(dataset, section):
-            if _holds_references(type(record)):
+            if referring_fields(type(record)):
                 yield record
-
-
-def _holds_references(record_type: type) -> bool:
-    return any(spec.refers or spec.nested for spec in fields_of(record_type))
 
 
 def _cycle(networks: Sequence[Network]) -> bool:
