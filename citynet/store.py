@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import operator
 import re
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -270,6 +271,10 @@ class _Reader:
         before = self.section_sizes.get(section, 0)  # records of earlier pieces
         self.section_sizes[section] = before + len(tables)
         declared = self.declared_ids.setdefault(section, set())
+        converted = _convert(tables, record_type)
+        if converted is not None:
+            yield from self._checked(section, record_type, tables, converted, before)
+            return
         for index, table in enumerate(tables, start=before):
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 # Known even if the record is invalid, so references to it are not
@@ -287,6 +292,33 @@ class _Reader:
                 named = where if reordered else None
                 self.places[id(record)] = (section, index, named)
                 yield record
+
+    def _checked(
+        self, section: str, record_type: type, tables: list[Any], records: list[Any], before: int
+    ) -> Iterator[Any]:
+        """Records converted in C, checked by the rules their types cannot state."""
+        shape = _shape(record_type)
+        declared = self.declared_ids[section]
+        places = self.places
+        for index, (table, record) in enumerate(zip(tables, records, strict=True), start=before):
+            if "id" in table:
+                declared.add(record.id)
+            where = _Where(section, index, table)
+            broken = len(self.problems)
+            self._check_tree(record, shape, where)
+            if len(self.problems) > broken:
+                continue
+            reordered = isinstance(record, Partnership) and table["cities"][0] != record.cities[0]
+            places[id(record)] = (section, index, where if reordered else None)
+            yield record
+
+    def _check_tree(self, record: Any, shape: _Shape, where: _Where) -> None:
+        """`_check_record` for a record and every record nested in it, as `_decode` does."""
+        for spec in shape.nested:
+            for index, item in enumerate(getattr(record, spec.name)):
+                inner = where.nested(f"{spec.name}[{index}]")
+                self._check_tree(item, _shape(spec.nested), inner)  # type: ignore[arg-type]
+        self._check_record(record, shape, where)
 
     def _decode(self, record_type: type, table: Any, where: _Where) -> Any:
         if not isinstance(table, dict):
@@ -633,6 +665,50 @@ def _record_name(section: str, table: Any) -> str:
     return ""
 
 
+def _convert(tables: list[Any], record_type: type) -> list[Any] | None:
+    """The records of a section's tables, converted in C (msgspec) when every table has
+    the right keys and types; None otherwise, and the tables are read one by one, which
+    reports each problem where it is."""
+    import msgspec
+
+    try:
+        tables_read = msgspec.convert(tables, list[_table_type(record_type)])  # type: ignore[misc]
+        return msgspec.convert(tables_read, list[record_type], from_attributes=True)  # type: ignore[valid-type]
+    except msgspec.ValidationError:
+        return None
+
+
+_TABLE_TYPES: dict[type, type] = {}
+
+
+def _table_type(record_type: type) -> type:
+    """A struct like `record_type` that reads TOML tables (the records themselves are
+    stored as arrays) and refuses unknown keys; its nested records are such structs too."""
+    import msgspec
+
+    found = _TABLE_TYPES.get(record_type)
+    if found is None:
+        hints = typing.get_type_hints(record_type, include_extras=True)
+        nested = {spec.name: spec.nested for spec in fields_of(record_type) if spec.nested}
+        fields: list[tuple[str, Any, Any]] = []
+        for info in msgspec.structs.fields(record_type):
+            hint = hints[info.name]
+            if info.name in nested:
+                hint = tuple[_table_type(nested[info.name]), ...]  # type: ignore[misc]
+            if info.required:
+                fields.append((info.name, hint, msgspec.NODEFAULT))
+            elif info.default_factory is not msgspec.NODEFAULT:
+                fields.append(
+                    (info.name, hint, msgspec.field(default_factory=info.default_factory))
+                )
+            else:
+                fields.append((info.name, hint, info.default))
+        found = _TABLE_TYPES[record_type] = msgspec.defstruct(
+            f"{record_type.__name__}Table", fields, forbid_unknown_fields=True, gc=False
+        )
+    return found
+
+
 class _Shape:
     """What a record type accepts, from its field descriptions, arranged for speed."""
 
@@ -642,6 +718,7 @@ class _Shape:
         self.required = frozenset(spec.name for spec in specs if spec.required)
         self.accept = {spec.name: _ACCEPT.get((spec.value, spec.many)) for spec in specs}
         self.ruled = tuple(spec for spec in specs if _has_rule(spec))
+        self.nested = tuple(spec for spec in specs if spec.nested)
 
 
 def _has_rule(spec: FieldSpec) -> bool:

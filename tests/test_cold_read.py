@@ -1,0 +1,60 @@
+"""A cold read converts tables in C where it can, with the same records and problems."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import shared
+
+from citynet import store
+from citynet.errors import DataError
+from citynet.files import shipped_path
+
+
+def read_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "_convert", lambda tables, record_type: None)
+
+
+def test_converted_records_are_the_records_read_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    converted = store.parse(text)
+    read_one_by_one(monkeypatch)
+    assert store.parse(text) == converted
+
+
+def test_the_real_tables_read_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from citynet.wikidata import import_tables
+
+    twins = shared("data", "wikidata-twin-cities")
+    dataset, _report = import_tables(
+        store.load(shipped_path()), twins / "nodes.tsv", twins / "links.tsv"
+    )
+    text = store.dumps(dataset)
+    converted = store.parse(text)
+    read_one_by_one(monkeypatch)
+    assert store.parse(text) == converted
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('scope = "global"', 'scope = "galaxy"'),  # a rule the type cannot state
+        ('qualifier = "über"', 'qualifier = "unter"'),  # … in a nested table
+        ('country = "DE"', "country = 49"),  # a type: read one by one, reported there
+        ('country = "DE"', 'country = "DE"\nfavourite = true'),  # an unknown key
+        ("lat = 52.52", "lat = 91"),  # a span
+    ],
+)
+def test_problems_are_the_same_either_way(
+    old: str, new: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    with pytest.raises(DataError) as converted:
+        store.parse(text)
+    read_one_by_one(monkeypatch)
+    with pytest.raises(DataError) as one_by_one:
+        store.parse(text)
+    assert converted.value.problems == one_by_one.value.problems
