@@ -296,20 +296,29 @@ class _Reader:
     def _checked(
         self, section: str, record_type: type, tables: list[Any], records: list[Any], before: int
     ) -> Iterator[Any]:
-        """Records converted in C, checked by the rules their types cannot state."""
+        """Records converted in C, checked by the rules their types cannot state: column
+        by column when no record breaks one, else record by record, saying where."""
         shape = _shape(record_type)
         declared = self.declared_ids[section]
+        if "id" in shape.specs:
+            declared.update(map(_BY_ID, records))
         places = self.places
+        clear = _all_clear(records, shape)
         for index, (table, record) in enumerate(zip(tables, records, strict=True), start=before):
-            if "id" in table:
-                declared.add(record.id)
-            where = _Where(section, index, table)
-            broken = len(self.problems)
-            self._check_tree(record, shape, where)
-            if len(self.problems) > broken:
-                continue
-            reordered = isinstance(record, Partnership) and table["cities"][0] != record.cities[0]
-            places[id(record)] = (section, index, where if reordered else None)
+            where = None
+            if not clear:
+                where = _Where(section, index, table)
+                broken = len(self.problems)
+                self._check_tree(record, shape, where)
+                if len(self.problems) > broken:
+                    continue
+            # A partnership's record puts its cities in order; a problem names them as
+            # the file does.
+            if isinstance(record, Partnership) and table["cities"][0] != record.cities[0]:
+                where = where or _Where(section, index, table)
+            else:
+                where = None
+            places[id(record)] = (section, index, where)
             yield record
 
     def _check_tree(self, record: Any, shape: _Shape, where: _Where) -> None:
@@ -663,6 +672,51 @@ def _record_name(section: str, table: Any) -> str:
     if section == "partnerships" and isinstance(get("cities"), list | tuple):
         return "–".join(map(str, get("cities")))
     return ""
+
+
+def _all_clear(records: list[Any], shape: _Shape) -> bool:
+    """Whether no record breaks a rule of `_Reader._check_record`, tested a field at a
+    time over all records (mostly in C). False only means: look at each record."""
+    for spec in shape.ruled:
+        values = list(map(operator.attrgetter(spec.name), records))
+        rule = spec.rule
+        if rule.not_empty and not all(values):
+            return False
+        items = list(itertools.chain.from_iterable(values)) if spec.many else values
+        given = [item for item in items if item is not None]
+        if rule.year:
+            last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
+            if given and not YEAR_RANGE[0] <= min(given) <= max(given) <= last:
+                return False
+        if rule.span and given and not rule.span[0] <= min(given) <= max(given) <= rule.span[1]:
+            return False
+        if rule.not_blank and not all(map(str.strip, given)):
+            return False
+        if rule.choices and not set(given) <= set(rule.choices):
+            return False
+        if rule.pattern:
+            checked = given if spec.required else list(filter(None, given))
+            if not all(map(re.compile(rule.pattern).fullmatch, checked)):
+                return False
+    if "until" in shape.specs and any(
+        r.since is not None and r.until is not None and r.since > r.until for r in records
+    ):
+        return False
+    if "lat" in shape.specs and any((r.lat is None) != (r.lng is None) for r in records):
+        return False
+    if shape.specs.keys() >= {"people"} and not all(
+        p.person.strip() for r in records for p in r.people
+    ):
+        return False
+    if "cities" in shape.specs and any(
+        len(r.cities) != 2 or r.cities[0] == r.cities[1] for r in records
+    ):
+        return False
+    for spec in shape.nested:
+        items = list(itertools.chain.from_iterable(getattr(r, spec.name) for r in records))
+        if items and not _all_clear(items, _shape(spec.nested)):  # type: ignore[arg-type]
+            return False
+    return True
 
 
 def _convert(tables: list[Any], record_type: type) -> list[Any] | None:

@@ -44,6 +44,13 @@ def test_the_real_tables_read_the_same_either_way(monkeypatch: pytest.MonkeyPatc
         ('country = "DE"', "country = 49"),  # a type: read one by one, reported there
         ('country = "DE"', 'country = "DE"\nfavourite = true'),  # an unknown key
         ("lat = 52.52", "lat = 91"),  # a span
+        ("lng = 13.405\n", ""),  # two fields that go together
+        ('wikidata = "Q64"', 'wikidata = "X64"'),  # a pattern
+        ('name = "Berlin"', 'name = "  "'),  # blank text
+        ("founded = 2005", "founded = 1700"),  # a year
+        ('person = "Michael Müller"', 'person = " "'),  # a rule between a record's tables
+        ("since = 2017", "since = 2017\nuntil = 2001"),  # since after until, nested
+        ('    "amsterdam",\n    "berlin",', '    "berlin",\n    "berlin",'),  # itself
     ],
 )
 def test_problems_are_the_same_either_way(
