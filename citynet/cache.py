@@ -59,16 +59,17 @@ def cache_dir() -> Path:
 
 def load_cached(path: Path) -> Dataset:
     """The dataset at `path`, from the cache when it holds this exact content."""
-    data = read_bytes(path)
-    return _load(path, data, _place(path, data))
+    held = [read_bytes(path)]
+    return _load(path, held, _place(path, held[0]))
 
 
-def _load(path: Path, data: bytes, place: tuple[Path, bytes, bytes] | None) -> Dataset:
+def _load(path: Path, held: list[bytes], place: tuple[Path, bytes, bytes] | None) -> Dataset:
+    """The dataset of the file content in `held` (taken out of it: a large file is held
+    once, not twice, while it is parsed), from the cache entry at `place` if it is there."""
     cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
     if cached is not None:
         return cached
-    text = decode(data, str(path))
-    del data  # a large file is held once, not twice, while it is parsed
+    text = decode(held.pop(), str(path))
     dataset = _parse(text, path)
     if place is not None:
         _write_entry(*place, dataset)
@@ -82,15 +83,15 @@ def remembered(
     for this exact content and this citynet (and Python): a second run on an unchanged
     file costs a cache read. Used for `check`, whose verdict only the content and the
     code decide, and for the name index of completion."""
-    data = read_bytes(path)
-    place = _place(path, data)
+    held = [read_bytes(path)]
+    place = _place(path, held[0])
     if place is not None:
         entry, key, context = place
         kept = (entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode())
         value = _read_entry(*kept, shape)
         if value is not None:
             return value
-    value = make(_load(path, data, place))
+    value = make(_load(path, held, place))
     if place is not None:
         _write_entry(*kept, value)
     return value

@@ -270,11 +270,22 @@ class _Reader:
             return
         before = self.section_sizes.get(section, 0)  # records of earlier pieces
         self.section_sizes[section] = before + len(tables)
-        declared = self.declared_ids.setdefault(section, set())
-        converted = _convert(tables, record_type)
-        if converted is not None:
-            yield from self._checked(section, record_type, tables, converted, before)
-            return
+        self.declared_ids.setdefault(section, set())
+        # In batches, each freed once it is records: the peak of a cold read stays low.
+        for start in range(0, len(tables), _BATCH):
+            batch = tables[start : start + _BATCH]
+            tables[start : start + _BATCH] = [None] * len(batch)
+            converted = _convert(batch, record_type)
+            if converted is None:
+                yield from self._decoded(section, record_type, batch, before + start)
+            else:
+                yield from self._checked(section, record_type, batch, converted, before + start)
+
+    def _decoded(
+        self, section: str, record_type: type, tables: list[Any], before: int
+    ) -> Iterator[Any]:
+        """Records read one table at a time, each problem reported where it is."""
+        declared = self.declared_ids[section]
         for index, table in enumerate(tables, start=before):
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 # Known even if the record is invalid, so references to it are not
@@ -672,6 +683,11 @@ def _record_name(section: str, table: Any) -> str:
     if section == "partnerships" and isinstance(get("cities"), list | tuple):
         return "–".join(map(str, get("cities")))
     return ""
+
+
+# Tables converted at a time: large enough for C to do the work, small enough that a
+# batch's tables, table structs and records together stay small.
+_BATCH = 500
 
 
 def _all_clear(records: list[Any], shape: _Shape) -> bool:
