@@ -85,16 +85,35 @@ def remembered(
     code decide, and for the name index of completion."""
     held = [read_bytes(path)]
     place = _place(path, held[0])
-    if place is not None:
-        entry, key, context = place
-        kept = (entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode())
-        value = _read_entry(*kept, shape)
-        if value is not None:
-            return value
-    value = make(_load(path, held, place))
-    if place is not None:
-        _write_entry(*kept, value)
+    value = _recall(place, label, shape) if place is not None else None
+    if value is None:
+        value = make(_load(path, held, place))
+        if place is not None:
+            _write_entry(*_derived(place, label), value)
     return value
+
+
+def recall(path: Path, text: str, label: str, shape: Any) -> Any:
+    """What `remembered` keeps under `label` for this content of `path`, or None."""
+    place = _place(path, text.encode("utf-8"))
+    return _recall(place, label, shape) if place is not None else None
+
+
+def keep(path: Path, text: str, label: str, value: object) -> None:
+    """Remember `value` under `label` for this content of `path` (see `remembered`)."""
+    place = _place(path, text.encode("utf-8"))
+    if place is not None:
+        _write_entry(*_derived(place, label), value)
+
+
+def _recall(place: tuple[Path, bytes, bytes], label: str, shape: Any) -> Any:
+    return _read_entry(*_derived(place, label), shape)
+
+
+def _derived(place: tuple[Path, bytes, bytes], label: str) -> tuple[Path, bytes, bytes]:
+    """The entry, key and context of what is remembered under `label` for a content."""
+    entry, key, context = place
+    return entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode()
 
 
 def load_text(path: Path, text: str) -> Dataset:

@@ -13,9 +13,10 @@ begin with what was typed (a shell offers nothing else).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from pathlib import Path
 
-from .model import Dataset
+from .model import City, Dataset, Network
 from .names import fold, fold_variants
 
 LIMIT = 50
@@ -24,26 +25,65 @@ LIMIT = 50
 Row = tuple[str, str, str, int, str, int]
 
 
+_LABEL = "names"
+_SECTIONS = {"networks": "network", "cities": "city"}
+
+
 def name_index(dataset: Dataset) -> list[Row]:
     """Every name of every city and network under each of its folded keys, sorted."""
     rows: list[Row] = []
-    for kind, records in (("network", dataset.networks), ("city", dataset.cities)):
-        for record in records:
-            population = getattr(record, "population", None)
-            size = -1 if population is None else population
-            for place, name in enumerate(dict.fromkeys(record.names)):
-                if name:
-                    keys = fold_variants(name)
-                    rows += [(key, name, record.id, size, kind, place) for key in keys]
+    for section, kind in _SECTIONS.items():
+        rows += _rows(getattr(dataset, section), kind)
     rows.sort()
     return rows
+
+
+def _rows(records: Iterable[City | Network], kind: str) -> list[Row]:
+    rows: list[Row] = []
+    for record in records:
+        population = getattr(record, "population", None)
+        size = -1 if population is None else population
+        for place, name in enumerate(dict.fromkeys(record.names)):
+            if name:
+                rows += [(key, name, record.id, size, kind, place) for key in fold_variants(name)]
+    return rows
+
+
+def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
+    """After a write: the name index of the old content, with the rows of the cities and
+    networks that changed replaced, kept for the new content, so that completing after
+    an edit costs what the edit changed. Nothing is kept where the old index is not in
+    the cache or most records changed (it is then built on first use)."""
+    from .cache import keep, recall
+
+    gone: set[str] = set()
+    fresh: list[Row] = []
+    for section, kind in _SECTIONS.items():
+        before, after = getattr(old, section), getattr(new, section)
+        if before is after:
+            continue
+        now, was = set(map(id, after)), set(map(id, before))
+        gone.update(record.id for record in before if id(record) not in now)
+        added = [record for record in after if id(record) not in was]
+        if len(added) > len(after) // 4 + 1:
+            return
+        fresh += _rows(added, kind)
+    if not gone and not fresh:
+        return
+    rows: list[Row] | None = recall(path, old_text, _LABEL, list[Row])
+    if rows is None:
+        return
+    kept = [row for row in rows if row[2] not in gone]
+    kept += fresh
+    kept.sort()  # two sorted runs: linear
+    keep(path, new_text, _LABEL, kept)
 
 
 def cached_index(path: Path) -> list[Row]:
     """The name index of the data file at `path`, from the cache when it is there."""
     from .cache import remembered
 
-    rows: list[Row] = remembered(path, "names", name_index, list[Row])
+    rows: list[Row] = remembered(path, _LABEL, name_index, list[Row])
     return rows
 
 

@@ -991,6 +991,7 @@ def update_with(
     """`update` for a change that also says what it did (an import's report): returns
     (old text, new text, what the change returned beside the dataset)."""
     from . import cache
+    from .completion import carry_over
     from .splice import splice
 
     path = write_target(path)  # through a symbolic link to its target, resolved once
@@ -1014,6 +1015,7 @@ def update_with(
             write_backup(path, old_text)
         atomic_write(path, new_text, unchanged=old_text)
         cache.remember(path, new_text, written)  # the next command starts warm
+        carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
     return old_text, new_text, result
 
 

@@ -65,3 +65,35 @@ def test_completion_reads_the_index_from_the_cache_not_the_dataset(
 
     monkeypatch.setattr(cache, "_load", no_load)
     assert completion.complete(completion.cached_index(data), "koel") == first
+
+
+def test_after_an_edit_completion_finds_the_change_without_building_the_index_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    data = tmp_path / "networks.toml"
+    data.write_bytes(shipped_path().read_bytes())
+    assert "Kölle" not in completion.complete(completion.cached_index(data), "Köll")
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["--data", str(data), "add", "city", "--id", "koelleda", "--name", "Kölleda",
+              "--country", "DE", "--source", "redaktion"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    edited = runner.invoke(
+        app, ["--data", str(data), "edit", "city", "koeln", "--add-alias", "Kölle"]
+    )
+    assert edited.exit_code == 0, edited.stderr
+
+    def not_again(dataset: Dataset) -> list[completion.Row]:
+        raise AssertionError("the name index was built again")
+
+    monkeypatch.setattr(completion, "name_index", not_again)
+    rows = completion.cached_index(data)
+    assert completion.complete(rows, "Köll") == ["Kölle", "Kölleda"]
+    assert rows == sorted(rows)
+    monkeypatch.undo()
+    assert rows == completion.name_index(load(data))
