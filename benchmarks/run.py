@@ -106,6 +106,11 @@ FLOOR_CODE = {
     "rich": "import typer, tomllib, rich.console, rich.table",
 }
 LOAD_CODE = "import sys, tomllib; tomllib.load(open(sys.argv[1], 'rb'))"
+# The floor of a cold `partners berlin` (issue 18): compiled tomli loads and filters.
+PARTNERS_CODE = (
+    "import sys, tomli; data = tomli.load(open(sys.argv[1], 'rb'))\n"
+    "print([p for p in data.get('partnerships', []) if 'berlin' in p['cities']])"
+)
 MINIMAL_TYPER_APP = '''\
 import typer
 
@@ -623,6 +628,9 @@ def build_jobs(
         path = datasets[size]["path"]
         jobs += floors
         jobs.append(Job(("floor", f"load:{size}"), [python, "-c", LOAD_CODE, path], env))
+        if size == "real":
+            argv = [python, "-c", PARTNERS_CODE, path]
+            jobs.append(Job(("floor", "tomli-partners:real"), argv, env))
         warm = scratch / f"warm-{size}"
         for command in commands_of(size):
             arguments, _ = COMMANDS[command]
@@ -806,11 +814,13 @@ class Results:
 
 def floors_table(results: Results, sizes: list[str]) -> str:
     names = [*FLOOR_CODE, "typer-help", *(f"load:{size}" for size in sizes)]
+    names += ["tomli-partners:real"] if "real" in sizes else []
     labels = {
         "python": "`python -c pass`",
         "typer+tomllib": "`python -c 'import typer, tomllib'`",
         "rich": "`python -c 'import typer, tomllib, rich.console, rich.table'`",
         "typer-help": "`--help` of a minimal two-command Typer app",
+        "tomli-partners:real": "compiled `tomli.load` of the real file, Berlin's partners",
     }
     rows = [
         [
@@ -946,6 +956,14 @@ def targets(results: Results, sizes: list[str]) -> list[Target]:
                     1.5,
                 )
             )  # fmt: skip
+        found.append(
+            Target(
+                "real, cold `partners berlin --format tsv` vs tomli load + filter",
+                over(results.median("real", "partners", "cold"),
+                     results.median("floor", "tomli-partners:real")),
+                1.2,
+            )
+        )  # fmt: skip
         found.append(
             Target(
                 "real, cold `check` vs cold `partners berlin --format tsv`",

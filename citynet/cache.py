@@ -95,13 +95,13 @@ def remembered(
 
 def recall(path: Path, text: str, label: str, shape: Any) -> Any:
     """What `remembered` keeps under `label` for this content of `path`, or None."""
-    place = _place(path, text.encode("utf-8"))
+    place = _text_place(path, text)
     return _recall(place, label, shape) if place is not None else None
 
 
 def keep(path: Path, text: str, label: str, value: object) -> None:
     """Remember `value` under `label` for this content of `path` (see `remembered`)."""
-    place = _place(path, text.encode("utf-8"))
+    place = _text_place(path, text)
     if place is not None:
         _write_entry(*_derived(place, label), value)
 
@@ -119,7 +119,7 @@ def _derived(place: tuple[Path, bytes, bytes], label: str) -> tuple[Path, bytes,
 def load_text(path: Path, text: str) -> Dataset:
     """The dataset of `text`, read from `path`: from the cache when it holds this exact
     content, else parsed (and cached)."""
-    place = _place(path, text.encode("utf-8"))
+    place = _text_place(path, text)
     cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
     if cached is not None:
         return cached
@@ -131,9 +131,23 @@ def load_text(path: Path, text: str) -> Dataset:
 
 def remember(path: Path, text: str, dataset: Dataset) -> None:
     """Cache `dataset` as what `path` holds now that `text` was written to it."""
-    place = _place(path, text.encode("utf-8"))
+    place = _text_place(path, text)
     if place is not None:
         _write_entry(*place, dataset)
+
+
+# The places of the texts a write has seen (its old and new content), so that each is
+# hashed once though several entries (dataset, name index) are read and written for it.
+_TEXT_PLACES: dict[tuple[Path, str], tuple[Path, bytes, bytes] | None] = {}
+
+
+def _text_place(path: Path, text: str) -> tuple[Path, bytes, bytes] | None:
+    known = (path, text)  # a str keeps its hash: a second lookup of it costs no pass
+    if known not in _TEXT_PLACES:
+        if len(_TEXT_PLACES) >= 4:
+            _TEXT_PLACES.clear()
+        _TEXT_PLACES[known] = _place(path, text.encode("utf-8"))
+    return _TEXT_PLACES[known]
 
 
 def _place(path: Path, data: bytes) -> tuple[Path, bytes, bytes] | None:
