@@ -206,8 +206,7 @@ def refine(listing: Listing, sort: str | None = None, limit: int | None = None) 
         if limit < 0:
             raise UsageError(_("--limit must be 0 or more, got {n}").format(n=limit))
         if limit < len(order):
-            note = _("{shown} of {total} rows shown (--limit)")
-            footer = [*footer, note.format(shown=number(limit), total=number(len(order)))]
+            footer = [*footer, limit_note(limit, len(order))]
         order = order[:limit]
     if not sort and limit is None:
         return listing
@@ -217,6 +216,12 @@ def refine(listing: Listing, sort: str | None = None, limit: int | None = None) 
         payload=[payload[i] for i in order] if aligned else payload,
         footer=footer,
     )
+
+
+def limit_note(shown: int, total: int) -> str:
+    """The line under a table that --limit cut."""
+    note = _("{shown} of {total} rows shown (--limit)")
+    return note.format(shown=number(shown), total=number(total))
 
 
 def _sort_value(text: str) -> tuple[int, float, str]:

@@ -24,7 +24,7 @@ from .contract import (
 )
 from .i18n import N_, _, ngettext, number
 from .model import PARTNERSHIP_KINDS, SCOPES, STATUSES, City, Dataset, Network, Source
-from .output import SHOWN, Column, Listing
+from .output import SHOWN, Column, Listing, limit_note
 from .query import Partner, citation, compare_cities, compare_networks, figure_conflicts
 
 if TYPE_CHECKING:
@@ -510,13 +510,18 @@ CITY_COLUMNS = (
 )
 
 
-def city_list(dataset: Dataset, cities: Sequence[City]) -> Listing:
-    payload = [city_summary_object(dataset, city) for city in cities]
+def city_list(dataset: Dataset, cities: Sequence[City], limit: int | None = None) -> Listing:
+    """The cities as a listing; with `limit`, rows only for the first ones (the title
+    still counts all), so that `cities --limit 20` costs twenty rows, not all."""
+    shown = cities if limit is None else cities[:limit]
+    payload = [city_summary_object(dataset, city) for city in shown]
+    cut = [limit_note(len(shown), len(cities))] if len(shown) < len(cities) else []
     return Listing(
         columns=CITY_COLUMNS,
         rows=_rows(payload, CITY_COLUMNS, {}),
         payload=payload,
-        title=ngettext("{n} city", "{n} cities", len(payload)).format(n=number(len(payload))),
+        title=ngettext("{n} city", "{n} cities", len(cities)).format(n=number(len(cities))),
+        footer=cut,
     )
 
 

@@ -336,7 +336,11 @@ def cities(
 
     data = dataset(ctx)
     code = lookup(data, country, COUNTRY) if country else None
-    show(ctx, city_list(data, filter_cities(data, code)), shown)
+    # Without --sort the first rows are known before any is built: build only those.
+    limit = shown.limit
+    early = limit if shown.sort is None and limit is not None and limit >= 0 else None
+    listing = city_list(data, filter_cities(data, code), early)
+    show(ctx, listing, shown if early is None else shown._replace(limit=None))
 
 
 @app.command()
