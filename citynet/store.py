@@ -317,6 +317,8 @@ class _Reader:
         clear = _all_clear(records, shape)
         for index, (table, record) in enumerate(zip(tables, records, strict=True), start=before):
             where = None
+            if clear and not self._together_ok(record, shape):
+                clear = False  # this record, and the rest, record by record
             if not clear:
                 where = _Where(section, index, table)
                 broken = len(self.problems)
@@ -331,6 +333,20 @@ class _Reader:
                 where = None
             places[id(record)] = (section, index, where)
             yield record
+
+    def _together_ok(self, record: Any, shape: _Shape) -> bool:
+        """Whether a record and its nested records keep the rules between their fields;
+        checked without saying where (which costs), so what it finds is taken back."""
+        found = len(self.problems)
+        nowhere = _Where("", 0, None)
+        self._check_together(record, shape, nowhere)
+        for spec in shape.nested:
+            for item in getattr(record, spec.name):
+                self._check_together(item, _shape(spec.nested), nowhere)  # type: ignore[arg-type]
+        if len(self.problems) == found:
+            return True
+        del self.problems[found:]
+        return False
 
     def _check_tree(self, record: Any, shape: _Shape, where: _Where) -> None:
         """`_check_record` for a record and every record nested in it, as `_decode` does."""
@@ -470,6 +486,11 @@ class _Reader:
                             name=spec.name, expected=_(rule.expected), item=repr(item)
                         ),
                     )
+        self._check_together(record, shape, where)
+
+    def _check_together(self, record: Any, shape: _Shape, where: _Where) -> None:
+        """The rules that tie two fields of a record together."""
+        say = self.problem
         if "until" in shape.specs:
             since, until = record.since, record.until
             if since is not None and until is not None and since > until:
@@ -691,8 +712,9 @@ _BATCH = 500
 
 
 def _all_clear(records: list[Any], shape: _Shape) -> bool:
-    """Whether no record breaks a rule of `_Reader._check_record`, tested a field at a
-    time over all records (mostly in C). False only means: look at each record."""
+    """Whether no record breaks a rule of one of its fields, tested a field at a time
+    over all records (mostly in C); the rules between fields are `_check_together`'s.
+    False only means: look at each record."""
     for spec in shape.ruled:
         values = list(map(operator.attrgetter(spec.name), records))
         rule = spec.rule
@@ -714,20 +736,6 @@ def _all_clear(records: list[Any], shape: _Shape) -> bool:
             checked = given if spec.required else list(filter(None, given))
             if not all(map(re.compile(rule.pattern).fullmatch, checked)):
                 return False
-    if "until" in shape.specs and any(
-        r.since is not None and r.until is not None and r.since > r.until for r in records
-    ):
-        return False
-    if "lat" in shape.specs and any((r.lat is None) != (r.lng is None) for r in records):
-        return False
-    if shape.specs.keys() >= {"people"} and not all(
-        p.person.strip() for r in records for p in r.people
-    ):
-        return False
-    if "cities" in shape.specs and any(
-        len(r.cities) != 2 or r.cities[0] == r.cities[1] for r in records
-    ):
-        return False
     for spec in shape.nested:
         items = list(itertools.chain.from_iterable(getattr(r, spec.name) for r in records))
         if items and not _all_clear(items, _shape(spec.nested)):  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import typer
 from .. import formats
 from ..errors import CitynetError
 from ..model import PARTNERSHIP_KINDS, STATUSES, City, Network
-from .app import data_file, dataset
+from .app import data_file
 
 
 class Captured(Exception):
