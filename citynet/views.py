@@ -140,36 +140,32 @@ def network_list(dataset: Dataset, networks: Sequence[Network]) -> Listing:
     )
 
 
-# The fields `show` writes in its own way (or, for a network, in the order of the first
-# rows); any other field of the schema gets a row of its own after them.
+# The fields `show` writes in its own way (a network's first rows in this order); any
+# other field of the schema gets a row of its own after them.
+_NETWORK_FIRST = (
+    "id",
+    "name",
+    "short_name",
+    "name_de",
+    "name_en",
+    "aliases",
+    "scope",
+    "themes",
+    "founded",
+    "founded_place",
+    "seat",
+    "homepage",
+    "description",
+    "parent",
+    "children",
+    "related",
+)
 _NETWORK_SHOWN = frozenset(
-    [
-        "id",
-        "name",
-        "short_name",
-        "name_de",
-        "name_en",
-        "aliases",
-        "scope",
-        "themes",
-        "founded",
-        "founded_place",
-        "seat",
-        "homepage",
-        "description",
-        "parent",
-        "related",
-        "figures",
-        "bodies",
-        "people",
-        "aims",
-        "campaigns",
-        "working_groups",
-        "partner_organisations",
-        "member_organisations",
-        "notes",
-        "sources",
-    ]
+    (
+        *_NETWORK_FIRST,
+        *["figures", "bodies", "people", "aims", "campaigns", "working_groups"],
+        *["partner_organisations", "member_organisations", "notes", "sources"],
+    )
 )
 _CITY_SHOWN = frozenset(
     [
@@ -209,24 +205,7 @@ def network_detail(dataset: Dataset, network: Network) -> Listing:
             rows.append({"field": field, "value": text, "source": source or ""})
 
     themes = theme_label(dataset)
-    for key in (
-        "id",
-        "name",
-        "short_name",
-        "name_de",
-        "name_en",
-        "aliases",
-        "scope",
-        "themes",
-        "founded",
-        "founded_place",
-        "seat",
-        "homepage",
-        "description",
-        "parent",
-        "children",
-        "related",
-    ):
+    for key in _NETWORK_FIRST:
         fact(key, obj[key])
     for key in other_fields(Network, _NETWORK_SHOWN):
         fact(key, obj[key])
