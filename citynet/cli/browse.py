@@ -228,7 +228,6 @@ def partners(
     """
     from ..names import KIND, STATUS, lookup
     from ..query import partners_of
-    from ..timeline import known_in_force, status_of, undated_note
     from ..views import partner_list
 
     data = dataset(ctx)
@@ -236,16 +235,20 @@ def partners(
     kinds = [lookup(None, k, KIND) for k in kind or ()]
     excluded = [lookup(None, k, KIND) for k in not_kind or ()]
     found_partners = partners_of(data, found, kinds, without=excluded)
-    if status is not None:
-        state = lookup(None, status, STATUS)
-        found_partners = [p for p in found_partners if status_of(p.partnership) == state]
-    undated = 0
-    if as_of is not None:
-        found_partners, undated = known_in_force(found_partners, as_of, lambda p: p.partnership)
+    note = ""
+    if status is not None or as_of is not None:
+        from ..timeline import known_in_force, status_of, undated_note
+
+        if status is not None:
+            state = lookup(None, status, STATUS)
+            found_partners = [p for p in found_partners if status_of(p.partnership) == state]
+        if as_of is not None:
+            found_partners, undated = known_in_force(found_partners, as_of, lambda p: p.partnership)
+            note = undated_note(undated, as_of) if undated else ""
     # A terminal table gives each partner city one row; tsv and json one per relation.
     grouped = chosen_format(shown.fmt, shown.output) == "table"
     listing = partner_list(found, found_partners, grouped)
-    left_out(listing, undated_note(undated, as_of) if undated else "")
+    left_out(listing, note)
     show(ctx, listing, shown)
 
 
