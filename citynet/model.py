@@ -20,8 +20,8 @@ cache stores a record as an array, not a map: on the large benchmark dataset 5.7
 instead of 10.9 MB, decoded in 65 instead of 176 ms).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: msgspec reads these annotations when a
+# command first decodes records, and each string annotation would cost it an evaluation.
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
@@ -502,7 +502,7 @@ class Dataset(Struct, frozen=True, dict=True):
         return index
 
     @cached_property
-    def name_index(self) -> NameIndex:
+    def name_index(self) -> "NameIndex":
         """Every name of every network and city, folded (see `citynet.names`)."""
         from .names import NameIndex
 
