@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
 from ..i18n import _, number
 from ..model import Dataset, Network
 from .app import data_file, report
-from .options import DryRunOption, ForceOption
+from .options import DryRunOption, ForceOption, option_bundle
 
 # What every import asks about its source; defaults come from the table when citynet
 # knows it (`citynet.citing.KNOWN`), the date retrieved is the day of the import.
@@ -33,6 +33,33 @@ RetrievedOption = Annotated[
 ]
 
 
+class Citing(NamedTuple):
+    """What an import's options say about its source (`citing_options`)."""
+
+    title: str | None = None
+    publisher: str | None = None
+    citation: str | None = None
+    url: str | None = None
+    date: str | None = None
+    licence: str | None = None
+    retrieved: str | None = None
+
+
+NOT_CITED = Citing()  # the default of `cited`; `citing_options` always passes the real one
+citing_options = option_bundle(
+    "cited",
+    Citing,
+    {
+        "title": TitleOption,
+        "publisher": PublisherOption,
+        "citation": CitationOption,
+        "url": UrlOption,
+        "date": DateOption,
+        "licence": LicenceOption,
+        "retrieved": RetrievedOption,
+    },
+)
+
 app = typer.Typer()
 
 
@@ -41,6 +68,7 @@ app.add_typer(import_app, name="import")
 
 
 @import_app.command("members")
+@citing_options
 def import_members(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, TSV or JSON table of member cities.")],
@@ -66,18 +94,12 @@ def import_members(
     source: Annotated[
         str | None, typer.Option("--source", help="Id of the source record (default: import-FILE).")
     ] = None,
-    title: TitleOption = None,
-    publisher: PublisherOption = None,
-    citation: CitationOption = None,
-    url: UrlOption = None,
-    date: DateOption = None,
-    licence: LicenceOption = None,
-    retrieved: RetrievedOption = None,
     report_file: Annotated[
         Path | None, typer.Option("--report", help="Write every row's outcome to this TSV file.")
     ] = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
+    cited: Citing = NOT_CITED,
 ) -> None:
     """Import member cities of networks from a table (long or wide layout).
 
@@ -113,7 +135,7 @@ def import_members(
 
     columns = pairs(column, "--column")
     fields = pairs(field_map, "--map")
-    info = _source_info(source, title, publisher, citation, url, date, licence, retrieved)
+    info = _source_info(source, cited)
     path = data_file(ctx)
 
     def change(data: Dataset) -> tuple[Dataset, MembersReport]:
@@ -183,6 +205,7 @@ def import_members(
 
 
 @import_app.command("wikidata")
+@citing_options
 def import_wikidata(
     ctx: typer.Context,
     cities_file: Annotated[
@@ -203,15 +226,9 @@ def import_wikidata(
         str | None,
         typer.Option("--source", help="Id of the source record (default: wikidata-p190)."),
     ] = None,
-    title: TitleOption = None,
-    publisher: PublisherOption = None,
-    citation: CitationOption = None,
-    url: UrlOption = None,
-    date: DateOption = None,
-    licence: LicenceOption = None,
-    retrieved: RetrievedOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
+    cited: Citing = NOT_CITED,
 ) -> None:
     """Import Wikidata twin-city tables (P190, "twinned administrative body").
 
@@ -229,7 +246,7 @@ def import_wikidata(
     from ..wikidata import ImportReport, import_tables
 
     path = data_file(ctx)
-    info = _source_info(source, title, publisher, citation, url, date, licence, retrieved)
+    info = _source_info(source, cited)
 
     def change(data: Dataset) -> tuple[Dataset, ImportReport]:
         with _progress(cities_file, links_file) as advance:
@@ -281,29 +298,12 @@ def _print_conflicts(file: str, conflicts: list[tuple[int, str]]) -> None:
         report(_("… and {n} more conflicts").format(n=number(len(conflicts) - 50)))
 
 
-def _source_info(
-    source: str | None,
-    title: str | None,
-    publisher: str | None,
-    citation: str | None,
-    url: str | None,
-    date: str | None,
-    licence: str | None,
-    retrieved: str | None,
-) -> Any:
+def _source_info(source: str | None, cited: Citing) -> Any:
     """The import's description of its source, from the options; unset ones stay empty."""
     from ..citing import SourceInfo
 
-    return SourceInfo(
-        id=source or "",
-        title=title or "",
-        publisher=publisher or "",
-        citation=citation or "",
-        url=url or "",
-        date=date or "",
-        licence=licence or "",
-        retrieved=retrieved or "",
-    )
+    given = {name: value or "" for name, value in cited._asdict().items()}
+    return SourceInfo(id=source or "", **given)
 
 
 def _progress(*files: Path) -> Any:

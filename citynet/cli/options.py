@@ -198,30 +198,28 @@ AS_GIVEN = Shown()
 _Command = TypeVar("_Command", bound=Callable[..., None])
 
 
-def listing_options(*, rows: bool = True) -> Callable[[_Command], _Command]:
-    """Give a command that prints a listing the options that shape it, declared here
-    once: --format, --fields, -o and (with `rows`) --sort and --limit. The command
-    takes them as one argument, `shown: Shown`, and hands it to `present.show`."""
-    bundle: dict[str, Any] = {"fmt": FormatOption, "fields": FieldsOption, "output": OutputOption}
-    if rows:
-        bundle = {"sort": SortOption, "limit": LimitOption, **bundle}
+def option_bundle(
+    parameter: str, bundle: Callable[..., Any], options: dict[str, Any]
+) -> Callable[[_Command], _Command]:
+    """Add `options` (name → annotated option) to a command's parameters; the command
+    receives them together, as `parameter`, made by `bundle(**values)`."""
 
     def decorate(command: _Command) -> _Command:
         hints = typing.get_type_hints(command, include_extras=True)
         own = [
             p.replace(annotation=hints[p.name])
             for p in inspect.signature(command).parameters.values()
-            if p.name != "shown"
+            if p.name != parameter
         ]
         added = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
-            for name, hint in bundle.items()
+            for name, hint in options.items()
         ]
 
         @functools.wraps(command)
         def with_options(*args: Any, **kwargs: Any) -> None:
-            shown = Shown(**{name: kwargs.pop(name) for name in bundle})
-            command(*args, shown=shown, **kwargs)
+            values = {name: kwargs.pop(name) for name in options}
+            command(*args, **{parameter: bundle(**values)}, **kwargs)
 
         # Typer reads the parameters from the signature and their types from the hints.
         with_options.__signature__ = inspect.Signature([*own, *added])  # type: ignore[attr-defined]
@@ -229,6 +227,16 @@ def listing_options(*, rows: bool = True) -> Callable[[_Command], _Command]:
         return typing.cast(_Command, with_options)
 
     return decorate
+
+
+def listing_options(*, rows: bool = True) -> Callable[[_Command], _Command]:
+    """Give a command that prints a listing the options that shape it, declared here
+    once: --format, --fields, -o and (with `rows`) --sort and --limit. The command
+    takes them as one argument, `shown: Shown`, and hands it to `present.show`."""
+    options: dict[str, Any] = {"fmt": FormatOption, "fields": FieldsOption, "output": OutputOption}
+    if rows:
+        options = {"sort": SortOption, "limit": LimitOption, **options}
+    return option_bundle("shown", Shown, options)
 
 
 AsOfOption = Annotated[
