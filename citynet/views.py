@@ -194,15 +194,23 @@ def other_fields(record_type: type, shown: frozenset[str]) -> list[str]:
     return [s.name for s in fields_of(record_type) if s.nested is None and s.name not in shown]
 
 
+class _Facts:
+    """The rows of a record's detail: one per fact that has a value, with its source."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, str]] = []
+
+    def __call__(self, field: str, value: Any, source: str | None = "") -> None:
+        text = _text(value)
+        if text:
+            self.rows.append({"field": field, "value": text, "source": source or ""})
+
+
 def network_detail(dataset: Dataset, network: Network) -> Listing:
     """Every fact of a network with its source, one row each, read from its JSON object."""
     obj = network_object(dataset, network)
-    rows: list[dict[str, str]] = []
-
-    def fact(field: str, value: Any, source: str | None = "") -> None:
-        text = _text(value)
-        if text:
-            rows.append({"field": field, "value": text, "source": source or ""})
+    fact = _Facts()
+    rows = fact.rows
 
     themes = theme_label(dataset)
     for key in _NETWORK_FIRST:
@@ -339,12 +347,8 @@ def _role_text(dataset: Dataset, role: dict[str, Any]) -> str:
 def city_detail(dataset: Dataset, city: City) -> Listing:
     """Every fact of a city, its memberships and partners, read from its JSON object."""
     obj = city_object(dataset, city)
-    rows: list[dict[str, str]] = []
-
-    def fact(field: str, value: Any, source: str | None = "") -> None:
-        text = _text(value)
-        if text:
-            rows.append({"field": field, "value": text, "source": source or ""})
+    fact = _Facts()
+    rows = fact.rows
 
     for key in ("id", "name", "name_en", "aliases", "country", "wikidata"):
         fact(key, obj[key])
