@@ -43,8 +43,12 @@ COMMANDS = [
     (("export", "json", "-"), "dataset"),
     (("stats",), "stats"),
     (("stats", "--kind", "partnership"), "stats"),
+    (("stats", "--table", "centrality"), "stats-centrality"),
+    (("stats", "--table", "communities"), "stats-communities"),
     (("suggest", "koeln"), "suggest"),
     (("suggest", "berlin"), "suggest"),
+    (("path", "berlin", "paris"), "path"),
+    (("path", "paris", "windhuk"), "path"),
 ]
 SHIPPED_ONLY = [
     (("show", "c40"), "show-network"),  # bodies, people, notes
@@ -71,7 +75,11 @@ REAL_COMMANDS = [
     (("search", "springfield"), "search"),
     (("compare", "berlin", "paris", "istanbul"), "compare"),
     (("stats",), "stats"),
+    (("stats", "--country", "DE"), "stats"),
+    (("stats", "--table", "centrality", "--limit", "50"), "stats-centrality"),
+    (("stats", "--table", "communities", "--limit", "10"), "stats-communities"),
     (("suggest", "berlin"), "suggest"),
+    (("path", "koeln", "rio-de-janeiro"), "path"),
     (("show", "wikidata-p190"), "show-source"),
     (("export", "json", "-"), "dataset"),
 ]
@@ -155,6 +163,57 @@ def test_both_compare_shapes_are_told_apart() -> None:
     cities = output(MINI, "compare", "berlin", "koeln")
     assert check.is_valid(networks) and check.is_valid(cities)
     assert not check.is_valid({**networks, "kind": "city"})
+
+
+def table_validator(key: str) -> jsonschema.Draft202012Validator:
+    """The schema of `stats --table KEY`: that key's value in the statistics object."""
+    schema = document("stats")
+    schema["$ref"] = f"urn:citynet:schema:objects#/$defs/statistics/properties/{key}"
+    return jsonschema.Draft202012Validator(schema)
+
+
+# The tables whose --table output is the value of their key in the whole object.
+TABLES_OF_THE_WHOLE = ("country_pairs", "region_country", "region_matrix")
+
+
+@pytest.mark.parametrize("data", [MINI, shipped_path()], ids=["mini", "shipped"])
+def test_a_stats_table_is_its_key_of_the_whole_object(data: Path) -> None:
+    whole = output(data, "stats")
+    for key in TABLES_OF_THE_WHOLE:
+        table = output(data, "stats", "--table", key)
+        table_validator(key).validate(table)
+        assert table == whole[key], key
+
+
+def test_the_region_tables_of_the_real_imports_match_their_schema(real: Path) -> None:
+    """Only the real data has regions (Bundesländer): the matrix has rows to check."""
+    for key in ("region_matrix", "region_country"):
+        found = output(real, "stats", "--table", key, "--country", "DE")
+        assert found, key
+        errors = [e.message for e in table_validator(key).iter_errors(found)]
+        assert errors == [], f"{key}: {len(errors)} errors, first: {errors[:3]}"
+    matrix = output(real, "stats", "--table", "region_matrix", "--country", "DE")
+    assert len(matrix["regions"]) == len(matrix["region_names"]) == len(matrix["partnerships"])
+    assert len(matrix["regions"]) == 16  # every Bundesland
+    assert all(len(row) == len(matrix["countries"]) for row in matrix["partnerships"])
+
+
+def test_new_stats_keys_and_path_steps_are_required() -> None:
+    whole = output(MINI, "stats")
+    check = validator("stats")
+    assert check.is_valid(whole)
+    assert not check.is_valid({k: v for k, v in whole.items() if k != "region_matrix"})
+    pair = {k: v for k, v in whole["country_pairs"][0].items() if k != "domestic"}
+    assert not check.is_valid({**whole, "country_pairs": [pair]})
+    steps = output(MINI, "path", "paris", "windhuk")
+    assert len(steps) == 2 and validator("path").is_valid(steps)
+    assert not validator("path").is_valid([{k: v for k, v in steps[0].items() if k != "to"}])
+    assert not validator("path").is_valid([{**steps[0], "kind": "alliance"}])
+    central = output(MINI, "stats", "--table", "centrality")
+    assert not validator("stats-centrality").is_valid([{**central[0], "betweenness": 2}])
+    communities = output(MINI, "stats", "--table", "communities")
+    assert validator("stats-communities").is_valid(communities)
+    assert not validator("stats-communities").is_valid([{**communities[0], "countries": ["DE"]}])
 
 
 def test_schema_command_lists_and_prints_the_schemas() -> None:

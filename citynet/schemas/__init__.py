@@ -34,7 +34,10 @@ NAMES = (
     "search",
     "compare",
     "stats",
+    "stats-centrality",
+    "stats-communities",
     "suggest",
+    "path",
     "wikidata-diff",
 )
 
