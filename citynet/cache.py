@@ -77,15 +77,27 @@ def _load(path: Path, held: list[bytes], place: tuple[Path, bytes, bytes] | None
 
 
 def remembered(
-    path: Path, label: str, make: Callable[[Dataset], Any], shape: Any = list[str]
+    path: Path,
+    label: str,
+    make: Callable[[Dataset], Any],
+    shape: Any = list[str],
+    patched: Callable[[Any, Any], Any] | None = None,
+    patch_shape: Any = None,
 ) -> Any:
     """What `make` says about the dataset at `path` (a value of type `shape`), remembered
     for this exact content and this citynet (and Python): a second run on an unchanged
     file costs a cache read. Used for `check`, whose verdict only the content and the
-    code decide, and for the name index of completion."""
+    code decide, and for the name index of completion. With `patched`, a value kept for
+    an earlier content and the patch `carry` kept since (a `patch_shape`) serve too:
+    `patched(value, patch)` is then the value for this content."""
     held = [read_bytes(path)]
     place = _place(path, held[0])
-    value = _recall(place, label, shape) if place is not None else None
+    value = None
+    if place is not None:
+        if patched is not None:
+            value = _patched(place, label, shape, patched, patch_shape)
+        if value is None:
+            value = _recall(place, label, shape)
     if value is None:
         value = make(_load(path, held, place))
         if place is not None:
@@ -93,17 +105,44 @@ def remembered(
     return value
 
 
-def recall(path: Path, text: str, label: str, shape: Any) -> Any:
-    """What `remembered` keeps under `label` for this content of `path`, or None."""
-    place = _text_place(path, text)
-    return _recall(place, label, shape) if place is not None else None
+def carry(
+    path: Path, old_text: str, new_text: str, label: str, extend: Callable[[Any], Any], shape: Any
+) -> None:
+    """After a write of `new_text` over `old_text`: keep for the new content the patch
+    (a `shape`) that `extend` makes of the one kept for the old content (None if there
+    is none; `extend` returns None to keep nothing). The value `remembered` under `label`
+    for an earlier content then serves the new one without being read or written whole."""
+    old_place = _text_place(path, old_text)
+    new_place = _text_place(path, new_text)
+    if old_place is None or new_place is None:
+        return
+    kept = _recall(old_place, label + _PATCH, tuple[bytes, shape])
+    # What the patch applies to: the old content's own value, or the one its patch had.
+    base, patch = kept if kept is not None else (old_place[2], None)
+    patch = extend(patch)
+    if patch is not None:
+        _write_entry(*_derived(new_place, label + _PATCH), (base, patch))
 
 
-def keep(path: Path, text: str, label: str, value: object) -> None:
-    """Remember `value` under `label` for this content of `path` (see `remembered`)."""
-    place = _text_place(path, text)
-    if place is not None:
-        _write_entry(*_derived(place, label), value)
+_PATCH = "-patch"
+
+
+def _patched(
+    place: tuple[Path, bytes, bytes],
+    label: str,
+    shape: Any,
+    patched: Callable[[Any, Any], Any],
+    patch_shape: Any,
+) -> Any:
+    """The value of `label` for a content, made from the patch kept for it and the value
+    kept for the content it patches (the patch names it); None if either is missing."""
+    kept = _recall(place, label + _PATCH, tuple[bytes, patch_shape])
+    if kept is None:
+        return None
+    base, patch = kept
+    entry, key, _context = place
+    value = _recall((entry, key, base), label, shape)
+    return None if value is None else patched(value, patch)
 
 
 def _recall(place: tuple[Path, bytes, bytes], label: str, shape: Any) -> Any:

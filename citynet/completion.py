@@ -49,41 +49,66 @@ def _rows(records: Iterable[City | Network], kind: str) -> list[Row]:
     return rows
 
 
-def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
-    """After a write: the name index of the old content, with the rows of the cities and
-    networks that changed replaced, kept for the new content, so that completing after
-    an edit costs what the edit changed. Nothing is kept where the old index is not in
-    the cache or most records changed (it is then built on first use)."""
-    from .cache import keep, recall
+# What changed since the index was made: the rows that went and the rows that came,
+# each sorted. Kept beside the index for each content written, so that an edit writes
+# only this; beyond _MOST_ROWS rows the index is made afresh on first use.
+Patch = tuple[list[Row], list[Row]]
+_MOST_ROWS = 5000
 
-    gone: set[str] = set()
-    fresh: list[Row] = []
+
+def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
+    """After a write: the patch of the name index (the rows of the cities and networks
+    that changed) kept for the new content, so that completing after an edit costs what
+    the edit changed. Nothing is kept where most records changed (the index is then
+    made on first use)."""
+    from .cache import carry
+
+    went: list[Row] = []
+    came: list[Row] = []
     for section, kind in _SECTIONS.items():
         before, after = getattr(old, section), getattr(new, section)
         if before is after:
             continue
         now, was = set(map(id, after)), set(map(id, before))
-        gone.update(record.id for record in before if id(record) not in now)
         added = [record for record in after if id(record) not in was]
         if len(added) > len(after) // 4 + 1:
             return
-        fresh += _rows(added, kind)
-    if not gone and not fresh:
+        went += _rows([record for record in before if id(record) not in now], kind)
+        came += _rows(added, kind)
+    if not went and not came:
         return
-    rows: list[Row] | None = recall(path, old_text, _LABEL, list[Row])
-    if rows is None:
-        return
-    kept = [row for row in rows if row[2] not in gone]
-    kept += fresh
-    kept.sort()  # two sorted runs: linear
-    keep(path, new_text, _LABEL, kept)
+
+    def extend(patch: Patch | None) -> Patch | None:
+        gone, fresh = patch if patch is not None else ([], [])
+        # A row an earlier edit brought leaves the patch; one of the index is struck out.
+        fresh_set = set(fresh)
+        leaving = {row for row in went if row in fresh_set}
+        gone = sorted({*gone, *(row for row in went if row not in leaving)})
+        fresh = sorted({*(row for row in fresh if row not in leaving), *came})
+        return (gone, fresh) if len(gone) + len(fresh) <= _MOST_ROWS else None
+
+    carry(path, old_text, new_text, _LABEL, extend, Patch)
+
+
+def _patched(rows: list[Row], patch: Patch) -> list[Row] | None:
+    """The index `rows` with a patch applied, in place (a binary search per row); None
+    if a row to strike out is not there (the patch is not of this index)."""
+    gone, fresh = patch
+    for row in gone:
+        at = bisect.bisect_left(rows, row)
+        if at == len(rows) or rows[at] != row:
+            return None
+        del rows[at]
+    for row in fresh:
+        bisect.insort(rows, row)
+    return rows
 
 
 def cached_index(path: Path) -> list[Row]:
     """The name index of the data file at `path`, from the cache when it is there."""
     from .cache import remembered
 
-    rows: list[Row] = remembered(path, _LABEL, name_index, list[Row])
+    rows: list[Row] = remembered(path, _LABEL, name_index, list[Row], _patched, Patch)
     return rows
 
 

@@ -97,3 +97,41 @@ def test_after_an_edit_completion_finds_the_change_without_building_the_index_ag
     assert rows == sorted(rows)
     monkeypatch.undo()
     assert rows == completion.name_index(load(data))
+
+
+def test_a_row_an_edit_brought_and_the_next_took_away_leaves_the_index_as_built(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    data = tmp_path / "networks.toml"
+    data.write_bytes(shipped_path().read_bytes())
+    built = completion.cached_index(data)
+    runner = CliRunner()
+    for verb in ("add", "remove"):
+        edited = runner.invoke(
+            app, ["--data", str(data), "edit", "city", "koeln", f"--{verb}-alias", "Kölle"]
+        )
+        assert edited.exit_code == 0, edited.stderr
+        rows = completion.cached_index(data)
+        assert rows == completion.name_index(load(data))
+    assert rows == built
+
+
+def test_a_patch_whose_index_is_gone_builds_the_index_again(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from citynet.cli import app
+
+    data = tmp_path / "networks.toml"
+    data.write_bytes(shipped_path().read_bytes())
+    completion.cached_index(data)
+    for entry in cache.cache_dir().glob("*.names.msgpack"):
+        entry.unlink()  # the index the patch of the edit would apply to
+    edited = CliRunner().invoke(
+        app, ["--data", str(data), "edit", "city", "koeln", "--add-alias", "Kölle"]
+    )
+    assert edited.exit_code == 0, edited.stderr
+    assert completion.cached_index(data) == completion.name_index(load(data))
