@@ -127,6 +127,20 @@ def carry(
 _PATCH = "-patch"
 
 
+def recall(path: Path, text: str, label: str, shape: Any) -> Any:
+    """What is kept under `label` for this content of `path` (see `keep`), or None."""
+    place = _text_place(path, text)
+    return _recall(place, label, shape) if place is not None else None
+
+
+def keep(path: Path, text: str, label: str, value: object) -> None:
+    """Remember `value` (a fact about the text, such as where its tables start) under
+    `label` for this content of `path`."""
+    place = _text_place(path, text)
+    if place is not None:
+        _write_entry(*_derived(place, label), value)
+
+
 def _patched(
     place: tuple[Path, bytes, bytes],
     label: str,

@@ -37,17 +37,24 @@ _ID = operator.attrgetter("id")
 _MOST = 0.25
 
 
-def splice(text: str, old: Dataset, new: Dataset) -> tuple[str, Dataset] | None:
+def splice(
+    text: str, old: Dataset, new: Dataset, known: list[int] | None = None
+) -> tuple[str, Dataset, list[int]] | None:
     """The text of `new`, made from `text` (the file `old` was read from) by replacing
-    only the records that changed, and `new` with its records in file order; None
-    where the file does not line up or the change is not checked here."""
-    starts = _starts(text, old)
+    only the records that changed, `new` with its records in file order, and where each
+    of its tables starts in that text; None where the file does not line up or the change
+    is not checked here. `known`: where the tables of `text` start, as remembered from
+    its last read or write; used only if it lines up with the text, else found again."""
+    starts = known if known is not None and _lines_up(text, old, known) else _starts(text, old)
     if not starts:
         return None  # a file without records: nothing to splice into
-    starts.append(len(text) + 1)  # where a table after the last would begin
+    starts = [*starts, len(text) + 1]  # where a table after the last would begin
     total = len(starts) - 1
     budget = max(1, int(total * _MOST))
     parts: list[str] = []
+    # Where the new text's tables start: copied runs keep theirs, shifted.
+    new_starts: list[int] = []
+    at = starts[0]
     ordered: dict[str, tuple[Any, ...]] = {}
     added: dict[str, list[Any]] = {}
     first = 0  # the index of the section's first table among all tables
@@ -56,7 +63,9 @@ def splice(text: str, old: Dataset, new: Dataset) -> tuple[str, Dataset] | None:
         count = len(records)
         if getattr(new, section) is records:
             if count:
-                parts.append(text[starts[first] : starts[first + count] - 1])
+                pieces: list[tuple[int, int] | str] = [(first, first + count)]
+            else:
+                pieces = []
         else:
             spliced = _section(text, section, records, getattr(new, section), starts, first)
             if spliced is None:
@@ -65,13 +74,39 @@ def splice(text: str, old: Dataset, new: Dataset) -> tuple[str, Dataset] | None:
             budget -= len(fresh) + count - (len(in_order) - len(fresh))
             if budget < 0:
                 return None
-            parts += pieces
             ordered[section], added[section] = in_order, fresh
+        for piece in pieces:
+            if isinstance(piece, str):
+                new_starts.append(at)
+            else:
+                low, high = piece
+                shift = at - starts[low]
+                new_starts += [start + shift for start in starts[low:high]]
+                # Without the last newline, which joining puts back: the run stays as it was.
+                piece = text[starts[low] : starts[high] - 1]
+            parts.append(piece)
+            at += len(piece) + 1
         first += count
     if not parts or not _valid(old, new, ordered, added):
         return None
     spliced_text = text[: starts[0]] + "\n".join(parts)
-    return spliced_text, Dataset(**{s: ordered.get(s, getattr(new, s)) for s in SECTIONS})
+    records = Dataset(**{s: ordered.get(s, getattr(new, s)) for s in SECTIONS})
+    return spliced_text, records, new_starts
+
+
+def _lines_up(text: str, old: Dataset, starts: list[int]) -> bool:
+    """Whether `starts` are where the tables of `old` begin in `text`: ascending, one
+    canonical header at each, of the section that holds the record there. (That no
+    other header lies between them, the cache vouches for: positions are remembered
+    under the hash of the text they were found in.)"""
+    headers: list[str] = []
+    for section in SECTIONS:
+        headers += [f"\n[[{section}]]\n"] * len(getattr(old, section))
+    if len(headers) != len(starts) or not starts or starts[0] < 1:
+        return False
+    if not all(map(operator.lt, starts, itertools.islice(starts, 1, None))):
+        return False
+    return all(map(text.startswith, headers, [start - 1 for start in starts]))
 
 
 def _starts(text: str, old: Dataset) -> list[int] | None:
@@ -92,9 +127,10 @@ def _starts(text: str, old: Dataset) -> list[int] | None:
 
 def _section(
     text: str, section: str, old: Sequence[Any], new: Sequence[Any], starts: list[int], first: int
-) -> tuple[list[str], tuple[Any, ...], list[Any]] | None:
-    """The text of a changed section as pieces to join with blank lines, its records in
-    file order and the records that are new; None if it cannot be spliced."""
+) -> tuple[list[tuple[int, int] | str], tuple[Any, ...], list[Any]] | None:
+    """A changed section as pieces to join with blank lines (a new record's text, or the
+    range of old tables a run of kept ones fills), its records in file order and the
+    records that are new; None if it cannot be spliced."""
     from .store import section_key
 
     key = section_key(section)
@@ -115,7 +151,7 @@ def _section(
         return None  # a second record with this key: the full path reports it
     # Walk the old tables: runs of kept ones are copied whole, new ones rendered.
     cuts = sorted({0, len(old), *gone, *(i + 1 for i in gone), *places})
-    pieces: list[str] = []
+    pieces: list[tuple[int, int] | str] = []
     records: list[Any] = []
     gone_set, next_new = set(gone), 0
     for low, high in itertools.pairwise([*cuts, len(old)]):
@@ -124,8 +160,7 @@ def _section(
             records.append(fresh[next_new])
             next_new += 1
         if low < high and low not in gone_set:
-            # Without the last newline, which joining puts back: the run stays as it was.
-            pieces.append(text[starts[first + low] : starts[first + high] - 1])
+            pieces.append((first + low, first + high))
             records.extend(old[low:high])
     return pieces, tuple(records), fresh
 

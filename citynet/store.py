@@ -1012,9 +1012,13 @@ def update_with(
         changed, result = change(dataset)
         # Only what changed is written where the file lines up with what was read (and
         # nothing of it, comments included, is lost); a rewrite of everything otherwise.
-        spliced = splice(old_text, dataset, changed) if changed is not dataset else None
+        spliced = None
+        if changed is not dataset:
+            # Where the tables start, remembered from the last write (checked before use).
+            known = cache.recall(path, old_text, _STARTS, list[int])
+            spliced = splice(old_text, dataset, changed, known)
         if spliced is not None:
-            new_text, written = spliced
+            new_text, written, starts = spliced
         else:
             new_text, written = _rewrite(path, old_text, changed, force)
         if dry_run or new_text == old_text:
@@ -1023,8 +1027,13 @@ def update_with(
             write_backup(path, old_text)
         atomic_write(path, new_text, unchanged=old_text)
         cache.remember(path, new_text, written)  # the next command starts warm
+        if spliced is not None:
+            cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
         carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
     return old_text, new_text, result
+
+
+_STARTS = "starts"
 
 
 def _rewrite(path: Path, old_text: str, changed: Dataset, force: bool) -> tuple[str, Dataset]:

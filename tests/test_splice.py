@@ -69,9 +69,31 @@ def test_a_spliced_change_gives_the_bytes_of_a_full_rewrite(seed: int) -> None:
         return
     spliced = splice.splice(text, old, new)
     assert spliced is not None
-    spliced_text, in_file_order = spliced
+    spliced_text, in_file_order, starts = spliced
     assert spliced_text == expected
     assert store.parse(spliced_text) == in_file_order
+    # Where the new text's tables start, as a scan of it finds them.
+    assert starts == [m.start() + 1 for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", expected)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_remembered_table_starts_that_do_not_line_up_give_the_bytes_of_a_full_rewrite(
+    seed: int,
+) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    old = store.parse(text)
+    rng = random.Random(seed)
+    new = random_change(old, rng)
+    right = [m.start() + 1 for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", text)]
+    shifted = [start + 1 for start in right]
+    swapped = right.copy()
+    at = rng.randrange(len(right) - 1)
+    swapped[at], swapped[at + 1] = swapped[at + 1], swapped[at]
+    wrong = [right[:-1], [], shifted, swapped, [0, *right[1:]], [len(text) + 5] * len(right)]
+    expected = splice.splice(text, old, new)
+    assert splice.splice(text, old, new, right) == expected
+    for known in wrong:
+        assert splice.splice(text, old, new, known) == expected
 
 
 def test_an_edit_changes_only_its_records_lines_and_the_diff_shown_is_the_files(
