@@ -26,9 +26,9 @@ from .schema import (
     FieldSpec,
     drop_references,
     kind_of,
+    refers_to_any,
     rename_references,
 )
-from .schema import references as references_in
 
 # Sections whose records people name, so a reference to them may be a name.
 _NAMED: dict[str, type[Network] | type[City] | type[Source]] = {
@@ -219,13 +219,12 @@ def references(dataset: Dataset, record: Any) -> list[Any]:
     rid = getattr(record, "id", None)
     if rid is None:
         return []
-    section = SECTION_OF[type(record)]
+    ids = {SECTION_OF[type(record)]: {rid}}
     return [
         other
         for other_section in SECTION_OF.values()
         for other in getattr(dataset, other_section)
-        if other is not record
-        and any(s == section and ref == rid for _, s, ref in references_in(other))
+        if other is not record and refers_to_any(other, ids)
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Mapping
 from typing import Any
 
 from msgspec import NODEFAULT, Struct
@@ -168,7 +168,24 @@ def referring_fields(record_type: type) -> tuple[FieldSpec, ...]:
 
 
 def refers_to(record: Any, section: str, record_id: str) -> bool:
-    return any(s == section and ref == record_id for _, s, ref in references(record))
+    return refers_to_any(record, {section: {record_id}})
+
+
+def refers_to_any(record: Any, ids: Mapping[str, Container[str]]) -> bool:
+    """Whether a record (nested tables included) refers to any of `ids` (section → ids).
+    What `references` finds, without naming where: a removal asks it of every record."""
+    for spec in referring_fields(type(record)):
+        value = getattr(record, spec.name)
+        if not value:
+            continue
+        if spec.nested:
+            if any(refers_to_any(item, ids) for item in value):
+                return True
+            continue
+        wanted = ids.get(spec.refers) if spec.refers else None
+        if wanted is not None and any(map(wanted.__contains__, value if spec.many else (value,))):
+            return True
+    return False
 
 
 def rename_references(record: Any, section: str, old_id: str, new_id: str) -> Any:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .model import SECTIONS, Dataset, Network
-from .schema import references, referring_fields
+from .schema import references, referring_fields, refers_to_any
 
 # A canonical top-level header: at the start of a line, nothing else on it.
 _HEADER = re.compile(r"\n\[\[([a-z_]+)\]\]\n")
@@ -214,13 +214,9 @@ def _valid(
         if section in ids
     }
     gone = {section: vanished for section, vanished in gone.items() if vanished}
-    if gone and any(_refers(record, gone) for record in _all(new)):
+    if gone and any(refers_to_any(record, gone) for record in _all(new)):
         return False
     return "networks" not in ordered or not _cycle(new.networks)
-
-
-def _refers(record: Any, gone: dict[str, set[str]]) -> bool:
-    return any(ref in gone.get(target, ()) for _f, target, ref in references(record))
 
 
 def _all(dataset: Dataset) -> Iterator[Any]:
