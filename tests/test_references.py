@@ -145,3 +145,20 @@ def test_merging_a_city_moves_every_reference_to_it(tmp_path: Path) -> None:
     # Berlin–London itself would be a city partnered with itself: it goes.
     assert set(before) - {"partnerships.cities"} <= set(moved)
     assert not [p for p in after.partnerships if p.cities[0] == p.cities[1]]
+
+
+def test_refers_to_any_agrees_with_the_references_a_record_holds() -> None:
+    from citynet.files import shipped_path
+
+    dataset = store.load(shipped_path())
+    fixture = store.load(FIXTURE)
+    records = [r for d in (dataset, fixture) for s in SECTIONS for r in getattr(d, s)]
+    held = {(section, ref) for r in records for _f, section, ref in schema.references(r)}
+    asked = [{section: {ref}} for section, ref in sorted(held)[::7]]
+    asked += [{section: {"nirgendwo"}} for section in SECTIONS]
+    for record in records:
+        found = {(section, ref) for _f, section, ref in schema.references(record)}
+        for ids in asked:
+            [(section, wanted)] = ids.items()
+            expected = any((section, ref) in found for ref in wanted)
+            assert schema.refers_to_any(record, ids) == expected, (record, ids)
