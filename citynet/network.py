@@ -16,6 +16,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from msgspec import Struct
+
 from .kinds import kind_rank
 from .model import City, Dataset, Partnership
 from .names import fold
@@ -293,6 +295,43 @@ def _move_nodes(graph: dict[str, dict[str, float]]) -> dict[str, str]:
                 community[node] = best
                 moved = True
     return community
+
+
+class Position(Struct, frozen=True, array_like=True):
+    """A city's place in the graph of relations, as a city's report states it (kept in
+    the cache: computing it costs about two seconds at the real size)."""
+
+    degree_rank: int  # rank by partner cities among `cities`
+    between_rank: int  # rank by betweenness
+    cities: int  # how many cities have a relation
+    community: int  # its community's number, 1 for the largest
+    community_size: int
+    others: tuple[str, ...]  # up to five other members' names, most connected first
+    countries: tuple[str, ...]  # up to five countries of the community, most cities first
+
+
+def positions(dataset: Dataset) -> dict[str, Position]:
+    """Every connected city's place in the graph: ranks and community."""
+    records = centrality(dataset)
+    ranked = ranks(records)
+    found: dict[str, Position] = {}
+    for community in communities(dataset):
+        countries = tuple(code for code, _count in community.countries[:5])
+        for city in community.members:
+            if city.id not in ranked:
+                continue
+            by_degree, by_between = ranked[city.id]
+            others = tuple(c.name for c in community.members[:6] if c.id != city.id)[:5]
+            found[city.id] = Position(
+                by_degree,
+                by_between,
+                len(records),
+                community.number,
+                len(community.members),
+                others,
+                countries,
+            )
+    return found
 
 
 def communities_object(found: list[Community]) -> list[dict[str, object]]:

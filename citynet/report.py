@@ -9,7 +9,7 @@ language.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from .model import City, Dataset, Figure, Membership, Network, Role
 from .names import fold
 
 if TYPE_CHECKING:
+    from .network import Position
     from .query import Partner
 
 FORMATS = formats.names("report")
@@ -123,8 +124,16 @@ def long_date(day: dt.date) -> str:
 # --- what the report says -----------------------------------------------------------
 
 
-def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
-    """The report on one city, as blocks; `today` is the date it is made."""
+def build(
+    dataset: Dataset,
+    city: City,
+    today: dt.date | None = None,
+    known: Mapping[str, Position] | None = None,
+) -> Report:
+    """The report on one city, as blocks; `today` is the date it is made. `known`: every
+    city's place in the graph, where the caller has it (the CLI keeps it in the cache),
+    else it is computed."""
+    from .network import positions
     from .query import partners_of
 
     made = today or dt.date.today()
@@ -162,7 +171,7 @@ def build(dataset: Dataset, city: City, today: dt.date | None = None) -> Report:
         *_networks_section(dataset, city, memberships, cite),
         Heading(2, _("2. Partner cities")),
         *_partners_section(partners, cite),
-        *_position_section(dataset, city),
+        *_position_section(city, (known if known is not None else positions(dataset)).get(city.id)),
         Heading(2, _("3. Map")),
         MapBlock(city),
         Heading(2, _("4. Figures of the networks")),
@@ -259,39 +268,32 @@ def _timeline_section(dataset: Dataset, city: City, cite: _Footnotes, year: int)
     return blocks
 
 
-def _position_section(dataset: Dataset, city: City) -> list[Block]:
+def _position_section(city: City, position: Position | None) -> list[Block]:
     """The city's place in the graph of relations: its ranks by partner cities and by
     betweenness, and the community it belongs to (`citynet.network`)."""
     from .i18n import number
-    from .network import centrality, communities, ranks
 
-    records = centrality(dataset)
-    ranked = ranks(records)
-    if city.id not in ranked:
+    if position is None:
         return []
-    by_degree, by_between = ranked[city.id]
-    community = next(c for c in communities(dataset) if city in c.members)
-    others = [c.name for c in community.members if c.id != city.id][:5]
-    countries = ", ".join(code for code, _ in community.countries[:5])
     rank = _(
         "In the graph of relations {city} ranks {degree} of {total} cities by partner "
         "cities and {between} by betweenness (how many shortest chains between other "
         "cities pass through it)."
     ).format(
         city=city.name,
-        degree=number(by_degree),
-        between=number(by_between),
-        total=number(len(records)),
+        degree=number(position.degree_rank),
+        between=number(position.between_rank),
+        total=number(position.cities),
     )
     group = ngettext(
         "It belongs to community {number} of {count} city (countries: {countries}).",
         "It belongs to community {number} of {count} cities (most in {countries}), with {others}.",
-        len(community.members),
+        position.community_size,
     ).format(
-        number=community.number,
-        count=number(len(community.members)),
-        countries=countries,
-        others=", ".join(others),
+        number=position.community,
+        count=number(position.community_size),
+        countries=", ".join(position.countries),
+        others=", ".join(position.others),
     )
     return [Paragraph((Cell(rank), Cell(group)))]
 

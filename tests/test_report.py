@@ -331,3 +331,20 @@ def run_in_english(*args: str) -> tuple[int, str, str]:
     from test_maps import run as run_in
 
     return run_in("--lang", "en", *args)
+
+
+def test_the_report_keeps_the_places_in_the_graph_for_the_next_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ranks and communities cost seconds at the real size: the second report of an
+    unchanged file reads them from the cache, and says the same."""
+    first = run("report", "berlin", "--format", "md")
+    assert first[0] == 0, first[2]
+    assert "Im Graphen der Beziehungen steht Berlin unter 10 Städten auf Platz 1" in first[1]
+
+    def not_again(_dataset: object) -> None:
+        raise AssertionError("positions computed again for an unchanged file")
+
+    monkeypatch.setattr("citynet.network.positions", not_again)
+    second = run("report", "berlin", "--format", "md")
+    assert second == first

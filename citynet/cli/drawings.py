@@ -9,7 +9,7 @@ import typer
 
 from ..i18n import _
 from ..model import City, Network
-from .app import dataset, report
+from .app import data_file, dataset, report
 from .options import (
     CityArgument,
     GraphFormatOption,
@@ -206,15 +206,18 @@ def report_command(
 
       citynet report berlin --format md | less
     """
+    from ..cache import remembered
     from ..formats import choose
     from ..maps import city_map, render_svg
     from ..names import lookup
+    from ..network import Position, positions
     from ..report import build, map_file_for, render_html, render_markdown
 
     data = dataset(ctx)
     found = lookup(data, city, City)
-    assert isinstance(found, City)
-    city_report = build(data, found)
+    # Every city's rank and community, kept for this content of the data file.
+    known = remembered(data_file(ctx), "positions", positions, dict[str, Position])
+    city_report = build(data, found, known=known)
     chosen = choose("report", fmt, output)
     if chosen == "html":
         write_text(ctx, render_html(data, city_report), output)
