@@ -11,7 +11,7 @@ from ..errors import CitynetError, DataError
 from ..i18n import _, number
 from ..model import City, Dataset
 from .app import data_file, dataset, report
-from .options import DryRunOption, ForceOption, complete_records, completions
+from .options import DryRunOption, ForceOption, city_argument, completions
 from .present import print_diff, print_lines
 
 app = typer.Typer()
@@ -328,12 +328,8 @@ def _city_warnings(data: Dataset) -> tuple[list[str], int]:
 @app.command()
 def merge(
     ctx: typer.Context,
-    keep: Annotated[
-        str, typer.Argument(help="The city to keep.", autocompletion=complete_records(City))
-    ],
-    other: Annotated[
-        str, typer.Argument(help="The city joined into it.", autocompletion=complete_records(City))
-    ],
+    keep: Annotated[str, city_argument("The city to keep.")],
+    other: Annotated[str, city_argument("The city joined into it.")],
     dry_run: DryRunOption = False,
     force: Annotated[
         bool,

@@ -17,7 +17,7 @@ from .options import (
     KindOption,
     RankingLimitOption,
     Shown,
-    complete_records,
+    city_argument,
     listing_options,
 )
 from .present import chosen_format, show
@@ -113,12 +113,8 @@ def stats(
 @listing_options(rows=False)
 def path_command(
     ctx: typer.Context,
-    start: Annotated[
-        str, typer.Argument(help="From this city.", autocompletion=complete_records(City))
-    ],
-    end: Annotated[
-        str, typer.Argument(help="To this city.", autocompletion=complete_records(City))
-    ],
+    start: Annotated[str, city_argument("From this city.")],
+    end: Annotated[str, city_argument("To this city.")],
     kind: KindOption = None,
     shown: Shown = AS_GIVEN,
 ) -> None:

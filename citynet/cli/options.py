@@ -84,9 +84,12 @@ def complete_records(kind: type[Network] | type[City] | None) -> Any:
     return complete
 
 
-CityArgument = Annotated[
-    str, typer.Argument(help="City: id, name or alias.", autocompletion=complete_records(City))
-]
+def city_argument(help: str) -> Any:
+    """A positional argument naming a city, completed from the data."""
+    return typer.Argument(help=help, autocompletion=complete_records(City))
+
+
+CityArgument = Annotated[str, city_argument("City: id, name or alias.")]
 
 
 def complete_kind(incomplete: str) -> list[str]:
