@@ -1,7 +1,8 @@
 """A cache of loaded datasets, so a command does not parse TOML on every call.
 
-An entry holds the dataset as MessagePack, decoded by msgspec straight into the
-typed records: reading it can never run code, unlike a pickle. It is used only
+An entry holds the dataset as MessagePack (`citynet.packed`: each section decoded
+when a command first reads it), decoded by msgspec straight into the typed records:
+reading it can never run code, unlike a pickle. It is used only
 when all of these hold, and otherwise ignored (and rebuilt where possible):
 - the folder and the entry belong to the user and nobody else may write them (on
   POSIX; folder 0700, entries and key 0600);
@@ -9,7 +10,7 @@ when all of these hold, and otherwise ignored (and rebuilt where possible):
   matches the entry's bytes, the data file's content, and the citynet and Python
   versions: so an entry is one this user's citynet wrote for exactly this file,
   damaged in no byte;
-- it decodes into a valid Dataset.
+- it decodes into a Dataset of this citynet's record layout.
 A cache folder that cannot be used (not a folder, read-only, someone else's) only
 means that nothing is cached; it is never an error.
 """
@@ -35,7 +36,7 @@ except ImportError:  # pragma: no cover - other Python implementations
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
-_MAGIC = b"citynet-cache 4\n"
+_MAGIC = b"citynet-cache 5\n"
 _TAG_SIZE = 32
 _KEY_FILE = "key"
 _PRIVATE = 0o077  # mode bits that must be clear on the folder, the key and entries
@@ -66,13 +67,14 @@ def load_cached(path: Path) -> Dataset:
 def _load(path: Path, held: list[bytes], place: tuple[Path, bytes, bytes] | None) -> Dataset:
     """The dataset of the file content in `held` (taken out of it: a large file is held
     once, not twice, while it is parsed), from the cache entry at `place` if it is there."""
-    cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
-    if cached is not None:
+    cached = _read_dataset(place) if place is not None else None
+    if cached is not None and place is not None:
+        _SEEN[:] = [(path, held[0], place)]
         return cached
     text = decode(held.pop(), str(path))
     dataset = _parse(text, path)
     if place is not None:
-        _write_entry(*place, dataset)
+        _write_dataset(place, dataset)
     return dataset
 
 
@@ -173,12 +175,12 @@ def load_text(path: Path, text: str) -> Dataset:
     """The dataset of `text`, read from `path`: from the cache when it holds this exact
     content, else parsed (and cached)."""
     place = _text_place(path, text)
-    cached: Dataset | None = _read_entry(*place, Dataset) if place is not None else None
+    cached = _read_dataset(place) if place is not None else None
     if cached is not None:
         return cached
     dataset = _parse(text, path)
     if place is not None:
-        _write_entry(*place, dataset)
+        _write_dataset(place, dataset)
     return dataset
 
 
@@ -186,7 +188,20 @@ def remember(path: Path, text: str, dataset: Dataset) -> None:
     """Cache `dataset` as what `path` holds now that `text` was written to it."""
     place = _text_place(path, text)
     if place is not None:
-        _write_entry(*place, dataset)
+        _write_dataset(place, dataset)
+
+
+def _read_dataset(place: tuple[Path, bytes, bytes]) -> Dataset | None:
+    from .packed import Packed, unpack
+
+    packed = _read_entry(*place, Packed)
+    return unpack(packed) if packed is not None else None
+
+
+def _write_dataset(place: tuple[Path, bytes, bytes], dataset: Dataset) -> None:
+    from .packed import pack
+
+    _write_entry(*place, pack(dataset))
 
 
 # The places of the texts a write has seen (its old and new content), so that each is
@@ -203,10 +218,18 @@ def _text_place(path: Path, text: str) -> tuple[Path, bytes, bytes] | None:
     return _TEXT_PLACES[known]
 
 
+# The content of the file a warm load read, and its place: what the same command asks
+# of the cache next (the name index, say) finds the same bytes and is not hashed again.
+_SEEN: list[tuple[Path, bytes, tuple[Path, bytes, bytes]]] = []
+
+
 def _place(path: Path, data: bytes) -> tuple[Path, bytes, bytes] | None:
     """The entry, key and context for this content of `path`; None without a cache."""
     if os.environ.get(NO_CACHE_ENV):
         return None
+    for seen_path, seen_data, place in _SEEN:
+        if seen_path == path and seen_data == data:
+            return place
     folder = _usable_folder()
     key = _secret(folder) if folder else None
     if folder is None or key is None:
@@ -221,9 +244,12 @@ def _parse(text: str, path: Path) -> Dataset:
 
 
 def _context(data: bytes) -> bytes:
-    """What an entry must have been made from: this content, this citynet, this Python."""
+    """What an entry must have been made from: this content, this citynet (and its
+    records' layout), this Python."""
+    from .packed import LAYOUT
+
     versions = f"{__version__}\0{sys.version_info[:3]}\0".encode()
-    return versions + blake2b(data, digest_size=32).digest()
+    return versions + LAYOUT + b"\0" + blake2b(data, digest_size=32).digest()
 
 
 def _entry_name(path: Path) -> str:
@@ -315,7 +341,7 @@ def _create(path: Path, content: bytes) -> bool:
 # --- entries ------------------------------------------------------------------------
 
 
-def _read_entry(entry: Path, key: bytes, context: bytes, shape: Any = Dataset) -> Any:
+def _read_entry(entry: Path, key: bytes, context: bytes, shape: Any) -> Any:
     """The value an entry holds, decoded as `shape`; None unless it is one citynet wrote."""
     import msgspec
 

@@ -136,8 +136,7 @@ def find(dataset: Dataset, kind: str, key: str) -> Any:
 
 
 def _with(dataset: Dataset, section: str, records: Sequence[Any]) -> Dataset:
-    changes: dict[str, Any] = {section: tuple(records)}
-    return replace(dataset, **changes)
+    return dataset.replace(**{section: tuple(records)})
 
 
 def add(dataset: Dataset, record: Any) -> Dataset:
@@ -211,7 +210,7 @@ def _map_records(dataset: Dataset, change: Any) -> Dataset:
         changed = [change(r) for r in records]
         if any(a is not b for a, b in zip(changed, records, strict=True)):
             sections[section] = tuple(r for r in changed if r is not None)
-    return replace(dataset, **sections) if sections else dataset
+    return dataset.replace(**sections) if sections else dataset
 
 
 def references(dataset: Dataset, record: Any) -> list[Any]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .model import City, Dataset, Network
-from .names import fold, fold_variants
+from .names import fold, fold_variants, name_lines
 
 LIMIT = 50
 # (folded key, name as written, id, population or -1, "city" or "network", the name's
@@ -57,37 +57,79 @@ _MOST_ROWS = 5000
 
 
 def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
-    """After a write: the patch of the name index (the rows of the cities and networks
-    that changed) kept for the new content, so that completing after an edit costs what
-    the edit changed. Nothing is kept where most records changed (the index is then
-    made on first use)."""
+    """After a write: the patches of the name index and of the lookup lines (the names
+    of the cities and networks that changed) kept for the new content, so that
+    completing or naming a place after an edit costs what the edit changed. Nothing is
+    kept where most records changed (each is then made on first use)."""
     from .cache import carry
 
-    went: list[Row] = []
-    came: list[Row] = []
-    for section, kind in _SECTIONS.items():
-        before, after = getattr(old, section), getattr(new, section)
+    went: dict[str, list[City | Network]] = {}
+    came: dict[str, list[City | Network]] = {}
+    for section in _SECTIONS:
+        before, after = old.section(section), new.section(section)
         if before is after:
             continue
+        before, after = getattr(old, section), getattr(new, section)
         now, was = set(map(id, after)), set(map(id, before))
         added = [record for record in after if id(record) not in was]
         if len(added) > len(after) // 4 + 1:
             return
-        went += _rows([record for record in before if id(record) not in now], kind)
-        came += _rows(added, kind)
-    if not went and not came:
+        went[section] = [record for record in before if id(record) not in now]
+        came[section] = added
+    if not any(went.values()) and not any(came.values()):
         return
+    rows_went = [row for s, kind in _SECTIONS.items() for row in _rows(went.get(s, ()), kind)]
+    rows_came = [row for s, kind in _SECTIONS.items() for row in _rows(came.get(s, ()), kind)]
 
     def extend(patch: Patch | None) -> Patch | None:
         gone, fresh = patch if patch is not None else ([], [])
         # A row an earlier edit brought leaves the patch; one of the index is struck out.
         fresh_set = set(fresh)
-        leaving = {row for row in went if row in fresh_set}
-        gone = sorted({*gone, *(row for row in went if row not in leaving)})
-        fresh = sorted({*(row for row in fresh if row not in leaving), *came})
+        leaving = {row for row in rows_went if row in fresh_set}
+        gone = sorted({*gone, *(row for row in rows_went if row not in leaving)})
+        fresh = sorted({*(row for row in fresh if row not in leaving), *rows_came})
         return (gone, fresh) if len(gone) + len(fresh) <= _MOST_ROWS else None
 
     carry(path, old_text, new_text, _LABEL, extend, Patch)
+
+    lines_went = name_lines(went.get("networks", ()), went.get("cities", ()))
+    lines_came = name_lines(came.get("networks", ()), came.get("cities", ()))
+
+    def extend_lines(patch: LinesPatch | None) -> LinesPatch | None:
+        steps = [*(patch or []), (lines_went, lines_came)]
+        return steps if len(steps) <= _MOST_STEPS else None
+
+    carry(path, old_text, new_text, _LINES, extend_lines, LinesPatch)
+
+
+# The lookup lines (`names.name_lines`) after a write: the steps since they were made,
+# each the lines that went and the lines that came; beyond _MOST_STEPS edits they are
+# made afresh on first use.
+LinesPatch = list[tuple[str, str]]
+_LINES = "lookup"
+_MOST_STEPS = 200
+
+
+def _patched_lines(lines: str, steps: LinesPatch) -> str | None:
+    """The lookup lines after the steps; None if a line to strike out is not there."""
+    for went, came in steps:
+        for line in went.split("\n")[1:-1]:
+            if f"\n{line}\n" not in lines:
+                return None
+            lines = lines.replace(f"\n{line}\n", "\n", 1)
+        lines += came[1:]  # each text of lines begins and ends with "\n"
+    return lines
+
+
+def cached_lines(path: Path) -> str:
+    """The lookup lines of the data file at `path`, from the cache when they are there."""
+    from .cache import remembered
+
+    def make(dataset: Dataset) -> str:
+        return name_lines(dataset.networks, dataset.cities)
+
+    lines: str = remembered(path, _LINES, make, str, _patched_lines, LinesPatch)
+    return lines
 
 
 def _patched(rows: list[Row], patch: Patch) -> list[Row] | None:

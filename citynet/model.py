@@ -22,9 +22,10 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 
 # No `from __future__ import annotations` here: msgspec reads these annotations when a
 # command first decodes records, and each string annotation would cost it an evaluation.
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar, overload
 
 from msgspec import Struct
 from msgspec.structs import force_setattr
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from .names import NameIndex
 
 SCHEMA_VERSION = 1
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 # A year something happened in: none after this one (`--founded 2090` is a typo). An end
 # or a target (until, a figure's year) may lie ahead, up to FUTURE_YEAR.
 YEAR_RANGE = (1800, date.today().year)
@@ -443,28 +446,123 @@ class Partnership(Struct, frozen=True, gc=False, array_like=True):
 Record = Source | Theme | Network | City | Membership | Partnership
 
 
-class Dataset(Struct, frozen=True, dict=True):
-    """A whole, validated dataset: a plain value; its indexes are made on first use."""
+class Pending(Protocol[R_co]):
+    """A section whose records are still encoded (as the cache holds them)."""
 
-    sources: tuple[Source, ...] = ()
-    themes: tuple[Theme, ...] = ()
-    networks: tuple[Network, ...] = ()
-    cities: tuple[City, ...] = ()
-    memberships: tuple[Membership, ...] = ()
-    partnerships: tuple[Partnership, ...] = ()
-    schema_version: int = SCHEMA_VERSION
+    def __len__(self) -> int: ...
+
+    def records(self) -> tuple[R_co, ...]:
+        """Every record, decoded."""
+        ...
+
+    def by_id(self) -> Mapping[str, R_co]:
+        """The records by id, each decoded when it is first looked up."""
+        ...
+
+
+class _Section(Generic[R]):
+    """A section of a Dataset: a tuple of records, decoded on first use where it was
+    given as `Pending`, so a command decodes only the sections it reads."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, dataset: None, owner: type) -> "_Section[R]": ...
+    @overload
+    def __get__(self, dataset: "Dataset", owner: type) -> tuple[R, ...]: ...
+    def __get__(self, dataset: "Dataset | None", owner: type) -> "tuple[R, ...] | _Section[R]":
+        if dataset is None:
+            return self
+        records: tuple[R, ...] = dataset._pending.pop(self.name).records()
+        dataset.__dict__[self.name] = records
+        return records
+
+
+class Dataset:
+    """A whole, validated dataset: a plain value; its indexes are made on first use.
+
+    A section may be given `Pending`: it is decoded when it is first read, and its
+    records by id (`city_by_id`) one at a time before that, so `partners berlin`
+    decodes Berlin and its partners rather than every city.
+    """
+
+    # Sections live in the instance dict (where `_Section` puts them once decoded),
+    # beside the indexes that cached_property keeps there.
+    sources = _Section[Source]()
+    themes = _Section[Theme]()
+    networks = _Section[Network]()
+    cities = _Section[City]()
+    memberships = _Section[Membership]()
+    partnerships = _Section[Partnership]()
+
+    def __init__(
+        self,
+        sources: "tuple[Source, ...] | Pending[Source]" = (),
+        themes: "tuple[Theme, ...] | Pending[Theme]" = (),
+        networks: "tuple[Network, ...] | Pending[Network]" = (),
+        cities: "tuple[City, ...] | Pending[City]" = (),
+        memberships: "tuple[Membership, ...] | Pending[Membership]" = (),
+        partnerships: "tuple[Partnership, ...] | Pending[Partnership]" = (),
+        schema_version: int = SCHEMA_VERSION,
+    ) -> None:
+        given = dict(
+            sources=sources,
+            themes=themes,
+            networks=networks,
+            cities=cities,
+            memberships=memberships,
+            partnerships=partnerships,
+        )
+        self._pending: dict[str, Pending[Any]] = {}
+        for name, records in given.items():
+            if isinstance(records, tuple | list):
+                self.__dict__[name] = tuple(records)
+            else:
+                self._pending[name] = records
+        self.schema_version = schema_version
+
+    def section(self, name: str) -> "tuple[Any, ...] | Pending[Any]":
+        """A section as it is held: its records, or still `Pending`."""
+        pending = self._pending.get(name)
+        return self.__dict__[name] if pending is None else pending
+
+    def replace(self, **sections: tuple[Any, ...]) -> "Dataset":
+        """This dataset with the given sections replaced; the others are carried over as
+        they are held (a pending one stays undecoded)."""
+        held = {name: sections.get(name, self.section(name)) for name in _SECTION_NAMES}
+        return Dataset(**held, schema_version=self.schema_version)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return self.schema_version == other.schema_version and all(
+            getattr(self, name) == getattr(other, name) for name in _SECTION_NAMES
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={len(self.section(name))}" for name in _SECTION_NAMES)
+        return f"Dataset({counts})"
 
     @cached_property
-    def network_by_id(self) -> dict[str, Network]:
-        return {n.id: n for n in self.networks}
+    def network_by_id(self) -> Mapping[str, Network]:
+        return self._by_id("networks")
 
     @cached_property
-    def city_by_id(self) -> dict[str, City]:
-        return {c.id: c for c in self.cities}
+    def city_by_id(self) -> Mapping[str, City]:
+        return self._by_id("cities")
 
     @cached_property
-    def source_by_id(self) -> dict[str, Source]:
-        return {s.id: s for s in self.sources}
+    def source_by_id(self) -> Mapping[str, Source]:
+        return self._by_id("sources")
+
+    def _by_id(self, name: str) -> Mapping[str, Any]:
+        pending = self._pending.get(name)
+        if pending is not None:
+            return pending.by_id()
+        return {record.id: record for record in getattr(self, name)}
 
     @cached_property
     def memberships_by_city(self) -> dict[str, list[Membership]]:
@@ -519,3 +617,4 @@ SECTIONS: dict[str, type[Record]] = {
     "memberships": Membership,
     "partnerships": Partnership,
 }
+_SECTION_NAMES = tuple(SECTIONS)

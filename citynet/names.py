@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any, TypeVar, overload
 
 from .errors import NameNote, NotFoundError, UsageError
@@ -98,45 +99,71 @@ N = TypeVar("N", bound=Network | City)
 
 
 class NameIndex:
-    """Every name of every network and city, folded, pointing at the records."""
+    """Every name of every network and city under each of its folded keys.
 
-    __slots__ = ("by_key", "display")
+    Held as one text of lines "key<TAB>kind<TAB>id" (`name_lines`): a lookup searches
+    that text for its key, so the text a cache keeps for a file serves without being
+    decoded, and a record is decoded only when a name leads to it.
+    """
 
-    def __init__(self, by_key: dict[str, tuple[Named, ...]], display: dict[str, str]) -> None:
-        self.by_key = by_key
-        self.display = display  # folded key -> one name as written, for suggestions
+    def __init__(self, dataset: Dataset, lines: Callable[[], str]) -> None:
+        self._dataset = dataset
+        self._read_lines = lines
 
     @classmethod
     def build(cls, dataset: Dataset) -> NameIndex:
-        by_key: dict[str, list[Named]] = {}
-        display: dict[str, str] = {}
-        records: list[Named] = [*dataset.networks, *dataset.cities]
-        for record in records:
-            for name in record.names:
-                for key in fold_variants(name) if name else ():
-                    bucket = by_key.setdefault(key, [])
-                    if record not in bucket:
-                        bucket.append(record)
-                    display.setdefault(key, name)
-        return cls({k: tuple(v) for k, v in by_key.items()}, display)
+        return cls(dataset, lambda: name_lines(dataset.networks, dataset.cities))
+
+    @cached_property
+    def lines(self) -> str:
+        return self._read_lines()
 
     def find(self, name: str) -> tuple[Named, ...]:
         """The records a name matches, exactly after folding."""
-        found: list[Named] = []
+        found: dict[tuple[str, str], None] = {}
         for key in _keys(name):
-            for record in self.by_key.get(key, ()):
-                if record not in found:
-                    found.append(record)
-        return tuple(found)
+            found.update(dict.fromkeys(self._entries(f"\n{key}\t")))
+        return tuple(self._record(kind, record_id) for kind, record_id in found)
+
+    def _entries(self, needle: str) -> Iterator[tuple[str, str]]:
+        """(kind, id) of each line that begins with `needle` ("\nkey\t")."""
+        lines = self.lines
+        at = lines.find(needle)
+        while at >= 0:
+            end = lines.index("\n", at + 1)
+            _key, kind, record_id = lines[at + 1 : end].split("\t")
+            yield kind, record_id
+            at = lines.find(needle, end)
+
+    def _record(self, kind: str, record_id: str) -> Named:
+        dataset = self._dataset
+        return (dataset.network_by_id if kind == "network" else dataset.city_by_id)[record_id]
 
     def suggest(self, name: str, limit: int = 3) -> list[Named]:
         """The records with the closest names, best first, for a "did you mean" line."""
-        seen: list[Named] = []
-        for key in closest(fold(name), self.by_key, limit * 3):
-            for record in self.by_key[key]:
-                if record not in seen:
-                    seen.append(record)
-        return seen[:limit]
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        for line in self.lines.split("\n"):
+            if line:
+                key, kind, record_id = line.split("\t")
+                by_key.setdefault(key, []).append((kind, record_id))
+        seen: dict[tuple[str, str], None] = {}
+        for key in closest(fold(name), by_key, limit * 3):
+            seen.update(dict.fromkeys(by_key[key]))
+        return [self._record(kind, record_id) for kind, record_id in list(seen)[:limit]]
+
+
+def name_lines(networks: Iterable[Named], cities: Iterable[Named]) -> str:
+    """The lines of a NameIndex for these records: "\nkey\tkind\tid" for each folded key
+    of each record's names, once per record; a text made of them ends with "\n"."""
+    lines = [
+        f"\n{key}\t{kind}\t{record.id}"
+        for kind, records in (("network", networks), ("city", cities))
+        for record in records
+        for key in dict.fromkeys(
+            key for name in record.names if name for key in sorted(fold_variants(name))
+        )
+    ]
+    return "".join(lines) + "\n"
 
 
 def _keys(name: str) -> list[str]:
@@ -407,7 +434,8 @@ def _place(dataset: Dataset, name: str, kind: Any, guess: bool = True) -> Named:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        matches.sort(key=_size, reverse=True)
+        # The biggest first; among places of one size, by id (not by where a name stands).
+        matches.sort(key=lambda record: (-_size(record), record.id))
         chosen = (_favourite(matches) or _own_id(name, matches)) if guess else None
         if chosen is not None:
             others = ", ".join(describe(r) for r in matches if r is not chosen)

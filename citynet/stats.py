@@ -10,7 +10,7 @@ at the real size, so they are computed only when asked for.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -140,14 +140,14 @@ def statistics(
     )
 
 
-def _ranked(cities: dict[str, City], counts: Counter[str]) -> list[tuple[City, int]]:
+def _ranked(cities: Mapping[str, City], counts: Counter[str]) -> list[tuple[City, int]]:
     ranked = [(cities[city_id], count) for city_id, count in counts.items() if count]
     ranked.sort(key=lambda item: (-item[1], fold(item[0].name), item[0].id))
     return ranked
 
 
 def _country_pairs(
-    cities: dict[str, City], pairs: set[tuple[str, str]]
+    cities: Mapping[str, City], pairs: set[tuple[str, str]]
 ) -> list[tuple[str, str, int]]:
     counted: Counter[tuple[str, str]] = Counter()
     for first, second in pairs:
@@ -157,7 +157,7 @@ def _country_pairs(
 
 
 def _region_country(
-    cities: dict[str, City], pairs: set[tuple[str, str]], country: str = ""
+    cities: Mapping[str, City], pairs: set[tuple[str, str]], country: str = ""
 ) -> list[tuple[str, str, str, int]]:
     """Pairs by the region of one city and the country of the other (Bayern × IT);
     with `country`, only the regions of that country."""
@@ -191,7 +191,7 @@ def _by_decade(years: list[int | None]) -> list[tuple[str, int]]:
 
 
 def _components(
-    dataset: Dataset, cities: dict[str, City], pairs: set[tuple[str, str]]
+    dataset: Dataset, cities: Mapping[str, City], pairs: set[tuple[str, str]]
 ) -> list[list[str]]:
     """The countries in groups that partnerships abroad connect (union–find)."""
     parent = {c.country: c.country for c in dataset.cities}

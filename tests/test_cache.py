@@ -15,6 +15,7 @@ import pytest
 
 from citynet import cache, store
 from citynet.model import Dataset
+from citynet.packed import pack
 
 POSIX = os.name == "posix"
 
@@ -97,7 +98,7 @@ def test_every_single_byte_change_of_an_entry_is_caught(
     key = cache._secret(private_cache)
     assert key is not None
     context = cache._context(mini.read_bytes())
-    assert cache._read_entry(entry, key, context) == expected
+    assert cache._read_dataset((entry, key, context)) == expected
     monkeypatch.setattr(cache, "_write_entry", lambda *args: None)  # keep the damage
     for _ in range(cases):
         damaged = bytearray(whole)
@@ -111,7 +112,7 @@ def test_every_single_byte_change_of_an_entry_is_caught(
             damaged.insert(position, generator.randrange(256))
         entry.write_bytes(bytes(damaged))
         entry.chmod(0o600)
-        reads.append(cache._read_entry(entry, key, context))
+        reads.append(cache._read_dataset((entry, key, context)))
         assert cache.load_cached(mini) == expected
     assert reads == [None] * cases
 
@@ -152,8 +153,8 @@ def test_an_entry_tagged_with_another_key_is_not_used(
     cache.load_cached(mini)
     (entry,) = entries(private_cache)
     forged_data = store.load(mini)
-    forged = msgspec.structs.replace(forged_data, cities=forged_data.cities[:1])
-    payload = msgspec.msgpack.encode(forged)
+    forged = forged_data.replace(cities=forged_data.cities[:1])
+    payload = msgspec.msgpack.encode(pack(forged))
     context = cache._context(mini.read_bytes())
     entry.write_bytes(cache._MAGIC + cache._tag(os.urandom(32), context, payload) + payload)
     entry.chmod(0o600)

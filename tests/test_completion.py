@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from msgspec.structs import replace
 
 from citynet import cache, completion
 from citynet.files import shipped_path
@@ -32,7 +31,7 @@ def test_the_typed_text_is_never_glued_onto_another_names_tail() -> None:
         City("colmar", "Colmar", "FR", (source,), aliases=("Kolmar",), population=67_000),
         City("koeln-2", "Köln", "DE", (source,), population=None),
     )
-    rows = index_of(replace(base, cities=(*base.cities, *cities)))
+    rows = index_of(base.replace(cities=(*base.cities, *cities)))
     offered = completion.complete(rows, "Köl")
     assert not any(name.casefold().startswith("kölm") for name in offered)
     assert offered.count("Köln") == 1
@@ -48,7 +47,7 @@ def test_at_most_fifty_offers_biggest_first() -> None:
     many = tuple(
         City(f"sankt-{n}", f"Sankt Ort {n}", "DE", (source,), population=n) for n in range(80)
     )
-    offered = completion.complete(index_of(replace(base, cities=many)), "Sankt")
+    offered = completion.complete(index_of(base.replace(cities=many)), "Sankt")
     assert len(offered) == completion.LIMIT
     assert offered[0] == "Sankt Ort 79"
 

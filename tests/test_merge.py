@@ -108,7 +108,7 @@ def test_merge_keeps_the_lifecycle_of_a_joined_relation_with_its_sources() -> No
         status_since=2020,
         status_source="wd",
     )
-    data = replace(data, partnerships=(replace(first, since=1990, status="active"), second, *rest))
+    data = data.replace(partnerships=(replace(first, since=1990, status="active"), second, *rest))
     merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
     joined = next(p for p in merged.partnerships if p.kind == "partnership")
     # the kept record's year and state stay, the other's are noted; the year of the
@@ -117,7 +117,7 @@ def test_merge_keeps_the_lifecycle_of_a_joined_relation_with_its_sources() -> No
     assert "since 1985" in joined.note and "status suspended" in joined.note
     assert joined.status_since == 2020
     # a fact the kept record lacks comes over with the source that gives it
-    data = replace(data, partnerships=(first, second, *rest))
+    data = data.replace(partnerships=(first, second, *rest))
     merged = merge_cities(data, data.city_by_id["bruessel"], data.city_by_id["city-of-brussels"])
     joined = next(p for p in merged.partnerships if p.kind == "partnership")
     assert (joined.since, joined.since_source) == (1985, "wd")

@@ -61,7 +61,7 @@ def test_likely_duplicates_on_the_real_imports_are_the_places_that_are_one(
     twin = replace(koeln, id="city-of-koeln", name="City of Köln", aliases=(), wikidata="")
     far = replace(twin, id="koeln-far", lat=(koeln.lat or 0) + 1)
     other = replace(twin, id="bonn-x", name="Bonn", name_en="", lat=koeln.lat)
-    found = merge.likely_duplicates(replace(dataset, cities=(*dataset.cities, twin, far, other)))
+    found = merge.likely_duplicates(dataset.replace(cities=(*dataset.cities, twin, far, other)))
     assert [(a.id, b.id) for a, b, _why in found] == [("city-of-koeln", "koeln")]
 
 

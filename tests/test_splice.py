@@ -51,7 +51,7 @@ def random_change(dataset: Dataset, rng: random.Random) -> Dataset:
             city = rng.choice(dataset.cities).id
             network = rng.choice(dataset.networks).id
             records.append(Membership(city, network, (source,)))
-        dataset = replace(dataset, **{section: tuple(records)})
+        dataset = dataset.replace(**{section: tuple(records)})
     return dataset
 
 
@@ -132,7 +132,7 @@ def test_a_record_with_a_comment_inside_takes_the_full_path(shipped: Path) -> No
     old = store.parse(text)
     koeln = old.city_by_id["koeln"]
     cities = tuple(replace(c, note="Dom") if c is koeln else c for c in old.cities)
-    assert splice.splice(text, old, replace(old, cities=cities)) is None
+    assert splice.splice(text, old, old.replace(cities=cities)) is None
     shipped.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "x"])
     assert result.exit_code == 3 and "comments" in result.stderr  # nothing lost silently
@@ -147,7 +147,7 @@ def test_an_unusual_layout_falls_back_to_the_same_bytes_as_a_rewrite(shipped: Pa
     assert result.exit_code == 0, result.stderr
     expected = store.parse(canonical_text)
     cities = tuple(replace(c, note="Dom") if c.id == "koeln" else c for c in expected.cities)
-    assert shipped.read_text(encoding="utf-8") == store.dumps(replace(expected, cities=cities))
+    assert shipped.read_text(encoding="utf-8") == store.dumps(expected.replace(cities=cities))
 
 
 def test_after_an_edit_the_next_read_is_warm(
@@ -169,9 +169,7 @@ def test_after_an_edit_the_next_read_is_warm(
 def test_a_change_that_breaks_a_reference_is_refused_as_before(shipped: Path) -> None:
     old = store.parse(shipped.read_text(encoding="utf-8"))
     kept = tuple(c for c in old.cities if c.id != "koeln")
-    assert (
-        splice.splice(shipped.read_text(encoding="utf-8"), old, replace(old, cities=kept)) is None
-    )
+    assert splice.splice(shipped.read_text(encoding="utf-8"), old, old.replace(cities=kept)) is None
     result = runner.invoke(app, ["--data", str(shipped), "remove", "city", "koeln"])
     assert result.exit_code != 0
     assert shipped.read_text(encoding="utf-8") == shipped_path().read_text(encoding="utf-8")

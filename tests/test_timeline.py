@@ -129,8 +129,7 @@ def test_the_chart_has_one_lane_per_partner_and_dashes_a_suspension() -> None:
 def test_names_in_the_chart_are_escaped() -> None:
     data = parse(MINI.read_text(encoding="utf-8"))
     paris = data.city_by_id["paris"]
-    evil = replace(
-        data,
+    evil = data.replace(
         cities=tuple(
             replace(c, name="<script>x</script>") if c is paris else c for c in data.cities
         ),

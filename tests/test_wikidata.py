@@ -414,8 +414,8 @@ def test_match_by_wikidata_id_wins_over_a_different_name(tmp_path: Path) -> None
 def test_same_name_with_another_qid_is_another_city_with_a_unique_id() -> None:
     dataset = mini()
     berlin = replace(dataset.city_by_id["berlin"], wikidata="Q64")
-    dataset = replace(
-        dataset, cities=tuple(berlin if c.id == "berlin" else c for c in dataset.cities)
+    dataset = dataset.replace(
+        cities=tuple(berlin if c.id == "berlin" else c for c in dataset.cities)
     )
     rows = [
         CityRow("Q64", "Berlin", None, None, "", "DE", "", 2),
@@ -491,8 +491,7 @@ def test_duplicate_and_reversed_links_make_one_partnership() -> None:
 
 def test_a_documented_relation_keeps_its_kind_and_gains_the_source() -> None:
     dataset = mini()  # berlin–paris: partnership and exchange; berlin–windhuk: partnership
-    dataset = replace(
-        dataset,
+    dataset = dataset.replace(
         partnerships=tuple(p for p in dataset.partnerships if p.kind != "partnership"),
     )
     rows = [
@@ -717,8 +716,7 @@ def test_partnerships_of_an_earlier_import_become_twinnings() -> None:
     # citynet 0.1 imported every P190 link as a formal partnership
     dataset = mini()
     old = Partnership(cities=("koeln", "windhuk"), kind="partnership", sources=(SOURCE_ID,))
-    dataset = replace(
-        dataset,
+    dataset = dataset.replace(
         sources=(*dataset.sources, Source(id=SOURCE_ID, publisher="W", title="P", language="en")),
         partnerships=(*dataset.partnerships, old),
     )
@@ -775,8 +773,7 @@ def test_a_year_the_dataset_has_is_never_changed() -> None:
         CityRow("Q64", "Berlin", None, None, "", "DE", "", 2),
         CityRow("Q90", "Paris", None, None, "", "FR", "", 3),
     ]
-    dated = replace(
-        mini(),
+    dated = mini().replace(
         partnerships=tuple(
             replace(p, since=1987) if p.kind == "partnership" and "paris" in p.cities else p
             for p in mini().partnerships

@@ -327,10 +327,16 @@ def data_file(ctx: typer.Context) -> Path:
 
 
 def dataset(ctx: typer.Context) -> Dataset:
-    """The dataset of the data file, through the cache."""
+    """The dataset of the data file, through the cache; a name is looked up in the
+    lines the cache keeps for the file (not by folding every name of every place)."""
     from ..cache import load_cached
+    from ..completion import cached_lines
+    from ..names import NameIndex
 
-    return load_cached(data_file(ctx))
+    path = data_file(ctx)
+    data = load_cached(path)
+    data.__dict__["name_index"] = NameIndex(data, lambda: cached_lines(path))
+    return data
 
 
 def whole_app() -> Any:

@@ -1,0 +1,172 @@
+"""A Dataset as the cache holds it: each section's records as MessagePack, one after
+another, decoded when a command first reads them.
+
+Decoding every record of a large file costs more than most commands use: `partners
+berlin` at the real size (11,000 cities) needs Berlin and its partners, not every
+city with its aliases. So an entry keeps each section as the bytes of its records
+with where each ends and, for sections with ids, the ids: a section is decoded when
+it is first read (`Dataset.cities`), one record at a time when it is looked up by id
+(`Dataset.city_by_id`). Writing the entry of a changed dataset copies the bytes of
+the sections no command decoded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import msgspec
+
+from . import model
+from .model import SCHEMA_VERSION, SECTIONS, Dataset
+
+
+def _is_record_type(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, msgspec.Struct)
+
+
+class Stored(msgspec.Struct, array_like=True, gc=False):
+    """One section of an entry: its records as a MessagePack array, where each record
+    ends in it, their ids."""
+
+    records: bytes
+    ends: list[int]
+    ids: list[str]  # empty for a section whose records have no id
+
+
+class Packed(msgspec.Struct, array_like=True, gc=False):
+    """A whole dataset: its schema version and its sections in SECTIONS order."""
+
+    schema_version: int
+    sections: tuple[Stored, ...]
+
+
+# The fields of every record type (nested ones too): the cache keys entries by this, so
+# an entry of records with other fields is never decoded as these.
+LAYOUT = repr(
+    [(t.__name__, t.__struct_fields__) for t in vars(model).values() if _is_record_type(t)]
+).encode()
+
+
+def pack(dataset: Dataset) -> Packed:
+    """The entry of a dataset; a section still as the cache gave it is copied."""
+    encoder = msgspec.msgpack.Encoder()
+    stored = []
+    for name, record_type in SECTIONS.items():
+        held = dataset.section(name)
+        if isinstance(held, Encoded):
+            stored.append(held.stored)
+            continue
+        assert isinstance(held, tuple)  # a pending section is always one of ours
+        buffer = bytearray(_array_header(len(held)))
+        ends = []
+        for record in held:
+            encoder.encode_into(record, buffer, -1)
+            ends.append(len(buffer))
+        ids = [record.id for record in held] if "id" in record_type.__struct_fields__ else []
+        stored.append(Stored(bytes(buffer), ends, ids))
+    return Packed(dataset.schema_version, tuple(stored))
+
+
+def unpack(packed: Packed) -> Dataset | None:
+    """The dataset of an entry, each section decoded on first use; None if the entry
+    does not have this citynet's sections."""
+    if len(packed.sections) != len(SECTIONS) or packed.schema_version != SCHEMA_VERSION:
+        return None
+    sections = {
+        name: Encoded(stored, record_type)
+        for (name, record_type), stored in zip(SECTIONS.items(), packed.sections, strict=True)
+    }
+    return Dataset(**sections, schema_version=packed.schema_version)
+
+
+class Encoded:
+    """A section of records still encoded (`model.Pending`): each record is decoded
+    the first time it is asked for, and the same record is handed out after that."""
+
+    __slots__ = ("_decoded", "_decoder", "_positions", "_start", "_view", "_whole", "stored")
+
+    def __init__(self, stored: Stored, record_type: type) -> None:
+        self.stored = stored
+        self._view = memoryview(stored.records)
+        self._decoder = _decoder(record_type)
+        self._whole = _decoder(tuple[record_type, ...])  # type: ignore[valid-type]
+        self._start = len(_array_header(len(stored.ends)))  # where the first record starts
+        self._decoded: list[Any] = [None] * len(stored.ends)
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._decoded)
+
+    def record(self, position: int) -> Any:
+        record = self._decoded[position]
+        if record is None:
+            ends = self.stored.ends
+            start = ends[position - 1] if position else self._start
+            record = self._decoded[position] = self._decoder.decode(
+                self._view[start : ends[position]]
+            )
+        return record
+
+    def records(self) -> tuple[Any, ...]:
+        # Whole, in one call (a third of the instructions of one call per record). A
+        # record is one object: those handed out before keep their places, and those
+        # looked up by id after are these.
+        whole: tuple[Any, ...] = self._whole.decode(self.stored.records)
+        decoded = self._decoded
+        if any(decoded):
+            whole = tuple(given or record for given, record in zip(decoded, whole, strict=True))
+        self._decoded = list(whole)
+        return whole
+
+    def by_id(self) -> Mapping[str, Any]:
+        return _ById(self)
+
+    def position(self, record_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {key: at for at, key in enumerate(self.stored.ids)}
+        return self._positions.get(record_id)
+
+
+class _ById(Mapping[str, Any]):
+    """The records of an encoded section by id, decoded one by one."""
+
+    __slots__ = ("_section",)
+
+    def __init__(self, section: Encoded) -> None:
+        self._section = section
+
+    def __getitem__(self, record_id: str) -> Any:
+        position = self._section.position(record_id)
+        if position is None:
+            raise KeyError(record_id)
+        return self._section.record(position)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and self._section.position(record_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._section.stored.ids)
+
+    def __len__(self) -> int:
+        return len(self._section.stored.ids)
+
+
+def _array_header(length: int) -> bytes:
+    """The bytes that begin a MessagePack array of `length` items (its spec's fixarray,
+    array 16 and array 32)."""
+    if length < 16:
+        return bytes([0x90 | length])
+    if length < 1 << 16:
+        return b"\xdc" + length.to_bytes(2, "big")
+    return b"\xdd" + length.to_bytes(4, "big")
+
+
+_DECODERS: dict[Any, msgspec.msgpack.Decoder[Any]] = {}
+
+
+def _decoder(shape: Any) -> msgspec.msgpack.Decoder[Any]:
+    found = _DECODERS.get(shape)
+    if found is None:
+        found = _DECODERS[shape] = msgspec.msgpack.Decoder(shape)
+    return found

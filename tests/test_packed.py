@@ -1,0 +1,105 @@
+"""The cache holds a dataset section by section and decodes what a command reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+from typer.testing import CliRunner
+
+from citynet import cache, completion
+from citynet.cli import app
+from citynet.files import shipped_path
+from citynet.model import SECTIONS, Dataset
+from citynet.names import NameIndex, name_lines
+from citynet.packed import Encoded, Packed, pack, unpack
+from citynet.store import load
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    target = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), target)
+    return target
+
+
+def packed_again(dataset: Dataset) -> Dataset:
+    """The dataset as a command reads it from a cache entry."""
+    entry = msgspec.msgpack.decode(msgspec.msgpack.encode(pack(dataset)), type=Packed)
+    found = unpack(entry)
+    assert found is not None
+    return found
+
+
+def test_a_dataset_comes_back_from_its_entry_equal_section_by_section() -> None:
+    dataset = load(shipped_path())
+    again = packed_again(dataset)
+    for section in SECTIONS:
+        assert isinstance(again.section(section), Encoded)  # nothing decoded yet
+    assert again == dataset
+    assert again.city_by_id["berlin"] == dataset.city_by_id["berlin"]
+
+
+def test_looking_up_a_city_by_id_decodes_no_section() -> None:
+    again = packed_again(load(shipped_path()))
+    assert again.city_by_id["koeln"].name == "Köln"
+    assert "atlantis" not in again.city_by_id and again.city_by_id.get("atlantis") is None
+    assert all(isinstance(again.section(s), Encoded) for s in SECTIONS)
+
+
+@pytest.mark.parametrize("first", ["by id", "whole section"])
+def test_a_record_is_one_object_whichever_way_it_is_reached(first: str) -> None:
+    """Edits find the record they change by identity in its section."""
+    again = packed_again(load(shipped_path()))
+    if first == "by id":
+        koeln = again.city_by_id["koeln"]
+        assert any(city is koeln for city in again.cities)
+    else:
+        cities = again.cities
+        assert any(city is again.city_by_id["koeln"] for city in cities)
+
+
+def test_an_entry_of_a_changed_dataset_copies_the_sections_no_one_read() -> None:
+    again = packed_again(load(shipped_path()))
+    cities = again.cities
+    changed = again.replace(cities=cities[1:])
+    stored = pack(changed).sections
+    names = list(SECTIONS)
+    memberships = again.section("memberships")
+    assert isinstance(memberships, Encoded)
+    assert stored[names.index("memberships")] is memberships.stored
+    assert len(msgspec.msgpack.decode(stored[names.index("cities")].records)) == len(cities) - 1
+
+
+def test_an_entry_of_another_schema_version_is_not_used() -> None:
+    entry = pack(load(shipped_path()))
+    assert unpack(msgspec.structs.replace(entry, schema_version=99)) is None
+    assert unpack(msgspec.structs.replace(entry, sections=entry.sections[:-1])) is None
+
+
+def lines_of(text: str) -> list[str]:
+    return sorted(line for line in text.split("\n") if line)
+
+
+def test_the_lookup_lines_kept_after_edits_are_those_of_the_edited_file(shipped: Path) -> None:
+    def run(*args: str) -> None:
+        result = runner.invoke(app, ["--data", str(shipped), *args])
+        assert result.exit_code == 0, result.stderr
+
+    run("partners", "Köln")  # lookup lines made and kept for this content
+    run("add", "city", "--id", "neu-ulm", "--name", "Neu-Ulm", "--country", "DE",
+        "--source", "berlin-partnerschaften")  # fmt: skip
+    run("edit", "city", "Köln", "--add-alias", "Colonia Agrippina")
+    run("remove", "city", "neu-ulm")
+    kept = cache.recall(shipped, shipped.read_text(encoding="utf-8"), "lookup-patch", object)
+    assert kept is not None  # the edits kept patches, not whole texts
+    dataset = load(shipped)
+    fresh = name_lines(dataset.networks, dataset.cities)
+    assert lines_of(completion.cached_lines(shipped)) == lines_of(fresh)
+    assert [c.id for c in NameIndex(dataset, lambda: fresh).find("colonia agrippina")] == ["koeln"]
+    found = runner.invoke(app, ["--data", str(shipped), "show", "Colonia Agrippina"])
+    assert found.exit_code == 0 and "Köln" in found.stdout
