@@ -22,7 +22,7 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 
 # No `from __future__ import annotations` here: msgspec reads these annotations when a
 # command first decodes records, and each string annotation would cost it an evaluation.
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar, overload
@@ -459,6 +459,11 @@ class Pending(Protocol[R_co]):
         """The records by id, each decoded when it is first looked up."""
         ...
 
+    def referring(self, field: str) -> Mapping[str, Sequence[R_co]]:
+        """The records by each id their `field` names (a field of INDEXED), decoded
+        when they are first looked up."""
+        ...
+
 
 class _Section(Generic[R]):
     """A section of a Dataset: a tuple of records, decoded on first use where it was
@@ -565,28 +570,30 @@ class Dataset:
         return {record.id: record for record in getattr(self, name)}
 
     @cached_property
-    def memberships_by_city(self) -> dict[str, list[Membership]]:
-        index: dict[str, list[Membership]] = {}
-        for m in self.memberships:
-            index.setdefault(m.city, []).append(m)
-        return index
+    def memberships_by_city(self) -> Mapping[str, Sequence[Membership]]:
+        return self._referring("memberships", "city")
 
     @cached_property
-    def memberships_by_network(self) -> dict[str, list[Membership]]:
-        index: dict[str, list[Membership]] = {}
-        for m in self.memberships:
-            index.setdefault(m.network, []).append(m)
-        return index
+    def memberships_by_network(self) -> Mapping[str, Sequence[Membership]]:
+        return self._referring("memberships", "network")
 
     @cached_property
-    def partnerships_by_city(self) -> dict[str, list[Partnership]]:
-        index: dict[str, list[Partnership]] = {}
-        for p in self.partnerships:
-            for city_id in p.cities:
-                index.setdefault(city_id, []).append(p)
+    def partnerships_by_city(self) -> Mapping[str, Sequence[Partnership]]:
+        return self._referring("partnerships", "cities")
+
+    def _referring(self, section: str, field: str) -> Mapping[str, Sequence[Any]]:
+        """The records of a section by each id their `field` names (see INDEXED)."""
+        pending = self._pending.get(section)
+        if pending is not None:
+            return pending.referring(field)
+        index: dict[str, list[Any]] = {}
+        for record in getattr(self, section):
+            named = getattr(record, field)
+            for key in named if isinstance(named, tuple) else (named,):
+                index.setdefault(key, []).append(record)
         return index
 
-    def partnerships_of(self, city_id: str) -> list[Partnership]:
+    def partnerships_of(self, city_id: str) -> Sequence[Partnership]:
         """One city's partnerships, in both directions."""
         return self.partnerships_by_city.get(city_id, [])
 
@@ -618,3 +625,9 @@ SECTIONS: dict[str, type[Record]] = {
     "partnerships": Partnership,
 }
 _SECTION_NAMES = tuple(SECTIONS)
+# The fields a Dataset indexes its records by (memberships_by_city, …): what refers to
+# a city or a network; a cache entry keeps these indexes beside the records.
+INDEXED: dict[str, tuple[str, ...]] = {
+    "memberships": ("city", "network"),
+    "partnerships": ("cities",),
+}

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from . import model
-from .model import SCHEMA_VERSION, SECTIONS, Dataset
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset
 
 
 def _is_record_type(value: object) -> bool:
@@ -32,6 +32,8 @@ class Stored(msgspec.Struct, array_like=True, gc=False):
     records: bytes
     ends: list[int]
     ids: list[str]  # empty for a section whose records have no id
+    # For each field of model.INDEXED: the positions of the records by each id it names.
+    referring: dict[str, dict[str, list[int]]]
 
 
 class Packed(msgspec.Struct, array_like=True, gc=False):
@@ -64,8 +66,19 @@ def pack(dataset: Dataset) -> Packed:
             encoder.encode_into(record, buffer, -1)
             ends.append(len(buffer))
         ids = [record.id for record in held] if "id" in record_type.__struct_fields__ else []
-        stored.append(Stored(bytes(buffer), ends, ids))
+        referring = {field: _positions(held, field) for field in INDEXED.get(name, ())}
+        stored.append(Stored(bytes(buffer), ends, ids, referring))
     return Packed(dataset.schema_version, tuple(stored))
+
+
+def _positions(records: tuple[Any, ...], field: str) -> dict[str, list[int]]:
+    """Where the records stand, by each id their `field` names."""
+    positions: dict[str, list[int]] = {}
+    for at, record in enumerate(records):
+        named = getattr(record, field)
+        for key in named if isinstance(named, tuple) else (named,):
+            positions.setdefault(key, []).append(at)
+    return positions
 
 
 def unpack(packed: Packed) -> Dataset | None:
@@ -122,6 +135,9 @@ class Encoded:
     def by_id(self) -> Mapping[str, Any]:
         return _ById(self)
 
+    def referring(self, field: str) -> Mapping[str, list[Any]]:
+        return _Referring(self, self.stored.referring[field])
+
     def position(self, record_id: str) -> int | None:
         if self._positions is None:
             self._positions = {key: at for at, key in enumerate(self.stored.ids)}
@@ -160,6 +176,29 @@ def _array_header(length: int) -> bytes:
     if length < 1 << 16:
         return b"\xdc" + length.to_bytes(2, "big")
     return b"\xdd" + length.to_bytes(4, "big")
+
+
+class _Referring(Mapping[str, list[Any]]):
+    """The records of an encoded section by each id a field names, decoded as asked."""
+
+    __slots__ = ("_found", "_positions", "_section")
+
+    def __init__(self, section: Encoded, positions: dict[str, list[int]]) -> None:
+        self._section = section
+        self._positions = positions
+        self._found: dict[str, list[Any]] = {}
+
+    def __getitem__(self, key: str) -> list[Any]:
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = list(map(self._section.record, self._positions[key]))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
 
 
 _DECODERS: dict[Any, msgspec.msgpack.Decoder[Any]] = {}

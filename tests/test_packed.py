@@ -103,3 +103,17 @@ def test_the_lookup_lines_kept_after_edits_are_those_of_the_edited_file(shipped:
     assert [c.id for c in NameIndex(dataset, lambda: fresh).find("colonia agrippina")] == ["koeln"]
     found = runner.invoke(app, ["--data", str(shipped), "show", "Colonia Agrippina"])
     assert found.exit_code == 0 and "Köln" in found.stdout
+
+
+def test_what_refers_to_a_city_is_found_without_decoding_the_section() -> None:
+    dataset = load(shipped_path())
+    again = packed_again(dataset)
+    assert again.partnerships_of("berlin") == dataset.partnerships_of("berlin")
+    assert again.memberships_by_city["koeln"] == dataset.memberships_by_city["koeln"]
+    assert again.memberships_by_network.get("atlantis") is None
+    assert isinstance(again.section("partnerships"), Encoded)
+    assert isinstance(again.section("memberships"), Encoded)
+    # The same objects as the section's, once it is read.
+    first = again.partnerships_of("berlin")[0]
+    assert any(p is first for p in again.partnerships)
+    assert dict(again.memberships_by_network) == dict(dataset.memberships_by_network)
