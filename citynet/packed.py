@@ -51,19 +51,27 @@ LAYOUT = repr(
 
 
 def pack(dataset: Dataset) -> Packed:
-    """The entry of a dataset; a section still as the cache gave it is copied."""
+    """The entry of a dataset. A section as the cache gave it, read or not, is copied,
+    and so are the bytes of each record decoded from the cache: after an edit, only
+    the changed records are encoded."""
     encoder = msgspec.msgpack.Encoder()
     stored = []
     for name, record_type in SECTIONS.items():
         held = dataset.section(name)
-        if isinstance(held, Encoded):
-            stored.append(held.stored)
+        origin = held if isinstance(held, Encoded) else _READ.get(id(held))
+        if origin is not None and (origin is held or origin.whole is held):
+            stored.append(origin.stored)
             continue
-        assert isinstance(held, tuple)  # a pending section is always one of ours
+        held = held if isinstance(held, tuple) else held.records()
+        read, positions = _read_before(record_type)
         buffer = bytearray(_array_header(len(held)))
         ends = []
         for record in held:
-            encoder.encode_into(record, buffer, -1)
+            at = positions.get(id(record))
+            if at is None:
+                encoder.encode_into(record, buffer, -1)
+            else:
+                buffer += read.bytes_of(at)  # type: ignore[union-attr]
             ends.append(len(buffer))
         ids = [record.id for record in held] if "id" in record_type.__struct_fields__ else []
         referring = {field: _positions(held, field) for field in INDEXED.get(name, ())}
@@ -97,16 +105,28 @@ class Encoded:
     """A section of records still encoded (`model.Pending`): each record is decoded
     the first time it is asked for, and the same record is handed out after that."""
 
-    __slots__ = ("_decoded", "_decoder", "_positions", "_start", "_view", "_whole", "stored")
+    __slots__ = (
+        "_decoded",
+        "_decoder",
+        "_positions",
+        "_start",
+        "_view",
+        "_whole",
+        "record_type",
+        "stored",
+        "whole",
+    )
 
     def __init__(self, stored: Stored, record_type: type) -> None:
         self.stored = stored
         self._view = memoryview(stored.records)
+        self.record_type = record_type
         self._decoder = _decoder(record_type)
         self._whole = _decoder(tuple[record_type, ...])  # type: ignore[valid-type]
         self._start = len(_array_header(len(stored.ends)))  # where the first record starts
         self._decoded: list[Any] = [None] * len(stored.ends)
         self._positions: dict[str, int] | None = None
+        self.whole: tuple[Any, ...] | None = None  # the section once read
 
     def __len__(self) -> int:
         return len(self._decoded)
@@ -114,14 +134,16 @@ class Encoded:
     def record(self, position: int) -> Any:
         record = self._decoded[position]
         if record is None:
-            ends = self.stored.ends
-            start = ends[position - 1] if position else self._start
-            record = self._decoded[position] = self._decoder.decode(
-                self._view[start : ends[position]]
-            )
+            record = self._decoded[position] = self._decoder.decode(self.bytes_of(position))
         return record
 
+    def bytes_of(self, position: int) -> memoryview:
+        ends = self.stored.ends
+        return self._view[ends[position - 1] if position else self._start : ends[position]]
+
     def records(self) -> tuple[Any, ...]:
+        if self.whole is not None:  # one section, one tuple, whichever dataset asks
+            return self.whole
         # Whole, in one call (a third of the instructions of one call per record). A
         # record is one object: those handed out before keep their places, and those
         # looked up by id after are these.
@@ -130,6 +152,8 @@ class Encoded:
         if any(decoded):
             whole = tuple(given or record for given, record in zip(decoded, whole, strict=True))
         self._decoded = list(whole)
+        self.whole = whole
+        _READ[id(whole)] = self  # held by `whole`, so the id stays this tuple's
         return whole
 
     def by_id(self) -> Mapping[str, Any]:
@@ -142,6 +166,20 @@ class Encoded:
         if self._positions is None:
             self._positions = {key: at for at, key in enumerate(self.stored.ids)}
         return self._positions.get(record_id)
+
+
+# The encoded sections read in this process, by the id of the tuple each became: so the
+# entry of a changed dataset copies what it can of them (see `pack`).
+_READ: dict[int, Encoded] = {}
+
+
+def _read_before(record_type: type) -> tuple[Encoded | None, dict[int, int]]:
+    """The section of this record type read last in this process, and where each of its
+    records stands in it, by the record's id()."""
+    for section in reversed(_READ.values()):
+        if section.record_type is record_type:
+            return section, {id(record): at for at, record in enumerate(section._decoded)}
+    return None, {}
 
 
 class _ById(Mapping[str, Any]):
