@@ -89,23 +89,31 @@ def _read(text: str, name: str, documents: Iterable[dict[str, Any]]) -> Dataset:
     return dataset
 
 
-# A large file is parsed in pieces of this many records, each cut at a top-level
-# [[section]] header: the parsed tree of one piece is freed once it is records, so a
-# 12 MB file never has its whole tree in memory at once (the peak of a cold run).
-PIECE_RECORDS = 5000
+# A large file is parsed in pieces of about this many characters, each cut at a
+# top-level [[section]] header: the parsed tree of one piece is freed once it is
+# records, so a 12 MB file never has its whole tree in memory at once (the peak of a
+# cold run).
+PIECE_CHARS = 800_000
 
 
 def _pieces(text: str) -> list[str]:
-    """The text cut before every PIECE_RECORDS-th top-level `[[section]]` header.
+    """The text cut before the first top-level `[[section]]` header after every
+    PIECE_CHARS characters.
 
     Not cut if a section is also written as a plain array (`cities = [...]`), which
     only the whole text can tell apart from a second `[[cities]]`.
     """
-    starts = [match.start() for match in _HEADER.finditer(text)]
-    # Top-level keys stand before the first table header.
-    if len(starts) <= PIECE_RECORDS or _INLINE_SECTION.search(text, 0, starts[0]):
+    if len(text) <= PIECE_CHARS:
         return [text]
-    cuts = [0, *starts[PIECE_RECORDS::PIECE_RECORDS], len(text)]
+    first = _HEADER.search(text)
+    # Top-level keys stand before the first table header.
+    if first is None or _INLINE_SECTION.search(text, 0, first.start()):
+        return [text]
+    # A header is looked for only where a cut goes, not found all over the text.
+    cuts = [0]
+    while (header := _HEADER.search(text, cuts[-1] + PIECE_CHARS)) is not None:
+        cuts.append(header.start())
+    cuts.append(len(text))
     return [text[a:b] for a, b in itertools.pairwise(cuts)]
 
 
@@ -203,9 +211,12 @@ class _Reader:
         self.problems: list[Problem] = []
         self._headers: dict[str, list[int]] | None = None  # found on the first problem
         self.section_sizes: dict[str, int] = {}
-        # where every decoded record stands, for the cross-checks
-        # (section, position) by id(record): a _Where is made only for a problem
-        self.places: dict[int, tuple[str, int, _Where | None]] = {}
+        # Where the records stand, for the cross-checks, kept as what differs from
+        # "the n-th record of a section is its n-th table": the tables of each section
+        # that gave no record, and (by id(record)) the records a problem names as the
+        # file does, not as the record does. Counted only for a problem (`places`).
+        self.dropped: dict[str, list[int]] = {}
+        self.named: dict[int, _Where] = {}
         self.declared_ids: dict[str, set[str]] = {}
 
     def problem(self, where: object, message: str) -> None:
@@ -271,6 +282,7 @@ class _Reader:
         before = self.section_sizes.get(section, 0)  # records of earlier pieces
         self.section_sizes[section] = before + len(tables)
         self.declared_ids.setdefault(section, set())
+        self.dropped.setdefault(section, [])
         # In batches, each freed once it is records: the peak of a cold read stays low.
         for start in range(0, len(tables), _BATCH):
             batch = tables[start : start + _BATCH]
@@ -286,6 +298,7 @@ class _Reader:
     ) -> Iterator[Any]:
         """Records read one table at a time, each problem reported where it is."""
         declared = self.declared_ids[section]
+        dropped = self.dropped[section]
         for index, table in enumerate(tables, start=before):
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 # Known even if the record is invalid, so references to it are not
@@ -294,59 +307,41 @@ class _Reader:
             where = _Where(section, index, table)
             record = self._decode(record_type, table, where)
             tables[index - before] = None
-            if record is not None:
-                # A partnership's record puts its cities in order; a problem names
-                # them as the file does.
-                reordered = (
-                    isinstance(record, Partnership) and table["cities"][:1] != record.cities[:1]
-                )
-                named = where if reordered else None
-                self.places[id(record)] = (section, index, named)
-                yield record
+            if record is None:
+                dropped.append(index)
+                continue
+            # A partnership's record puts its cities in order; a problem names them as
+            # the file does.
+            if isinstance(record, Partnership) and table["cities"][:1] != record.cities[:1]:
+                self.named[id(record)] = where
+            yield record
 
     def _checked(
         self, section: str, record_type: type, tables: list[Any], records: list[Any], before: int
-    ) -> Iterator[Any]:
+    ) -> list[Any]:
         """Records converted in C, checked by the rules their types cannot state: column
         by column when no record breaks one, else record by record, saying where."""
         shape = _shape(record_type)
-        declared = self.declared_ids[section]
         if "id" in shape.specs:
-            declared.update(map(_BY_ID, records))
-        places = self.places
-        clear = _all_clear(records, shape)
-        for index, (table, record) in enumerate(zip(tables, records, strict=True), start=before):
-            where = None
-            if clear and not self._together_ok(record, shape):
-                clear = False  # this record, and the rest, record by record
-            if not clear:
-                where = _Where(section, index, table)
-                broken = len(self.problems)
-                self._check_tree(record, shape, where)
-                if len(self.problems) > broken:
-                    continue
-            # A partnership's record puts its cities in order; a problem names them as
-            # the file does.
-            if isinstance(record, Partnership) and table["cities"][0] != record.cities[0]:
-                where = where or _Where(section, index, table)
-            else:
-                where = None
-            places[id(record)] = (section, index, where)
-            yield record
-
-    def _together_ok(self, record: Any, shape: _Shape) -> bool:
-        """Whether a record and its nested records keep the rules between their fields;
-        checked without saying where (which costs), so what it finds is taken back."""
-        found = len(self.problems)
-        nowhere = _Where("", 0, None)
-        self._check_together(record, shape, nowhere)
-        for spec in shape.nested:
-            for item in getattr(record, spec.name):
-                self._check_together(item, _shape(spec.nested), nowhere)  # type: ignore[arg-type]
-        if len(self.problems) == found:
-            return True
-        del self.problems[found:]
-        return False
+            self.declared_ids[section].update(map(_BY_ID, records))
+        reordered = _reordered(tables, records) if record_type is Partnership else None
+        if _all_clear(records, shape) and _together_clear(records, shape):
+            if reordered:
+                for index in reordered:
+                    self.named[id(records[index])] = _Where(section, before + index, tables[index])
+            return records
+        kept = []
+        for index, (table, record) in enumerate(zip(tables, records, strict=True)):
+            where = _Where(section, before + index, table)
+            broken = len(self.problems)
+            self._check_tree(record, shape, where)
+            if len(self.problems) > broken:
+                self.dropped[section].append(before + index)
+                continue
+            if reordered and index in reordered:
+                self.named[id(record)] = where
+            kept.append(record)
+        return kept
 
     def _check_tree(self, record: Any, shape: _Shape, where: _Where) -> None:
         """`_check_record` for a record and every record nested in it, as `_decode` does."""
@@ -550,10 +545,26 @@ class _CrossCheck:
         self.sections = sections
         self.ids: dict[str, set[str]] = {}
         self.suggestions: dict[str, Suggestions] = {}  # one per section, made when needed
+        self._places: dict[int, tuple[str, int]] | None = None  # counted on the first problem
 
     def say(self, record: Any, message: str) -> None:
-        section, index, where = self.reader.places[id(record)]
-        self.reader.problem(where or _Where(section, index, record), message)
+        where = self.reader.named.get(id(record))
+        if where is None:
+            section, index = self.places()[id(record)]
+            where = _Where(section, index, record)
+        self.reader.problem(where, message)
+
+    def places(self) -> dict[int, tuple[str, int]]:
+        """(section, position of its table) by id(record): the n-th record of a section
+        stands at its n-th table that gave a record."""
+        if self._places is None:
+            self._places = {}
+            for section, records in self.sections.items():
+                dropped = set(self.reader.dropped.get(section, ()))
+                tables = itertools.filterfalse(dropped.__contains__, itertools.count())
+                for record, index in zip(records, tables, strict=False):  # count() is endless
+                    self._places[id(record)] = (section, index)
+        return self._places
 
     def run(self) -> None:
         self._unique("sources", "source")
@@ -743,6 +754,57 @@ def _all_clear(records: list[Any], shape: _Shape) -> bool:
     return True
 
 
+def _together_clear(records: list[Any], shape: _Shape) -> bool:
+    """Whether no record (nested ones included) breaks a rule that ties two of its
+    fields together, tested a column at a time: the rules of `_check_together`, which
+    says where. False only means: look at each record."""
+    specs = shape.specs
+    if "until" in specs:
+        for since, until in map(_SINCE_UNTIL, records):
+            if since is not None and until is not None and since > until:
+                return False
+    if "status_since" in specs:
+        for status_since, status, since in map(_LIFECYCLE, records):
+            if status_since is not None and (
+                not status or (since is not None and status_since < since)
+            ):
+                return False
+    if "lat" in specs:
+        for lat, lng in map(_LAT_LNG, records):
+            if (lat is None) != (lng is None):
+                return False
+    if shape.type is Network:
+        people = itertools.chain.from_iterable(map(_PEOPLE, records))
+        if not all(map(str.strip, map(_PERSON, people))):
+            return False
+    elif shape.type is Partnership:
+        for cities in map(_CITIES, records):
+            if len(cities) != 2 or cities[0] == cities[1]:
+                return False
+    for spec in shape.nested:
+        items = list(itertools.chain.from_iterable(map(operator.attrgetter(spec.name), records)))
+        if items and not _together_clear(items, _shape(spec.nested)):  # type: ignore[arg-type]
+            return False
+    return True
+
+
+_SINCE_UNTIL = operator.attrgetter("since", "until")
+_LIFECYCLE = operator.attrgetter("status_since", "status", "since")
+_LAT_LNG = operator.attrgetter("lat", "lng")
+_PEOPLE = operator.attrgetter("people")
+_PERSON = operator.attrgetter("person")
+_CITIES = operator.attrgetter("cities")
+
+
+def _reordered(tables: list[Any], records: list[Any]) -> set[int]:
+    """The positions of the partnerships whose record puts the file's cities in the
+    other order (compared a column at a time)."""
+    first = operator.itemgetter(0)
+    in_file = map(first, map(operator.itemgetter("cities"), tables))
+    differ = map(operator.ne, in_file, map(first, map(_CITIES, records)))
+    return set(itertools.compress(itertools.count(), differ))
+
+
 def _convert(tables: list[Any], record_type: type) -> list[Any] | None:
     """The records of a section's tables, converted in C (msgspec) when every table has
     the right keys and types; None otherwise, and the tables are read one by one, which
@@ -792,6 +854,7 @@ class _Shape:
 
     def __init__(self, record_type: type) -> None:
         specs = fields_of(record_type)
+        self.type = record_type
         self.specs = {spec.name: spec for spec in specs}
         self.required = frozenset(spec.name for spec in specs if spec.required)
         self.accept = {spec.name: _ACCEPT.get((spec.value, spec.many)) for spec in specs}

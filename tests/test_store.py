@@ -918,7 +918,7 @@ def test_a_record_with_a_wrong_field_still_has_its_other_fields_checked(tmp_path
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "PIECE_RECORDS", 2)
+    monkeypatch.setattr(store, "PIECE_CHARS", 150)
 
 
 def test_a_file_read_in_pieces_gives_the_same_dataset(small_pieces: None) -> None:
