@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from msgspec import NODEFAULT, Struct
@@ -152,6 +154,25 @@ def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
             for ref in value if spec.many else (value,):
                 if ref:
                     yield where, spec.refers, ref
+
+
+def referenced(records: Sequence[Any], record_type: type) -> dict[str, set[str]]:
+    """Every id that records of one type refer to, by section: what `references` finds,
+    gathered a field at a time over all the records (mostly in C), without saying where."""
+    found: dict[str, set[str]] = {}
+    for spec in referring_fields(record_type):
+        values = list(map(attrgetter(spec.name), records))
+        if spec.nested:
+            inner = referenced(list(chain.from_iterable(values)), spec.nested)
+            for section, ids in inner.items():
+                found.setdefault(section, set()).update(ids)
+        else:
+            found.setdefault(spec.refers, set()).update(
+                chain.from_iterable(values) if spec.many else values
+            )
+    for ids in found.values():
+        ids.discard("")  # no reference, as `references` skips it
+    return found
 
 
 _REFERRING: dict[type, tuple[FieldSpec, ...]] = {}

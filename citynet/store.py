@@ -38,7 +38,7 @@ from .model import (
     Partnership,
 )
 from .names import Suggestions, did_you_mean
-from .schema import FieldSpec, fields_of, references, span_text
+from .schema import FieldSpec, fields_of, referenced, references, span_text
 
 try:
     # tomli is the parser that became the standard library's tomllib; its wheels are
@@ -575,6 +575,32 @@ class _CrossCheck:
             section: self.ids.get(section, set()) | declared.get(section, set())
             for section in SECTIONS
         }
+        # References are tested a column at a time; only an unknown one sends the check
+        # through each record, to say where it is.
+        if any(
+            ids - known[section]
+            for kind, records in self.sections.items()
+            for section, ids in referenced(records, SECTIONS[kind]).items()
+        ):
+            self._unknown_references(known)
+        for network in self.sections["networks"]:
+            if network.parent == network.id:
+                self.say(network, _("field 'parent': a network cannot be its own parent"))
+        self._parent_cycles()
+        # Each relation stated once: the keys are made in C, walked only if one repeats.
+        memberships = self.sections["memberships"]
+        keys = list(map(_MEMBER_OF, memberships))
+        if len(set(keys)) < len(keys):
+            self._duplicate_memberships(keys)
+        partnerships = self.sections["partnerships"]
+        # A pair is its two cities in either order, and its kind.
+        pairs = list(
+            zip(map(frozenset, map(_CITIES, partnerships)), map(_KIND, partnerships), strict=True)
+        )
+        if len(set(pairs)) < len(pairs):
+            self._duplicate_partnerships(pairs)
+
+    def _unknown_references(self, known: dict[str, set[str]]) -> None:
         for records in self.sections.values():
             for record in records:
                 for field, section, ref in references(record):
@@ -589,25 +615,23 @@ class _CrossCheck:
                                 field=field, what=what, ref=repr(ref), hint=hint
                             ),
                         )
-        for network in self.sections["networks"]:
-            if network.parent == network.id:
-                self.say(network, _("field 'parent': a network cannot be its own parent"))
-        self._parent_cycles()
-        seen_memberships: set[tuple[str, str]] = set()
-        for membership in self.sections["memberships"]:
-            key = (membership.city, membership.network)
-            if key in seen_memberships:
+
+    def _duplicate_memberships(self, keys: list[tuple[str, str]]) -> None:
+        seen: set[tuple[str, str]] = set()
+        for membership, key in zip(self.sections["memberships"], keys, strict=True):
+            if key in seen:
                 self.say(
                     membership,
                     _("duplicate membership of {value} in {value2}").format(
                         value=repr(key[0]), value2=repr(key[1])
                     ),
                 )
-            seen_memberships.add(key)
-        seen_pairs: set[tuple[frozenset[str], str]] = set()
-        for partnership in self.sections["partnerships"]:
-            pair = (frozenset(partnership.cities), partnership.kind)
-            if pair in seen_pairs:
+            seen.add(key)
+
+    def _duplicate_partnerships(self, pairs: list[tuple[frozenset[str], str]]) -> None:
+        seen: set[tuple[frozenset[str], str]] = set()
+        for partnership, pair in zip(self.sections["partnerships"], pairs, strict=True):
+            if pair in seen:
                 cities_text = "–".join(map(repr, partnership.cities))
                 self.say(
                     partnership,
@@ -616,9 +640,13 @@ class _CrossCheck:
                         "(a pair is stored once per kind, in either order)"
                     ).format(cities_text=cities_text, kind=repr(partnership.kind)),
                 )
-            seen_pairs.add(pair)
+            seen.add(pair)
 
     def _unique(self, section: str, what: str) -> None:
+        ids = list(map(_BY_ID, self.sections[section]))
+        self.ids[section] = set(ids)
+        if len(self.ids[section]) == len(ids):
+            return  # each id once: nothing to say
         seen: set[str] = set()
         for record in self.sections[section]:
             if record.id in seen:
@@ -630,6 +658,11 @@ class _CrossCheck:
 
     def _unique_entities(self) -> None:
         # Networks and cities share one namespace, so every id names one thing.
+        networks = list(map(_BY_ID, self.sections["networks"]))
+        cities = list(map(_BY_ID, self.sections["cities"]))
+        self.ids["networks"], self.ids["cities"] = set(networks), set(cities)
+        if len(self.ids["networks"] | self.ids["cities"]) == len(networks) + len(cities):
+            return  # each id once: nothing to say
         seen: dict[str, str] = {}
         for section, what in (("networks", "network"), ("cities", "city")):
             ids: set[str] = set()
@@ -665,6 +698,9 @@ class _CrossCheck:
                     "field 'parent': the parents form a cycle: " + " → ".join([*chain, network.id]),
                 )
 
+
+_MEMBER_OF = operator.attrgetter("city", "network")
+_KIND = operator.attrgetter("kind")
 
 _INVALID = object()
 _SINGULAR = {section: t.__name__.lower() for section, t in SECTIONS.items()}
