@@ -12,6 +12,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -156,23 +157,24 @@ def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
                     yield where, spec.refers, ref
 
 
-def referenced(records: Sequence[Any], record_type: type) -> dict[str, set[str]]:
-    """Every id that records of one type refer to, by section: what `references` finds,
-    gathered a field at a time over all the records (mostly in C), without saying where."""
-    found: dict[str, set[str]] = {}
+def refer_only_to(
+    records: Sequence[Any], record_type: type, known: Mapping[str, AbstractSet[str]]
+) -> bool:
+    """Whether every reference that records of one type hold (nested tables included)
+    is to one of `known` (section → ids, "" among them for no reference): what
+    `references` finds, tested a field at a time over all the records (in C), without
+    saying where."""
     for spec in referring_fields(record_type):
-        values = list(map(attrgetter(spec.name), records))
+        values = map(attrgetter(spec.name), records)
         if spec.nested:
-            inner = referenced(list(chain.from_iterable(values)), spec.nested)
-            for section, ids in inner.items():
-                found.setdefault(section, set()).update(ids)
-        else:
-            found.setdefault(spec.refers, set()).update(
-                chain.from_iterable(values) if spec.many else values
-            )
-    for ids in found.values():
-        ids.discard("")  # no reference, as `references` skips it
-    return found
+            items = list(chain.from_iterable(values))
+            if items and not refer_only_to(items, spec.nested, known):
+                return False
+        elif not known[spec.refers].issuperset(
+            chain.from_iterable(values) if spec.many else values
+        ):
+            return False
+    return True
 
 
 _REFERRING: dict[type, tuple[FieldSpec, ...]] = {}

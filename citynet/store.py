@@ -38,7 +38,7 @@ from .model import (
     Partnership,
 )
 from .names import Suggestions, did_you_mean
-from .schema import FieldSpec, fields_of, referenced, references, span_text
+from .schema import FieldSpec, fields_of, refer_only_to, references, span_text
 
 try:
     # tomli is the parser that became the standard library's tomllib; its wheels are
@@ -241,7 +241,8 @@ class _Reader:
             else:
                 self._check_keys(document, list(SECTIONS), "top level")
             for section, record_type in SECTIONS.items():
-                sections[section] += self._read_section(document, section, record_type)
+                for records in self._read_section(document, section, record_type):
+                    sections[section] += records
         records: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
         dataset = Dataset(**records)
         _CrossCheck(self, sections).run()
@@ -268,7 +269,8 @@ class _Reader:
 
     def _read_section(
         self, document: dict[str, Any], section: str, record_type: type
-    ) -> Iterator[Any]:
+    ) -> Iterator[list[Any]]:
+        """The records of a section, a batch at a time."""
         # Taken out of the document so each table can be freed once it is a record.
         tables = document.pop(section, [])
         if not isinstance(tables, list):
@@ -289,9 +291,9 @@ class _Reader:
             tables[start : start + _BATCH] = [None] * len(batch)
             converted = _convert(batch, record_type)
             if converted is None:
-                yield from self._decoded(section, record_type, batch, before + start)
+                yield list(self._decoded(section, record_type, batch, before + start))
             else:
-                yield from self._checked(section, record_type, batch, converted, before + start)
+                yield self._checked(section, record_type, batch, converted, before + start)
 
     def _decoded(
         self, section: str, record_type: type, tables: list[Any], before: int
@@ -577,10 +579,10 @@ class _CrossCheck:
         }
         # References are tested a column at a time; only an unknown one sends the check
         # through each record, to say where it is.
-        if any(
-            ids - known[section]
-            for kind, records in self.sections.items()
-            for section, ids in referenced(records, SECTIONS[kind]).items()
+        allowed = {section: ids | {""} for section, ids in known.items()}
+        if not all(
+            refer_only_to(records, SECTIONS[section], allowed)
+            for section, records in self.sections.items()
         ):
             self._unknown_references(known)
         for network in self.sections["networks"]:
