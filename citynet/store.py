@@ -85,7 +85,7 @@ def _read(text: str, name: str, documents: Iterable[dict[str, Any]]) -> Dataset:
     reader = _Reader(name, text)
     dataset = reader.read(documents)
     if reader.problems:
-        raise DataError(reader.problems)
+        raise DataError(reader.lined_problems())
     return dataset
 
 
@@ -209,7 +209,7 @@ class _Reader:
         self.name = name
         self.text = text
         self.problems: list[Problem] = []
-        self._headers: dict[str, list[int]] | None = None  # found on the first problem
+        self._wheres: list[object] = []  # where each problem is, for its line
         self.section_sizes: dict[str, int] = {}
         # Where the records stand, for the cross-checks, kept as what differs from
         # "the n-th record of a section is its n-th table": the tables of each section
@@ -220,16 +220,22 @@ class _Reader:
         self.declared_ids: dict[str, set[str]] = {}
 
     def problem(self, where: object, message: str) -> None:
-        self.problems.append(Problem(self.name, str(where), message, self._line(where)))
+        self.problems.append(Problem(self.name, str(where), message))
+        self._wheres.append(where)
 
-    def _line(self, where: object) -> int | None:
-        """The line of the record's `[[section]]` header, if the headers can be counted."""
-        if not isinstance(where, _Where):
-            return None
-        if self._headers is None:
-            self._headers = _header_lines(self.text)
-        lines = self._headers.get(where.section, [])
-        return lines[where.index] if len(lines) == self.section_sizes.get(where.section) else None
+    def lined_problems(self) -> list[Problem]:
+        """The problems, each at the line of its record's `[[section]]` header where the
+        headers can be counted (known once every piece of a file is read)."""
+        headers = _header_lines(self.text)
+        lined = []
+        for problem, where in zip(self.problems, self._wheres, strict=True):
+            line = None
+            if isinstance(where, _Where):
+                lines = headers.get(where.section, [])
+                if len(lines) == self.section_sizes.get(where.section):
+                    line = lines[where.index]
+            lined.append(Problem(problem.file, problem.where, problem.message, line))
+        return lined
 
     def read(self, documents: Iterable[dict[str, Any]]) -> Dataset:
         """The dataset of a document given whole, or in pieces cut at [[section]] headers
@@ -770,7 +776,8 @@ def _all_clear(records: list[Any], shape: _Shape) -> bool:
         if rule.not_empty and not all(values):
             return False
         items = list(itertools.chain.from_iterable(values)) if spec.many else values
-        given = [item for item in items if item is not None]
+        # None is a value only where a field may be left open (a year, coordinates).
+        given = [item for item in items if item is not None] if spec.optional_value else items
         if rule.year:
             last = FUTURE_YEAR if rule.future else YEAR_RANGE[1]
             if given and not YEAR_RANGE[0] <= min(given) <= max(given) <= last:
