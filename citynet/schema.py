@@ -12,7 +12,6 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Container, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -157,9 +156,7 @@ def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
                     yield where, spec.refers, ref
 
 
-def refer_only_to(
-    records: Sequence[Any], record_type: type, known: Mapping[str, AbstractSet[str]]
-) -> bool:
+def refer_only_to(records: Sequence[Any], record_type: type, known: Mapping[str, set[str]]) -> bool:
     """Whether every reference that records of one type hold (nested tables included)
     is to one of `known` (section → ids, "" among them for no reference): what
     `references` finds, tested a field at a time over all the records (in C), without

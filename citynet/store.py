@@ -247,8 +247,8 @@ class _Reader:
             else:
                 self._check_keys(document, list(SECTIONS), "top level")
             for section, record_type in SECTIONS.items():
-                for records in self._read_section(document, section, record_type):
-                    sections[section] += records
+                for batch in self._read_section(document, section, record_type):
+                    sections[section] += batch
         records: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
         dataset = Dataset(**records)
         _CrossCheck(self, sections).run()
@@ -784,7 +784,7 @@ def _all_clear(records: list[Any], shape: _Shape) -> bool:
                 return False
         if rule.span and given and not rule.span[0] <= min(given) <= max(given) <= rule.span[1]:
             return False
-        if rule.not_blank and not all(map(str.strip, given)):
+        if rule.not_blank and not _none_blank(given):
             return False
         if rule.choices and not set(given) <= set(rule.choices):
             return False
@@ -797,6 +797,12 @@ def _all_clear(records: list[Any], shape: _Shape) -> bool:
         if items and not _all_clear(items, _shape(spec.nested)):  # type: ignore[arg-type]
             return False
     return True
+
+
+def _none_blank(texts: list[str]) -> bool:
+    """Whether no text is empty or white space only (what strip() empties), tested
+    without making the stripped copies."""
+    return all(texts) and not any(map(str.isspace, texts))
 
 
 def _together_clear(records: list[Any], shape: _Shape) -> bool:
@@ -820,7 +826,7 @@ def _together_clear(records: list[Any], shape: _Shape) -> bool:
                 return False
     if shape.type is Network:
         people = itertools.chain.from_iterable(map(_PEOPLE, records))
-        if not all(map(str.strip, map(_PERSON, people))):
+        if not _none_blank(list(map(_PERSON, people))):
             return False
     elif shape.type is Partnership:
         for cities in map(_CITIES, records):
@@ -858,9 +864,13 @@ def _convert(tables: list[Any], record_type: type) -> list[Any] | None:
 
     try:
         tables_read = msgspec.convert(tables, list[_table_type(record_type)])  # type: ignore[misc]
-        return msgspec.convert(tables_read, list[record_type], from_attributes=True)  # type: ignore[valid-type]
     except msgspec.ValidationError:
         return None
+    if _shape(record_type).nested:  # whose tables hold tables, converted too
+        return msgspec.convert(tables_read, list[record_type], from_attributes=True)  # type: ignore[valid-type]
+    # A flat record is its table's values, in the same order and checked: made in C, in
+    # a third of the time a conversion by attribute takes.
+    return list(itertools.starmap(record_type, map(msgspec.structs.astuple, tables_read)))
 
 
 _TABLE_TYPES: dict[type, type] = {}

@@ -940,6 +940,26 @@ def test_problems_in_later_pieces_name_the_right_record_and_line(
     assert text.splitlines()[problem.line - 1] == "[[cities]]" and problem.line >= line
 
 
+def test_pieces_are_cut_only_before_top_level_headers(small_pieces: None) -> None:
+    pieces = store._pieces(MINI_TEXT)
+    assert "".join(pieces) == MINI_TEXT
+    for piece in pieces[1:]:  # never before [[networks.figures]]: it belongs to a network
+        assert re.match(
+            r"\[\[(sources|themes|networks|cities|memberships|partnerships)\]\]\n", piece
+        )
+
+
+def test_a_problem_in_an_early_piece_of_a_section_has_its_line(small_pieces: None) -> None:
+    # Found before the section's last piece is read, when its headers cannot be counted yet.
+    text = MINI_TEXT.replace('country = "DE"', 'country = "Deutschland"', 1)
+    assert len(store._pieces(text)) > 3
+    with pytest.raises(DataError) as caught:
+        store.parse(text, "mini")
+    (problem,) = caught.value.problems
+    assert problem.where.startswith("cities[0]")
+    assert problem.line == text[: text.index('country = "Deutschland"')].count("\n") - 2
+
+
 def test_a_header_inside_a_multiline_string_is_not_a_cut(small_pieces: None) -> None:
     text = MINI.read_text(encoding="utf-8").replace(
         'description = "Kommunen, die sich gemeinsam für Klimaschutz einsetzen."',
