@@ -87,6 +87,11 @@ PARTNERSHIP = '[[partnerships]]\ncities = [\n    "amsterdam",\n    "berlin",\n]\
         ('    "amsterdam",\n    "berlin",', '    "berlin",\n    "amsterdan",'),  # file's order
         (PARTNERSHIP, PARTNERSHIP.replace("amsterdam", "@").replace("berlin", "amsterdam")
          .replace("@", "berlin") + 'sources = ["berlin-partnerschaften"]\n\n' + PARTNERSHIP),
+        ('[[memberships]]\ncity = "berlin"\nnetwork = "c40"\n',  # a membership twice
+         '[[memberships]]\ncity = "berlin"\nnetwork = "c40"\nsources = ["berlin-netzwerke"]\n\n'
+         '[[memberships]]\ncity = "berlin"\nnetwork = "c40"\n'),
+        ('role = "Gründungsmitglied", source = "berlin-netzwerke"',  # in a nested table
+         'role = "Gründungsmitglied", source = "berlin-netzwerk"'),
         ('id = "amsterdam"', 'id = "berlin"'),  # a city's id twice
         ('id = "amsterdam"', 'id = "biostaedte"'),  # a city's id that a network has
         ('id = "berlin-metropolis"', 'id = "berlin-netzwerke"'),  # a source's id twice
