@@ -10,6 +10,7 @@ expected. The bad files are variants of `tests/fixtures/mini.toml`, written to
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -985,3 +986,17 @@ def test_a_section_also_written_inline_is_read_whole(small_pieces: None) -> None
     assert store._pieces(inline) == [inline]
     with pytest.raises(DataError, match="TOML syntax error"):
         store.parse(inline, "mini")
+
+
+def test_a_read_leaves_the_cycle_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    store.parse(MINI_TEXT)
+    with pytest.raises(DataError):
+        store.parse(MINI_TEXT.replace('country = "DE"', "country = 49", 1))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.parse(MINI_TEXT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
