@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from msgspec import NODEFAULT, Struct
@@ -152,6 +154,24 @@ def references(record: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
             for ref in value if spec.many else (value,):
                 if ref:
                     yield where, spec.refers, ref
+
+
+def refer_only_to(records: Sequence[Any], record_type: type, known: Mapping[str, set[str]]) -> bool:
+    """Whether every reference that records of one type hold (nested tables included)
+    is to one of `known` (section → ids, "" among them for no reference): what
+    `references` finds, tested a field at a time over all the records (in C), without
+    saying where."""
+    for spec in referring_fields(record_type):
+        values = map(attrgetter(spec.name), records)
+        if spec.nested:
+            items = list(chain.from_iterable(values))
+            if items and not refer_only_to(items, spec.nested, known):
+                return False
+        elif not known[spec.refers].issuperset(
+            chain.from_iterable(values) if spec.many else values
+        ):
+            return False
+    return True
 
 
 _REFERRING: dict[type, tuple[FieldSpec, ...]] = {}

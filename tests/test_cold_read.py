@@ -65,3 +65,56 @@ def test_problems_are_the_same_either_way(
     with pytest.raises(DataError) as one_by_one:
         store.parse(text)
     assert converted.value.problems == one_by_one.value.problems
+
+
+def look_at_each_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The column checks only decide whether to look at each record: say they found
+    something, every time."""
+    for name in ("_all_clear", "_together_clear", "refer_only_to"):
+        monkeypatch.setattr(store, name, lambda *args: False)
+
+
+PARTNERSHIP = '[[partnerships]]\ncities = [\n    "amsterdam",\n    "berlin",\n]\nkind = "project"\n'
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("since = 2012\nuntil = 2014\n", "since = 2016\nuntil = 2014\n"),  # since after until
+        ('kind = "exchange"\n', 'kind = "exchange"\nstatus_since = 2015\n'),  # no status
+        ("until = 2014\n", 'until = 2014\nstatus = "ended"\nstatus_since = 2000\n'),  # early
+        ('    "berlin-partnerschaften",', '    "berlin-partnerschaft",'),  # unknown source
+        ('    "amsterdam",\n    "berlin",', '    "berlin",\n    "amsterdan",'),  # file's order
+        (PARTNERSHIP, PARTNERSHIP.replace("amsterdam", "@").replace("berlin", "amsterdam")
+         .replace("@", "berlin") + 'sources = ["berlin-partnerschaften"]\n\n' + PARTNERSHIP),
+        ('[[memberships]]\ncity = "berlin"\nnetwork = "c40"\n',  # a membership twice
+         '[[memberships]]\ncity = "berlin"\nnetwork = "c40"\nsources = ["berlin-netzwerke"]\n\n'
+         '[[memberships]]\ncity = "berlin"\nnetwork = "c40"\n'),
+        ('role = "Gründungsmitglied", source = "berlin-netzwerke"',  # in a nested table
+         'role = "Gründungsmitglied", source = "berlin-netzwerk"'),
+        ('id = "amsterdam"', 'id = "berlin"'),  # a city's id twice
+        ('id = "amsterdam"', 'id = "biostaedte"'),  # a city's id that a network has
+        ('id = "berlin-metropolis"', 'id = "berlin-netzwerke"'),  # a source's id twice
+    ],
+)  # fmt: skip
+def test_column_checks_report_what_record_checks_report(
+    old: str, new: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    with pytest.raises(DataError) as by_column:
+        store.parse(text)
+    look_at_each_record(monkeypatch)
+    with pytest.raises(DataError) as by_record:
+        store.parse(text)
+    assert by_column.value.problems == by_record.value.problems
+
+
+def test_a_clean_file_reads_the_same_when_each_record_is_looked_at(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = shipped_path().read_text(encoding="utf-8")
+    by_column = store.parse(text)
+    look_at_each_record(monkeypatch)
+    assert store.parse(text) == by_column

@@ -10,6 +10,7 @@ expected. The bad files are variants of `tests/fixtures/mini.toml`, written to
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -918,7 +919,7 @@ def test_a_record_with_a_wrong_field_still_has_its_other_fields_checked(tmp_path
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "PIECE_RECORDS", 2)
+    monkeypatch.setattr(store, "PIECE_CHARS", 150)
 
 
 def test_a_file_read_in_pieces_gives_the_same_dataset(small_pieces: None) -> None:
@@ -938,6 +939,26 @@ def test_problems_in_later_pieces_name_the_right_record_and_line(
     (problem,) = caught.value.problems
     assert problem.where == "cities[3] (id 'windhuk')"
     assert text.splitlines()[problem.line - 1] == "[[cities]]" and problem.line >= line
+
+
+def test_pieces_are_cut_only_before_top_level_headers(small_pieces: None) -> None:
+    pieces = store._pieces(MINI_TEXT)
+    assert "".join(pieces) == MINI_TEXT
+    for piece in pieces[1:]:  # never before [[networks.figures]]: it belongs to a network
+        assert re.match(
+            r"\[\[(sources|themes|networks|cities|memberships|partnerships)\]\]\n", piece
+        )
+
+
+def test_a_problem_in_an_early_piece_of_a_section_has_its_line(small_pieces: None) -> None:
+    # Found before the section's last piece is read, when its headers cannot be counted yet.
+    text = MINI_TEXT.replace('country = "DE"', 'country = "Deutschland"', 1)
+    assert len(store._pieces(text)) > 3
+    with pytest.raises(DataError) as caught:
+        store.parse(text, "mini")
+    (problem,) = caught.value.problems
+    assert problem.where.startswith("cities[0]")
+    assert problem.line == text[: text.index('country = "Deutschland"')].count("\n") - 2
 
 
 def test_a_header_inside_a_multiline_string_is_not_a_cut(small_pieces: None) -> None:
@@ -965,3 +986,17 @@ def test_a_section_also_written_inline_is_read_whole(small_pieces: None) -> None
     assert store._pieces(inline) == [inline]
     with pytest.raises(DataError, match="TOML syntax error"):
         store.parse(inline, "mini")
+
+
+def test_a_read_leaves_the_cycle_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    store.parse(MINI_TEXT)
+    with pytest.raises(DataError):
+        store.parse(MINI_TEXT.replace('country = "DE"', "country = 49", 1))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.parse(MINI_TEXT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
