@@ -203,14 +203,14 @@ LOCK_TIMEOUT = 30.0
 
 
 def atomic_write(
-    path: Path, text: str, *, mode: int | None = None, unchanged: str | None = None
+    path: Path, text: str, *, mode: int | None = None, unchanged: bytes | None = None
 ) -> None:
     """Replace `path` with `text` so a crash leaves the old file or the new one, never a mix.
 
     The text goes to a temporary file in the same folder, is flushed and fsynced,
     and replaces the old file in one rename (`os.replace`, atomic on POSIX and Windows).
     The new file gets the old one's permissions, or `mode`. With `unchanged`, the
-    file must still hold that text right before the rename, else nothing is written.
+    file must still hold those bytes right before the rename, else nothing is written.
     """
     atomic_write_chunks(path, (text.encode("utf-8"),), mode=mode, unchanged=unchanged)
 
@@ -221,7 +221,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_chunks(
-    path: Path, chunks: Iterable[bytes], *, mode: int | None = None, unchanged: str | None = None
+    path: Path, chunks: Iterable[bytes], *, mode: int | None = None, unchanged: bytes | None = None
 ) -> None:
     """`atomic_write` for bytes made piece by piece (a large export never whole in memory).
 
@@ -251,7 +251,7 @@ def atomic_write_chunks(
             _copy_mode(path, temporary)
         else:
             os.chmod(temporary, mode)
-        if unchanged is not None and read_text(path) != unchanged:
+        if unchanged is not None and read_bytes(path) != unchanged:
             # The last check, as close to the rename as it can be: a write by another
             # program between this read and the rename is the one that can still be lost.
             message = _(

@@ -459,6 +459,10 @@ class Pending(Protocol[R_co]):
         """The records by id, each decoded when it is first looked up."""
         ...
 
+    def ids(self) -> Sequence[str]:
+        """The records' ids, in order, none decoded."""
+        ...
+
     def referring(self, field: str) -> Mapping[str, Sequence[R_co]]:
         """The records by each id their `field` names (a field of INDEXED), decoded
         when they are first looked up."""
@@ -546,6 +550,11 @@ class Dataset:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+    def ids(self, section: str) -> Sequence[str]:
+        """The ids of a section's records, in order (a pending one stays undecoded)."""
+        pending = self._pending.get(section)
+        return pending.ids() if pending is not None else [r.id for r in getattr(self, section)]
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={len(self.section(name))}" for name in _SECTION_NAMES)

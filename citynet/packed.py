@@ -159,6 +159,9 @@ class Encoded:
     def by_id(self) -> Mapping[str, Any]:
         return _ById(self)
 
+    def ids(self) -> list[str]:
+        return self.stored.ids
+
     def referring(self, field: str) -> Mapping[str, list[Any]]:
         return _Referring(self, self.stored.referring[field])
 

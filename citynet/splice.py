@@ -59,14 +59,15 @@ def splice(
     added: dict[str, list[Any]] = {}
     first = 0  # the index of the section's first table among all tables
     for section in SECTIONS:
-        records = getattr(old, section)
-        count = len(records)
-        if getattr(new, section) is records:
+        held = old.section(section)  # a section no one read stays encoded
+        count = len(held)
+        if new.section(section) is held:
             if count:
                 pieces: list[tuple[int, int] | str] = [(first, first + count)]
             else:
                 pieces = []
         else:
+            records = getattr(old, section)
             spliced = _section(text, section, records, getattr(new, section), starts, first)
             if spliced is None:
                 return None
@@ -90,7 +91,8 @@ def splice(
     if not parts or not _valid(old, new, ordered, added):
         return None
     spliced_text = text[: starts[0]] + "\n".join(parts)
-    records = Dataset(**{s: ordered.get(s, getattr(new, s)) for s in SECTIONS})
+    sections: dict[str, Any] = {s: ordered.get(s, new.section(s)) for s in SECTIONS}
+    records = Dataset(**sections)
     return spliced_text, records, new_starts
 
 
@@ -101,7 +103,7 @@ def _lines_up(text: str, old: Dataset, starts: list[int]) -> bool:
     under the hash of the text they were found in.)"""
     headers: list[str] = []
     for section in SECTIONS:
-        headers += [f"\n[[{section}]]\n"] * len(getattr(old, section))
+        headers += [f"\n[[{section}]]\n"] * len(old.section(section))
     if len(headers) != len(starts) or not starts or starts[0] < 1:
         return False
     if not all(map(operator.lt, starts, itertools.islice(starts, 1, None))):
@@ -116,7 +118,7 @@ def _starts(text: str, old: Dataset) -> list[int] | None:
     names = [match.group(1) for match in found]
     first = 0
     for section in SECTIONS:
-        count = len(getattr(old, section))
+        count = len(old.section(section))
         if names[first : first + count].count(section) != count:
             return None
         first += count
@@ -200,7 +202,8 @@ def _valid(
     for section in SECTIONS:
         # Keys are unique: each changed section is in strictly ascending order.
         if "id" in SECTIONS[section].__struct_fields__:
-            ids[section] = set(map(_ID, ordered.get(section, getattr(new, section))))
+            in_order = ordered.get(section)
+            ids[section] = set(new.ids(section) if in_order is None else map(_ID, in_order))
     entities = "networks" in ordered or "cities" in ordered
     if entities and ids["networks"] & ids["cities"]:
         return False  # one namespace for networks and cities
@@ -208,11 +211,7 @@ def _valid(
         for record in records:
             if any(ref not in ids[target] for _f, target, ref in references(record)):
                 return False
-    gone = {
-        section: {record.id for record in getattr(old, section)} - ids[section]
-        for section in ordered
-        if section in ids
-    }
+    gone = {section: set(old.ids(section)) - ids[section] for section in ordered if section in ids}
     gone = {section: vanished for section, vanished in gone.items() if vanished}
     if gone and any(refers_to_any(record, gone) for record in _all(new)):
         return False

@@ -22,6 +22,8 @@ from .errors import DataError, Problem
 from .files import (
     FileLock,
     atomic_write,
+    decode,
+    read_bytes,
     read_text,
     refuse_read_only,
     write_backup,
@@ -1144,7 +1146,8 @@ def update_with(
     path = write_target(path)  # through a symbolic link to its target, resolved once
     # A dry run writes nothing, not even a lock: it works in a read-only folder too.
     with contextlib.nullcontext() if dry_run else FileLock(path):
-        old_text = read_text(path)
+        old_bytes = read_bytes(path)
+        old_text = decode(old_bytes, str(path))
         dataset = cache.load_text(path, old_text)
         if not (force or dry_run):
             refuse_read_only(path)
@@ -1164,7 +1167,7 @@ def update_with(
             return old_text, new_text, result
         if spliced is None and comment_lines(old_text):
             write_backup(path, old_text)
-        atomic_write(path, new_text, unchanged=old_text)
+        atomic_write(path, new_text, unchanged=old_bytes)
         cache.remember(path, new_text, written)  # the next command starts warm
         if spliced is not None:
             cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
