@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -159,38 +159,38 @@ def _placed_by_geonames(city: City) -> bool:
 
 class Outlines:
     """The atlas's countries as rings of points, for point-in-country tests; a country's
-    rings are decoded when a point is first tested against it."""
+    rings are decoded (and indexed, `_Ring`) when a point is first tested against it."""
 
     def __init__(self, atlas: Atlas) -> None:
         self._atlas = atlas
         self._countries = {c.code: c for c in atlas.countries if c.code}
-        self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
+        self._rings: dict[str, list[_Ring]] = {}
         self._cells: dict[tuple[int, int], list[str]] | None = None
 
     def has(self, code: str) -> bool:
         return code in self._countries
 
-    def _rings_of(self, code: str) -> list[tuple[tuple[float, float, float, float], list[Point]]]:
+    def _rings_of(self, code: str) -> list[_Ring]:
         from .geo import ring_copies
 
         rings = self._rings.get(code)
         if rings is None:
-            rings = self._rings[code] = []
-            for ring in self._atlas.rings(self._countries[code]):
-                # Rings that cross the antimeridian are made continuous, with copies
-                # shifted by 360°, so that an even-odd test sees one closed shape.
-                for copy in ring_copies(ring, 0.0):
-                    lngs = [p[0] for p in copy]
-                    lats = [p[1] for p in copy]
-                    rings.append(((min(lngs), min(lats), max(lngs), max(lats)), copy))
+            # Rings that cross the antimeridian are made continuous, with copies
+            # shifted by 360°, so that an even-odd test sees one closed shape.
+            rings = self._rings[code] = [
+                _Ring(copy)
+                for ring in self._atlas.rings(self._countries[code])
+                for copy in ring_copies(ring, 0.0)
+            ]
         return rings
 
     def contains(self, code: str, point: Point) -> bool:
         """Is the point inside the country (even-odd over all its rings)?"""
         lng, lat = point
         inside = False
-        for (west, south, east, north), ring in self._rings_of(code):
-            if west <= lng <= east and south <= lat <= north and _in_ring(lng, lat, ring):
+        for ring in self._rings_of(code):
+            west, south, east, north = ring.box  # most rings are far: decided here
+            if west <= lng <= east and south <= lat <= north and ring.contains(lng, lat):
                 inside = not inside
         return inside
 
@@ -244,21 +244,102 @@ class Outlines:
         """About how far the point lies from the country's outline (km)."""
         lng, lat = point
         scale = math.cos(math.radians(lat))
+        # The nearest rings first: a ring (or a run of its edges) whose box lies farther
+        # than the nearest edge found so far cannot hold a nearer one.
+        rings = sorted(
+            (_box_distance(ring.box, lng, lat, scale), i, ring)
+            for i, ring in enumerate(self._rings_of(code))
+        )
         best = math.inf
-        for _box, ring in self._rings_of(code):
-            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
-                best = min(best, _segment_distance(lng, lat, x1, y1, x2, y2, scale))
+        for bound, _i, ring in rings:
+            if bound > best:
+                break
+            best = ring.distance(lng, lat, scale, best)
         return best * 111.2
 
 
-def _in_ring(x: float, y: float, ring: Sequence[Point]) -> bool:
-    inside = False
-    x1, y1 = ring[-1]
-    for x2, y2 in ring:
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-        x1, y1 = x2, y2
-    return inside
+_RUN = 16  # edges per run, for the distance's boxes
+_EDGES_PER_BAND = 4  # about: a ring of n points has n / 4 bands of latitude
+# A box's distance is a lower bound of its edges' distances; this margin keeps rounding
+# from ever making it exceed one of them.
+_BOUND_MARGIN = 1.0 - 1e-9
+
+
+class _Ring:
+    """A ring of an outline, indexed for the two questions asked of it: the edges that
+    cross each band of latitude (a point's even-odd test needs only those of its band)
+    and runs of consecutive edges with their boxes (a distance skips the runs whose box
+    lies farther than the nearest edge found). Each index is made when first needed,
+    and the arithmetic on each edge is that of a walk round the whole ring: the answers
+    are the same, only cheaper."""
+
+    __slots__ = ("_bands", "_height", "_points", "_runs", "box")
+
+    def __init__(self, points: list[Point]) -> None:
+        self._points = points
+        lngs = [p[0] for p in points]
+        lats = [p[1] for p in points]
+        self.box = (min(lngs), min(lats), max(lngs), max(lats))
+        self._bands: list[list[tuple[float, float, float, float]]] = []
+        self._height = 0.0
+        self._runs: list[tuple[tuple[float, float, float, float], list[Point]]] = []
+
+    def _band(self, lat: float) -> int:
+        """The band of a latitude inside the box: a non-decreasing function of it, so an
+        edge from latitude a to b is in the bands from _band(a) to _band(b)."""
+        if self._height <= 0.0:
+            return 0
+        return min(len(self._bands) - 1, int((lat - self.box[1]) / self._height))
+
+    def _make_bands(self) -> None:
+        points = self._points
+        count = max(1, len(points) // _EDGES_PER_BAND)
+        self._height = (self.box[3] - self.box[1]) / count
+        self._bands = [[] for _ in range(count)]
+        x1, y1 = points[-1]  # each edge from the point before (the last, for the first)
+        for x2, y2 in points:
+            low, high = (y1, y2) if y1 <= y2 else (y2, y1)
+            for band in range(self._band(low), self._band(high) + 1):
+                self._bands[band].append((x1, y1, x2, y2))
+            x1, y1 = x2, y2
+
+    def contains(self, x: float, y: float) -> bool:
+        """Is the point, inside the ring's box, inside the ring (even-odd, a ray east)?"""
+        if not self._bands:
+            self._make_bands()
+        inside = False
+        for x1, y1, x2, y2 in self._bands[self._band(y)]:
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+    def distance(self, x: float, y: float, scale: float, best: float) -> float:
+        """The distance from the point to the ring's nearest edge if it is less than
+        `best`, else `best` (degrees of latitude, longitudes scaled)."""
+        if not self._runs:
+            points = self._points
+            for start in range(0, len(points) - 1, _RUN):
+                run = points[start : start + _RUN + 1]  # its edges join consecutive points
+                lngs = [p[0] for p in run]
+                lats = [p[1] for p in run]
+                self._runs.append(((min(lngs), min(lats), max(lngs), max(lats)), run))
+        for box, run in self._runs:
+            if _box_distance(box, x, y, scale) > best:
+                continue
+            for (x1, y1), (x2, y2) in itertools.pairwise(run):
+                d = _segment_distance(x, y, x1, y1, x2, y2, scale)
+                if d < best:
+                    best = d
+        return best
+
+
+def _box_distance(
+    box: tuple[float, float, float, float], x: float, y: float, scale: float
+) -> float:
+    west, south, east, north = box
+    dx = max(west - x, 0.0, x - east) * scale
+    dy = max(south - y, 0.0, y - north)
+    return math.hypot(dx, dy) * _BOUND_MARGIN
 
 
 def _segment_distance(
