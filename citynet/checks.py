@@ -166,15 +166,16 @@ class Outlines:
         self._countries = {c.code: c for c in atlas.countries if c.code}
         self._rings: dict[str, list[_Ring]] = {}
         self._cells: dict[tuple[int, int], list[str]] | None = None
+        self._ring_cells: dict[str, dict[tuple[int, int], list[_Ring]]] = {}
 
     def has(self, code: str) -> bool:
         return code in self._countries
 
     def _rings_of(self, code: str) -> list[_Ring]:
-        from .geo import ring_copies
-
         rings = self._rings.get(code)
         if rings is None:
+            from .geo import ring_copies
+
             # Rings that cross the antimeridian are made continuous, with copies
             # shifted by 360°, so that an even-odd test sees one closed shape.
             rings = self._rings[code] = [
@@ -187,8 +188,14 @@ class Outlines:
     def contains(self, code: str, point: Point) -> bool:
         """Is the point inside the country (even-odd over all its rings)?"""
         lng, lat = point
+        cells = self._ring_cells.get(code)
+        if cells is None:  # the rings whose box meets each grid cell
+            cells = self._ring_cells[code] = {}
+            for ring in self._rings_of(code):
+                for cell in _cells(*ring.box):
+                    cells.setdefault(cell, []).append(ring)
         inside = False
-        for ring in self._rings_of(code):
+        for ring in cells.get(_cell(lng, lat), ()):
             west, south, east, north = ring.box  # most rings are far: decided here
             if west <= lng <= east and south <= lat <= north and ring.contains(lng, lat):
                 inside = not inside
@@ -197,8 +204,7 @@ class Outlines:
     def country_at(self, point: Point) -> str:
         """The code of the country the point lies in, or ""."""
         lng, lat = point
-        cell = (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
-        for code in self._boxes_by_cell().get(cell, ()):
+        for code in self._boxes_by_cell().get(_cell(lng, lat), ()):
             west, south, east, north = self._countries[code].bbox
             if (
                 (west <= lng <= east or west > east)
@@ -217,13 +223,8 @@ class Outlines:
                 west, south, east, north = country.bbox
                 if west > east:  # across the antimeridian: the whole width
                     west, east = -180.0, 180.0
-                for x in range(
-                    math.floor(west / _CELL_DEGREES), math.floor(east / _CELL_DEGREES) + 1
-                ):
-                    for y in range(
-                        math.floor(south / _CELL_DEGREES), math.floor(north / _CELL_DEGREES) + 1
-                    ):
-                        self._cells.setdefault((x, y), []).append(code)
+                for cell in _cells(west, south, east, north):
+                    self._cells.setdefault(cell, []).append(code)
         return self._cells
 
     def box_km(self, code: str, point: Point) -> float:
@@ -256,6 +257,17 @@ class Outlines:
                 break
             best = ring.distance(lng, lat, scale, best)
         return best * 111.2
+
+
+def _cell(lng: float, lat: float) -> tuple[int, int]:
+    """The grid cell of a point."""
+    return (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
+
+
+def _cells(west: float, south: float, east: float, north: float) -> list[tuple[int, int]]:
+    """The grid cells a box meets: those of every point in it, as `_cell` is monotone."""
+    (x1, y1), (x2, y2) = _cell(west, south), _cell(east, north)
+    return [(x, y) for x in range(x1, x2 + 1) for y in range(y1, y2 + 1)]
 
 
 _RUN = 16  # edges per run, for the distance's boxes
@@ -295,13 +307,24 @@ class _Ring:
         points = self._points
         count = max(1, len(points) // _EDGES_PER_BAND)
         self._height = (self.box[3] - self.box[1]) / count
-        self._bands = [[] for _ in range(count)]
+        bands: list[list[tuple[float, float, float, float]]] = [[] for _ in range(count)]
+        self._bands = bands
+        # each point's band; an edge's are those from its lower end's to its upper end's
+        south, height, last = self.box[1], self._height, count - 1
+        of = (
+            [min(last, int((lat - south) / height)) for _, lat in points]  # as _band
+            if height > 0.0
+            else [0] * len(points)
+        )
         x1, y1 = points[-1]  # each edge from the point before (the last, for the first)
-        for x2, y2 in points:
-            low, high = (y1, y2) if y1 <= y2 else (y2, y1)
-            for band in range(self._band(low), self._band(high) + 1):
-                self._bands[band].append((x1, y1, x2, y2))
-            x1, y1 = x2, y2
+        b1 = of[-1]
+        for (x2, y2), b2 in zip(points, of, strict=True):
+            if b1 == b2:
+                bands[b1].append((x1, y1, x2, y2))
+            else:
+                for band in range(min(b1, b2), max(b1, b2) + 1):
+                    bands[band].append((x1, y1, x2, y2))
+            x1, y1, b1 = x2, y2, b2
 
     def contains(self, x: float, y: float) -> bool:
         """Is the point, inside the ring's box, inside the ring (even-odd, a ray east)?"""

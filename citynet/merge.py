@@ -265,10 +265,10 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
             for other in neighbours:
                 if city.id >= other.id or abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
                     continue
-                if not _may_be_one(city, other):
+                if not _may_be_one(city, other) or not names.similar(city, other):
                     continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
-                if km <= CLOSE_KM and names.similar(city, other):
+                if km <= CLOSE_KM:
                     found[(city.id, other.id)] = (
                         city,
                         other,
@@ -286,10 +286,6 @@ def _may_be_one(a: City, b: City) -> bool:
     return not (a.wikidata and b.wikidata and a.wikidata != b.wikidata) and not (
         a.geonames and b.geonames and a.geonames != b.geonames
     )
-
-
-def _keys(city: City) -> set[str]:
-    return {key for name in city.names if name for key in fold_variants(name)}
 
 
 # Words that name the kind of place, not the place: "Mestna občina Celje" is Celje.
@@ -327,39 +323,55 @@ _GENERIC = frozenset(
 )
 
 
-def _words(name: str) -> frozenset[str]:
-    return frozenset(fold(word) for word in name.split(",", 1)[0].split()) - {""}
-
-
 class _Names:
-    """Each city's folded name keys and name cores, computed once for all its pairs."""
+    """Each city's names as the duplicate scan compares them, made once per city from
+    folds made once per text (ids, names and words repeat across cities)."""
 
     def __init__(self) -> None:
         self._keys: dict[str, set[str]] = {}
-        self._cores: dict[str, set[object]] = {}
+        self._signs: dict[str, set[object]] = {}
+        self._variants: dict[str, set[str]] = {}
+        self._folded: dict[str, str] = {}
 
     def keys(self, city: City) -> set[str]:
+        """The folded variants of all the city's names."""
         found = self._keys.get(city.id)
         if found is None:
-            found = self._keys[city.id] = _keys(city)
+            found = self._keys[city.id] = set()
+            for name in city.names:
+                if name:
+                    variants = self._variants.get(name)
+                    if variants is None:
+                        variants = self._variants[name] = fold_variants(name)
+                    found |= variants
         return found
 
-    def cores(self, city: City) -> set[object]:
-        """Each name's words without the generic ones: two names that differ only in
-        generic words share a word and have the same core. A name of generic words
-        alone gives one entry per word, as it matches another such name sharing one."""
-        found = self._cores.get(city.id)
+    def _words(self, name: str) -> frozenset[str]:
+        folded = self._folded
+        words = set()
+        for word in name.split(",", 1)[0].split():
+            key = folded.get(word)
+            if key is None:
+                key = folded[word] = fold(word)
+            words.add(key)
+        words.discard("")
+        return frozenset(words)
+
+    def _sign(self, city: City) -> set[object]:
+        """The city's keys, and each name's core: its words without the generic ones.
+        Two names that differ only in generic words share a word and have the same
+        core; a name of generic words alone gives one entry per word, as it matches
+        another such name sharing one. (A key is a string, a core is not: they never
+        meet, so one set holds both.)"""
+        found = self._signs.get(city.id)
         if found is None:
-            found = set()
+            found = self._signs[city.id] = set(self.keys(city))
             for name in city.names:
-                words = _words(name) if name else frozenset()
+                words = self._words(name) if name else frozenset()
                 core = words - _GENERIC
                 found.update([core] if core else [("generic", word) for word in words])
-            self._cores[city.id] = found
         return found
 
     def similar(self, a: City, b: City) -> bool:
         """A name in common, or names that differ only in words such as "City of", "Grand"."""
-        return not (
-            self.keys(a).isdisjoint(self.keys(b)) and self.cores(a).isdisjoint(self.cores(b))
-        )
+        return not self._sign(a).isdisjoint(self._sign(b))
