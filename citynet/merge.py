@@ -12,6 +12,7 @@ apart are not one place: they are merged only when the user insists (`force`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -325,53 +326,41 @@ _GENERIC = frozenset(
 
 class _Names:
     """Each city's names as the duplicate scan compares them, made once per city from
-    folds made once per text (ids, names and words repeat across cities)."""
+    folds made once per text (ids, names, aliases and words repeat across cities)."""
 
     def __init__(self) -> None:
         self._keys: dict[str, set[str]] = {}
         self._signs: dict[str, set[object]] = {}
-        self._variants: dict[str, set[str]] = {}
-        self._folded: dict[str, str] = {}
+        self._fold = functools.cache(fold)
+        self._variants = functools.cache(fold_variants)
+        self._entries = functools.cache(self._entries_of)
 
     def keys(self, city: City) -> set[str]:
         """The folded variants of all the city's names."""
         found = self._keys.get(city.id)
         if found is None:
-            found = self._keys[city.id] = set()
-            for name in city.names:
-                if name:
-                    variants = self._variants.get(name)
-                    if variants is None:
-                        variants = self._variants[name] = fold_variants(name)
-                    found |= variants
+            found = self._keys[city.id] = set().union(*map(self._variants, city.names))
         return found
 
-    def _words(self, name: str) -> frozenset[str]:
-        folded = self._folded
-        words = set()
-        for word in name.split(",", 1)[0].split():
-            key = folded.get(word)
-            if key is None:
-                key = folded[word] = fold(word)
-            words.add(key)
-        words.discard("")
-        return frozenset(words)
-
-    def _sign(self, city: City) -> set[object]:
-        """The city's keys, and each name's core: its words without the generic ones.
-        Two names that differ only in generic words share a word and have the same
-        core; a name of generic words alone gives one entry per word, as it matches
-        another such name sharing one. (A key is a string, a core is not: they never
-        meet, so one set holds both.)"""
-        found = self._signs.get(city.id)
-        if found is None:
-            found = self._signs[city.id] = set(self.keys(city))
-            for name in city.names:
-                words = self._words(name) if name else frozenset()
-                core = words - _GENERIC
-                found.update([core] if core else [("generic", word) for word in words])
-        return found
+    def _entries_of(self, name: str) -> frozenset[object]:
+        """A name's keys, and its core: its words without the generic ones. Two names
+        that differ only in generic words share a word and have the same core; a name
+        of generic words alone gives one entry per word, as it matches another such
+        name sharing one. (A key is a string, a core is not: they never meet, so one
+        set holds both.)"""
+        words = frozenset(map(self._fold, name.split(",", 1)[0].split())) - {""}
+        core = words - _GENERIC
+        return frozenset(self._variants(name)).union(
+            [core] if core else [("generic", word) for word in words]
+        )
 
     def similar(self, a: City, b: City) -> bool:
         """A name in common, or names that differ only in words such as "City of", "Grand"."""
-        return not self._sign(a).isdisjoint(self._sign(b))
+        signs = self._signs
+        sign_a = signs.get(a.id)
+        if sign_a is None:
+            sign_a = signs[a.id] = set().union(*map(self._entries, a.names))
+        sign_b = signs.get(b.id)
+        if sign_b is None:
+            sign_b = signs[b.id] = set().union(*map(self._entries, b.names))
+        return not sign_a.isdisjoint(sign_b)
