@@ -13,6 +13,7 @@ apart are not one place: they are merged only when the user insists (`force`).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -233,6 +234,7 @@ CLOSE_KM = 10.0
 # Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
 _CLOSE_DEGREES = CLOSE_KM / 110.0
 _CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
+_LATER = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring cells after a cell
 
 
 def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
@@ -256,15 +258,14 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         cells.setdefault(cell, []).append(city)
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
     for (country, row, column), bucket in cells.items():
-        neighbours = [
-            other
-            for dr in (-1, 0, 1)
-            for dc in (-1, 0, 1)
-            for other in cells.get((country, row + dr, column + dc), ())
+        # each pair of neighbouring cells once: this one with itself and the four after it
+        later = [
+            other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
         ]
-        for city in bucket:
-            for other in neighbours:
-                if city.id >= other.id or abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+        for i, first in enumerate(bucket):
+            for second in itertools.chain(bucket[i + 1 :], later):
+                city, other = (first, second) if first.id < second.id else (second, first)
+                if abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
                     continue
                 if not _may_be_one(city, other) or not names.similar(city, other):
                     continue
