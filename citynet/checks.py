@@ -346,11 +346,21 @@ class _Ring:
                 lngs = [p[0] for p in run]
                 lats = [p[1] for p in run]
                 self._runs.append(((min(lngs), min(lats), max(lngs), max(lats)), run))
+        px, hypot = x * scale, math.hypot
         for box, run in self._runs:
             if _box_distance(box, x, y, scale) > best:
                 continue
+            # each edge's distance in degrees of latitude, longitudes scaled
             for (x1, y1), (x2, y2) in itertools.pairwise(run):
-                d = _segment_distance(x, y, x1, y1, x2, y2, scale)
+                ax, bx = x1 * scale, x2 * scale
+                dx, dy = bx - ax, y2 - y1
+                length = dx * dx + dy * dy
+                t = (
+                    0.0
+                    if length == 0
+                    else max(0.0, min(1.0, ((px - ax) * dx + (y - y1) * dy) / length))
+                )
+                d = hypot(px - (ax + t * dx), y - (y1 + t * dy))
                 if d < best:
                     best = d
         return best
@@ -363,17 +373,6 @@ def _box_distance(
     dx = max(west - x, 0.0, x - east) * scale
     dy = max(south - y, 0.0, y - north)
     return math.hypot(dx, dy) * _BOUND_MARGIN
-
-
-def _segment_distance(
-    x: float, y: float, x1: float, y1: float, x2: float, y2: float, scale: float
-) -> float:
-    """Distance in degrees of latitude from a point to a segment, longitudes scaled."""
-    px, ax, bx = x * scale, x1 * scale, x2 * scale
-    dx, dy = bx - ax, y2 - y1
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (y - y1) * dy) / length))
-    return math.hypot(px - (ax + t * dx), y - (y1 + t * dy))
 
 
 # --- names and places -------------------------------------------------------------------
@@ -466,7 +465,7 @@ def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
             groups.setdefault((city.country, key), []).append(city)
     found = []
     seen: set[tuple[str, str]] = set()
-    for (country, _key), group in sorted(groups.items()):
+    for (country, _key), group in sorted(item for item in groups.items() if len(item[1]) > 1):
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 pair = (min(a.id, b.id), max(a.id, b.id))
