@@ -263,10 +263,11 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
             other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
         ]
         for i, first in enumerate(bucket):
+            lat = first.lat
             for second in itertools.chain(bucket[i + 1 :], later):
-                city, other = (first, second) if first.id < second.id else (second, first)
-                if abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+                if abs(lat - second.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
                     continue
+                city, other = (first, second) if first.id < second.id else (second, first)
                 if not _may_be_one(city, other) or not names.similar(city, other):
                     continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
