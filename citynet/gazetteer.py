@@ -108,8 +108,10 @@ class Gazetteer:
                 gid, name, *_, names = line.split("\t")
                 for each in (name, *names.split("|")) if names else (name,):
                     for key in name_keys(each):
-                        bucket = index.setdefault(key, [])
-                        if not bucket or bucket[-1] != gid:
+                        bucket = index.get(key)
+                        if bucket is None:
+                            index[key] = [gid]
+                        elif bucket[-1] != gid:
                             bucket.append(gid)
         return index
 
@@ -200,9 +202,16 @@ def gazetteer() -> Gazetteer:
     lines: dict[str, list[str]] = {}
     line_of: dict[str, str] = {}
     for line in text.splitlines()[1:]:
-        gid, _, country, _ = line.split("\t", 3)
-        lines.setdefault(country, []).append(line)
-        line_of[gid] = line
+        # the id and the country without splitting the rest of the row
+        first = line.index("\t")
+        second = line.index("\t", first + 1)
+        country = line[second + 1 : line.index("\t", second + 1)]
+        line_of[line[:first]] = line
+        group = lines.get(country)
+        if group is None:
+            lines[country] = [line]
+        else:
+            group.append(line)
     return Gazetteer(lines, line_of)
 
 
