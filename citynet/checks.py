@@ -23,10 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .gazetteer import CONFIRM_KM, distance_km
 from .i18n import _, number
 from .model import City, Dataset
 
 if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
     from .geo import Atlas, Point
 
 BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
@@ -100,12 +102,17 @@ def country_code_warnings(cities: Iterable[City]) -> list[CityWarning]:
 
 def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     """Cities whose coordinates lie outside their country's outline (beyond BORDER_KM)."""
+    from .gazetteer import gazetteer
     from .geo import atlas
 
     outlines = Outlines(atlas("50m"))
+    places = gazetteer()
     found = []
     for city in cities:
         if city.lat is None or city.lng is None or not outlines.has(city.country):
+            continue
+        # GeoNames has the last word, and asking it first spares most outline tests
+        if _placed_by_geonames(city, places):
             continue
         point = (city.lng, city.lat)
         if outlines.contains(city.country, point):
@@ -114,7 +121,7 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
         km = outlines.box_km(city.country, point)
         far = km > SEA_KM
         km = km if far else outlines.distance_km(city.country, point)
-        if km <= BORDER_KM or _placed_by_geonames(city):
+        if km <= BORDER_KM:
             continue
         inside = outlines.country_at(point)
         if not inside and km <= SEA_KM:
@@ -143,13 +150,11 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     return found
 
 
-def _placed_by_geonames(city: City) -> bool:
+def _placed_by_geonames(city: City, places: Gazetteer) -> bool:
     """Does the city's GeoNames place, in its country, lie at its coordinates? Then the
     outline is too coarse (Ceuta and Melilla, small islands) or draws another border
     (Crimea): GeoNames, which names the country, has the last word."""
-    from .gazetteer import CONFIRM_KM, distance_km, gazetteer
-
-    place = gazetteer().place(city.geonames) if city.geonames else None
+    place = places.place(city.geonames) if city.geonames else None
     return (
         place is not None
         and place.country == city.country
@@ -384,7 +389,7 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
     A city with a Wikidata id is a place of its own where no GeoNames id says otherwise:
     the gazetteer holds only places of 15,000+ inhabitants, not their small namesakes.
     """
-    from .gazetteer import distance_km, gazetteer
+    from .gazetteer import gazetteer
     from .matching import AT_KM, FAR_KM
 
     places = gazetteer()
@@ -456,7 +461,7 @@ def _distinct(a: City, b: City) -> bool:
 def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
     """Pairs of cities with one name in one country that nothing tells apart, farther
     apart than `merge.likely_duplicates` looks (those it lists itself)."""
-    from .gazetteer import distance_km, name_keys
+    from .gazetteer import name_keys
     from .merge import CLOSE_KM
 
     groups: dict[tuple[str, str], list[City]] = {}
