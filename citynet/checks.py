@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .gazetteer import CONFIRM_KM, distance_km
 from .i18n import _, number
 from .model import City, Dataset
 
 if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
     from .geo import Atlas, Point
 
 BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
@@ -100,12 +102,17 @@ def country_code_warnings(cities: Iterable[City]) -> list[CityWarning]:
 
 def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     """Cities whose coordinates lie outside their country's outline (beyond BORDER_KM)."""
+    from .gazetteer import gazetteer
     from .geo import atlas
 
     outlines = Outlines(atlas("50m"))
+    places = gazetteer()
     found = []
     for city in cities:
         if city.lat is None or city.lng is None or not outlines.has(city.country):
+            continue
+        # GeoNames has the last word, and asking it first spares most outline tests
+        if _placed_by_geonames(city, places):
             continue
         point = (city.lng, city.lat)
         if outlines.contains(city.country, point):
@@ -114,7 +121,7 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
         km = outlines.box_km(city.country, point)
         far = km > SEA_KM
         km = km if far else outlines.distance_km(city.country, point)
-        if km <= BORDER_KM or _placed_by_geonames(city):
+        if km <= BORDER_KM:
             continue
         inside = outlines.country_at(point)
         if not inside and km <= SEA_KM:
@@ -143,13 +150,11 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     return found
 
 
-def _placed_by_geonames(city: City) -> bool:
+def _placed_by_geonames(city: City, places: Gazetteer) -> bool:
     """Does the city's GeoNames place, in its country, lie at its coordinates? Then the
     outline is too coarse (Ceuta and Melilla, small islands) or draws another border
     (Crimea): GeoNames, which names the country, has the last word."""
-    from .gazetteer import CONFIRM_KM, distance_km, gazetteer
-
-    place = gazetteer().place(city.geonames) if city.geonames else None
+    place = places.place(city.geonames) if city.geonames else None
     return (
         place is not None
         and place.country == city.country
@@ -159,46 +164,52 @@ def _placed_by_geonames(city: City) -> bool:
 
 class Outlines:
     """The atlas's countries as rings of points, for point-in-country tests; a country's
-    rings are decoded when a point is first tested against it."""
+    rings are decoded (and indexed, `_Ring`) when a point is first tested against it."""
 
     def __init__(self, atlas: Atlas) -> None:
         self._atlas = atlas
         self._countries = {c.code: c for c in atlas.countries if c.code}
-        self._rings: dict[str, list[tuple[tuple[float, float, float, float], list[Point]]]] = {}
+        self._rings: dict[str, list[_Ring]] = {}
         self._cells: dict[tuple[int, int], list[str]] | None = None
+        self._ring_cells: dict[str, dict[tuple[int, int], list[_Ring]]] = {}
 
     def has(self, code: str) -> bool:
         return code in self._countries
 
-    def _rings_of(self, code: str) -> list[tuple[tuple[float, float, float, float], list[Point]]]:
-        from .geo import ring_copies
-
+    def _rings_of(self, code: str) -> list[_Ring]:
         rings = self._rings.get(code)
         if rings is None:
-            rings = self._rings[code] = []
-            for ring in self._atlas.rings(self._countries[code]):
-                # Rings that cross the antimeridian are made continuous, with copies
-                # shifted by 360°, so that an even-odd test sees one closed shape.
-                for copy in ring_copies(ring, 0.0):
-                    lngs = [p[0] for p in copy]
-                    lats = [p[1] for p in copy]
-                    rings.append(((min(lngs), min(lats), max(lngs), max(lats)), copy))
+            from .geo import ring_copies
+
+            # Rings that cross the antimeridian are made continuous, with copies
+            # shifted by 360°, so that an even-odd test sees one closed shape.
+            rings = self._rings[code] = [
+                _Ring(copy)
+                for ring in self._atlas.rings(self._countries[code])
+                for copy in ring_copies(ring, 0.0)
+            ]
         return rings
 
     def contains(self, code: str, point: Point) -> bool:
         """Is the point inside the country (even-odd over all its rings)?"""
         lng, lat = point
+        cells = self._ring_cells.get(code)
+        if cells is None:  # the rings whose box meets each grid cell
+            cells = self._ring_cells[code] = {}
+            for ring in self._rings_of(code):
+                for cell in _cells(*ring.box):
+                    cells.setdefault(cell, []).append(ring)
         inside = False
-        for (west, south, east, north), ring in self._rings_of(code):
-            if west <= lng <= east and south <= lat <= north and _in_ring(lng, lat, ring):
+        for ring in cells.get(_cell(lng, lat), ()):
+            west, south, east, north = ring.box  # most rings are far: decided here
+            if west <= lng <= east and south <= lat <= north and ring.contains(lng, lat):
                 inside = not inside
         return inside
 
     def country_at(self, point: Point) -> str:
         """The code of the country the point lies in, or ""."""
         lng, lat = point
-        cell = (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
-        for code in self._boxes_by_cell().get(cell, ()):
+        for code in self._boxes_by_cell().get(_cell(lng, lat), ()):
             west, south, east, north = self._countries[code].bbox
             if (
                 (west <= lng <= east or west > east)
@@ -217,13 +228,8 @@ class Outlines:
                 west, south, east, north = country.bbox
                 if west > east:  # across the antimeridian: the whole width
                     west, east = -180.0, 180.0
-                for x in range(
-                    math.floor(west / _CELL_DEGREES), math.floor(east / _CELL_DEGREES) + 1
-                ):
-                    for y in range(
-                        math.floor(south / _CELL_DEGREES), math.floor(north / _CELL_DEGREES) + 1
-                    ):
-                        self._cells.setdefault((x, y), []).append(code)
+                for cell in _cells(west, south, east, north):
+                    self._cells.setdefault(cell, []).append(code)
         return self._cells
 
     def box_km(self, code: str, point: Point) -> float:
@@ -244,32 +250,134 @@ class Outlines:
         """About how far the point lies from the country's outline (km)."""
         lng, lat = point
         scale = math.cos(math.radians(lat))
+        # The nearest rings first: a ring (or a run of its edges) whose box lies farther
+        # than the nearest edge found so far cannot hold a nearer one.
+        rings = sorted(
+            (_box_distance(ring.box, lng, lat, scale), i, ring)
+            for i, ring in enumerate(self._rings_of(code))
+        )
         best = math.inf
-        for _box, ring in self._rings_of(code):
-            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
-                best = min(best, _segment_distance(lng, lat, x1, y1, x2, y2, scale))
+        for bound, _i, ring in rings:
+            if bound > best:
+                break
+            best = ring.distance(lng, lat, scale, best)
         return best * 111.2
 
 
-def _in_ring(x: float, y: float, ring: Sequence[Point]) -> bool:
-    inside = False
-    x1, y1 = ring[-1]
-    for x2, y2 in ring:
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-        x1, y1 = x2, y2
-    return inside
+def _cell(lng: float, lat: float) -> tuple[int, int]:
+    """The grid cell of a point."""
+    return (math.floor(lng / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES))
 
 
-def _segment_distance(
-    x: float, y: float, x1: float, y1: float, x2: float, y2: float, scale: float
+def _cells(west: float, south: float, east: float, north: float) -> list[tuple[int, int]]:
+    """The grid cells a box meets: those of every point in it, as `_cell` is monotone."""
+    (x1, y1), (x2, y2) = _cell(west, south), _cell(east, north)
+    return [(x, y) for x in range(x1, x2 + 1) for y in range(y1, y2 + 1)]
+
+
+_RUN = 16  # edges per run, for the distance's boxes
+_EDGES_PER_BAND = 4  # about: a ring of n points has n / 4 bands of latitude
+# A box's distance is a lower bound of its edges' distances; this margin keeps rounding
+# from ever making it exceed one of them.
+_BOUND_MARGIN = 1.0 - 1e-9
+
+
+class _Ring:
+    """A ring of an outline, indexed for the two questions asked of it: the edges that
+    cross each band of latitude (a point's even-odd test needs only those of its band)
+    and runs of consecutive edges with their boxes (a distance skips the runs whose box
+    lies farther than the nearest edge found). Each index is made when first needed,
+    and the arithmetic on each edge is that of a walk round the whole ring: the answers
+    are the same, only cheaper."""
+
+    __slots__ = ("_bands", "_height", "_points", "_runs", "box")
+
+    def __init__(self, points: list[Point]) -> None:
+        self._points = points
+        lngs = [p[0] for p in points]
+        lats = [p[1] for p in points]
+        self.box = (min(lngs), min(lats), max(lngs), max(lats))
+        self._bands: list[list[tuple[float, float, float, float]]] = []
+        self._height = 0.0
+        self._runs: list[tuple[tuple[float, float, float, float], list[Point]]] = []
+
+    def _band(self, lat: float) -> int:
+        """The band of a latitude inside the box: a non-decreasing function of it, so an
+        edge from latitude a to b is in the bands from _band(a) to _band(b)."""
+        if self._height <= 0.0:
+            return 0
+        return min(len(self._bands) - 1, int((lat - self.box[1]) / self._height))
+
+    def _make_bands(self) -> None:
+        points = self._points
+        count = max(1, len(points) // _EDGES_PER_BAND)
+        self._height = (self.box[3] - self.box[1]) / count
+        bands: list[list[tuple[float, float, float, float]]] = [[] for _ in range(count)]
+        self._bands = bands
+        # each point's band; an edge's are those from its lower end's to its upper end's
+        south, height, last = self.box[1], self._height, count - 1
+        of = (
+            [min(last, int((lat - south) / height)) for _, lat in points]  # as _band
+            if height > 0.0
+            else [0] * len(points)
+        )
+        x1, y1 = points[-1]  # each edge from the point before (the last, for the first)
+        b1 = of[-1]
+        for (x2, y2), b2 in zip(points, of, strict=True):
+            if b1 == b2:
+                bands[b1].append((x1, y1, x2, y2))
+            else:
+                for band in range(min(b1, b2), max(b1, b2) + 1):
+                    bands[band].append((x1, y1, x2, y2))
+            x1, y1, b1 = x2, y2, b2
+
+    def contains(self, x: float, y: float) -> bool:
+        """Is the point, inside the ring's box, inside the ring (even-odd, a ray east)?"""
+        if not self._bands:
+            self._make_bands()
+        inside = False
+        for x1, y1, x2, y2 in self._bands[self._band(y)]:
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+    def distance(self, x: float, y: float, scale: float, best: float) -> float:
+        """The distance from the point to the ring's nearest edge if it is less than
+        `best`, else `best` (degrees of latitude, longitudes scaled)."""
+        if not self._runs:
+            points = self._points
+            for start in range(0, len(points) - 1, _RUN):
+                run = points[start : start + _RUN + 1]  # its edges join consecutive points
+                lngs = [p[0] for p in run]
+                lats = [p[1] for p in run]
+                self._runs.append(((min(lngs), min(lats), max(lngs), max(lats)), run))
+        px, hypot = x * scale, math.hypot
+        for box, run in self._runs:
+            if _box_distance(box, x, y, scale) > best:
+                continue
+            # each edge's distance in degrees of latitude, longitudes scaled
+            for (x1, y1), (x2, y2) in itertools.pairwise(run):
+                ax, bx = x1 * scale, x2 * scale
+                dx, dy = bx - ax, y2 - y1
+                length = dx * dx + dy * dy
+                t = (
+                    0.0
+                    if length == 0
+                    else max(0.0, min(1.0, ((px - ax) * dx + (y - y1) * dy) / length))
+                )
+                d = hypot(px - (ax + t * dx), y - (y1 + t * dy))
+                if d < best:
+                    best = d
+        return best
+
+
+def _box_distance(
+    box: tuple[float, float, float, float], x: float, y: float, scale: float
 ) -> float:
-    """Distance in degrees of latitude from a point to a segment, longitudes scaled."""
-    px, ax, bx = x * scale, x1 * scale, x2 * scale
-    dx, dy = bx - ax, y2 - y1
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (y - y1) * dy) / length))
-    return math.hypot(px - (ax + t * dx), y - (y1 + t * dy))
+    west, south, east, north = box
+    dx = max(west - x, 0.0, x - east) * scale
+    dy = max(south - y, 0.0, y - north)
+    return math.hypot(dx, dy) * _BOUND_MARGIN
 
 
 # --- names and places -------------------------------------------------------------------
@@ -281,7 +389,7 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
     A city with a Wikidata id is a place of its own where no GeoNames id says otherwise:
     the gazetteer holds only places of 15,000+ inhabitants, not their small namesakes.
     """
-    from .gazetteer import distance_km, gazetteer
+    from .gazetteer import gazetteer
     from .matching import AT_KM, FAR_KM
 
     places = gazetteer()
@@ -353,7 +461,7 @@ def _distinct(a: City, b: City) -> bool:
 def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
     """Pairs of cities with one name in one country that nothing tells apart, farther
     apart than `merge.likely_duplicates` looks (those it lists itself)."""
-    from .gazetteer import distance_km, name_keys
+    from .gazetteer import name_keys
     from .merge import CLOSE_KM
 
     groups: dict[tuple[str, str], list[City]] = {}
@@ -362,7 +470,7 @@ def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
             groups.setdefault((city.country, key), []).append(city)
     found = []
     seen: set[tuple[str, str]] = set()
-    for (country, _key), group in sorted(groups.items()):
+    for (country, _key), group in sorted(item for item in groups.items() if len(item[1]) > 1):
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 pair = (min(a.id, b.id), max(a.id, b.id))

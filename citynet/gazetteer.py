@@ -10,12 +10,13 @@ imports, on first use, so an ordinary command never pays for them.
 
 from __future__ import annotations
 
-import gzip
 import math
 import re
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .names import COUNTRY, fold_variants
 
@@ -26,9 +27,8 @@ SOURCE_ID = "geonames"
 CONFIRM_KM = 25.0
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A city of the gazetteer."""
+class Place(NamedTuple):
+    """A city of the gazetteer (a named tuple: made in C, as `check` makes thousands)."""
 
     geonames: str
     name: str
@@ -61,51 +61,62 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 class Gazetteer:
-    """The places, read and indexed country by country as they are asked for: making
-    and folding every name of every place takes a second or two, and `check` on a
-    small dataset asks about a country or two."""
+    """The places, read as they are asked for: a place when it is first asked for by
+    id, a country's name index when it is first searched (folding every name of every
+    place takes a second or two, and `check` on a small dataset asks about a country
+    or two)."""
 
-    def __init__(self, lines: dict[str, list[str]], country_of: dict[str, str]) -> None:
+    def __init__(self, lines: dict[str, list[str]], line_of: dict[str, str]) -> None:
         self._lines = lines  # country → its rows of cities.tsv, unparsed
-        self._country_of = country_of  # GeoNames id → country
-        self._in_country: dict[str, dict[str, Place]] = {}  # country → id → place
+        self._line_of = line_of  # GeoNames id → its row
+        self._places: dict[str, Place] = {}  # GeoNames id → place, made on first use
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
-        self._by_key: dict[str, dict[str, list[Place]]] = {}  # country → folded name → places
+        self._by_key: dict[str, dict[str, list[str]]] = {}  # country → folded name → ids
 
-    def _places_of(self, country: str) -> dict[str, Place]:
-        places = self._in_country.get(country)
-        if places is None:
-            places = self._in_country[country] = {}
-            for line in self._lines.get(country, ()):
-                gid, name, _, region, population, lat, lng, names = line.split("\t")
-                places[gid] = Place(
-                    geonames=gid,
-                    name=name,
-                    country=country,
-                    region=f"{country}.{region}" if region and region != "00" else "",
-                    population=int(population),
-                    lat=float(lat),
-                    lng=float(lng),
-                    names=tuple(names.split("|")) if names else (),
-                )
-        return places
+    def _places_of(self, country: str) -> list[Place]:
+        return [self._place(line.split("\t", 1)[0]) for line in self._lines.get(country, ())]
+
+    def _place(self, geonames: str) -> Place:
+        place = self._places.get(geonames)
+        if place is None:
+            gid, name, country, region, population, lat, lng, names = self._line_of[geonames].split(
+                "\t"
+            )
+            place = self._places[geonames] = Place(
+                geonames=gid,
+                name=name,
+                country=country,
+                region=f"{country}.{region}" if region and region != "00" else "",
+                population=int(population),
+                lat=float(lat),
+                lng=float(lng),
+                names=tuple(names.split("|")) if names else (),
+            )
+        return place
 
     def place(self, geonames: str) -> Place | None:
         """The place with this GeoNames id, or None."""
-        country = self._country_of.get(geonames)
-        return None if country is None else self._places_of(country).get(geonames)
+        return self._place(geonames) if geonames in self._line_of else None
 
-    def _names_of(self, country: str) -> dict[str, list[Place]]:
+    def _names_of(self, country: str) -> dict[str, list[str]]:
+        """The country's folded names → the ids of the places that have them (in the
+        file's order); made from the rows, so that only the places found are made."""
         index = self._by_key.get(country)
         if index is None:
             index = self._by_key[country] = {}
-            for place in self._places_of(country).values():
-                for name in (place.name, *place.names):
-                    for key in name_keys(name):
-                        bucket = index.setdefault(key, [])
-                        if not bucket or bucket[-1] is not place:
-                            bucket.append(place)
+            for line in self._lines.get(country, ()):
+                gid, name, *_, names = line.split("\t")
+                for each in (name, *names.split("|")) if names else (name,):
+                    for key in name_keys(each):
+                        bucket = index.get(key)
+                        if bucket is None:
+                            index[key] = [gid]
+                        elif bucket[-1] != gid:
+                            bucket.append(gid)
         return index
+
+    def _placed(self, ids: list[str]) -> list[Place]:
+        return [self._place(gid) for gid in ids]
 
     def largest(self, keys: set[str]) -> dict[str, Place]:
         """The most populous place of each of these folded names, in any country (this
@@ -114,7 +125,7 @@ class Gazetteer:
         for country in self._lines:
             index = self._names_of(country)
             for key in keys & index.keys():
-                biggest = max(index[key], key=lambda p: p.population)
+                biggest = max(self._placed(index[key]), key=lambda p: p.population)
                 if key not in found or biggest.population > found[key].population:
                     found[key] = biggest
         return found
@@ -125,7 +136,7 @@ class Gazetteer:
         found: list[Place] = []
         for name in names:
             for key in name_keys(name):
-                for place in index.get(key, ()):
+                for place in self._placed(index.get(key, [])):
                     if place not in found:
                         found.append(place)
         return found
@@ -168,7 +179,7 @@ class Gazetteer:
         if self._cells is None:
             self._cells = {}
             for country in self._lines:
-                for place in self._places_of(country).values():
+                for place in self._places_of(country):
                     cell = (math.floor(place.lat), math.floor(place.lng))
                     self._cells.setdefault(cell, []).append(place)
         row, column = math.floor(lat), math.floor(lng)
@@ -184,16 +195,24 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The shipped gazetteer, read once per process; its places are made country by
-    country when they are first asked for (all of them: about 0.5 s)."""
-    text = gzip.decompress((GEODATA / "cities.tsv.gz").read_bytes()).decode("utf-8")
+    """The shipped gazetteer, read once per process; its places are made one by one
+    when they are first asked for (all of them: about 0.5 s)."""
+    # zlib reads the one gzip member itself (wbits 31), without importing gzip
+    text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
     lines: dict[str, list[str]] = {}
-    country_of: dict[str, str] = {}
+    line_of: dict[str, str] = {}
     for line in text.splitlines()[1:]:
-        gid, _, country, _ = line.split("\t", 3)
-        lines.setdefault(country, []).append(line)
-        country_of[gid] = country
-    return Gazetteer(lines, country_of)
+        # the id and the country without splitting the rest of the row
+        first = line.index("\t")
+        second = line.index("\t", first + 1)
+        country = line[second + 1 : line.index("\t", second + 1)]
+        line_of[line[:first]] = line
+        group = lines.get(country)
+        if group is None:
+            lines[country] = [line]
+        else:
+            group.append(line)
+    return Gazetteer(lines, line_of)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -133,8 +134,8 @@ class Atlas:
         if arc is None:
             raw = self._raw[index]  # quantized and delta-encoded
             sx, sy, tx, ty = self._sx, self._sy, self._tx, self._ty
-            xs = itertools.accumulate(dx for dx, _ in raw)
-            ys = itertools.accumulate(dy for _, dy in raw)
+            xs = itertools.accumulate(map(operator.itemgetter(0), raw))
+            ys = itertools.accumulate(map(operator.itemgetter(1), raw))
             arc = self._arcs[index] = [
                 (x * sx + tx, y * sy + ty) for x, y in zip(xs, ys, strict=True)
             ]
@@ -176,10 +177,11 @@ def ring_copies(ring: Sequence[Point], centre: float) -> list[list[Point]]:
     world-atlas leaves the cutting at the antimeridian to the renderer (Russia and Fiji
     cross it, Antarctica surrounds the pole); the copies, clipped to the sphere, do it.
     """
-    lng0, lat0 = ring[0]
-    points = [(wrap(lng0 - centre), lat0)]
-    for (a, _), (b, lat) in itertools.pairwise(ring):
-        points.append((points[-1][0] + wrap(b - a), lat))
+    lngs = [lng for lng, _ in ring]
+    # each step wrapped as `wrap` does, written out: outlines have thousands of points
+    steps = [(b - a + 180.0) % 360.0 - 180.0 for a, b in itertools.pairwise(lngs)]
+    xs = itertools.accumulate(steps, initial=wrap(lngs[0] - centre))
+    points = list(zip(xs, [lat for _, lat in ring], strict=True))
     turn = points[-1][0] - points[0][0]
     if abs(turn) > 180.0:  # goes round a pole: close it along the pole's line
         pole = 90.0 if sum(lat for _, lat in points) > 0 else -90.0

@@ -12,6 +12,8 @@ apart are not one place: they are merged only when the user insists (`force`).
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -232,6 +234,7 @@ CLOSE_KM = 10.0
 # Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
 _CLOSE_DEGREES = CLOSE_KM / 110.0
 _CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
+_LATER = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring cells after a cell
 
 
 def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
@@ -255,20 +258,20 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         cells.setdefault(cell, []).append(city)
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
     for (country, row, column), bucket in cells.items():
-        neighbours = [
-            other
-            for dr in (-1, 0, 1)
-            for dc in (-1, 0, 1)
-            for other in cells.get((country, row + dr, column + dc), ())
+        # each pair of neighbouring cells once: this one with itself and the four after it
+        later = [
+            other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
         ]
-        for city in bucket:
-            for other in neighbours:
-                if city.id >= other.id or abs(city.lat - other.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+        for i, first in enumerate(bucket):
+            lat = first.lat
+            for second in itertools.chain(bucket[i + 1 :], later):
+                if abs(lat - second.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
                     continue
-                if not _may_be_one(city, other):
+                city, other = (first, second) if first.id < second.id else (second, first)
+                if not _may_be_one(city, other) or not names.similar(city, other):
                     continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
-                if km <= CLOSE_KM and names.similar(city, other):
+                if km <= CLOSE_KM:
                     found[(city.id, other.id)] = (
                         city,
                         other,
@@ -286,10 +289,6 @@ def _may_be_one(a: City, b: City) -> bool:
     return not (a.wikidata and b.wikidata and a.wikidata != b.wikidata) and not (
         a.geonames and b.geonames and a.geonames != b.geonames
     )
-
-
-def _keys(city: City) -> set[str]:
-    return {key for name in city.names if name for key in fold_variants(name)}
 
 
 # Words that name the kind of place, not the place: "Mestna občina Celje" is Celje.
@@ -327,39 +326,43 @@ _GENERIC = frozenset(
 )
 
 
-def _words(name: str) -> frozenset[str]:
-    return frozenset(fold(word) for word in name.split(",", 1)[0].split()) - {""}
-
-
 class _Names:
-    """Each city's folded name keys and name cores, computed once for all its pairs."""
+    """Each city's names as the duplicate scan compares them, made once per city from
+    folds made once per text (ids, names, aliases and words repeat across cities)."""
 
     def __init__(self) -> None:
         self._keys: dict[str, set[str]] = {}
-        self._cores: dict[str, set[object]] = {}
+        self._signs: dict[str, set[object]] = {}
+        self._fold = functools.cache(fold)
+        self._variants = functools.cache(fold_variants)
+        self._entries = functools.cache(self._entries_of)
 
     def keys(self, city: City) -> set[str]:
+        """The folded variants of all the city's names."""
         found = self._keys.get(city.id)
         if found is None:
-            found = self._keys[city.id] = _keys(city)
+            found = self._keys[city.id] = set().union(*map(self._variants, city.names))
         return found
 
-    def cores(self, city: City) -> set[object]:
-        """Each name's words without the generic ones: two names that differ only in
-        generic words share a word and have the same core. A name of generic words
-        alone gives one entry per word, as it matches another such name sharing one."""
-        found = self._cores.get(city.id)
-        if found is None:
-            found = set()
-            for name in city.names:
-                words = _words(name) if name else frozenset()
-                core = words - _GENERIC
-                found.update([core] if core else [("generic", word) for word in words])
-            self._cores[city.id] = found
-        return found
+    def _entries_of(self, name: str) -> frozenset[object]:
+        """A name's keys, and its core: its words without the generic ones. Two names
+        that differ only in generic words share a word and have the same core; a name
+        of generic words alone gives one entry per word, as it matches another such
+        name sharing one. (A key is a string, a core is not: they never meet, so one
+        set holds both.)"""
+        words = frozenset(map(self._fold, name.split(",", 1)[0].split())) - {""}
+        core = words - _GENERIC
+        return frozenset(self._variants(name)).union(
+            [core] if core else [("generic", word) for word in words]
+        )
 
     def similar(self, a: City, b: City) -> bool:
         """A name in common, or names that differ only in words such as "City of", "Grand"."""
-        return not (
-            self.keys(a).isdisjoint(self.keys(b)) and self.cores(a).isdisjoint(self.cores(b))
-        )
+        signs = self._signs
+        sign_a = signs.get(a.id)
+        if sign_a is None:
+            sign_a = signs[a.id] = set().union(*map(self._entries, a.names))
+        sign_b = signs.get(b.id)
+        if sign_b is None:
+            sign_b = signs[b.id] = set().union(*map(self._entries, b.names))
+        return not sign_a.isdisjoint(sign_b)

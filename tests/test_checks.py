@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ from typer.testing import CliRunner
 
 from citynet import store
 from citynet.checks import (
+    Outlines,
     city_warnings,
     country_code_warnings,
     name_coordinate_warnings,
@@ -18,6 +22,7 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
+from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "networks.toml"
@@ -136,3 +141,59 @@ def test_check_prints_warnings_and_fails_only_with_strict(tmp_path: Path) -> Non
     assert "1 warning(s), and --strict makes them problems" in strict.stderr
     shipped = runner.invoke(app, ["--data", str(SHIPPED), "check", "--strict"])
     assert shipped.exit_code == 0 and "warning" not in shipped.stdout
+
+
+def _walk_contains(rings: list[list[tuple[float, float]]], lng: float, lat: float) -> bool:
+    """The even-odd test walking every edge of every ring: what the indexed one answers."""
+    inside = False
+    for ring in rings:
+        x1, y1 = ring[-1]
+        for x2, y2 in ring:
+            if (y1 > lat) != (y2 > lat) and lng < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+            x1, y1 = x2, y2
+    return inside
+
+
+def _walk_distance(rings: list[list[tuple[float, float]]], lng: float, lat: float) -> float:
+    """The distance over every segment of every ring: what the pruned one answers."""
+    scale = math.cos(math.radians(lat))
+    best = math.inf
+    for ring in rings:
+        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+            px, ax, bx = lng * scale, x1 * scale, x2 * scale
+            dx, dy = bx - ax, y2 - y1
+            length = dx * dx + dy * dy
+            t = (
+                0.0
+                if length == 0
+                else max(0.0, min(1.0, ((px - ax) * dx + (lat - y1) * dy) / length))
+            )
+            best = min(best, math.hypot(px - (ax + t * dx), lat - (y1 + t * dy)))
+    return best * 111.2
+
+
+def test_the_indexed_outlines_answer_as_a_walk_round_every_edge() -> None:
+    # Points in and around every country's box (coasts, borders, islands, the
+    # antimeridian), some of them exactly on an outline's vertices.
+    world = atlas("50m")
+    outlines = Outlines(world)
+    rng = random.Random(18)
+    for country in world.countries:
+        if not country.code:
+            continue
+        rings = [copy for ring in world.rings(country) for copy in ring_copies(ring, 0.0)]
+        west, south, east, north = country.bbox
+        vertices = [p for ring in rings for p in ring]
+        points = [rng.choice(vertices) for _ in range(2)]
+        for _ in range(8):
+            lng = rng.uniform(west - 1, east + 1) if west <= east else rng.uniform(-180, 180)
+            points.append(
+                (
+                    max(-180.0, min(180.0, lng)),
+                    rng.uniform(max(-89.9, south - 1), min(89.9, north + 1)),
+                )
+            )
+        for lng, lat in points:
+            assert outlines.contains(country.code, (lng, lat)) == _walk_contains(rings, lng, lat)
+            assert outlines.distance_km(country.code, (lng, lat)) == _walk_distance(rings, lng, lat)

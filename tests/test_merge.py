@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from msgspec.structs import replace
@@ -12,8 +14,18 @@ from typer.testing import CliRunner
 from citynet import store
 from citynet.cli import app
 from citynet.errors import UsageError
-from citynet.merge import likely_duplicates, merge_cities, merge_plan, merge_refusals
+from citynet.gazetteer import distance_km, gazetteer
+from citynet.i18n import _, number
+from citynet.merge import (
+    _GENERIC,
+    CLOSE_KM,
+    likely_duplicates,
+    merge_cities,
+    merge_plan,
+    merge_refusals,
+)
 from citynet.model import City, Dataset, Membership, Partnership, Source
+from citynet.names import fold, fold_variants
 
 runner = CliRunner()
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "networks.toml"
@@ -234,3 +246,98 @@ def test_cli_merge_paris_berlin_is_refused_and_writes_nothing(tmp_path: Path) ->
     assert "  membership in c40: moves to paris" in dry.stdout
     assert "  partnership with paris: goes (a city is not its own partner)" in dry.stdout
     assert path.read_bytes() == before
+
+
+def _reference_duplicates(data: Dataset) -> list[tuple[str, str, str]]:
+    """likely_duplicates written plainly: every pair of one country within a latitude
+    window, each name folded again for every pair, as the memoized scan must answer."""
+
+    def keys(city: City) -> set[str]:
+        return {key for name in city.names if name for key in fold_variants(name)}
+
+    def cores(city: City) -> set[object]:
+        found: set[object] = set()
+        for name in city.names:
+            words = frozenset(fold(w) for w in name.split(",", 1)[0].split()) - {""}
+            core = words - _GENERIC
+            found.update([core] if core else [("generic", w) for w in words])
+        return found
+
+    def may_be_one(a: City, b: City) -> bool:
+        return not (a.wikidata and b.wikidata and a.wikidata != b.wikidata) and not (
+            a.geonames and b.geonames and a.geonames != b.geonames
+        )
+
+    def cell(c: City) -> tuple[int, int]:
+        return int(c.lat // 0.1), int(c.lng // 0.1)  # type: ignore[operator]
+
+    found: dict[tuple[str, str], str] = {}
+    by_country: dict[str, list[City]] = {}
+    for c in data.cities:
+        by_country.setdefault(c.country, []).append(c)
+    for group in by_country.values():
+        placed = sorted(
+            (c for c in group if c.lat is not None and c.lng is not None), key=lambda c: c.lat
+        )  # type: ignore[arg-type,return-value]
+        for i, a in enumerate(placed):
+            for b in placed[i + 1 :]:
+                if b.lat - a.lat > CLOSE_KM / 110.0:  # type: ignore[operator]
+                    break
+                x, y = (a, b) if a.id < b.id else (b, a)
+                (r1, c1), (r2, c2) = cell(x), cell(y)
+                if abs(r1 - r2) > 1 or abs(c1 - c2) > 1 or not may_be_one(x, y):
+                    continue
+                if keys(x).isdisjoint(keys(y)) and cores(x).isdisjoint(cores(y)):
+                    continue
+                km = distance_km(x.lat, x.lng, y.lat, y.lng)  # type: ignore[arg-type]
+                if km <= CLOSE_KM:
+                    found[(x.id, y.id)] = _("{km} km apart").format(km=number(km, 1))
+        unplaced = [c for c in group if c.lat is None or c.lng is None]
+        for a in unplaced:
+            for b in unplaced:
+                if a.id < b.id and may_be_one(a, b) and not keys(a).isdisjoint(keys(b)):
+                    found.setdefault((a.id, b.id), _("same name"))
+    return [(a, b, why) for (a, b), why in sorted(found.items())]
+
+
+def test_likely_duplicates_answer_as_a_plain_scan_of_every_close_pair() -> None:
+    # The gazetteer's places of five dense countries as cities, and near-copies of a third
+    # of them: moved up to 0.1° (across grid cells), renamed with generic words or
+    # another place's name, some without coordinates or ids: pairs of every kind.
+    places = gazetteer()
+    rng = random.Random(18)
+    cities = [
+        City(
+            id=f"g{p.geonames}",
+            name=p.name,
+            country=p.country,
+            aliases=p.names[:3],
+            lat=p.lat,
+            lng=p.lng,
+            geonames=p.geonames if rng.random() < 0.5 else "",
+            sources=("doc",),
+        )
+        for country in ("BE", "NL", "LU", "SI", "CH")
+        for p in places._places_of(country)
+    ]
+    copies = []
+    for c in cities:
+        if rng.random() > 0.35:
+            continue
+        name = rng.choice(
+            [c.name, f"City of {c.name}", f"{c.name} Municipality", rng.choice(cities).name,
+             c.name.upper(), f"{c.name}, Region", f"Grand {c.name}"]
+        )  # fmt: skip
+        changes: dict[str, Any] = {"id": f"{c.id}-copy", "name": name, "aliases": ()}
+        if rng.random() < 0.85:
+            changes["lat"] = c.lat + rng.uniform(-0.1, 0.1)  # type: ignore[operator]
+            changes["lng"] = c.lng + rng.uniform(-0.1, 0.1)  # type: ignore[operator]
+        else:
+            changes["lat"] = changes["lng"] = None
+        if rng.random() < 0.5:
+            changes["geonames"] = ""
+        copies.append(replace(c, **changes))
+    data = Dataset(sources=(DOC,), cities=(*cities, *copies))
+    found = [(a.id, b.id, why) for a, b, why in likely_duplicates(data)]
+    assert len(found) > 100
+    assert found == _reference_duplicates(data)
