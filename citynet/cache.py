@@ -209,13 +209,21 @@ def _write_dataset(place: tuple[Path, bytes, bytes], dataset: Dataset) -> None:
 _TEXT_PLACES: dict[tuple[Path, str], tuple[Path, bytes, bytes] | None] = {}
 
 
-def _text_place(path: Path, text: str) -> tuple[Path, bytes, bytes] | None:
+def _text_place(
+    path: Path, text: str, data: bytes | None = None
+) -> tuple[Path, bytes, bytes] | None:
     known = (path, text)  # a str keeps its hash: a second lookup of it costs no pass
     if known not in _TEXT_PLACES:
         if len(_TEXT_PLACES) >= 4:
             _TEXT_PLACES.clear()
-        _TEXT_PLACES[known] = _place(path, text.encode("utf-8"))
+        _TEXT_PLACES[known] = _place(path, text.encode("utf-8") if data is None else data)
     return _TEXT_PLACES[known]
+
+
+def note_bytes(path: Path, text: str, data: bytes) -> None:
+    """Tell the cache the bytes of `text` (as read from `path` or about to be written
+    to it), so it need not encode 5 MB again to find what it keeps for them."""
+    _text_place(path, text, data)
 
 
 # The content of the file a warm load read, and its place: what the same command asks

@@ -215,9 +215,9 @@ def atomic_write(
     atomic_write_chunks(path, (text.encode("utf-8"),), mode=mode, unchanged=unchanged)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """`atomic_write` for bytes: workbooks, SQLite databases."""
-    atomic_write_chunks(path, (data,))
+def atomic_write_bytes(path: Path, data: bytes, *, unchanged: bytes | None = None) -> None:
+    """`atomic_write` for bytes: workbooks, SQLite databases, an encoded text."""
+    atomic_write_chunks(path, (data,), unchanged=unchanged)
 
 
 def atomic_write_chunks(

@@ -21,7 +21,7 @@ from .comments import comment_lines
 from .errors import DataError, Problem
 from .files import (
     FileLock,
-    atomic_write,
+    atomic_write_bytes,
     decode,
     read_bytes,
     read_text,
@@ -1148,6 +1148,7 @@ def update_with(
     with contextlib.nullcontext() if dry_run else FileLock(path):
         old_bytes = read_bytes(path)
         old_text = decode(old_bytes, str(path))
+        cache.note_bytes(path, old_text, old_bytes)
         dataset = cache.load_text(path, old_text)
         if not (force or dry_run):
             refuse_read_only(path)
@@ -1167,7 +1168,9 @@ def update_with(
             return old_text, new_text, result
         if spliced is None and comment_lines(old_text):
             write_backup(path, old_text)
-        atomic_write(path, new_text, unchanged=old_bytes)
+        new_bytes = new_text.encode("utf-8")
+        atomic_write_bytes(path, new_bytes, unchanged=old_bytes)
+        cache.note_bytes(path, new_text, new_bytes)
         cache.remember(path, new_text, written)  # the next command starts warm
         if spliced is not None:
             cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
