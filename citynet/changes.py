@@ -26,7 +26,7 @@ from .schema import (
     FieldSpec,
     drop_references,
     kind_of,
-    refers_to_any,
+    records_referring,
     rename_references,
 )
 
@@ -222,8 +222,8 @@ def references(dataset: Dataset, record: Any) -> list[Any]:
     return [
         other
         for other_section in SECTION_OF.values()
-        for other in getattr(dataset, other_section)
-        if other is not record and refers_to_any(other, ids)
+        for other in records_referring(dataset, other_section, ids)
+        if other is not record
     ]
 
 

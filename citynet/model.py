@@ -578,6 +578,11 @@ class Dataset:
             return pending.by_id()
         return {record.id: record for record in getattr(self, name)}
 
+    def referring(self, section: str, field: str) -> Mapping[str, Sequence[Any]]:
+        """The records of a section by each id their `field` names (a field of INDEXED):
+        a pending section answers from the index its entry keeps."""
+        return self._referring(section, field)
+
     @cached_property
     def memberships_by_city(self) -> Mapping[str, Sequence[Membership]]:
         return self._referring("memberships", "city")

@@ -235,6 +235,9 @@ class _Referring(Mapping[str, list[Any]]):
             found = self._found[key] = list(map(self._section.record, self._positions[key]))
         return found
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._positions  # without decoding what refers to it
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions)
 

@@ -19,7 +19,7 @@ from typing import Any
 from msgspec import NODEFAULT, Struct
 from msgspec.structs import fields, replace
 
-from .model import INT_RANGE, SECTIONS, Record, Rule
+from .model import INDEXED, INT_RANGE, SECTIONS, Dataset, Record, Rule
 
 NO_RULE = Rule()
 # Every whole number is bounded (beyond 64 bits the cache and SQLite cannot hold it) …
@@ -206,6 +206,37 @@ def refers_to_any(record: Any, ids: Mapping[str, Container[str]]) -> bool:
         if wanted is not None and any(map(wanted.__contains__, value if spec.many else (value,))):
             return True
     return False
+
+
+def records_referring(dataset: Dataset, section: str, ids: Mapping[str, set[str]]) -> list[Any]:
+    """The records of `section` that refer to any of `ids` (section → ids). A section
+    still encoded answers from the index its cache entry keeps where every field that
+    can refer to them is indexed (what refers to a city: memberships and partnerships),
+    decoding only the records found; in file order."""
+    fields = {name for target in ids for name in _fields_reaching(SECTIONS[section], target)}
+    if not fields:
+        return []
+    if isinstance(dataset.section(section), tuple) or not fields <= set(INDEXED.get(section, ())):
+        return [record for record in getattr(dataset, section) if refers_to_any(record, ids)]
+    found: dict[int, Any] = {}
+    for name in fields:
+        index = dataset.referring(section, name)
+        for key in set().union(*ids.values()):
+            if key in index:
+                found.update((id(record), record) for record in index[key])
+    from .store import section_key
+
+    return sorted(found.values(), key=section_key(section))
+
+
+def _fields_reaching(record_type: type, target: str) -> set[str]:
+    """The fields through which a record type can refer to `target` (a nested table's
+    references count as the field that holds it)."""
+    return {
+        spec.name
+        for spec in referring_fields(record_type)
+        if spec.refers == target or (spec.nested and _fields_reaching(spec.nested, target))
+    }
 
 
 def rename_references(record: Any, section: str, old_id: str, new_id: str) -> Any:

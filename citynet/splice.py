@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .model import SECTIONS, Dataset, Network
-from .schema import references, referring_fields, refers_to_any
+from .schema import records_referring, references
 
 # A canonical top-level header: at the start of a line, nothing else on it.
 _HEADER = re.compile(r"\n\[\[([a-z_]+)\]\]\n")
@@ -213,16 +213,9 @@ def _valid(
                 return False
     gone = {section: set(old.ids(section)) - ids[section] for section in ordered if section in ids}
     gone = {section: vanished for section, vanished in gone.items() if vanished}
-    if gone and any(refers_to_any(record, gone) for record in _all(new)):
+    if gone and any(records_referring(new, section, gone) for section in SECTIONS):
         return False
     return "networks" not in ordered or not _cycle(new.networks)
-
-
-def _all(dataset: Dataset) -> Iterator[Any]:
-    for section in SECTIONS:
-        for record in getattr(dataset, section):
-            if referring_fields(type(record)):
-                yield record
 
 
 def _cycle(networks: Sequence[Network]) -> bool:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from citynet import cache, completion
+from citynet import cache, changes, completion
 from citynet.cli import app
 from citynet.files import shipped_path
 from citynet.model import SECTIONS, Dataset
@@ -117,3 +117,28 @@ def test_what_refers_to_a_city_is_found_without_decoding_the_section() -> None:
     first = again.partnerships_of("berlin")[0]
     assert any(p is first for p in again.partnerships)
     assert dict(again.memberships_by_network) == dict(dataset.memberships_by_network)
+
+
+def test_a_removal_is_refused_from_the_index_of_what_refers_to_the_city(shipped: Path) -> None:
+    """With a warm cache, a removal asks the entry's index, not every record, and names
+    the same records as a scan of the whole dataset."""
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--data", str(shipped), *args])
+
+    added = ("add", "city", "--id", "neu-ulm", "--name", "Neu-Ulm", "--country", "DE",
+             "--source", "berlin-partnerschaften")  # fmt: skip
+    assert run(*added).exit_code == 0
+    before = shipped.read_bytes()
+    scanned = load(shipped)
+    for city_id in ("koeln", "windhuk"):
+        assert run("partners", "berlin").exit_code == 0  # the cache holds this content
+        refused = run("remove", "city", city_id)
+        assert refused.exit_code == 2  # a usage error: remove them first or --cascade
+        expected = changes.references(scanned, scanned.city_by_id[city_id])
+        assert expected
+        named = [line.split()[-1] for line in refused.stderr.splitlines()[1:]]
+        assert named == [changes.record_key(record) for record in expected]
+    assert shipped.read_bytes() == before
+    assert run("remove", "city", "neu-ulm").exit_code == 0
+    assert "neu-ulm" not in load(shipped).city_by_id
