@@ -384,8 +384,6 @@ def make_partnerships(
 
 def with_probes(dataset: Any) -> tuple[Any, list[str]]:
     """The dataset with a network `c40` and a city `berlin` with partners, added if missing."""
-    from msgspec.structs import replace
-
     from citynet.model import City, Membership, Network, Partnership
 
     source = dataset.sources[0].id
@@ -404,8 +402,7 @@ def with_probes(dataset: Any) -> tuple[Any, list[str]]:
         networks.append(Network("c40", "C40 Cities Climate Leadership Group", "global", (source,)))
         memberships.append(Membership("berlin", "c40", (source,)))
         added.append("network c40")
-    probed = replace(
-        dataset,
+    probed = dataset.replace(
         cities=tuple(cities),
         networks=tuple(networks),
         memberships=tuple(memberships),
