@@ -198,8 +198,16 @@ def edit(
 
 
 def replace_references(dataset: Dataset, section: str, old_id: str, new_id: str) -> Dataset:
-    """Every reference to `old_id` in `section` pointed at `new_id`, in every record."""
-    return _map_records(dataset, lambda r: rename_references(r, section, old_id, new_id))
+    """Every reference to `old_id` in `section` pointed at `new_id`, in every record;
+    only the records that refer to it are rewritten (and their sections read)."""
+    ids = {section: {old_id}}
+    sections: dict[str, Any] = {}
+    for other in SECTION_OF.values():
+        referring = records_referring(dataset, other, ids)
+        if referring:
+            renamed = {id(r): rename_references(r, section, old_id, new_id) for r in referring}
+            sections[other] = tuple(renamed.get(id(r), r) for r in getattr(dataset, other))
+    return dataset.replace(**sections) if sections else dataset
 
 
 def _map_records(dataset: Dataset, change: Any) -> Dataset:
