@@ -61,6 +61,16 @@ def private_cache(
 
 
 @pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A writable copy of the shipped data file (canonical: citynet wrote it)."""
+    from citynet.files import shipped_path
+
+    target = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), target)
+    return target
+
+
+@pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A writable copy of tests/fixtures/mini.toml."""
     target = tmp_path / "networks.toml"

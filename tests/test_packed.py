@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import msgspec
@@ -18,13 +17,6 @@ from citynet.packed import Encoded, Packed, pack, unpack
 from citynet.store import load
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def shipped(tmp_path: Path) -> Path:
-    target = tmp_path / "networks.toml"
-    shutil.copyfile(shipped_path(), target)
-    return target
 
 
 def packed_again(dataset: Dataset) -> Dataset:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import random
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ from citynet.files import shipped_path
 from citynet.model import SECTIONS, City, Dataset, Membership, Partnership
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def shipped(tmp_path: Path) -> Path:
-    """A writable copy of the shipped data file (canonical: citynet wrote it)."""
-    target = tmp_path / "networks.toml"
-    shutil.copyfile(shipped_path(), target)
-    return target
 
 
 def random_change(dataset: Dataset, rng: random.Random) -> Dataset:
