@@ -217,8 +217,7 @@ def test_a_year_that_disagrees_is_a_difference(
 
     url, _state = endpoint
     la = relation(shipped, "berlin", "los-angeles")
-    changed = replace(
-        shipped,
+    changed = shipped.replace(
         partnerships=tuple(replace(p, since=1968) if p is la else p for p in shipped.partnerships),
     )
     found = sparql.diff(changed, sparql.fetch(["Q64"], url), [changed.city_by_id["berlin"]])
@@ -233,8 +232,7 @@ def test_quickstatements_propose_both_directions_with_a_reference(
 
     url, _state = endpoint
     documented = shipped.source_by_id["berlin-partnerschaften"]
-    cited = replace(
-        shipped,
+    cited = shipped.replace(
         sources=tuple(
             replace(s, url="https://www.berlin.de/partnerstaedte/", date="2026-11-30")
             if s is documented
@@ -271,8 +269,7 @@ def test_a_known_start_goes_into_the_statement_as_p580(shipped: Dataset) -> None
     )
     from msgspec.structs import replace
 
-    with_ref = replace(
-        shipped,
+    with_ref = shipped.replace(
         sources=(
             *shipped.sources,
             replace(shipped.sources[0], id="ref", url="https://www.wikidata.org/wiki/Q1"),
@@ -476,8 +473,7 @@ def test_the_reference_of_a_start_year_is_the_source_that_states_it(
         shipped.sources[0], id="chronik", url="https://example.org/chronik", date="2019"
     )
     moskau = relation(shipped, "berlin", "moskau")
-    dated = replace(
-        shipped,
+    dated = shipped.replace(
         sources=(*shipped.sources, chronicle),
         partnerships=tuple(
             replace(p, since=1991, since_source="chronik") if p is moskau else p
