@@ -7,7 +7,7 @@ city with its aliases. So an entry keeps each section as the bytes of its record
 with where each ends and, for sections with ids, the ids: a section is decoded when
 it is first read (`Dataset.cities`), one record at a time when it is looked up by id
 (`Dataset.city_by_id`). Writing the entry of a changed dataset copies the bytes of
-the sections no command decoded.
+every section and record that did not change.
 """
 
 from __future__ import annotations
@@ -154,6 +154,8 @@ class Encoded:
         self._decoded = list(whole)
         self.whole = whole
         _READ[id(whole)] = self  # held by `whole`, so the id stays this tuple's
+        while len(_READ) > _MOST_READ:  # a long-running program keeps the latest only
+            del _READ[next(iter(_READ))]
         return whole
 
     def by_id(self) -> Mapping[str, Any]:
@@ -174,6 +176,7 @@ class Encoded:
 # The encoded sections read in this process, by the id of the tuple each became: so the
 # entry of a changed dataset copies what it can of them (see `pack`).
 _READ: dict[int, Encoded] = {}
+_MOST_READ = 2 * len(SECTIONS)  # an edit's old and new dataset
 
 
 def _read_before(record_type: type) -> tuple[Encoded | None, dict[int, int]]:
