@@ -121,6 +121,19 @@ def _patched_lines(lines: str, steps: LinesPatch) -> str | None:
     return lines
 
 
+def cached_city_order(path: Path) -> list[str]:
+    """The ids of every city of the data file at `path` in the order `cities` lists them
+    (`query.filter_cities`), remembered for this content."""
+    from .cache import remembered
+    from .query import filter_cities
+
+    def make(dataset: Dataset) -> list[str]:
+        return [city.id for city in filter_cities(dataset)]
+
+    order: list[str] = remembered(path, "city-order", make, list[str])
+    return order
+
+
 def cached_lines(path: Path) -> str:
     """The lookup lines of the data file at `path`, from the cache when they are there."""
     from .cache import remembered

@@ -7,7 +7,7 @@ prints. The JSON objects of records are made by `citynet.contract`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, overload
 
 from msgspec import Struct
 
@@ -138,6 +138,28 @@ def filter_cities(dataset: Dataset, country: str | None = None) -> list[City]:
         (c for c in dataset.cities if code is None or c.country == code),
         key=lambda c: (fold(c.name), c.id),
     )
+
+
+class CitiesInOrder(Sequence[City]):
+    """Cities named by ids in a known order (such as `filter_cities` gave for this data,
+    kept in the cache), each looked up when it is read: `cities --limit 20` reads 20."""
+
+    def __init__(self, dataset: Dataset, ids: Sequence[str]) -> None:
+        self._dataset = dataset
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, at: int) -> City: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[City]: ...
+    def __getitem__(self, at: int | slice) -> City | list[City]:
+        by_id = self._dataset.city_by_id
+        if isinstance(at, slice):
+            return [by_id[city_id] for city_id in self._ids[at]]
+        return by_id[self._ids[at]]
 
 
 def city_counts(dataset: Dataset, city: City) -> tuple[int, int]:

@@ -134,3 +134,22 @@ def test_a_removal_is_refused_from_the_index_of_what_refers_to_the_city(shipped:
     assert shipped.read_bytes() == before
     assert run("remove", "city", "neu-ulm").exit_code == 0
     assert "neu-ulm" not in load(shipped).city_by_id
+
+
+def test_the_first_cities_of_a_listing_come_in_the_listing_order_after_an_edit(
+    shipped: Path,
+) -> None:
+    """`cities --limit N` reads N cities in an order the cache keeps per content."""
+
+    def rows(*args: str) -> list[str]:
+        result = runner.invoke(app, ["--data", str(shipped), "cities", "--format", "tsv", *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout.splitlines()
+
+    for _ in range(2):  # made, then read from the cache
+        assert rows("--limit", "5") == rows()[:6]  # the header and five cities
+    added = ("add", "city", "--id", "aa-neu", "--name", "Aachen-Neu", "--country", "DE",
+             "--source", "berlin-partnerschaften")  # fmt: skip
+    assert runner.invoke(app, ["--data", str(shipped), *added]).exit_code == 0
+    first = rows("--limit", "5")
+    assert first == rows()[:6] and first[1].startswith("aa-neu\t")

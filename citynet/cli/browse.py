@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -334,15 +335,22 @@ def cities(
       citynet cities --sort -partners --limit 10
     """
     from ..names import COUNTRY, lookup
-    from ..query import filter_cities
+    from ..query import CitiesInOrder, filter_cities
     from ..views import city_list
 
     data = dataset(ctx)
     code = lookup(data, country, COUNTRY) if country else None
-    # Without --sort the first rows are known before any is built: build only those.
+    # Without --sort the first rows are known before any is built: build only those,
+    # in the order the cache keeps for this content (no need to read every city).
     limit = shown.limit
     early = limit if shown.sort is None and limit is not None and limit >= 0 else None
-    listing = city_list(data, filter_cities(data, code), early)
+    if early is not None and code is None:
+        from ..completion import cached_city_order
+
+        found: Sequence[City] = CitiesInOrder(data, cached_city_order(data_file(ctx)))
+    else:
+        found = filter_cities(data, code)
+    listing = city_list(data, found, early)
     show(ctx, listing, shown if early is None else shown._replace(limit=None))
 
 
