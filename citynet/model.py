@@ -600,12 +600,11 @@ class Dataset:
         pending = self._pending.get(section)
         if pending is not None:
             return pending.referring(field)
-        index: dict[str, list[Any]] = {}
-        for record in getattr(self, section):
-            named = getattr(record, field)
-            for key in named if isinstance(named, tuple) else (named,):
-                index.setdefault(key, []).append(record)
-        return index
+        records = getattr(self, section)
+        return {
+            key: [records[at] for at in found]
+            for key, found in positions_by_id(records, field).items()
+        }
 
     def partnerships_of(self, city_id: str) -> Sequence[Partnership]:
         """One city's partnerships, in both directions."""
@@ -639,6 +638,18 @@ SECTIONS: dict[str, type[Record]] = {
     "partnerships": Partnership,
 }
 _SECTION_NAMES = tuple(SECTIONS)
+
+
+def positions_by_id(records: Sequence[Any], field: str) -> dict[str, list[int]]:
+    """Where the records stand, by each id their `field` names (one id, or a tuple)."""
+    positions: dict[str, list[int]] = {}
+    for at, record in enumerate(records):
+        named = getattr(record, field)
+        for key in named if isinstance(named, tuple) else (named,):
+            positions.setdefault(key, []).append(at)
+    return positions
+
+
 # The fields a Dataset indexes its records by (memberships_by_city, …): what refers to
 # a city or a network; a cache entry keeps these indexes beside the records.
 INDEXED: dict[str, tuple[str, ...]] = {

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from . import model
-from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, positions_by_id
 
 
 def _is_record_type(value: object) -> bool:
@@ -74,19 +74,9 @@ def pack(dataset: Dataset) -> Packed:
                 buffer += read.bytes_of(at)  # type: ignore[union-attr]
             ends.append(len(buffer))
         ids = [record.id for record in held] if "id" in record_type.__struct_fields__ else []
-        referring = {field: _positions(held, field) for field in INDEXED.get(name, ())}
+        referring = {field: positions_by_id(held, field) for field in INDEXED.get(name, ())}
         stored.append(Stored(bytes(buffer), ends, ids, referring))
     return Packed(dataset.schema_version, tuple(stored))
-
-
-def _positions(records: tuple[Any, ...], field: str) -> dict[str, list[int]]:
-    """Where the records stand, by each id their `field` names."""
-    positions: dict[str, list[int]] = {}
-    for at, record in enumerate(records):
-        named = getattr(record, field)
-        for key in named if isinstance(named, tuple) else (named,):
-            positions.setdefault(key, []).append(at)
-    return positions
 
 
 def unpack(packed: Packed) -> Dataset | None:
