@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - other Python implementations
 
 CACHE_ENV = "CITYNET_CACHE_DIR"
 NO_CACHE_ENV = "CITYNET_NO_CACHE"
-_MAGIC = b"citynet-cache 5\n"
+_MAGIC = b"citynet-cache 6\n"
 _TAG_SIZE = 32
 _KEY_FILE = "key"
 _PRIVATE = 0o077  # mode bits that must be clear on the folder, the key and entries

@@ -12,8 +12,10 @@ every section and record that did not change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
 
 import msgspec
 
@@ -25,15 +27,28 @@ def _is_record_type(value: object) -> bool:
     return isinstance(value, type) and issubclass(value, msgspec.Struct)
 
 
+# Ids are kept as lines of one text and positions as arrays of machine integers, so
+# that reading an entry makes no object per id: at the real size a dict of the
+# partnerships by city took longer to decode than `partners berlin` takes to answer.
+
+
+class Positions(msgspec.Struct, array_like=True, gc=False):
+    """Where records stand, by each id that one of their fields names."""
+
+    keys: str  # the ids named, as `_lines`, in the order they first appear
+    starts: bytes  # an _INTS array: where each key's positions begin in `at`, then the end
+    at: bytes  # an _INTS array: the positions, key after key
+
+
 class Stored(msgspec.Struct, array_like=True, gc=False):
     """One section of an entry: its records as a MessagePack array, where each record
     ends in it, their ids."""
 
     records: bytes
     ends: list[int]
-    ids: list[str]  # empty for a section whose records have no id
+    ids: str  # as `_lines`; empty for a section whose records have no id
     # For each field of model.INDEXED: the positions of the records by each id it names.
-    referring: dict[str, dict[str, list[int]]]
+    referring: dict[str, Positions]
 
 
 class Packed(msgspec.Struct, array_like=True, gc=False):
@@ -47,6 +62,7 @@ class Packed(msgspec.Struct, array_like=True, gc=False):
 # an entry of records with other fields is never decoded as these.
 LAYOUT = repr(
     [(t.__name__, t.__struct_fields__) for t in vars(model).values() if _is_record_type(t)]
+    + [sys.byteorder, array("I").itemsize]  # and how the arrays of positions are stored
 ).encode()
 
 
@@ -73,8 +89,10 @@ def pack(dataset: Dataset) -> Packed:
             else:
                 buffer += read.bytes_of(at)  # type: ignore[union-attr]
             ends.append(len(buffer))
-        ids = [record.id for record in held] if "id" in record_type.__struct_fields__ else []
-        referring = {field: positions_by_id(held, field) for field in INDEXED.get(name, ())}
+        ids = _lines(r.id for r in held) if "id" in record_type.__struct_fields__ else ""
+        referring = {
+            field: _positions(positions_by_id(held, field)) for field in INDEXED.get(name, ())
+        }
         stored.append(Stored(bytes(buffer), ends, ids, referring))
     return Packed(dataset.schema_version, tuple(stored))
 
@@ -98,7 +116,7 @@ class Encoded:
     __slots__ = (
         "_decoded",
         "_decoder",
-        "_positions",
+        "_ids",
         "_start",
         "_view",
         "_whole",
@@ -115,7 +133,7 @@ class Encoded:
         self._whole = _decoder(tuple[record_type, ...])  # type: ignore[valid-type]
         self._start = len(_array_header(len(stored.ends)))  # where the first record starts
         self._decoded: list[Any] = [None] * len(stored.ends)
-        self._positions: dict[str, int] | None = None
+        self._ids: list[str] | None = None
         self.whole: tuple[Any, ...] | None = None  # the section once read
 
     def __len__(self) -> int:
@@ -152,15 +170,15 @@ class Encoded:
         return _ById(self)
 
     def ids(self) -> list[str]:
-        return self.stored.ids
+        if self._ids is None:
+            self._ids = self.stored.ids[1:-1].split("\n") if self.stored.ids else []
+        return self._ids
 
     def referring(self, field: str) -> Mapping[str, list[Any]]:
         return _Referring(self, self.stored.referring[field])
 
     def position(self, record_id: str) -> int | None:
-        if self._positions is None:
-            self._positions = {key: at for at, key in enumerate(self.stored.ids)}
-        return self._positions.get(record_id)
+        return _line(self.stored.ids, record_id)
 
 
 # The encoded sections read in this process, by the id of the tuple each became: so the
@@ -196,10 +214,10 @@ class _ById(Mapping[str, Any]):
         return isinstance(record_id, str) and self._section.position(record_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._section.stored.ids)
+        return iter(self._section.ids())
 
     def __len__(self) -> int:
-        return len(self._section.stored.ids)
+        return len(self._section.ids())
 
 
 def _array_header(length: int) -> bytes:
@@ -215,27 +233,65 @@ def _array_header(length: int) -> bytes:
 class _Referring(Mapping[str, list[Any]]):
     """The records of an encoded section by each id a field names, decoded as asked."""
 
-    __slots__ = ("_found", "_positions", "_section")
+    __slots__ = ("_at", "_found", "_index", "_section", "_starts")
 
-    def __init__(self, section: Encoded, positions: dict[str, list[int]]) -> None:
+    def __init__(self, section: Encoded, positions: Positions) -> None:
         self._section = section
-        self._positions = positions
+        self._index = positions
+        self._starts = _ints(positions.starts)
+        self._at = _ints(positions.at)
         self._found: dict[str, list[Any]] = {}
 
     def __getitem__(self, key: str) -> list[Any]:
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = list(map(self._section.record, self._positions[key]))
+            line = _line(self._index.keys, key)
+            if line is None:
+                raise KeyError(key)
+            at = self._at[self._starts[line] : self._starts[line + 1]]
+            found = self._found[key] = list(map(self._section.record, at))
         return found
 
     def __contains__(self, key: object) -> bool:
-        return key in self._positions  # without decoding what refers to it
+        # without decoding what refers to it
+        return isinstance(key, str) and _line(self._index.keys, key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._positions)
+        keys = self._index.keys
+        return iter(keys[1:-1].split("\n") if keys else ())
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._starts) - 1
+
+
+def _lines(ids: Iterable[str]) -> str:
+    """Ids as the lines of one text, each between two newlines (ids are slugs): one
+    is found with `str.find` and its position counted with `str.count`, both in C."""
+    text = "\n".join(ids)
+    return f"\n{text}\n" if text else ""
+
+
+def _line(lines: str, key: str) -> int | None:
+    """Where `key` stands among `lines` (see `_lines`); None if it is not there."""
+    if "\n" in key:  # "a\nb" would match the two ids a and b
+        return None
+    found = lines.find(f"\n{key}\n")
+    return None if found < 0 else lines.count("\n", 0, found)
+
+
+_INTS: Final = "I"  # the array type of positions: unsigned, 4 bytes wherever citynet runs
+
+
+def _positions(by_key: dict[str, list[int]]) -> Positions:
+    starts, at = array(_INTS, [0]), array(_INTS)
+    for found in by_key.values():
+        at.extend(found)
+        starts.append(len(at))
+    return Positions(_lines(by_key), starts.tobytes(), at.tobytes())
+
+
+def _ints(stored: bytes) -> memoryview[int]:
+    return memoryview(stored).cast(_INTS)
 
 
 _DECODERS: dict[Any, msgspec.msgpack.Decoder[Any]] = {}

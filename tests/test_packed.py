@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 from citynet import cache, changes, completion
 from citynet.cli import app
 from citynet.files import shipped_path
-from citynet.model import SECTIONS, Dataset
+from citynet.model import INDEXED, SECTIONS, Dataset
 from citynet.names import NameIndex, name_lines
 from citynet.packed import Encoded, Packed, pack, unpack
 from citynet.store import load
@@ -109,6 +109,27 @@ def test_what_refers_to_a_city_is_found_without_decoding_the_section() -> None:
     first = again.partnerships_of("berlin")[0]
     assert any(p is first for p in again.partnerships)
     assert dict(again.memberships_by_network) == dict(dataset.memberships_by_network)
+
+
+def test_every_index_of_an_entry_answers_as_the_records_do() -> None:
+    """Ids and what refers to them are kept as lines of text and arrays (packed._lines):
+    every key finds its own records, in order, and nothing else does."""
+    dataset = load(shipped_path())
+    again = packed_again(dataset)
+    for section, fields in INDEXED.items():
+        for field in fields:
+            kept, made = again.referring(section, field), dataset.referring(section, field)
+            assert list(kept) == list(made) and len(kept) == len(made)
+            assert all(kept[key] == made[key] for key in made)
+    assert list(again.city_by_id) == [city.id for city in dataset.cities]
+    assert again.ids("cities") == [city.id for city in dataset.cities]
+    first, second = dataset.cities[0].id, dataset.cities[1].id
+    # Two ids joined by a newline are not an id, nor is a part of one.
+    for made_up in (f"{first}\n{second}", first[:-1], "", "\n"):
+        assert made_up not in again.city_by_id
+        assert made_up not in again.partnerships_by_city
+        with pytest.raises(KeyError):
+            again.partnerships_by_city[made_up]
 
 
 def test_a_removal_is_refused_from_the_index_of_what_refers_to_the_city(shipped: Path) -> None:
