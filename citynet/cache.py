@@ -68,8 +68,7 @@ def _load(path: Path, held: list[bytes], place: tuple[Path, bytes, bytes] | None
     """The dataset of the file content in `held` (taken out of it: a large file is held
     once, not twice, while it is parsed), from the cache entry at `place` if it is there."""
     cached = _read_dataset(place) if place is not None else None
-    if cached is not None and place is not None:
-        _SEEN[:] = [(path, held[0], place)]
+    if cached is not None:
         return cached
     text = decode(held.pop(), str(path))
     dataset = _parse(text, path)
@@ -226,18 +225,10 @@ def note_bytes(path: Path, text: str, data: bytes) -> None:
     _text_place(path, text, data)
 
 
-# The content of the file a warm load read, and its place: what the same command asks
-# of the cache next (the name index, say) finds the same bytes and is not hashed again.
-_SEEN: list[tuple[Path, bytes, tuple[Path, bytes, bytes]]] = []
-
-
 def _place(path: Path, data: bytes) -> tuple[Path, bytes, bytes] | None:
     """The entry, key and context for this content of `path`; None without a cache."""
     if os.environ.get(NO_CACHE_ENV):
         return None
-    for seen_path, seen_data, place in _SEEN:
-        if seen_path == path and seen_data == data:
-            return place
     folder = _usable_folder()
     key = _secret(folder) if folder else None
     if folder is None or key is None:
@@ -257,7 +248,21 @@ def _context(data: bytes) -> bytes:
     from .packed import LAYOUT
 
     versions = f"{__version__}\0{sys.version_info[:3]}\0".encode()
-    return versions + LAYOUT + b"\0" + blake2b(data, digest_size=32).digest()
+    return versions + LAYOUT + b"\0" + _digest(data)
+
+
+def _digest(data: bytes) -> bytes:
+    for seen, digest in _HASHED:
+        if seen == data:  # compared in a fraction of the time a hash takes
+            return digest
+    digest = blake2b(data, digest_size=32).digest()
+    _HASHED[:] = [(data, digest)]
+    return digest
+
+
+# The content hashed last and its hash: what the same command asks of the cache next
+# (the dataset after the search index, say) finds the same bytes and is not hashed again.
+_HASHED: list[tuple[bytes, bytes]] = []
 
 
 def _entry_name(path: Path) -> str:
