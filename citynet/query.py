@@ -6,7 +6,7 @@ prints. The JSON objects of records are made by `citynet.contract`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from msgspec import Struct
@@ -237,23 +237,24 @@ def compare_cities(dataset: Dataset, cities: Sequence[City]) -> dict[str, Any]:
 # --- search -------------------------------------------------------------------
 
 
-def city_search_keys(dataset: Dataset) -> list[str]:
-    """The search index of the cities: per city, in order, every folded form of its id,
-    names and aliases on one line each; kept in the cache beside the dataset, so that
-    `search` folds none of them and looks closer only at the cities that contain the text."""
+def search_keys(dataset: Dataset) -> list[str]:
+    """The search index: per record, in the order `search` visits them, every folded
+    form of every text it searches on one line each; kept in the cache beside the
+    dataset, so that `search` folds none of them and looks closer only at the records
+    that contain the text (at the real size, not at thousands of memberships)."""
+    themes = {t.id: t for t in dataset.themes}
     return [
-        "\n".join(key for name in city.names if name for key in fold_variants(name))
-        for city in dataset.cities
+        "\n".join(key for _, value in texts if value for key in fold_variants(value))
+        for _, _, texts in _searched(dataset, _searched_records(dataset), themes)
     ]
 
 
-def search(
-    dataset: Dataset, text: str, city_keys: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
+def search(dataset: Dataset, text: str, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Every record with a text that contains `text` (folded): networks, cities, themes,
     sources. A network is found by its names, seat, founding place, descriptions, people,
     roles, bodies, working groups, notes, its members' roles and its themes' names in
-    either language (so `search klima` finds what `list --theme klima` lists).
+    either language (so `search klima` finds what `list --theme klima` lists). `keys`,
+    the `search_keys` of this dataset, narrow the records looked at.
 
     Each hit names the field it was found in first and the text there; name hits rank
     before other hits.
@@ -261,22 +262,12 @@ def search(
     needle = fold(text)
     if not needle:
         raise UsageError(_("search needs some letters or digits to look for"))
-    themes = {t.id: t for t in dataset.themes}
+    records = _searched_records(dataset)
+    if keys is not None and len(keys) == len(records):
+        records = [found for found, line in zip(records, keys, strict=True) if needle in line]
     hits: list[tuple[int, str, dict[str, Any]]] = []
-    searched: list[tuple[str, Any, Iterable[tuple[str, str]]]] = [
-        ("network", n, _network_texts(dataset, n, themes)) for n in dataset.networks
-    ]
-    cities: Iterable[City] = dataset.cities
-    if city_keys is not None and len(city_keys) == len(dataset.cities):
-        cities = [c for c, keys in zip(dataset.cities, city_keys, strict=True) if needle in keys]
-    searched += [("city", c, [("id", c.id), ("name", c.name), ("name_en", c.name_en)]
-                  + [("alias", a) for a in c.aliases]) for c in cities]  # fmt: skip
-    searched += [("theme", t, _theme_texts(t)) for t in dataset.themes]
-    searched += [
-        ("source", s, [("id", s.id), ("title", s.title), ("publisher", s.publisher)])
-        for s in dataset.sources
-    ]
-    for kind, record, texts in searched:
+    themes = {t.id: t for t in dataset.themes}
+    for kind, record, texts in _searched(dataset, records, themes):
         for field, value in texts:
             if value and any(needle in key for key in fold_variants(value)):
                 name = getattr(record, "label", None) or getattr(record, "name", "") or record.title
@@ -286,6 +277,45 @@ def search(
                 break
     hits.sort(key=lambda h: (h[0], h[1]))
     return [hit for _, _, hit in hits]
+
+
+# What search looks at: (kind, section), in this order.
+_SEARCHED = (
+    ("network", "networks"),
+    ("city", "cities"),
+    ("theme", "themes"),
+    ("source", "sources"),
+)
+
+
+def _searched_records(dataset: Dataset) -> list[tuple[str, str, str]]:
+    """(kind, section, id) of every record `search` looks at, in the order it does:
+    by id, so that only the records looked at closer are decoded."""
+    return [(kind, section, i) for kind, section in _SEARCHED for i in dataset.ids(section)]
+
+
+def _searched(
+    dataset: Dataset, records: Iterable[tuple[str, str, str]], themes: dict[str, Theme]
+) -> Iterator[tuple[str, Any, Iterable[tuple[str, str]]]]:
+    """(kind, record, its (field, text) pairs, names first) of the records."""
+    by_id: dict[str, Mapping[str, Any]] = {
+        "networks": dataset.network_by_id,
+        "cities": dataset.city_by_id,
+        "themes": themes,
+        "sources": dataset.source_by_id,
+    }
+    for kind, section, record_id in records:
+        r = by_id[section][record_id]
+        if kind == "network":
+            texts: Iterable[tuple[str, str]] = _network_texts(dataset, r, themes)
+        elif kind == "city":
+            texts = [("id", r.id), ("name", r.name), ("name_en", r.name_en)]
+            texts += [("alias", a) for a in r.aliases]
+        elif kind == "theme":
+            texts = _theme_texts(r)
+        else:
+            texts = [("id", r.id), ("title", r.title), ("publisher", r.publisher)]
+        yield kind, r, texts
 
 
 _NAME_FIELDS = ("id", "name", "short_name", "name_de", "name_en", "title")

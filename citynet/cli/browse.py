@@ -370,11 +370,11 @@ def search(
       citynet search "covenant" --format ids
     """
     from ..cache import remembered
-    from ..query import city_search_keys
     from ..query import search as search_dataset
+    from ..query import search_keys
     from ..views import search_results
 
-    keys = remembered(data_file(ctx), "search", city_search_keys)
+    keys = remembered(data_file(ctx), "search-keys", search_keys)
     show(ctx, search_results(search_dataset(dataset(ctx), text, keys)), shown)
 
 
