@@ -16,8 +16,8 @@ import bisect
 from collections.abc import Iterable
 from pathlib import Path
 
-from .model import City, Dataset, Network
-from .names import fold, fold_variants, name_lines
+from .model import City, Dataset, Network, records_changed
+from .names import LinesPatch, fold, fold_variants, name_lines, patched_lines
 
 LIMIT = 50
 # (folded key, name as written, id, population or -1, "city" or "network", the name's
@@ -66,16 +66,10 @@ def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Data
     went: dict[str, list[City | Network]] = {}
     came: dict[str, list[City | Network]] = {}
     for section in _SECTIONS:
-        before, after = old.section(section), new.section(section)
-        if before is after:
-            continue
-        before, after = getattr(old, section), getattr(new, section)
-        now, was = set(map(id, after)), set(map(id, before))
-        added = [record for record in after if id(record) not in was]
-        if len(added) > len(after) // 4 + 1:
+        changed = records_changed(old, new, section)
+        if changed is None:
             return
-        went[section] = [record for record in before if id(record) not in now]
-        came[section] = added
+        went[section], came[section] = changed
     if not any(went.values()) and not any(came.values()):
         return
     rows_went = [row for s, kind in _SECTIONS.items() for row in _rows(went.get(s, ()), kind)]
@@ -102,23 +96,8 @@ def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Data
     carry(path, old_text, new_text, _LINES, extend_lines, LinesPatch)
 
 
-# The lookup lines (`names.name_lines`) after a write: the steps since they were made,
-# each the lines that went and the lines that came; beyond _MOST_STEPS edits they are
-# made afresh on first use.
-LinesPatch = list[tuple[str, str]]
-_LINES = "lookup"
-_MOST_STEPS = 200
-
-
-def _patched_lines(lines: str, steps: LinesPatch) -> str | None:
-    """The lookup lines after the steps; None if a line to strike out is not there."""
-    for went, came in steps:
-        for line in went.split("\n")[1:-1]:
-            if f"\n{line}\n" not in lines:
-                return None
-            lines = lines.replace(f"\n{line}\n", "\n", 1)
-        lines += came[1:]  # each text of lines begins and ends with "\n"
-    return lines
+_LINES = "lookup"  # the lookup lines (`names.name_lines`), patched after each write
+_MOST_STEPS = 200  # beyond as many edits they are made afresh on first use
 
 
 def cached_city_order(path: Path) -> list[str]:
@@ -141,7 +120,7 @@ def cached_lines(path: Path) -> str:
     def make(dataset: Dataset) -> str:
         return name_lines(dataset.networks, dataset.cities)
 
-    lines: str = remembered(path, _LINES, make, str, _patched_lines, LinesPatch)
+    lines: str = remembered(path, _LINES, make, str, patched_lines, LinesPatch)
     return lines
 
 

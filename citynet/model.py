@@ -650,6 +650,20 @@ def positions_by_id(records: Sequence[Any], field: str) -> dict[str, list[int]]:
     return positions
 
 
+def records_changed(old: Dataset, new: Dataset, section: str) -> tuple[list[Any], list[Any]] | None:
+    """The records of a section that went and that came from `old` to `new` (an edit
+    keeps each record it does not change as the same object); None where most of
+    them came (what is made of the section is then better made afresh)."""
+    if old.section(section) is new.section(section):
+        return [], []
+    before, after = getattr(old, section), getattr(new, section)
+    now, was = set(map(id, after)), set(map(id, before))
+    came = [record for record in after if id(record) not in was]
+    if len(came) > len(after) // 4 + 1:
+        return None
+    return [record for record in before if id(record) not in now], came
+
+
 # The fields a Dataset indexes its records by (memberships_by_city, …): what refers to
 # a city or a network; a cache entry keeps these indexes beside the records.
 INDEXED: dict[str, tuple[str, ...]] = {

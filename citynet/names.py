@@ -166,6 +166,22 @@ def name_lines(networks: Iterable[Named], cities: Iterable[Named]) -> str:
     return "".join(lines) + "\n"
 
 
+# Lines (`name_lines`, `query.search_lines`) after writes: the steps since they were
+# made, each the lines that went and the lines that came (texts of lines as above).
+LinesPatch = list[tuple[str, str]]
+
+
+def patched_lines(lines: str, steps: LinesPatch) -> str | None:
+    """The lines after the steps; None if a line to strike out is not there."""
+    for went, came in steps:
+        for line in went.split("\n")[1:-1]:
+            if f"\n{line}\n" not in lines:
+                return None
+            lines = lines.replace(f"\n{line}\n", "\n", 1)
+        lines += came[1:]  # each text of lines begins and ends with "\n"
+    return lines
+
+
 def _keys(name: str) -> list[str]:
     return list(dict.fromkeys((fold(name), fold(name.translate(_UMLAUTS)))))
 

@@ -6,7 +6,8 @@ prints. The JSON objects of records are made by `citynet.contract`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 from msgspec import Struct
@@ -23,8 +24,9 @@ from .model import (
     Partnership,
     Source,
     Theme,
+    records_changed,
 )
-from .names import fold, fold_variants
+from .names import fold, fold_variants, patched_lines
 
 NETWORK_SORT_KEYS = ("id", "name", "scope", "founded", "members")
 
@@ -237,46 +239,109 @@ def compare_cities(dataset: Dataset, cities: Sequence[City]) -> dict[str, Any]:
 # --- search -------------------------------------------------------------------
 
 
-def search_keys(dataset: Dataset) -> list[str]:
-    """The search index: per record, in the order `search` visits them, every folded
-    form of every text it searches on one line each; kept in the cache beside the
-    dataset, so that `search` folds none of them and looks closer only at the records
-    that contain the text (at the real size, not at thousands of memberships)."""
+def search_lines(dataset: Dataset) -> dict[str, str]:
+    """The search index: for each section `search` looks at, a line per record of its
+    id and every folded form of every text `search` looks at in it, tab-separated (a
+    folded text has neither tabs nor newlines), as a text of lines (`names.name_lines`).
+    Kept in the cache for each content and patched after each edit (`carry_search`),
+    so that `search` folds nothing and looks closer only at the records whose line
+    holds the text: at the real size not at thousands of memberships."""
     themes = {t.id: t for t in dataset.themes}
-    return [
-        "\n".join(key for _, value in texts if value for key in fold_variants(value))
-        for _, _, texts in _searched(dataset, _searched_records(dataset), themes)
-    ]
+    return {
+        section: _search_lines(dataset, kind, getattr(dataset, section), themes)
+        for kind, section in _SEARCHED
+    }
 
 
-def search(dataset: Dataset, text: str, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def _search_lines(
+    dataset: Dataset, kind: str, records: Iterable[Any], themes: dict[str, Theme]
+) -> str:
+    lines = ["\n"]
+    for r in records:
+        texts = _texts(dataset, kind, r, themes)
+        keys = (key for _, text in texts if text for key in fold_variants(text))
+        lines.append("\t".join((r.id, *keys)) + "\n")
+    return "".join(lines)
+
+
+def carry_search(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
+    """After a write: keep for the new content the step that patches the search index
+    (the lines of the records that changed, and of the networks whose members did), so
+    that the first search after an edit costs what the edit changed."""
+    from .cache import carry
+
+    changed = {section: records_changed(old, new, section) for _, section in _SEARCHED}
+    members = records_changed(old, new, "memberships")
+    if old.section("themes") is not new.section("themes") or members is None:
+        return  # a theme's names are in its networks' lines: made afresh on first use
+    themes = {t.id: t for t in new.themes}
+    steps: SearchPatch = []
+    for kind, section in _SEARCHED:
+        went_came = changed[section]
+        if went_came is None:
+            return
+        went, came = went_came
+        if section == "networks":  # and those whose members changed
+            ids = {m.network for m in members[0] + members[1]} - {n.id for n in went + came}
+            went = went + [old.network_by_id[i] for i in ids if i in old.network_by_id]
+            came = came + [new.network_by_id[i] for i in ids if i in new.network_by_id]
+        if went or came:
+            went_lines = _search_lines(old, kind, went, {t.id: t for t in old.themes})
+            steps.append((section, went_lines, _search_lines(new, kind, came, themes)))
+
+    def extend(patch: SearchPatch | None) -> SearchPatch | None:
+        patch = [*(patch or []), *steps]
+        return patch if len(patch) <= _MOST_SEARCH_STEPS else None
+
+    if steps:
+        carry(path, old_text, new_text, SEARCH_LABEL, extend, SearchPatch)
+
+
+SEARCH_LABEL = "search"
+SearchPatch = list[tuple[str, str, str]]  # (section, lines that went, lines that came)
+_MOST_SEARCH_STEPS = 500  # beyond as many changed sections the index is made afresh
+
+
+def patched_search(lines: dict[str, str], patch: SearchPatch) -> dict[str, str] | None:
+    """The search index after the steps of a patch; None if it does not apply."""
+    for section, went, came in patch:
+        patched = patched_lines(lines.get(section, "\n"), [(went, came)])
+        if patched is None:
+            return None
+        lines[section] = patched
+    return lines
+
+
+def search(
+    dataset: Dataset, text: str, lines: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Every record with a text that contains `text` (folded): networks, cities, themes,
     sources. A network is found by its names, seat, founding place, descriptions, people,
     roles, bodies, working groups, notes, its members' roles and its themes' names in
-    either language (so `search klima` finds what `list --theme klima` lists). `keys`,
-    the `search_keys` of this dataset, narrow the records looked at.
+    either language (so `search klima` finds what `list --theme klima` lists). `lines`,
+    the `search_lines` of this dataset, narrow the records looked at.
 
     Each hit names the field it was found in first and the text there; name hits rank
-    before other hits.
+    before other hits, then by name, kind and id.
     """
     needle = fold(text)
     if not needle:
         raise UsageError(_("search needs some letters or digits to look for"))
-    records = _searched_records(dataset)
-    if keys is not None and len(keys) == len(records):
-        records = [found for found, line in zip(records, keys, strict=True) if needle in line]
-    hits: list[tuple[int, str, dict[str, Any]]] = []
     themes = {t.id: t for t in dataset.themes}
-    for kind, record, texts in _searched(dataset, records, themes):
-        for field, value in texts:
-            if value and any(needle in key for key in fold_variants(value)):
-                name = getattr(record, "label", None) or getattr(record, "name", "") or record.title
-                rank = 0 if field in _NAME_FIELDS else 1 if field in ("alias", "theme") else 2
-                hit = {"id": record.id, "kind": kind, "name": name, "matched": field}
-                hits.append((rank, fold(name), {**hit, "text": value}))
-                break
-    hits.sort(key=lambda h: (h[0], h[1]))
-    return [hit for _, _, hit in hits]
+    hits: list[tuple[int, str, int, str, dict[str, Any]]] = []
+    for order, (kind, section) in enumerate(_SEARCHED):
+        by_id: Mapping[str, Any] = themes if kind == "theme" else getattr(dataset, f"{kind}_by_id")
+        if lines is None:
+            records: Iterable[Any] = getattr(dataset, section)
+        else:  # the records whose line holds the text (an id not there is of no record)
+            records = [by_id[i] for i in _lines_with(lines.get(section, ""), needle) if i in by_id]
+        for record in records:
+            found = _hit(dataset, kind, record, themes, needle)
+            if found is not None:
+                rank, hit = found
+                hits.append((rank, fold(hit["name"]), order, record.id, hit))
+    hits.sort(key=lambda h: h[:4])
+    return [hit[-1] for hit in hits]
 
 
 # What search looks at: (kind, section), in this order.
@@ -288,34 +353,49 @@ _SEARCHED = (
 )
 
 
-def _searched_records(dataset: Dataset) -> list[tuple[str, str, str]]:
-    """(kind, section, id) of every record `search` looks at, in the order it does:
-    by id, so that only the records looked at closer are decoded."""
-    return [(kind, section, i) for kind, section in _SEARCHED for i in dataset.ids(section)]
+def _hit(
+    dataset: Dataset, kind: str, record: Any, themes: dict[str, Theme], needle: str
+) -> tuple[int, dict[str, Any]] | None:
+    """The rank and the hit of a record whose texts hold `needle` (folded), else None:
+    the first text it is found in names the hit."""
+    for field, value in _texts(dataset, kind, record, themes):
+        if value and any(needle in key for key in fold_variants(value)):
+            name = getattr(record, "label", None) or getattr(record, "name", "") or record.title
+            rank = 0 if field in _NAME_FIELDS else 1 if field in ("alias", "theme") else 2
+            return rank, {
+                "id": record.id,
+                "kind": kind,
+                "name": name,
+                "matched": field,
+                "text": value,
+            }
+    return None
 
 
-def _searched(
-    dataset: Dataset, records: Iterable[tuple[str, str, str]], themes: dict[str, Theme]
-) -> Iterator[tuple[str, Any, Iterable[tuple[str, str]]]]:
-    """(kind, record, its (field, text) pairs, names first) of the records."""
-    by_id: dict[str, Mapping[str, Any]] = {
-        "networks": dataset.network_by_id,
-        "cities": dataset.city_by_id,
-        "themes": themes,
-        "sources": dataset.source_by_id,
-    }
-    for kind, section, record_id in records:
-        r = by_id[section][record_id]
-        if kind == "network":
-            texts: Iterable[tuple[str, str]] = _network_texts(dataset, r, themes)
-        elif kind == "city":
-            texts = [("id", r.id), ("name", r.name), ("name_en", r.name_en)]
-            texts += [("alias", a) for a in r.aliases]
-        elif kind == "theme":
-            texts = _theme_texts(r)
-        else:
-            texts = [("id", r.id), ("title", r.title), ("publisher", r.publisher)]
-        yield kind, r, texts
+def _lines_with(lines: str, needle: str) -> list[str]:
+    """The ids of the lines of a text of `search_lines` that hold `needle`."""
+    ids = []
+    at = lines.find(needle)
+    while at >= 0:
+        start = lines.rfind("\n", 0, at) + 1
+        ids.append(lines[start : lines.find("\t", start)])
+        at = lines.find(needle, lines.find("\n", at))
+    return ids
+
+
+def _texts(
+    dataset: Dataset, kind: str, r: Any, themes: dict[str, Theme]
+) -> Iterable[tuple[str, str]]:
+    """(field, text) of a record that `search` looks at, names first."""
+    if kind == "network":
+        return _network_texts(dataset, r, themes)
+    if kind == "city":
+        return [("id", r.id), ("name", r.name), ("name_en", r.name_en)] + [
+            ("alias", a) for a in r.aliases
+        ]
+    if kind == "theme":
+        return _theme_texts(r)
+    return [("id", r.id), ("title", r.title), ("publisher", r.publisher)]
 
 
 _NAME_FIELDS = ("id", "name", "short_name", "name_de", "name_en", "title")

@@ -1141,6 +1141,7 @@ def update_with(
     (old text, new text, what the change returned beside the dataset)."""
     from . import cache
     from .completion import carry_over
+    from .query import carry_search
     from .splice import splice
 
     path = write_target(path)  # through a symbolic link to its target, resolved once
@@ -1175,6 +1176,7 @@ def update_with(
         if spliced is not None:
             cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
         carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
+        carry_search(path, old_text, dataset, new_text, written)  # … and search
     return old_text, new_text, result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -82,11 +83,11 @@ def test_likely_duplicates_on_the_real_imports_are_the_places_that_are_one(
     ],
 )
 def test_search_through_the_index_finds_what_a_full_scan_finds(text: str) -> None:
-    from citynet.query import search, search_keys
+    from citynet.query import search, search_lines
     from citynet.store import load
 
     dataset = load(shipped_path())
-    assert search(dataset, text, search_keys(dataset)) == search(dataset, text)
+    assert search(dataset, text, search_lines(dataset)) == search(dataset, text)
 
 
 def test_search_reads_its_index_from_the_cache(
@@ -102,6 +103,43 @@ def test_search_reads_its_index_from_the_cache(
     def not_again(dataset: Dataset) -> list[str]:
         raise AssertionError("the index was built again")
 
-    monkeypatch.setattr(query, "search_keys", not_again)
+    monkeypatch.setattr(query, "search_lines", not_again)
     second = runner.invoke(app, ["--data", str(data), "search", "köln", "--format", "tsv"])
     assert second.stdout == first.stdout
+
+
+def test_search_after_edits_reads_a_patched_index_that_finds_what_a_full_scan_finds(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit keeps a step of the search index (the lines of what changed, and of the
+    networks whose members did), so the first search after it builds nothing."""
+    from citynet import cache, query
+    from citynet.store import load
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--data", str(shipped), *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    run("search", "berlin")  # the index made and kept for this content
+    run("add", "city", "--id", "neu-ulm", "--name", "Neu-Ulm", "--country", "DE",
+        "--source", "berlin-partnerschaften")  # fmt: skip
+    run("edit", "city", "Köln", "--add-alias", "Colonia Agrippina")
+    run("add", "membership", "--city", "neu-ulm", "--network", "eurocities",
+        "--note", "Beobachterstatus seit Sommer", "--source", "berlin-partnerschaften")  # fmt: skip
+    run("edit", "network", "c40", "--add-alias", "Klimaführerschaft")
+    run("remove", "membership", "berlin:iclei")
+    text = shipped.read_text(encoding="utf-8")
+    assert cache.recall(shipped, text, query.SEARCH_LABEL + "-patch", object) is not None
+
+    def not_again(dataset: Dataset) -> dict[str, str]:
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(query, "search_lines", not_again)
+    dataset = load(shipped)
+    for text in ("Beobachterstatus", "Colonia Agrippina", "neu-ulm", "Klimaführerschaft",
+                 "iclei", "berlin", "e"):  # fmt: skip
+        shown = run("search", text, "--format", "json")
+        assert json.loads(shown) == query.search(dataset, text), text
+    assert "eurocities" in run("search", "Beobachterstatus", "--format", "ids")
+    assert "neu-ulm" in run("search", "neu-ulm", "--format", "ids")

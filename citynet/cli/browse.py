@@ -370,12 +370,14 @@ def search(
       citynet search "covenant" --format ids
     """
     from ..cache import remembered
+    from ..query import SEARCH_LABEL, SearchPatch, patched_search, search_lines
     from ..query import search as search_dataset
-    from ..query import search_keys
     from ..views import search_results
 
-    keys = remembered(data_file(ctx), "search-keys", search_keys)
-    show(ctx, search_results(search_dataset(dataset(ctx), text, keys)), shown)
+    lines = remembered(
+        data_file(ctx), SEARCH_LABEL, search_lines, dict[str, str], patched_search, SearchPatch
+    )
+    show(ctx, search_results(search_dataset(dataset(ctx), text, lines)), shown)
 
 
 # --- real data: member lists, joining duplicates ---------------------------------------
