@@ -117,6 +117,7 @@ class Encoded:
         "_decoded",
         "_decoder",
         "_ids",
+        "_singles",
         "_start",
         "_view",
         "_whole",
@@ -133,7 +134,8 @@ class Encoded:
         self._whole = _decoder(tuple[record_type, ...])  # type: ignore[valid-type]
         self._start = len(_array_header(len(stored.ends)))  # where the first record starts
         self._decoded: list[Any] = [None] * len(stored.ends)
-        self._ids: list[str] | None = None
+        self._ids = _Lines(stored.ids)
+        self._singles = 0  # records decoded one at a time
         self.whole: tuple[Any, ...] | None = None  # the section once read
 
     def __len__(self) -> int:
@@ -142,6 +144,11 @@ class Encoded:
     def record(self, position: int) -> Any:
         record = self._decoded[position]
         if record is None:
+            self._singles += 1
+            if self._singles > _FEW + len(self._decoded) // 16:
+                # Many records asked one by one (every city's partners): the rest of
+                # the section in one call costs less than going on one at a time.
+                return self.records()[position]
             record = self._decoded[position] = self._decoder.decode(self.bytes_of(position))
         return record
 
@@ -170,15 +177,13 @@ class Encoded:
         return _ById(self)
 
     def ids(self) -> list[str]:
-        if self._ids is None:
-            self._ids = self.stored.ids[1:-1].split("\n") if self.stored.ids else []
-        return self._ids
+        return self._ids.split()
 
     def referring(self, field: str) -> Mapping[str, list[Any]]:
         return _Referring(self, self.stored.referring[field])
 
     def position(self, record_id: str) -> int | None:
-        return _line(self.stored.ids, record_id)
+        return self._ids.find(record_id)
 
 
 # The encoded sections read in this process, by the id of the tuple each became: so the
@@ -197,20 +202,30 @@ def _read_before(record_type: type) -> tuple[Encoded | None, dict[int, int]]:
 
 
 class _ById(Mapping[str, Any]):
-    """The records of an encoded section by id, decoded one by one."""
+    """The records of an encoded section by id, decoded one by one; once the section
+    is decoded whole, a dict of them (a command that looks up every city's partners
+    asks a hundred thousand times)."""
 
-    __slots__ = ("_section",)
+    __slots__ = ("_records", "_section")
 
     def __init__(self, section: Encoded) -> None:
         self._section = section
+        self._records: dict[str, Any] | None = None
 
     def __getitem__(self, record_id: str) -> Any:
-        position = self._section.position(record_id)
-        if position is None:
-            raise KeyError(record_id)
-        return self._section.record(position)
+        if self._records is None:
+            section = self._section
+            if section.whole is None:
+                position = section.position(record_id)
+                if position is None:
+                    raise KeyError(record_id)
+                return section.record(position)
+            self._records = dict(zip(section.ids(), section.whole, strict=True))
+        return self._records[record_id]
 
     def __contains__(self, record_id: object) -> bool:
+        if self._records is not None:
+            return record_id in self._records
         return isinstance(record_id, str) and self._section.position(record_id) is not None
 
     def __iter__(self) -> Iterator[str]:
@@ -233,11 +248,11 @@ def _array_header(length: int) -> bytes:
 class _Referring(Mapping[str, list[Any]]):
     """The records of an encoded section by each id a field names, decoded as asked."""
 
-    __slots__ = ("_at", "_found", "_index", "_section", "_starts")
+    __slots__ = ("_at", "_found", "_keys", "_section", "_starts")
 
     def __init__(self, section: Encoded, positions: Positions) -> None:
         self._section = section
-        self._index = positions
+        self._keys = _Lines(positions.keys)
         self._starts = _ints(positions.starts)
         self._at = _ints(positions.at)
         self._found: dict[str, list[Any]] = {}
@@ -245,7 +260,7 @@ class _Referring(Mapping[str, list[Any]]):
     def __getitem__(self, key: str) -> list[Any]:
         found = self._found.get(key)
         if found is None:
-            line = _line(self._index.keys, key)
+            line = self._keys.find(key)
             if line is None:
                 raise KeyError(key)
             at = self._at[self._starts[line] : self._starts[line + 1]]
@@ -254,11 +269,10 @@ class _Referring(Mapping[str, list[Any]]):
 
     def __contains__(self, key: object) -> bool:
         # without decoding what refers to it
-        return isinstance(key, str) and _line(self._index.keys, key) is not None
+        return isinstance(key, str) and self._keys.find(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        keys = self._index.keys
-        return iter(keys[1:-1].split("\n") if keys else ())
+        return iter(self._keys.split())
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -271,12 +285,44 @@ def _lines(ids: Iterable[str]) -> str:
     return f"\n{text}\n" if text else ""
 
 
-def _line(lines: str, key: str) -> int | None:
-    """Where `key` stands among `lines` (see `_lines`); None if it is not there."""
-    if "\n" in key:  # "a\nb" would match the two ids a and b
-        return None
-    found = lines.find(f"\n{key}\n")
-    return None if found < 0 else lines.count("\n", 0, found)
+class _Lines:
+    """Ids kept as `_lines`, found by their place among them. The first few are found
+    in the text itself, without making an object per id; one who asks for many (a
+    listing of every city's partners) gets a dict, made once."""
+
+    __slots__ = ("_asked", "_places", "_split", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._asked = 0
+        self._places: dict[str, int] | None = None
+        self._split: list[str] | None = None
+
+    def find(self, key: str) -> int | None:
+        """Where `key` stands among the lines; None if it is not there."""
+        if self._places is None:
+            self._asked += 1
+            if self._asked <= _FEW:
+                return self._find(key)
+            self._places = {key: at for at, key in enumerate(self.split())}
+        return self._places.get(key)
+
+    def _find(self, key: str) -> int | None:
+        if "\n" in key:  # "a\nb" would match the two ids a and b
+            return None
+        found = self.text.find(f"\n{key}\n")
+        return None if found < 0 else self.text.count("\n", 0, found)
+
+    def split(self) -> list[str]:
+        """Every id, in order."""
+        if self._split is None:
+            self._split = self.text[1:-1].split("\n") if self.text else []
+        return self._split
+
+
+# Each search of the text reads up to a tenth of a megabyte at the real size: past this
+# many, a dict of every id is the cheaper way.
+_FEW = 16
 
 
 _INTS: Final = "I"  # the array type of positions: unsigned, 4 bytes wherever citynet runs
