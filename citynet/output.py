@@ -363,19 +363,39 @@ def _fit(listing: Listing, columns: list[Column], width: int) -> tuple[list[int]
         for c, texts in zip(columns, cells, strict=True)
     ]
     available = width - 3 * len(columns) - 1  # padding and borders
-    widths = natural[:]
-    while sum(widths) > available:
-        slack = [w - m for w, m in zip(widths, least, strict=True)]
-        if max(slack) > 0:
-            widths[slack.index(max(slack))] -= 1
-            continue
-        breakable = [i for i, c in enumerate(columns) if not c.no_wrap and widths[i] > 6]
-        if not breakable:
-            break
-        widths[max(breakable, key=lambda i: widths[i])] -= 1
+    excess = sum(natural) - available
+    slack = [w - m for w, m in zip(natural, least, strict=True)]
+    excess = _shave(slack, excess, 0)
+    widths = [m + s for m, s in zip(least, slack, strict=True)]
+    breakable = [i for i, c in enumerate(columns) if not c.no_wrap]
+    narrowed = [widths[i] for i in breakable]
+    _shave(narrowed, excess, 6)
+    for i, w in zip(breakable, narrowed, strict=True):
+        widths[i] = w
     # Too wide even with every column at its least: that does not fit either.
     fits = sum(widths) <= available
     return widths, fits and all(w >= m for w, m in zip(widths, least, strict=True))
+
+
+def _shave(values: list[int], excess: int, floor: int) -> int:
+    """Take `excess` off `values` as if one at a time from the largest (the first of
+    equal ones), none below `floor`; what could not be taken is returned. Level by
+    level, not one by one: a column of thousands of members' names is that wide."""
+    while excess > 0:
+        top = max(values, default=floor)
+        if top <= floor:
+            break
+        at_top = [i for i, v in enumerate(values) if v == top]
+        below = max([v for v in values if v < top] + [floor])
+        step = min(top - below, excess // len(at_top))
+        if step == 0:  # fewer than one more round: the first ones give one each
+            for i in at_top[:excess]:
+                values[i] -= 1
+            return 0
+        for i in at_top:
+            values[i] -= step
+        excess -= step * len(at_top)
+    return max(excess, 0)
 
 
 def _longest_word(text: str) -> int:
