@@ -1145,8 +1145,10 @@ def update_with(
     from .splice import splice
 
     path = write_target(path)  # through a symbolic link to its target, resolved once
-    # A dry run writes nothing, not even a lock: it works in a read-only folder too.
-    with contextlib.nullcontext() if dry_run else FileLock(path):
+    # A dry run writes nothing, not even a lock: it works in a read-only folder too. The
+    # cycle collector is paused as for a read: an edit decodes, copies and packs tens of
+    # thousands of objects in no cycle, which it would walk again and again for nothing.
+    with contextlib.nullcontext() if dry_run else FileLock(path), _no_cycle_collection():
         old_bytes = read_bytes(path)
         old_text = decode(old_bytes, str(path))
         cache.note_bytes(path, old_text, old_bytes)
