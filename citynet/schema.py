@@ -245,8 +245,11 @@ def _scan(
             found = [r for r in compress(records, values) if refers_to_any(r, ids)]
         else:
             wanted = {key for key in ids.get(spec.refers, ()) if key}  # "" names nothing
-            named = map(wanted.isdisjoint, values) if spec.many else map(wanted.__contains__, values)
-            found = list(compress(records, map(not_, named) if spec.many else named))
+            if spec.many:
+                named = map(not_, map(wanted.isdisjoint, values))
+            else:
+                named = map(wanted.__contains__, values)
+            found = list(compress(records, named))
         hits.update(map(id, found))
     return [record for record in records if id(record) in hits] if hits else []
 
