@@ -12,6 +12,8 @@ every section and record that did not change.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,6 +23,8 @@ import msgspec
 
 from . import model
 from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, positions_by_id
+
+_ID = operator.attrgetter("id")
 
 
 def _is_record_type(value: object) -> bool:
@@ -79,17 +83,22 @@ def pack(dataset: Dataset) -> Packed:
             stored.append(origin.stored)
             continue
         held = held if isinstance(held, tuple) else held.records()
-        read, positions = _read_before(record_type)
         buffer = bytearray(_array_header(len(held)))
-        ends = []
-        for record in held:
-            at = positions.get(id(record))
-            if at is None:
-                encoder.encode_into(record, buffer, -1)
-            else:
-                buffer += read.bytes_of(at)  # type: ignore[union-attr]
-            ends.append(len(buffer))
-        ids = _lines(r.id for r in held) if "id" in record_type.__struct_fields__ else ""
+        ends: list[int] = []
+        read = _read_before(record_type)
+        for low, high, first in _runs(read, held):
+            if first is None:  # records this process made: encoded
+                for record in held[low:high]:
+                    encoder.encode_into(record, buffer, -1)
+                    ends.append(len(buffer))
+                continue
+            # A run of records read together: their bytes copied at once, their ends shifted.
+            assert read is not None
+            was = read.stored.ends
+            shift = len(buffer) - (was[first - 1] if first else read._start)
+            buffer += read.bytes_of_run(first, first + high - low)
+            ends += map(shift.__add__, was[first : first + high - low])
+        ids = _lines(map(_ID, held)) if "id" in record_type.__struct_fields__ else ""
         referring = {
             field: _positions(positions_by_id(held, field)) for field in INDEXED.get(name, ())
         }
@@ -153,8 +162,12 @@ class Encoded:
         return record
 
     def bytes_of(self, position: int) -> memoryview:
+        return self.bytes_of_run(position, position + 1)
+
+    def bytes_of_run(self, low: int, high: int) -> memoryview:
+        """The bytes of the records from position `low` to `high` (not included)."""
         ends = self.stored.ends
-        return self._view[ends[position - 1] if position else self._start : ends[position]]
+        return self._view[ends[low - 1] if low else self._start : ends[high - 1]]
 
     def records(self) -> tuple[Any, ...]:
         if self.whole is not None:  # one section, one tuple, whichever dataset asks
@@ -192,13 +205,53 @@ _READ: dict[int, Encoded] = {}
 _MOST_READ = 2 * len(SECTIONS)  # an edit's old and new dataset
 
 
-def _read_before(record_type: type) -> tuple[Encoded | None, dict[int, int]]:
-    """The section of this record type read last in this process, and where each of its
-    records stands in it, by the record's id()."""
+def _read_before(record_type: type) -> Encoded | None:
+    """The section of this record type read last in this process."""
     for section in reversed(_READ.values()):
         if section.record_type is record_type:
-            return section, {id(record): at for at, record in enumerate(section._decoded)}
-    return None, {}
+            return section
+    return None
+
+
+def _runs(read: Encoded | None, held: tuple[Any, ...]) -> Iterator[tuple[int, int, int | None]]:
+    """`held` cut into runs (low, high, first): records low to high are those of `read`
+    from position `first` on, one after another; `first` None where they are not in it.
+    Runs are found by comparing slices in C: a section with a few changed records
+    costs a few steps for each change, not one for each record."""
+    if read is None:
+        yield 0, len(held), None
+        return
+    where = dict(zip(map(id, read._decoded), itertools.count()))
+    positions = list(map(where.get, map(id, held)))
+    low, count = 0, len(held)
+    while low < count:
+        first = positions[low]
+        if first is None:
+            high = low + 1
+            while high < count and positions[high] is None:
+                high += 1
+            yield low, high, None
+            low = high
+            continue
+        # The longest run from `low`: doubling, then halving; each test one C compare.
+        size, step = 1, 1
+        while low + size < count:
+            step = min(size, count - low - size)
+            if positions[low + size : low + size + step] != _counting(first + size, step):
+                break
+            size += step
+        while step > 1:
+            step //= 2
+            if low + size + step <= count and (
+                positions[low + size : low + size + step] == _counting(first + size, step)
+            ):
+                size += step
+        yield low, low + size, first
+        low += size
+
+
+def _counting(start: int, length: int) -> list[int]:
+    return list(range(start, start + length))
 
 
 class _ById(Mapping[str, Any]):
