@@ -227,3 +227,27 @@ def test_an_entry_after_one_change_copies_the_rest_of_the_section_in_a_few_runs(
         (middle, middle + 1, None),
         (middle + 1, len(cities), middle + 1),
     ]
+
+
+def test_adding_a_record_whose_key_is_taken_is_refused_from_the_index_as_by_a_scan() -> None:
+    """`add` asks the ids or the records that name the city (the entry's index) whether
+    the key is taken; it answers as a scan of the whole section does."""
+    import itertools
+
+    dataset = load(shipped_path())
+    again = packed_again(dataset)
+    replace = msgspec.structs.replace
+    asked = [r for s in SECTIONS for r in getattr(dataset, s)[::9]]
+    asked += [replace(m, network="nirgendwo") for m in dataset.memberships[::7]]
+    asked += [replace(p, cities=p.cities[::-1]) for p in dataset.partnerships[::7]]
+    asked += [replace(p, kind="contact" if p.kind != "contact" else "twinning")
+              for p in dataset.partnerships[::7]]  # fmt: skip
+    asked += [replace(c, id=c.id + "-neu") for c in dataset.cities[::50]]
+    refused = 0
+    for record, data in itertools.product(asked, (dataset, again)):
+        section = changes.SECTION_OF[type(record)]
+        key = changes.record_key(record)
+        scanned = any(changes.record_key(r) == key for r in getattr(dataset, section))
+        assert changes._stated(data, record) == scanned, key
+        refused += scanned
+    assert 0 < refused < len(asked) * 2
