@@ -16,7 +16,7 @@ import itertools
 import operator
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import msgspec
@@ -214,16 +214,21 @@ def _read_before(record_type: type) -> Encoded | None:
 
 
 def _runs(read: Encoded | None, held: tuple[Any, ...]) -> Iterator[tuple[int, int, int | None]]:
-    """`held` cut into runs (low, high, first): records low to high are those of `read`
-    from position `first` on, one after another; `first` None where they are not in it.
-    Runs are found by comparing slices in C: a section with a few changed records
-    costs a few steps for each change, not one for each record."""
+    """`runs` of the records `held` in the section `read` (all new where none was read)."""
     if read is None:
         yield 0, len(held), None
         return
-    where = dict(zip(map(id, read._decoded), itertools.count()))
-    positions = list(map(where.get, map(id, held)))
-    low, count = 0, len(held)
+    yield from runs(read._decoded, held)
+
+
+def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int, int | None]]:
+    """`after` cut into runs (low, high, first): its records low to high are the very
+    objects of `before` from position `first` on, one after another; `first` None where
+    they are not in `before`. Runs are found by comparing slices in C: a section with a
+    few changed records costs a few steps for each change, not one for each record."""
+    where = dict(zip(map(id, before), itertools.count()))
+    positions = list(map(where.get, map(id, after)))
+    low, count = 0, len(after)
     while low < count:
         first = positions[low]
         if first is None:

@@ -1160,11 +1160,11 @@ def update_with(
         # nothing of it, comments included, is lost); a rewrite of everything otherwise.
         spliced = None
         if changed is not dataset:
-            # Where the tables start, remembered from the last write (checked before use).
-            known = cache.recall(path, old_text, _STARTS, list[int])
+            # Where the tables break, remembered from the last write (checked before use).
+            known = cache.recall(path, old_text, _BREAKS, list[int])
             spliced = splice(old_text, dataset, changed, known)
         if spliced is not None:
-            new_text, written, starts = spliced
+            new_text, written, breaks = spliced
         else:
             new_text, written = _rewrite(path, old_text, changed, force)
         if dry_run or new_text == old_text:
@@ -1176,13 +1176,13 @@ def update_with(
         cache.note_bytes(path, new_text, new_bytes)
         cache.remember(path, new_text, written)  # the next command starts warm
         if spliced is not None:
-            cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
+            cache.keep(path, new_text, _BREAKS, breaks)  # … and so does the next splice
         carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
         carry_search(path, old_text, dataset, new_text, written)  # … and search
     return old_text, new_text, result
 
 
-_STARTS = "starts"
+_BREAKS = "breaks"
 
 
 def _rewrite(path: Path, old_text: str, changed: Dataset, force: bool) -> tuple[str, Dataset]:
