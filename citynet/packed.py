@@ -125,8 +125,8 @@ class Encoded:
     __slots__ = (
         "_decoded",
         "_decoder",
+        "_given",
         "_ids",
-        "_singles",
         "_start",
         "_view",
         "_whole",
@@ -144,7 +144,7 @@ class Encoded:
         self._start = len(_array_header(len(stored.ends)))  # where the first record starts
         self._decoded: list[Any] = [None] * len(stored.ends)
         self._ids = _Lines(stored.ids)
-        self._singles = 0  # records decoded one at a time
+        self._given: list[int] = []  # the positions of records decoded one at a time
         self.whole: tuple[Any, ...] | None = None  # the section once read
 
     def __len__(self) -> int:
@@ -153,12 +153,12 @@ class Encoded:
     def record(self, position: int) -> Any:
         record = self._decoded[position]
         if record is None:
-            self._singles += 1
-            if self._singles > _FEW + len(self._decoded) // 16:
+            if len(self._given) >= _FEW + len(self._decoded) // 16:
                 # Many records asked one by one (every city's partners): the rest of
                 # the section in one call costs less than going on one at a time.
                 return self.records()[position]
             record = self._decoded[position] = self._decoder.decode(self.bytes_of(position))
+            self._given.append(position)
         return record
 
     def bytes_of(self, position: int) -> memoryview:
@@ -176,9 +176,11 @@ class Encoded:
         # record is one object: those handed out before keep their places, and those
         # looked up by id after are these.
         whole: tuple[Any, ...] = self._whole.decode(self.stored.records)
-        decoded = self._decoded
-        if any(decoded):
-            whole = tuple(given or record for given, record in zip(decoded, whole, strict=True))
+        if self._given:
+            patched = list(whole)
+            for at in self._given:
+                patched[at] = self._decoded[at]
+            whole = tuple(patched)
         self._decoded = list(whole)
         self.whole = whole
         _READ[id(whole)] = self  # held by `whole`, so the id stays this tuple's
@@ -228,6 +230,7 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
     few changed records costs a few steps for each change, not one for each record."""
     where = dict(zip(map(id, before), itertools.count()))
     positions = list(map(where.get, map(id, after)))
+    naturals = list(range(len(before)))  # what a run's positions are compared with
     low, count = 0, len(after)
     while low < count:
         first = positions[low]
@@ -242,21 +245,19 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
         size, step = 1, 1
         while low + size < count:
             step = min(size, count - low - size)
-            if positions[low + size : low + size + step] != _counting(first + size, step):
+            ahead, want = low + size, first + size
+            if positions[ahead : ahead + step] != naturals[want : want + step]:
                 break
             size += step
         while step > 1:
             step //= 2
-            if low + size + step <= count and (
-                positions[low + size : low + size + step] == _counting(first + size, step)
+            ahead, want = low + size, first + size
+            if ahead + step <= count and (
+                positions[ahead : ahead + step] == naturals[want : want + step]
             ):
                 size += step
         yield low, low + size, first
         low += size
-
-
-def _counting(start: int, length: int) -> list[int]:
-    return list(range(start, start + length))
 
 
 class _ById(Mapping[str, Any]):
