@@ -296,3 +296,24 @@ def test_a_splice_refuses_exactly_the_changes_the_full_path_refuses() -> None:
         assert (spliced and spliced[0]) == expected, what
         verdicts.add(expected is None)
     assert verdicts == {True, False}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_common_beginning_and_end_are_those_a_scan_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(300):
+        a = "".join(rng.choice("ab€\n") for _ in range(rng.randrange(0, 3000)))
+        letters = list(a)
+        for _ in range(rng.randrange(3)):
+            if letters:
+                letters[rng.randrange(len(letters))] = rng.choice("ab€x")
+        b = "".join(letters)
+        if rng.random() < 0.3:
+            b = b[: rng.randrange(len(b) + 1)]
+        pairs = zip(a, b, strict=False)
+        head = next((i for i, (x, y) in enumerate(pairs) if x != y), min(len(a), len(b)))
+        assert splice._common_prefix(a, b) == head
+        a_room, b_room = len(a) - head, len(b) - head
+        pairs = zip(reversed(a[head:]), reversed(b[head:]), strict=False)
+        tail = next((i for i, (x, y) in enumerate(pairs) if x != y), min(a_room, b_room))
+        assert splice._common_suffix(a, b, a_room, b_room) == tail
