@@ -197,6 +197,10 @@ class Encoded:
     def referring(self, field: str) -> Mapping[str, list[Any]]:
         return _Referring(self, self.stored.referring[field])
 
+    def mentions(self, texts: Iterable[str]) -> bool:
+        # A string a record holds is in its MessagePack as its UTF-8 bytes.
+        return any(text.encode() in self.stored.records for text in texts)
+
     def position(self, record_id: str) -> int | None:
         return self._ids.find(record_id)
 

@@ -217,7 +217,10 @@ def records_referring(dataset: Dataset, section: str, ids: Mapping[str, set[str]
     fields = {name for target in ids for name in _fields_reaching(record_type, target)}
     if not fields:
         return []
-    if isinstance(dataset.section(section), tuple) or not fields <= set(INDEXED.get(section, ())):
+    held = dataset.section(section)
+    if isinstance(held, tuple) or not fields <= set(INDEXED.get(section, ())):
+        if not isinstance(held, tuple) and not held.mentions(set().union(*ids.values())):
+            return []  # no record of the section holds any of the ids: none decoded
         return _scan(getattr(dataset, section), record_type, fields, ids)
     found: dict[int, Any] = {}
     for name in fields:

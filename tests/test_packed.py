@@ -251,3 +251,23 @@ def test_adding_a_record_whose_key_is_taken_is_refused_from_the_index_as_by_a_sc
         assert changes._stated(data, record) == scanned, key
         refused += scanned
     assert 0 < refused < len(asked) * 2
+
+
+def test_what_refers_to_an_id_no_record_holds_is_found_without_decoding_a_section() -> None:
+    """A section whose fields are not all indexed (a role's city) is asked whether its
+    bytes hold the id at all before it is decoded; it names what a scan names."""
+    from citynet import schema
+
+    dataset = load(shipped_path())
+    asked = [{"cities": {"nirgendwo"}}, {"cities": {"koeln"}}, {"cities": {"berlin", "x"}}]
+    asked += [{"networks": {n.id}} for n in dataset.networks[:3]]
+    asked += [{"sources": {dataset.sources[0].id}}, {"sources": {"keine-quelle"}}]
+    for ids in asked:
+        again = packed_again(dataset)
+        for section in SECTIONS:
+            expected = [r for r in getattr(dataset, section) if schema.refers_to_any(r, ids)]
+            assert schema.records_referring(again, section, ids) == expected, (section, ids)
+    again = packed_again(dataset)
+    for section in SECTIONS:
+        assert schema.records_referring(again, section, {"cities": {"nirgendwo"}}) == []
+    assert all(isinstance(again.section(s), Encoded) for s in SECTIONS)
