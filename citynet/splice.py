@@ -26,7 +26,7 @@ import operator
 import re
 from collections.abc import Iterator, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, overload
 
 from .model import SECTIONS, Dataset, Network
 from .schema import records_referring, references
@@ -324,12 +324,20 @@ def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[st
     for _line in range(context + 1):
         found = old.find("\n", end)
         end = len(old) if found < 0 else found + 1
-    a = old[start:end].splitlines()
-    b = new[start : end - len(old) + len(new)].splitlines()
+    window_a, window_b = old[start:end], new[start : end - len(old) + len(new)]
     offset = old.count("\n", 0, start)
+    a: Sequence[str]
+    b: Sequence[str]
+    matcher: difflib.SequenceMatcher[str]
+    if len(window_a) + len(window_b) < _LARGE or _odd_breaks(window_a, window_b):
+        a, b = window_a.splitlines(), window_b.splitlines()
+        matcher = _TableMatcher(a, b)
+    else:  # a window of many tables: split into tables, and into lines only where shown
+        a, b = _Tables(window_a), _Tables(window_b)
+        matcher = _PieceMatcher(a, b)
     yield f"--- {name}"
     yield f"+++ {name}"
-    for group in _TableMatcher(a, b).get_grouped_opcodes(context):
+    for group in matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]
         yield (
             f"@@ -{_range(first[1] + offset, last[2] + offset)}"
@@ -367,15 +375,154 @@ class _TableMatcher(difflib.SequenceMatcher[str]):
             lines = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
             for inner, k1, k2, m1, m2 in lines.get_opcodes():
                 found.append((inner, a1 + k1, a1 + k2, b1 + m1, b1 + m2))
-        joined: list[tuple[str, int, int, int, int]] = []
-        for op in found:
-            if op[1] == op[2] and op[3] == op[4]:
+        return _joined(found)
+
+
+def _joined(found: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes without empty ones, runs of equal ones joined."""
+    joined: list[tuple[str, int, int, int, int]] = []
+    for op in found:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue
+        if joined and op[0] == "equal" == joined[-1][0]:
+            joined[-1] = ("equal", joined[-1][1], op[2], joined[-1][3], op[4])
+        else:
+            joined.append(op)
+    return joined or [("equal", 0, 0, 0, 0)]
+
+
+# Above this many characters in both windows, a diff splits them into tables first;
+# splitting 5 MB into lines costs 150 M instructions.
+_LARGE = 1 << 16
+# Line breaks `str.splitlines` knows beside "\n": a window with any is split into lines.
+_ODD_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _odd_breaks(*texts: str) -> bool:
+    return any(mark in text for text in texts for mark in _ODD_BREAKS)
+
+
+class _Tables(Sequence[str]):
+    """The lines of a text as `str.splitlines` gives them (a text with only "\\n" for
+    line breaks), held as its tables: a table is split into lines when they are asked
+    for, so a diff of 5 MB splits the few tables it shows."""
+
+    def __init__(self, text: str) -> None:
+        self.tables = text.split("\n[[")  # after the first, each without its "[["
+        # Where each table's lines begin, and the end; no line after a last "\n".
+        lines = map(operator.add, map(str.count, self.tables, repeat("\n")), repeat(1))
+        self.starts: list[int] = [0, *itertools.accumulate(lines)]
+        self.starts[-1] -= text.endswith("\n") or not text
+        self._split: dict[int, list[str]] = {}
+
+    def table_lines(self, index: int) -> list[str]:
+        found = self._split.get(index)
+        if found is None:
+            table = self.tables[index]
+            found = (f"[[{table}" if index else table).split("\n")
+            found = self._split[index] = found[: self.starts[index + 1] - self.starts[index]]
+        return found
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, int):
+            return self[at : at + 1][0]
+        low, high, _step = at.indices(len(self))
+        table = bisect.bisect_right(self.starts, low) - 1
+        found: list[str] = []
+        while low < high:
+            lines = self.table_lines(table)
+            begin = self.starts[table]
+            found += lines[low - begin : high - begin]
+            low = begin + len(lines)
+            table += 1
+        return found
+
+
+class _PieceMatcher(difflib.SequenceMatcher[str]):
+    """`_TableMatcher` for texts held as `_Tables`: equal tables are found by comparing
+    runs of them in C, only tables that differ are compared line by line."""
+
+    def __init__(self, a: _Tables, b: _Tables) -> None:
+        super().__init__(None, (), ())  # the matching below is done differently
+        self.tables = (a, b)
+
+    def get_opcodes(self) -> list[tuple[str, int, int, int, int]]:  # type: ignore[override]
+        a, b = self.tables
+        found: list[tuple[str, int, int, int, int]] = []
+        for tag, i1, i2, j1, j2 in _table_opcodes(a.tables, b.tables):
+            a1, a2, b1, b2 = a.starts[i1], a.starts[i2], b.starts[j1], b.starts[j2]
+            if tag == "equal":
+                found.append(("equal", a1, a2, b1, b2))
                 continue
-            if joined and op[0] == "equal" == joined[-1][0]:
-                joined[-1] = ("equal", joined[-1][1], op[2], joined[-1][3], op[4])
-            else:
-                joined.append(op)
-        return joined or [("equal", 0, 0, 0, 0)]
+            lines = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
+            for inner, k1, k2, m1, m2 in lines.get_opcodes():
+                found.append((inner, a1 + k1, a1 + k2, b1 + m1, b1 + m2))
+        return _joined(found)
+
+
+def _table_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes that turn tables `a` into tables `b`: equal beginnings and ends found by
+    halving, what lies between split at a table both have, small rests left to difflib."""
+    found: list[tuple[str, int, int, int, int]] = []
+
+    def match(a_low: int, a_high: int, b_low: int, b_high: int) -> None:
+        size = _same_run(a, b, a_low, b_low, min(a_high - a_low, b_high - b_low), 1)
+        if size:
+            found.append(("equal", a_low, a_low + size, b_low, b_low + size))
+            a_low, b_low = a_low + size, b_low + size
+        room = min(a_high - a_low, b_high - b_low)
+        end = _same_run(a, b, a_high - 1, b_high - 1, room, -1)
+        between(a_low, a_high - end, b_low, b_high - end)
+        if end:
+            found.append(("equal", a_high - end, a_high, b_high - end, b_high))
+
+    def between(a_low: int, a_high: int, b_low: int, b_high: int) -> None:
+        if (a_high - a_low) * (b_high - b_low) > _MANY_PAIRS:
+            middle = (a_low + a_high) // 2
+            for at in (middle, *range(a_low, a_high, max(1, (a_high - a_low) // 16))):
+                try:
+                    other = b.index(a[at], b_low, b_high)
+                except ValueError:
+                    continue
+                match(a_low, at, b_low, other)
+                found.append(("equal", at, at + 1, other, other + 1))
+                match(at + 1, a_high, other + 1, b_high)
+                return
+        tables = difflib.SequenceMatcher(None, a[a_low:a_high], b[b_low:b_high], autojunk=False)
+        for tag, i1, i2, j1, j2 in tables.get_opcodes():
+            found.append((tag, a_low + i1, a_low + i2, b_low + j1, b_low + j2))
+
+    match(0, len(a), 0, len(b))
+    return found
+
+
+# Above this many pairs of tables, the tables between equal ends are split at one both
+# have before difflib (whose matching is quadratic at worst) compares them.
+_MANY_PAIRS = 1 << 16
+
+
+def _same_run(a: list[str], b: list[str], a_at: int, b_at: int, room: int, way: int) -> int:
+    """How many tables from `a_at` and `b_at` on (backwards if `way` is -1), at most
+    `room`, are the same in both; by halving, each step one C compare."""
+    low, high = 0, room
+    while low < high:
+        middle = (low + high + 1) // 2
+        if way > 0:
+            same = a[a_at + low : a_at + middle] == b[b_at + low : b_at + middle]
+        else:
+            same = a[a_at - middle + 1 : a_at - low + 1] == b[b_at - middle + 1 : b_at - low + 1]
+        if same:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _table_starts(lines: list[str]) -> list[int]:

@@ -92,9 +92,11 @@ def test_remembered_table_breaks_that_do_not_line_up_give_the_bytes_of_a_full_re
         assert splice.splice(text, old, new, known) == expected
 
 
+@pytest.mark.parametrize("large", [1 << 16, 0])
 def test_an_edit_changes_only_its_records_lines_and_the_diff_shown_is_the_files(
-    shipped: Path,
+    shipped: Path, large: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(splice, "_LARGE", large)  # 0: the diff splits into tables first
     before = shipped.read_text(encoding="utf-8")
     result = runner.invoke(
         app, ["--data", str(shipped), "edit", "city", "koeln", "--add-alias", "Kölle am Rhein"]
@@ -192,7 +194,16 @@ def apply(old: str, diff: list[str]) -> str:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_the_diff_of_any_change_turns_the_old_text_into_the_new(seed: int) -> None:
+@pytest.mark.parametrize("split", ["lines", "tables", "tables split at a common one"])
+def test_the_diff_of_any_change_turns_the_old_text_into_the_new(
+    seed: int, split: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large window is split into tables first (here: every window), and tables between
+    # equal ends at one both texts have (here: always).
+    if split != "lines":
+        monkeypatch.setattr(splice, "_LARGE", 0)
+    if split == "tables split at a common one":
+        monkeypatch.setattr(splice, "_MANY_PAIRS", 0)
     rng = random.Random(seed)
     old = shipped_path().read_text(encoding="utf-8")
     lines = old.splitlines(keepends=True)
