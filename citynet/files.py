@@ -277,7 +277,7 @@ def _temporary(folder: Path, name: str) -> tuple[int, str]:
             return os.open(temporary, flags, 0o600), temporary
         except FileExistsError:
             continue  # a name taken already (by chance): another
-    raise FileExistsError(errno.EEXIST, "no unused name for a temporary file")
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))  # as any file that exists
 
 
 def _replaceable(path: Path) -> Path:
