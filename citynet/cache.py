@@ -205,18 +205,22 @@ def _write_dataset(place: tuple[Path, bytes, bytes], dataset: Dataset) -> None:
 
 # The places of the texts a write has seen (its old and new content), so that each is
 # hashed once though several entries (dataset, name index) are read and written for it.
-_TEXT_PLACES: dict[tuple[Path, str], tuple[Path, bytes, bytes] | None] = {}
+# A list, not a dict: a dict would hash each 5 MB text (siphash, 33 M instructions at
+# the real size); the same text object is found by identity, an equal one by a compare.
+_TEXT_PLACES: list[tuple[Path, str, tuple[Path, bytes, bytes] | None]] = []
 
 
 def _text_place(
     path: Path, text: str, data: bytes | None = None
 ) -> tuple[Path, bytes, bytes] | None:
-    known = (path, text)  # a str keeps its hash: a second lookup of it costs no pass
-    if known not in _TEXT_PLACES:
-        if len(_TEXT_PLACES) >= 4:
-            _TEXT_PLACES.clear()
-        _TEXT_PLACES[known] = _place(path, text.encode("utf-8") if data is None else data)
-    return _TEXT_PLACES[known]
+    for known_path, known_text, place in _TEXT_PLACES:
+        if known_path == path and (known_text is text or known_text == text):
+            return place
+    if len(_TEXT_PLACES) >= 4:
+        _TEXT_PLACES.clear()
+    place = _place(path, text.encode("utf-8") if data is None else data)
+    _TEXT_PLACES.append((path, text, place))
+    return place
 
 
 def note_bytes(path: Path, text: str, data: bytes) -> None:

@@ -142,11 +142,10 @@ def _with(dataset: Dataset, section: str, records: Sequence[Any]) -> Dataset:
 def add(dataset: Dataset, record: Any) -> Dataset:
     """The dataset with `record` added; UsageError if a record with its key exists."""
     section = SECTION_OF[type(record)]
-    key = record_key(record)
-    if any(record_key(r) == key for r in getattr(dataset, section)):
+    if _stated(dataset, record):
         raise UsageError(
             i18n._("a {value} {key} exists already; use `citynet edit`").format(
-                value=kind_of(record), key=repr(key)
+                value=kind_of(record), key=repr(record_key(record))
             )
         )
     if isinstance(record, Network | City) and (
@@ -156,6 +155,19 @@ def add(dataset: Dataset, record: Any) -> Dataset:
             i18n._("the id {id} is taken by another network or city").format(id=repr(record.id))
         )
     return _with(dataset, section, [*getattr(dataset, section), record])
+
+
+def _stated(dataset: Dataset, record: Any) -> bool:
+    """Whether a record of the same key (`record_key`) is in the dataset: asked of the
+    ids, or of the records that name its city (the entry's index), not of every record."""
+    if isinstance(record, Membership):
+        candidates: Sequence[Any] = dataset.memberships_by_city.get(record.city, ())
+    elif isinstance(record, Partnership):
+        candidates = dataset.partnerships_of(record.cities[0])
+    else:
+        return record.id in dataset.ids(SECTION_OF[type(record)])
+    key = record_key(record)
+    return any(record_key(r) == key for r in candidates)
 
 
 def edit(

@@ -6,6 +6,7 @@ Nothing here knows TOML; `store` and `cache` build on it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -228,15 +229,10 @@ def atomic_write_chunks(
     A symbolic link is written through (its target changes, the link stays); a folder,
     device, FIFO or socket is refused, never replaced by a regular file.
     """
-    import tempfile
-
     path = _replaceable(write_target(named_file(path, N_("a file to write"))))
     folder = path.parent
     try:
-        # The pid in the name tells a later writer whose temporary file it is.
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder
-        )
+        descriptor, temporary = _temporary(folder, path.name)
     except OSError as error:
         raise DataError(
             [Problem(str(path), "", _("cannot write: {value}").format(value=_os_reason(error)))]
@@ -268,6 +264,20 @@ def atomic_write_chunks(
             raise DataError([Problem(str(path), "", message)]) from None
         raise
     _sync_folder(folder)
+
+
+def _temporary(folder: Path, name: str) -> tuple[int, str]:
+    """A new file of the user's alone beside `name`, open for writing, and its path: what
+    `tempfile.mkstemp` makes, without importing tempfile and random for it. The pid in
+    the name tells a later writer whose temporary file it is."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _BINARY
+    for _attempt in range(100):
+        temporary = str(folder / f".{name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue  # a name taken already (by chance): another
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))  # as any file that exists
 
 
 def _replaceable(path: Path) -> Path:

@@ -22,7 +22,7 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 
 # No `from __future__ import annotations` here: msgspec reads these annotations when a
 # command first decodes records, and each string annotation would cost it an evaluation.
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar, overload
@@ -466,6 +466,11 @@ class Pending(Protocol[R_co]):
     def referring(self, field: str) -> Mapping[str, Sequence[R_co]]:
         """The records by each id their `field` names (a field of INDEXED), decoded
         when they are first looked up."""
+        ...
+
+    def mentions(self, texts: Iterable[str]) -> bool:
+        """Whether any of `texts` may stand in a record (if not, none holds it),
+        without decoding one."""
         ...
 
 

@@ -12,15 +12,19 @@ every section and record that did not change.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import msgspec
 
 from . import model
 from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, positions_by_id
+
+_ID = operator.attrgetter("id")
 
 
 def _is_record_type(value: object) -> bool:
@@ -79,17 +83,22 @@ def pack(dataset: Dataset) -> Packed:
             stored.append(origin.stored)
             continue
         held = held if isinstance(held, tuple) else held.records()
-        read, positions = _read_before(record_type)
         buffer = bytearray(_array_header(len(held)))
-        ends = []
-        for record in held:
-            at = positions.get(id(record))
-            if at is None:
-                encoder.encode_into(record, buffer, -1)
-            else:
-                buffer += read.bytes_of(at)  # type: ignore[union-attr]
-            ends.append(len(buffer))
-        ids = _lines(r.id for r in held) if "id" in record_type.__struct_fields__ else ""
+        ends: list[int] = []
+        read = _read_before(record_type)
+        for low, high, first in _runs(read, held):
+            if first is None:  # records this process made: encoded
+                for record in held[low:high]:
+                    encoder.encode_into(record, buffer, -1)
+                    ends.append(len(buffer))
+                continue
+            # A run of records read together: their bytes copied at once, their ends shifted.
+            assert read is not None
+            was = read.stored.ends
+            shift = len(buffer) - (was[first - 1] if first else read._start)
+            buffer += read.bytes_of_run(first, first + high - low)
+            ends += map(shift.__add__, was[first : first + high - low])
+        ids = _lines(map(_ID, held)) if "id" in record_type.__struct_fields__ else ""
         referring = {
             field: _positions(positions_by_id(held, field)) for field in INDEXED.get(name, ())
         }
@@ -116,8 +125,8 @@ class Encoded:
     __slots__ = (
         "_decoded",
         "_decoder",
+        "_given",
         "_ids",
-        "_singles",
         "_start",
         "_view",
         "_whole",
@@ -135,7 +144,7 @@ class Encoded:
         self._start = len(_array_header(len(stored.ends)))  # where the first record starts
         self._decoded: list[Any] = [None] * len(stored.ends)
         self._ids = _Lines(stored.ids)
-        self._singles = 0  # records decoded one at a time
+        self._given: list[int] = []  # the positions of records decoded one at a time
         self.whole: tuple[Any, ...] | None = None  # the section once read
 
     def __len__(self) -> int:
@@ -144,17 +153,21 @@ class Encoded:
     def record(self, position: int) -> Any:
         record = self._decoded[position]
         if record is None:
-            self._singles += 1
-            if self._singles > _FEW + len(self._decoded) // 16:
+            if len(self._given) >= _FEW + len(self._decoded) // 16:
                 # Many records asked one by one (every city's partners): the rest of
                 # the section in one call costs less than going on one at a time.
                 return self.records()[position]
             record = self._decoded[position] = self._decoder.decode(self.bytes_of(position))
+            self._given.append(position)
         return record
 
     def bytes_of(self, position: int) -> memoryview:
+        return self.bytes_of_run(position, position + 1)
+
+    def bytes_of_run(self, low: int, high: int) -> memoryview:
+        """The bytes of the records from position `low` to `high` (not included)."""
         ends = self.stored.ends
-        return self._view[ends[position - 1] if position else self._start : ends[position]]
+        return self._view[ends[low - 1] if low else self._start : ends[high - 1]]
 
     def records(self) -> tuple[Any, ...]:
         if self.whole is not None:  # one section, one tuple, whichever dataset asks
@@ -163,9 +176,11 @@ class Encoded:
         # record is one object: those handed out before keep their places, and those
         # looked up by id after are these.
         whole: tuple[Any, ...] = self._whole.decode(self.stored.records)
-        decoded = self._decoded
-        if any(decoded):
-            whole = tuple(given or record for given, record in zip(decoded, whole, strict=True))
+        if self._given:
+            patched = list(whole)
+            for at in self._given:
+                patched[at] = self._decoded[at]
+            whole = tuple(patched)
         self._decoded = list(whole)
         self.whole = whole
         _READ[id(whole)] = self  # held by `whole`, so the id stays this tuple's
@@ -182,6 +197,10 @@ class Encoded:
     def referring(self, field: str) -> Mapping[str, list[Any]]:
         return _Referring(self, self.stored.referring[field])
 
+    def mentions(self, texts: Iterable[str]) -> bool:
+        # A string a record holds is in its MessagePack as its UTF-8 bytes.
+        return any(text.encode() in self.stored.records for text in texts)
+
     def position(self, record_id: str) -> int | None:
         return self._ids.find(record_id)
 
@@ -192,13 +211,57 @@ _READ: dict[int, Encoded] = {}
 _MOST_READ = 2 * len(SECTIONS)  # an edit's old and new dataset
 
 
-def _read_before(record_type: type) -> tuple[Encoded | None, dict[int, int]]:
-    """The section of this record type read last in this process, and where each of its
-    records stands in it, by the record's id()."""
+def _read_before(record_type: type) -> Encoded | None:
+    """The section of this record type read last in this process."""
     for section in reversed(_READ.values()):
         if section.record_type is record_type:
-            return section, {id(record): at for at, record in enumerate(section._decoded)}
-    return None, {}
+            return section
+    return None
+
+
+def _runs(read: Encoded | None, held: tuple[Any, ...]) -> Iterator[tuple[int, int, int | None]]:
+    """`runs` of the records `held` in the section `read` (all new where none was read)."""
+    if read is None:
+        yield 0, len(held), None
+        return
+    yield from runs(read._decoded, held)
+
+
+def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int, int | None]]:
+    """`after` cut into runs (low, high, first): its records low to high are the very
+    objects of `before` from position `first` on, one after another; `first` None where
+    they are not in `before`. Runs are found by comparing slices in C: a section with a
+    few changed records costs a few steps for each change, not one for each record."""
+    where = dict(zip(map(id, before), itertools.count()))
+    positions = list(map(where.get, map(id, after)))
+    naturals = list(range(len(before)))  # what a run's positions are compared with
+    low, count = 0, len(after)
+    while low < count:
+        first = positions[low]
+        if first is None:
+            high = low + 1
+            while high < count and positions[high] is None:
+                high += 1
+            yield low, high, None
+            low = high
+            continue
+        # The longest run from `low`: doubling, then halving; each test one C compare.
+        size, step = 1, 1
+        while low + size < count:
+            step = min(size, count - low - size)
+            ahead, want = low + size, first + size
+            if positions[ahead : ahead + step] != naturals[want : want + step]:
+                break
+            size += step
+        while step > 1:
+            step //= 2
+            ahead, want = low + size, first + size
+            if ahead + step <= count and (
+                positions[ahead : ahead + step] == naturals[want : want + step]
+            ):
+                size += step
+        yield low, low + size, first
+        low += size
 
 
 class _ById(Mapping[str, Any]):

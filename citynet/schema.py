@@ -12,8 +12,8 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Container, Iterator, Mapping, Sequence
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, compress
+from operator import attrgetter, not_
 from typing import Any
 
 from msgspec import NODEFAULT, Struct
@@ -213,11 +213,15 @@ def records_referring(dataset: Dataset, section: str, ids: Mapping[str, set[str]
     still encoded answers from the index its cache entry keeps where every field that
     can refer to them is indexed (what refers to a city: memberships and partnerships),
     decoding only the records found; in file order."""
-    fields = {name for target in ids for name in _fields_reaching(SECTIONS[section], target)}
+    record_type = SECTIONS[section]
+    fields = {name for target in ids for name in _fields_reaching(record_type, target)}
     if not fields:
         return []
-    if isinstance(dataset.section(section), tuple) or not fields <= set(INDEXED.get(section, ())):
-        return [record for record in getattr(dataset, section) if refers_to_any(record, ids)]
+    held = dataset.section(section)
+    if isinstance(held, tuple) or not fields <= set(INDEXED.get(section, ())):
+        if not isinstance(held, tuple) and not held.mentions(set().union(*ids.values())):
+            return []  # no record of the section holds any of the ids: none decoded
+        return _scan(getattr(dataset, section), record_type, fields, ids)
     found: dict[int, Any] = {}
     for name in fields:
         index = dataset.referring(section, name)
@@ -227,6 +231,30 @@ def records_referring(dataset: Dataset, section: str, ids: Mapping[str, set[str]
     from .store import section_key
 
     return sorted(found.values(), key=section_key(section))
+
+
+def _scan(
+    records: Sequence[Any], record_type: type, fields: set[str], ids: Mapping[str, set[str]]
+) -> list[Any]:
+    """The records that refer to any of `ids` through `fields`: what `refers_to_any`
+    says of each, found a field at a time over all the records (in C); only records
+    with nested tables there are walked one by one. In the records' order."""
+    hits: set[int] = set()
+    for spec in referring_fields(record_type):
+        if spec.name not in fields:
+            continue
+        values = map(attrgetter(spec.name), records)
+        if spec.nested:  # the few records that have such tables
+            found = [r for r in compress(records, values) if refers_to_any(r, ids)]
+        else:
+            wanted = {key for key in ids.get(spec.refers, ()) if key}  # "" names nothing
+            if spec.many:
+                named = map(not_, map(wanted.isdisjoint, values))
+            else:
+                named = map(wanted.__contains__, values)
+            found = list(compress(records, named))
+        hits.update(map(id, found))
+    return [record for record in records if id(record) in hits] if hits else []
 
 
 def _fields_reaching(record_type: type, target: str) -> set[str]:

@@ -25,7 +25,8 @@ import itertools
 import operator
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from itertools import repeat
+from typing import Any, overload
 
 from .model import SECTIONS, Dataset, Network
 from .schema import records_referring, references
@@ -41,22 +42,40 @@ def splice(
     text: str, old: Dataset, new: Dataset, known: list[int] | None = None
 ) -> tuple[str, Dataset, list[int]] | None:
     """The text of `new`, made from `text` (the file `old` was read from) by replacing
-    only the records that changed, `new` with its records in file order, and where each
-    of its tables starts in that text; None where the file does not line up or the change
-    is not checked here. `known`: where the tables of `text` start, as remembered from
-    its last read or write; used only if it lines up with the text, else found again."""
-    starts = known if known is not None and _lines_up(text, old, known) else _starts(text, old)
-    if not starts:
+    only the records that changed, `new` with its records in file order, and the breaks
+    of that text (where the newline before each table's header stands); None where the
+    file does not line up or the change is not checked here. `known`: the breaks of
+    `text`, as remembered from its last write; used only if they line up with the
+    text, else found again."""
+    headers = _Headers(old)
+    if known is not None and headers.fit(text, known):
+        try:
+            return _splice(text, old, new, known, headers)
+        except _Misfit:
+            pass  # found again below
+    breaks = _breaks(text, old)
+    return _splice(text, old, new, breaks, headers) if breaks is not None else None
+
+
+class _Misfit(Exception):
+    """Remembered breaks that seemed to line up are not before a table's header."""
+
+
+def _splice(
+    text: str, old: Dataset, new: Dataset, breaks: list[int], headers: _Headers
+) -> tuple[str, Dataset, list[int]] | None:
+    if not breaks:
         return None  # a file without records: nothing to splice into
-    starts = [*starts, len(text) + 1]  # where a table after the last would begin
-    total = len(starts) - 1
+    breaks = [*breaks, len(text)]  # where the break before a table after the last would be
+    total = len(breaks) - 1
     budget = max(1, int(total * _MOST))
     parts: list[str] = []
-    # Where the new text's tables start: copied runs keep theirs, shifted.
-    new_starts: list[int] = []
-    at = starts[0]
+    # The new text's breaks: copied runs keep theirs, shifted.
+    new_breaks: list[int] = []
+    at = breaks[0] + 1  # where the next piece begins in the new text
     ordered: dict[str, tuple[Any, ...]] = {}
     added: dict[str, list[Any]] = {}
+    went: dict[str, list[Any]] = {}
     first = 0  # the index of the section's first table among all tables
     for section in SECTIONS:
         held = old.section(section)  # a section no one read stays encoded
@@ -68,52 +87,78 @@ def splice(
                 pieces = []
         else:
             records = getattr(old, section)
-            spliced = _section(text, section, records, getattr(new, section), starts, first)
+            spliced = _section(text, section, records, getattr(new, section), breaks, first)
             if spliced is None:
                 return None
-            pieces, in_order, fresh = spliced
-            budget -= len(fresh) + count - (len(in_order) - len(fresh))
+            pieces, in_order, fresh, gone = spliced
+            budget -= len(fresh) + len(gone)
             if budget < 0:
                 return None
-            ordered[section], added[section] = in_order, fresh
+            ordered[section], added[section], went[section] = in_order, fresh, gone
         for piece in pieces:
             if isinstance(piece, str):
-                new_starts.append(at)
+                new_breaks.append(at - 1)
             else:
                 low, high = piece
-                shift = at - starts[low]
-                new_starts += [start + shift for start in starts[low:high]]
+                if not (headers.at(text, breaks, low) and headers.at(text, breaks, high)):
+                    raise _Misfit
+                new_breaks += map(operator.add, breaks[low:high], repeat(at - 1 - breaks[low]))
                 # Without the last newline, which joining puts back: the run stays as it was.
-                piece = text[starts[low] : starts[high] - 1]
+                piece = text[breaks[low] + 1 : breaks[high]]
             parts.append(piece)
             at += len(piece) + 1
         first += count
-    if not parts or not _valid(old, new, ordered, added):
+    if not parts or not _valid(old, new, ordered, added, went):
         return None
-    spliced_text = text[: starts[0]] + "\n".join(parts)
+    spliced_text = text[: breaks[0] + 1] + "\n".join(parts)
     sections: dict[str, Any] = {s: ordered.get(s, new.section(s)) for s in SECTIONS}
     records = Dataset(**sections)
-    return spliced_text, records, new_starts
+    return spliced_text, records, new_breaks
 
 
-def _lines_up(text: str, old: Dataset, starts: list[int]) -> bool:
-    """Whether `starts` are where the tables of `old` begin in `text`: ascending, one
-    canonical header at each, of the section that holds the record there. (That no
-    other header lies between them, the cache vouches for: positions are remembered
-    under the hash of the text they were found in.)"""
-    headers: list[str] = []
-    for section in SECTIONS:
-        headers += [f"\n[[{section}]]\n"] * len(old.section(section))
-    if len(headers) != len(starts) or not starts or starts[0] < 1:
-        return False
-    if not all(map(operator.lt, starts, itertools.islice(starts, 1, None))):
-        return False
-    return all(map(text.startswith, headers, [start - 1 for start in starts]))
+class _Headers:
+    """The canonical header of each table of a dataset's file, by the table's index."""
+
+    def __init__(self, old: Dataset) -> None:
+        self.firsts: list[int] = []  # the index of the first table of each section with one
+        self.headers: list[str] = []
+        first = 0
+        for section in SECTIONS:
+            count = len(old.section(section))
+            if count:
+                self.firsts.append(first)
+                self.headers.append(f"\n[[{section}]]\n")
+            first += count
+        self.total = first
+
+    def at(self, text: str, breaks: list[int], index: int) -> bool:
+        """Whether the break of table `index` is before its section's header (the end,
+        past the last table, is where it is)."""
+        if index >= self.total:
+            return True
+        header = self.headers[bisect.bisect_right(self.firsts, index) - 1]
+        return text.startswith(header, breaks[index])
+
+    def fit(self, text: str, breaks: list[int]) -> bool:
+        """Whether `breaks` are where the newline before each table's header stands in
+        `text`: one for each table, ascending, each before the header of its section.
+        (That no other header lies between them, the cache vouches for: breaks are
+        remembered under the hash of the text they were found in.)"""
+        if len(breaks) != self.total or not breaks or breaks[0] < 0:
+            return False
+        if breaks != sorted(breaks) or len(set(breaks)) != len(breaks):
+            return False  # (both in C: cheaper than comparing each pair)
+        headers: list[str] = []
+        ends = [*self.firsts[1:], self.total]
+        for low, high, header in zip(self.firsts, ends, self.headers, strict=True):
+            headers += [header] * (high - low)
+        return all(map(text.startswith, headers, breaks))
 
 
-def _starts(text: str, old: Dataset) -> list[int] | None:
-    """Where each record's table starts, in file order; None if the headers do not line
-    up with the records (another layout, sections out of order or interleaved)."""
+def _breaks(text: str, old: Dataset) -> list[int] | None:
+    """Where the newline before each record's table header stands, in file order; None if
+    the headers do not line up with the records (another layout, sections out of order
+    or interleaved)."""
     found = list(_HEADER.finditer(text))
     names = [match.group(1) for match in found]
     first = 0
@@ -124,27 +169,38 @@ def _starts(text: str, old: Dataset) -> list[int] | None:
         first += count
     if first != len(names):
         return None
-    return [match.start() + 1 for match in found]
+    return [match.start() for match in found]
 
 
 def _section(
-    text: str, section: str, old: Sequence[Any], new: Sequence[Any], starts: list[int], first: int
-) -> tuple[list[tuple[int, int] | str], tuple[Any, ...], list[Any]] | None:
+    text: str, section: str, old: Sequence[Any], new: Sequence[Any], breaks: list[int], first: int
+) -> tuple[list[tuple[int, int] | str], tuple[Any, ...], list[Any], list[Any]] | None:
     """A changed section as pieces to join with blank lines (a new record's text, or the
-    range of old tables a run of kept ones fills), its records in file order and the
-    records that are new; None if it cannot be spliced."""
+    range of old tables a run of kept ones fills), its records in file order, the
+    records that are new and those that went; None if it cannot be spliced."""
+    from .packed import runs
     from .store import section_key
 
     key = section_key(section)
     keys = list(map(key, old))
     if not all(map(operator.lt, keys, itertools.islice(keys, 1, None))):
         return None  # not in canonical order: only a full rewrite puts a new record right
-    now = set(map(id, new))
-    before = set(map(id, old))
-    gone = [index for index, record in enumerate(old) if id(record) not in now]
-    fresh = sorted((r for r in new if id(r) not in before), key=key)
+    # Which records are new and which went, by identity, a run of kept ones at a time.
+    kept = bytearray(len(old))
+    fresh: list[Any] = []
+    for low, high, at in runs(old, new):
+        if at is None:
+            fresh += new[low:high]
+        else:
+            kept[at : at + high - low] = b"\x01" * (high - low)
+    fresh.sort(key=key)
+    gone = []
+    index = kept.find(0)
+    while index >= 0:
+        gone.append(index)
+        index = kept.find(0, index + 1)
     for index in gone:
-        if _table(text, starts, first + index) != render(section, old[index]):
+        if _table(text, breaks, first + index) != render(section, old[index]):
             return None  # the text to cut is not exactly the record's: comments, say
     places = [bisect.bisect_left(keys, key(record)) for record in fresh]
     new_keys = list(map(key, fresh))
@@ -164,12 +220,12 @@ def _section(
         if low < high and low not in gone_set:
             pieces.append((first + low, first + high))
             records.extend(old[low:high])
-    return pieces, tuple(records), fresh
+    return pieces, tuple(records), fresh, [old[index] for index in gone]
 
 
-def _table(text: str, starts: list[int], index: int) -> str:
+def _table(text: str, breaks: list[int], index: int) -> str:
     """The text of one table, without the blank line that separates it from the next."""
-    return text[starts[index] : starts[index + 1] - 1]
+    return text[breaks[index] + 1 : breaks[index + 1]]
 
 
 def render(section: str, record: Any) -> str:
@@ -189,31 +245,46 @@ def _valid(
     new: Dataset,
     ordered: dict[str, tuple[Any, ...]],
     added: dict[str, list[Any]],
+    went: dict[str, list[Any]],
 ) -> bool:
     """Whether the changed sections hold only records that read back as themselves, with
-    unique keys and ids, references that resolve, and no ids still referred to that went."""
+    unique keys and ids, references that resolve, and no ids still referred to that went.
+    Asked of the records that came and went: `old` was read and checked whole, and each
+    changed section is in strictly ascending order (`_section`), so which ids there are
+    after the change follows from those."""
     from .store import read_alone
 
     for section, records in added.items():
         for record in records:
             if read_alone(section, render(section, record)) != record:
                 return False
-    ids: dict[str, set[str]] = {}
-    for section in SECTIONS:
-        # Keys are unique: each changed section is in strictly ascending order.
-        if "id" in SECTIONS[section].__struct_fields__:
-            in_order = ordered.get(section)
-            ids[section] = set(new.ids(section) if in_order is None else map(_ID, in_order))
-    entities = "networks" in ordered or "cities" in ordered
-    if entities and ids["networks"] & ids["cities"]:
-        return False  # one namespace for networks and cities
+    with_ids = [section for section in ordered if "id" in SECTIONS[section].__struct_fields__]
+    came = {section: set(map(_ID, added[section])) for section in with_ids}
+    gone = {section: set(map(_ID, went[section])) - came[section] for section in with_ids}
+    before: dict[str, set[str]] = {}
+
+    def present(section: str, record_id: str) -> bool:
+        """Whether a record of `section` has this id after the change."""
+        if record_id in came.get(section, ()):
+            return True
+        if record_id in gone.get(section, ()):
+            return False
+        if section not in before:
+            held = old.section(section)
+            before[section] = set(held.ids() if not isinstance(held, tuple) else map(_ID, held))
+        return record_id in before[section]
+
+    # One namespace for networks and cities (they were apart before the change).
+    if any(present("cities", i) for i in came.get("networks", ())):
+        return False
+    if any(present("networks", i) for i in came.get("cities", ())):
+        return False
     for records in added.values():
         for record in records:
-            if any(ref not in ids[target] for _f, target, ref in references(record)):
+            if not all(present(target, ref) for _f, target, ref in references(record)):
                 return False
-    gone = {section: set(old.ids(section)) - ids[section] for section in ordered if section in ids}
-    gone = {section: vanished for section, vanished in gone.items() if vanished}
-    if gone and any(records_referring(new, section, gone) for section in SECTIONS):
+    vanished = {section: ids for section, ids in gone.items() if ids}
+    if vanished and any(records_referring(new, section, vanished) for section in SECTIONS):
         return False
     return "networks" not in ordered or not _cycle(new.networks)
 
@@ -253,12 +324,20 @@ def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[st
     for _line in range(context + 1):
         found = old.find("\n", end)
         end = len(old) if found < 0 else found + 1
-    a = old[start:end].splitlines()
-    b = new[start : end - len(old) + len(new)].splitlines()
+    window_a, window_b = old[start:end], new[start : end - len(old) + len(new)]
     offset = old.count("\n", 0, start)
+    a: Sequence[str]
+    b: Sequence[str]
+    matcher: difflib.SequenceMatcher[str]
+    if len(window_a) + len(window_b) < _LARGE or _odd_breaks(window_a, window_b):
+        a, b = window_a.splitlines(), window_b.splitlines()
+        matcher = _TableMatcher(a, b)
+    else:  # a window of many tables: split into tables, and into lines only where shown
+        a, b = _Tables(window_a), _Tables(window_b)
+        matcher = _PieceMatcher(a, b)
     yield f"--- {name}"
     yield f"+++ {name}"
-    for group in _TableMatcher(a, b).get_grouped_opcodes(context):
+    for group in matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]
         yield (
             f"@@ -{_range(first[1] + offset, last[2] + offset)}"
@@ -296,15 +375,154 @@ class _TableMatcher(difflib.SequenceMatcher[str]):
             lines = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
             for inner, k1, k2, m1, m2 in lines.get_opcodes():
                 found.append((inner, a1 + k1, a1 + k2, b1 + m1, b1 + m2))
-        joined: list[tuple[str, int, int, int, int]] = []
-        for op in found:
-            if op[1] == op[2] and op[3] == op[4]:
+        return _joined(found)
+
+
+def _joined(found: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes without empty ones, runs of equal ones joined."""
+    joined: list[tuple[str, int, int, int, int]] = []
+    for op in found:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue
+        if joined and op[0] == "equal" == joined[-1][0]:
+            joined[-1] = ("equal", joined[-1][1], op[2], joined[-1][3], op[4])
+        else:
+            joined.append(op)
+    return joined or [("equal", 0, 0, 0, 0)]
+
+
+# Above this many characters in both windows, a diff splits them into tables first;
+# splitting 5 MB into lines costs 150 M instructions.
+_LARGE = 1 << 16
+# Line breaks `str.splitlines` knows beside "\n": a window with any is split into lines.
+_ODD_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _odd_breaks(*texts: str) -> bool:
+    return any(mark in text for text in texts for mark in _ODD_BREAKS)
+
+
+class _Tables(Sequence[str]):
+    """The lines of a text as `str.splitlines` gives them (a text with only "\\n" for
+    line breaks), held as its tables: a table is split into lines when they are asked
+    for, so a diff of 5 MB splits the few tables it shows."""
+
+    def __init__(self, text: str) -> None:
+        self.tables = text.split("\n[[")  # after the first, each without its "[["
+        # Where each table's lines begin, and the end; no line after a last "\n".
+        lines = map(operator.add, map(str.count, self.tables, repeat("\n")), repeat(1))
+        self.starts: list[int] = [0, *itertools.accumulate(lines)]
+        self.starts[-1] -= text.endswith("\n") or not text
+        self._split: dict[int, list[str]] = {}
+
+    def table_lines(self, index: int) -> list[str]:
+        found = self._split.get(index)
+        if found is None:
+            table = self.tables[index]
+            found = (f"[[{table}" if index else table).split("\n")
+            found = self._split[index] = found[: self.starts[index + 1] - self.starts[index]]
+        return found
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, int):
+            return self[at : at + 1][0]
+        low, high, _step = at.indices(len(self))
+        table = bisect.bisect_right(self.starts, low) - 1
+        found: list[str] = []
+        while low < high:
+            lines = self.table_lines(table)
+            begin = self.starts[table]
+            found += lines[low - begin : high - begin]
+            low = begin + len(lines)
+            table += 1
+        return found
+
+
+class _PieceMatcher(difflib.SequenceMatcher[str]):
+    """`_TableMatcher` for texts held as `_Tables`: equal tables are found by comparing
+    runs of them in C, only tables that differ are compared line by line."""
+
+    def __init__(self, a: _Tables, b: _Tables) -> None:
+        super().__init__(None, (), ())  # the matching below is done differently
+        self.tables = (a, b)
+
+    def get_opcodes(self) -> list[tuple[str, int, int, int, int]]:  # type: ignore[override]
+        a, b = self.tables
+        found: list[tuple[str, int, int, int, int]] = []
+        for tag, i1, i2, j1, j2 in _table_opcodes(a.tables, b.tables):
+            a1, a2, b1, b2 = a.starts[i1], a.starts[i2], b.starts[j1], b.starts[j2]
+            if tag == "equal":
+                found.append(("equal", a1, a2, b1, b2))
                 continue
-            if joined and op[0] == "equal" == joined[-1][0]:
-                joined[-1] = ("equal", joined[-1][1], op[2], joined[-1][3], op[4])
-            else:
-                joined.append(op)
-        return joined or [("equal", 0, 0, 0, 0)]
+            lines = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
+            for inner, k1, k2, m1, m2 in lines.get_opcodes():
+                found.append((inner, a1 + k1, a1 + k2, b1 + m1, b1 + m2))
+        return _joined(found)
+
+
+def _table_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes that turn tables `a` into tables `b`: equal beginnings and ends found by
+    halving, what lies between split at a table both have, small rests left to difflib."""
+    found: list[tuple[str, int, int, int, int]] = []
+
+    def match(a_low: int, a_high: int, b_low: int, b_high: int) -> None:
+        size = _same_run(a, b, a_low, b_low, min(a_high - a_low, b_high - b_low), 1)
+        if size:
+            found.append(("equal", a_low, a_low + size, b_low, b_low + size))
+            a_low, b_low = a_low + size, b_low + size
+        room = min(a_high - a_low, b_high - b_low)
+        end = _same_run(a, b, a_high - 1, b_high - 1, room, -1)
+        between(a_low, a_high - end, b_low, b_high - end)
+        if end:
+            found.append(("equal", a_high - end, a_high, b_high - end, b_high))
+
+    def between(a_low: int, a_high: int, b_low: int, b_high: int) -> None:
+        if (a_high - a_low) * (b_high - b_low) > _MANY_PAIRS:
+            middle = (a_low + a_high) // 2
+            for at in (middle, *range(a_low, a_high, max(1, (a_high - a_low) // 16))):
+                try:
+                    other = b.index(a[at], b_low, b_high)
+                except ValueError:
+                    continue
+                match(a_low, at, b_low, other)
+                found.append(("equal", at, at + 1, other, other + 1))
+                match(at + 1, a_high, other + 1, b_high)
+                return
+        tables = difflib.SequenceMatcher(None, a[a_low:a_high], b[b_low:b_high], autojunk=False)
+        for tag, i1, i2, j1, j2 in tables.get_opcodes():
+            found.append((tag, a_low + i1, a_low + i2, b_low + j1, b_low + j2))
+
+    match(0, len(a), 0, len(b))
+    return found
+
+
+# Above this many pairs of tables, the tables between equal ends are split at one both
+# have before difflib (whose matching is quadratic at worst) compares them.
+_MANY_PAIRS = 1 << 16
+
+
+def _same_run(a: list[str], b: list[str], a_at: int, b_at: int, room: int, way: int) -> int:
+    """How many tables from `a_at` and `b_at` on (backwards if `way` is -1), at most
+    `room`, are the same in both; by halving, each step one C compare."""
+    low, high = 0, room
+    while low < high:
+        middle = (low + high + 1) // 2
+        if way > 0:
+            same = a[a_at + low : a_at + middle] == b[b_at + low : b_at + middle]
+        else:
+            same = a[a_at - middle + 1 : a_at - low + 1] == b[b_at - middle + 1 : b_at - low + 1]
+        if same:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _table_starts(lines: list[str]) -> list[int]:
@@ -325,11 +543,12 @@ def _range(start: int, stop: int) -> str:
 
 
 def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common beginning, by halving (each step one C compare)."""
+    """The length of the longest common beginning, by halving (each step one C compare,
+    of one slice: a slice of a text that is not Latin-1 is a copy and a scan)."""
     low, high = 0, min(len(a), len(b))
     while low < high:
         middle = (low + high + 1) // 2
-        if a[low:middle] == b[low:middle]:
+        if a.startswith(b[low:middle], low):
             low = middle
         else:
             high = middle - 1
@@ -341,7 +560,7 @@ def _common_suffix(a: str, b: str, a_room: int, b_room: int) -> int:
     low, high = 0, min(a_room, b_room)
     while low < high:
         middle = (low + high + 1) // 2
-        if a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]:
+        if a.endswith(b[len(b) - middle : len(b) - low], 0, len(a) - low):
             low = middle
         else:
             high = middle - 1

@@ -1145,8 +1145,10 @@ def update_with(
     from .splice import splice
 
     path = write_target(path)  # through a symbolic link to its target, resolved once
-    # A dry run writes nothing, not even a lock: it works in a read-only folder too.
-    with contextlib.nullcontext() if dry_run else FileLock(path):
+    # A dry run writes nothing, not even a lock: it works in a read-only folder too. The
+    # cycle collector is paused as for a read: an edit decodes, copies and packs tens of
+    # thousands of objects in no cycle, which it would walk again and again for nothing.
+    with contextlib.nullcontext() if dry_run else FileLock(path), _no_cycle_collection():
         old_bytes = read_bytes(path)
         old_text = decode(old_bytes, str(path))
         cache.note_bytes(path, old_text, old_bytes)
@@ -1158,11 +1160,11 @@ def update_with(
         # nothing of it, comments included, is lost); a rewrite of everything otherwise.
         spliced = None
         if changed is not dataset:
-            # Where the tables start, remembered from the last write (checked before use).
-            known = cache.recall(path, old_text, _STARTS, list[int])
+            # Where the tables break, remembered from the last write (checked before use).
+            known = cache.recall(path, old_text, _BREAKS, list[int])
             spliced = splice(old_text, dataset, changed, known)
         if spliced is not None:
-            new_text, written, starts = spliced
+            new_text, written, breaks = spliced
         else:
             new_text, written = _rewrite(path, old_text, changed, force)
         if dry_run or new_text == old_text:
@@ -1174,13 +1176,13 @@ def update_with(
         cache.note_bytes(path, new_text, new_bytes)
         cache.remember(path, new_text, written)  # the next command starts warm
         if spliced is not None:
-            cache.keep(path, new_text, _STARTS, starts)  # … and so does the next splice
+            cache.keep(path, new_text, _BREAKS, breaks)  # … and so does the next splice
         carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
         carry_search(path, old_text, dataset, new_text, written)  # … and search
     return old_text, new_text, result
 
 
-_STARTS = "starts"
+_BREAKS = "breaks"
 
 
 def _rewrite(path: Path, old_text: str, changed: Dataset, force: bool) -> tuple[str, Dataset]:

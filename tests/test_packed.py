@@ -8,10 +8,10 @@ import msgspec
 import pytest
 from typer.testing import CliRunner, Result
 
-from citynet import cache, changes, completion
+from citynet import cache, changes, completion, packed
 from citynet.cli import app
 from citynet.files import shipped_path
-from citynet.model import INDEXED, SECTIONS, Dataset
+from citynet.model import INDEXED, SECTIONS, City, Dataset
 from citynet.names import NameIndex, name_lines
 from citynet.packed import Encoded, Packed, pack, unpack
 from citynet.store import load
@@ -174,3 +174,100 @@ def test_the_first_cities_of_a_listing_come_in_the_listing_order_after_an_edit(
     assert runner.invoke(app, ["--data", str(shipped), *added]).exit_code == 0
     first = rows("--limit", "5")
     assert first == rows()[:6] and first[1].startswith("aa-neu\t")
+
+
+def fresh(dataset: Dataset) -> Dataset:
+    """The same records as new objects, none of them read from an entry."""
+    sections = {
+        s: msgspec.msgpack.decode(msgspec.msgpack.encode(getattr(dataset, s)), type=tuple[t, ...])
+        for s, t in SECTIONS.items()
+    }
+    return Dataset(**sections)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_entry_that_copies_runs_of_read_records_is_the_entry_of_the_records_encoded(
+    seed: int,
+) -> None:
+    """Runs of records read from an entry are copied as bytes: the entry is the same as
+    one that encodes every record, wherever the changes are (first, last, side by side)."""
+    import random
+
+    rng = random.Random(seed)
+    again = packed_again(load(shipped_path()))
+    cities = list(again.cities)
+    memberships = list(again.memberships)
+    made = fresh(again)
+    for _ in range(rng.randint(1, 6)):
+        records = rng.choice((cities, memberships))
+        at = rng.choice((0, len(records) - 1, rng.randrange(len(records))))
+        roll = rng.random()
+        if roll < 0.3:
+            del records[at]
+        elif roll < 0.6:
+            source = made.cities if records is cities else made.memberships
+            records.insert(at, source[at % len(source)])
+        elif roll < 0.8:
+            records[at] = msgspec.structs.replace(records[at], sources=("neu",))
+        else:  # a record of the entry moved elsewhere
+            records.insert(rng.randrange(len(records)), records.pop(at))
+    changed = again.replace(cities=tuple(cities), memberships=tuple(memberships))
+    assert pack(changed) == pack(fresh(changed))
+
+
+def test_an_entry_after_one_change_copies_the_rest_of_the_section_in_a_few_runs() -> None:
+    again = packed_again(load(shipped_path()))
+    cities = list(again.cities)
+    cities[len(cities) // 2] = msgspec.structs.replace(cities[len(cities) // 2], note="neu")
+    read = packed._read_before(City)
+    runs = list(packed._runs(read, tuple(cities)))
+    middle = len(cities) // 2
+    assert runs == [
+        (0, middle, 0),
+        (middle, middle + 1, None),
+        (middle + 1, len(cities), middle + 1),
+    ]
+
+
+def test_adding_a_record_whose_key_is_taken_is_refused_from_the_index_as_by_a_scan() -> None:
+    """`add` asks the ids or the records that name the city (the entry's index) whether
+    the key is taken; it answers as a scan of the whole section does."""
+    import itertools
+
+    dataset = load(shipped_path())
+    again = packed_again(dataset)
+    replace = msgspec.structs.replace
+    asked = [r for s in SECTIONS for r in getattr(dataset, s)[::9]]
+    asked += [replace(m, network="nirgendwo") for m in dataset.memberships[::7]]
+    asked += [replace(p, cities=p.cities[::-1]) for p in dataset.partnerships[::7]]
+    asked += [replace(p, kind="contact" if p.kind != "contact" else "twinning")
+              for p in dataset.partnerships[::7]]  # fmt: skip
+    asked += [replace(c, id=c.id + "-neu") for c in dataset.cities[::50]]
+    refused = 0
+    for record, data in itertools.product(asked, (dataset, again)):
+        section = changes.SECTION_OF[type(record)]
+        key = changes.record_key(record)
+        scanned = any(changes.record_key(r) == key for r in getattr(dataset, section))
+        assert changes._stated(data, record) == scanned, key
+        refused += scanned
+    assert 0 < refused < len(asked) * 2
+
+
+def test_what_refers_to_an_id_no_record_holds_is_found_without_decoding_a_section() -> None:
+    """A section whose fields are not all indexed (a role's city) is asked whether its
+    bytes hold the id at all before it is decoded; it names what a scan names."""
+    from citynet import schema
+
+    dataset = load(shipped_path())
+    asked = [{"cities": {"nirgendwo"}}, {"cities": {"koeln"}}, {"cities": {"berlin", "x"}}]
+    asked += [{"networks": {n.id}} for n in dataset.networks[:3]]
+    asked += [{"sources": {dataset.sources[0].id}}, {"sources": {"keine-quelle"}}]
+    for ids in asked:
+        again = packed_again(dataset)
+        for section in SECTIONS:
+            expected = [r for r in getattr(dataset, section) if schema.refers_to_any(r, ids)]
+            assert schema.records_referring(again, section, ids) == expected, (section, ids)
+    again = packed_again(dataset)
+    for section in SECTIONS:
+        assert schema.records_referring(again, section, {"cities": {"nirgendwo"}}) == []
+    assert all(isinstance(again.section(s), Encoded) for s in SECTIONS)

@@ -162,3 +162,24 @@ def test_refers_to_any_agrees_with_the_references_a_record_holds() -> None:
             [(section, wanted)] = ids.items()
             expected = any((section, ref) in found for ref in wanted)
             assert schema.refers_to_any(record, ids) == expected, (record, ids)
+
+
+def test_records_referring_finds_what_refers_to_any_finds_record_by_record() -> None:
+    """The scan a field at a time (in C) names the records, in their order, that asking
+    `refers_to_any` of each names: through nested tables (a role's city), lists (a
+    network's themes) and single fields alike."""
+    from citynet.files import shipped_path
+
+    for dataset in (store.load(shipped_path()), store.load(FIXTURE)):
+        refs = sorted(
+            {(target, ref) for s in SECTIONS for r in getattr(dataset, s)
+             for _f, target, ref in schema.references(r)}
+        )  # fmt: skip
+        asked = [{target: {ref}} for target, ref in refs[::5]]
+        asked += [{"cities": {ref for target, ref in refs if target == "cities"}}]
+        asked += [{target: {"nirgendwo", ""}} for target in SECTIONS]
+        asked += [{"cities": {"berlin"}, "networks": {"c40"}, "sources": {"redaktion"}}]
+        for ids in asked:
+            for section in SECTIONS:
+                expected = [r for r in getattr(dataset, section) if schema.refers_to_any(r, ids)]
+                assert schema.records_referring(dataset, section, ids) == expected, (section, ids)

@@ -11,7 +11,7 @@ import pytest
 from msgspec.structs import replace
 from typer.testing import CliRunner
 
-from citynet import cache, splice, store
+from citynet import cache, changes, splice, store
 from citynet.cli import app
 from citynet.files import shipped_path
 from citynet.model import SECTIONS, City, Dataset, Membership, Partnership
@@ -60,36 +60,43 @@ def test_a_spliced_change_gives_the_bytes_of_a_full_rewrite(seed: int) -> None:
         return
     spliced = splice.splice(text, old, new)
     assert spliced is not None
-    spliced_text, in_file_order, starts = spliced
+    spliced_text, in_file_order, breaks = spliced
     assert spliced_text == expected
     assert store.parse(spliced_text) == in_file_order
-    # Where the new text's tables start, as a scan of it finds them.
-    assert starts == [m.start() + 1 for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", expected)]
+    # Where the newline before each table's header stands, as a scan finds them.
+    assert breaks == [m.start() for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", expected)]
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_remembered_table_starts_that_do_not_line_up_give_the_bytes_of_a_full_rewrite(
+def test_remembered_table_breaks_that_do_not_line_up_give_the_bytes_of_a_full_rewrite(
     seed: int,
 ) -> None:
     text = shipped_path().read_text(encoding="utf-8")
     old = store.parse(text)
     rng = random.Random(seed)
     new = random_change(old, rng)
-    right = [m.start() + 1 for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", text)]
+    right = [m.start() for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", text)]
     shifted = [start + 1 for start in right]
     swapped = right.copy()
     at = rng.randrange(len(right) - 1)
     swapped[at], swapped[at + 1] = swapped[at + 1], swapped[at]
+    # A break moved before the header of a table nested in the record before it.
+    nested = text.index("\n[[networks.figures]]\n")
+    after = next(i for i, start in enumerate(right) if start > nested)
+    onto_nested = [*right[:after], nested, *right[after + 1 :]]
     wrong = [right[:-1], [], shifted, swapped, [0, *right[1:]], [len(text) + 5] * len(right)]
+    wrong.append(onto_nested)
     expected = splice.splice(text, old, new)
     assert splice.splice(text, old, new, right) == expected
     for known in wrong:
         assert splice.splice(text, old, new, known) == expected
 
 
+@pytest.mark.parametrize("large", [1 << 16, 0])
 def test_an_edit_changes_only_its_records_lines_and_the_diff_shown_is_the_files(
-    shipped: Path,
+    shipped: Path, large: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(splice, "_LARGE", large)  # 0: the diff splits into tables first
     before = shipped.read_text(encoding="utf-8")
     result = runner.invoke(
         app, ["--data", str(shipped), "edit", "city", "koeln", "--add-alias", "Kölle am Rhein"]
@@ -187,7 +194,16 @@ def apply(old: str, diff: list[str]) -> str:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_the_diff_of_any_change_turns_the_old_text_into_the_new(seed: int) -> None:
+@pytest.mark.parametrize("split", ["lines", "tables", "tables split at a common one"])
+def test_the_diff_of_any_change_turns_the_old_text_into_the_new(
+    seed: int, split: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large window is split into tables first (here: every window), and tables between
+    # equal ends at one both texts have (here: always).
+    if split != "lines":
+        monkeypatch.setattr(splice, "_LARGE", 0)
+    if split == "tables split at a common one":
+        monkeypatch.setattr(splice, "_MANY_PAIRS", 0)
     rng = random.Random(seed)
     old = shipped_path().read_text(encoding="utf-8")
     lines = old.splitlines(keepends=True)
@@ -206,3 +222,109 @@ def test_the_diff_of_any_change_turns_the_old_text_into_the_new(seed: int) -> No
     whole = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))
     # The same changed lines as the whole-text diff, though equal lines may pair otherwise.
     assert sum(line[0] in "+-" for line in diff) <= sum(line[0] in "+-" for line in whole)
+
+
+def _edits(old: Dataset) -> list[tuple[str, Dataset]]:
+    """Changes a splice checks from the records that came and went alone: ids taken twice
+    (in a section, between networks and cities, twice in one change), references that
+    no longer or never resolve, records that move (a city renamed), cycles, and changes
+    that are fine though they look close to these."""
+    source = old.sources[0].id
+    berlin = old.city_by_id["berlin"]
+    network = old.networks[0]
+    member = next(m for m in old.memberships if m.city != "berlin")
+
+    def city(city_id: str) -> City:
+        return City(city_id, "Neustadt", "DE", (source,))
+
+    def plus(section: str, *records: object) -> tuple[object, ...]:
+        return (*getattr(old, section), *records)
+
+    def without(section: str, *gone: object) -> tuple[object, ...]:
+        return tuple(r for r in getattr(old, section) if all(r is not g for g in gone))
+
+    parent_cycle = replace(network, parent=old.networks[1].id)
+    child = replace(old.networks[1], parent=network.id)
+    pair = old.partnerships[0]
+    # A city few records refer to: its removal with them stays a small change.
+    referred = {r.city for r in old.memberships} | {c for p in old.partnerships for c in p.cities}
+    lonely = next(
+        c for c in old.cities if c.id in referred and len(changes.references(old, c)) == 1
+    )
+    sources = without("sources", old.sources[0])
+    renamed, _new = changes.edit(old, lonely, {"id": ["aaa-" + lonely.id]})
+    network_b = old.networks[1]
+    koeln_member = Membership("koeln", network.id, (source,))
+    nowhere_member = Membership("nirgendwo", network.id, (source,))
+    cities = without("cities", berlin)
+    return [
+        ("a city id taken", old.replace(cities=plus("cities", city("koeln")))),
+        ("a network's id for a city", old.replace(cities=plus("cities", city(network.id)))),
+        ("a city's id for a network",
+         old.replace(networks=plus("networks", replace(network, id="berlin")))),
+        ("one new id twice", old.replace(cities=plus("cities", city("neu-a"), city("neu-a")))),
+        ("a new city", old.replace(cities=plus("cities", city("neu-a")))),
+        ("a membership of a city that is not there",
+         old.replace(memberships=plus("memberships", nowhere_member))),
+        ("a membership of a city added with it",
+         old.replace(cities=plus("cities", city("neu-b")),
+                     memberships=plus("memberships", Membership("neu-b", network.id, (source,))))),
+        ("a membership stated twice",
+         old.replace(memberships=plus("memberships", replace(member)))),
+        ("a partnership stated both ways",
+         old.replace(partnerships=plus("partnerships",
+                                       Partnership(pair.cities[::-1], pair.kind, (source,))))),
+        ("a city that others refer to, removed", old.replace(cities=cities)),
+        ("a city removed and stated again", old.replace(cities=(*cities, replace(berlin)))),
+        ("a city removed with what refers to it", changes.remove(old, lonely, cascade=True)[0]),
+        ("a source referred to, removed", old.replace(sources=sources)),
+        ("a source that went and came back under another id",
+         old.replace(sources=(*sources, replace(old.sources[0], id="zz-neu")))),
+        ("a city renamed (it moves, and what refers to it follows)", renamed),
+        ("a city renamed, what refers to it not",
+         old.replace(cities=(*without("cities", lonely), replace(lonely, id="aaa-neu")))),
+        ("a cycle of parents",
+         old.replace(networks=(*without("networks", network, network_b), parent_cycle, child))),
+        ("a reference to a city that a change also removes",
+         old.replace(cities=without("cities", old.city_by_id["koeln"]),
+                     memberships=plus("memberships", koeln_member))),
+    ]  # fmt: skip
+
+
+def test_a_splice_refuses_exactly_the_changes_the_full_path_refuses() -> None:
+    """What the splice checks of the records that came and went gives the verdicts of
+    reading the whole rewritten file back; where both accept, the bytes are the same."""
+    text = shipped_path().read_text(encoding="utf-8")
+    old = store.parse(text)
+    verdicts = set()
+    for what, new in _edits(old):
+        try:
+            expected: str | None = store.dumps(new)
+            store.parse(expected)
+        except Exception:
+            expected = None
+        spliced = splice.splice(text, old, new)
+        assert (spliced and spliced[0]) == expected, what
+        verdicts.add(expected is None)
+    assert verdicts == {True, False}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_common_beginning_and_end_are_those_a_scan_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(300):
+        a = "".join(rng.choice("ab€\n") for _ in range(rng.randrange(0, 3000)))
+        letters = list(a)
+        for _ in range(rng.randrange(3)):
+            if letters:
+                letters[rng.randrange(len(letters))] = rng.choice("ab€x")
+        b = "".join(letters)
+        if rng.random() < 0.3:
+            b = b[: rng.randrange(len(b) + 1)]
+        pairs = zip(a, b, strict=False)
+        head = next((i for i, (x, y) in enumerate(pairs) if x != y), min(len(a), len(b)))
+        assert splice._common_prefix(a, b) == head
+        a_room, b_room = len(a) - head, len(b) - head
+        pairs = zip(reversed(a[head:]), reversed(b[head:]), strict=False)
+        tail = next((i for i, (x, y) in enumerate(pairs) if x != y), min(a_room, b_room))
+        assert splice._common_suffix(a, b, a_room, b_room) == tail

@@ -88,14 +88,14 @@ def test_a_full_disk_is_a_clear_error_and_the_file_is_untouched(
 
 
 def test_a_read_only_folder_is_a_clear_error(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tempfile
+    from citynet import files
 
     before = mini.read_bytes()
 
     def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files, "_temporary", refuse)  # what creating a file there says
     code, _, err = cli(mini, "fmt")
     assert code == 3
     assert "permission denied" in err and "read-only" in err
