@@ -234,3 +234,17 @@ def test_the_gazetteer_finds_a_countrys_places_as_a_fold_of_every_name_finds_the
             scan = set().union(*(folded.get(key, set()) for key in name_keys(name)))
             found = [p.geonames for p in places.named((name,), country)]
             assert sorted(found) == sorted(scan), name
+
+
+def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
+    """The rows grouped as a plain loop over the file groups them: by country in the
+    order the countries first appear, each country's rows in the file's order."""
+    grouped: dict[str, list[str]] = {}
+    by_id: dict[str, str] = {}
+    for row in _gazetteer_rows():
+        line = "\t".join(row)
+        grouped.setdefault(row[2], []).append(line)
+        by_id[row[0]] = line
+    places = gazetteer()
+    assert list(places._lines.items()) == list(grouped.items())
+    assert places._line_of == by_id
