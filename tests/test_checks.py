@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
+from citynet.gazetteer import GEODATA, gazetteer, name_keys, place_keys
 from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
@@ -197,3 +199,52 @@ def test_the_indexed_outlines_answer_as_a_walk_round_every_edge() -> None:
         for lng, lat in points:
             assert outlines.contains(country.code, (lng, lat)) == _walk_contains(rings, lng, lat)
             assert outlines.distance_km(country.code, (lng, lat)) == _walk_distance(rings, lng, lat)
+
+
+def _gazetteer_rows() -> list[list[str]]:
+    text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
+    return [line.split("\t") for line in text.splitlines()[1:]]
+
+
+def test_the_gazetteers_keys_are_the_folding_of_every_name_of_its_place() -> None:
+    # the column is made once by scripts/make_gazetteer.py: a change of the folding
+    # (names.fold_variants) must make it anew
+    rows = _gazetteer_rows()
+    assert len(rows) > 30_000
+    stale = [row[0] for row in rows if row[8] != place_keys(row[1], row[7])]
+    assert stale == [], f"{len(stale)} rows: run scripts/make_gazetteer.py"
+
+
+def test_the_gazetteer_finds_a_countrys_places_as_a_fold_of_every_name_finds_them() -> None:
+    """`named` (its index made from the keys column) against an index that folds every
+    name of every place of the country, for every name of three countries' places and
+    a few with accents and punctuation."""
+    rows = _gazetteer_rows()
+    places = gazetteer()
+    for country in ("DE", "BE", "VN"):
+        folded: dict[str, set[str]] = {}
+        asked = ["Köln", "KOELN", "Saint-Étienne", "Frankfurt (Oder)", "Ho Chi Minh"]
+        for row in rows:
+            if row[2] == country:
+                for name in (row[1], *row[7].split("|")) if row[7] else (row[1],):
+                    asked.append(name)
+                    for key in name_keys(name):
+                        folded.setdefault(key, set()).add(row[0])
+        for name in asked:
+            scan = set().union(*(folded.get(key, set()) for key in name_keys(name)))
+            found = [p.geonames for p in places.named((name,), country)]
+            assert sorted(found) == sorted(scan), name
+
+
+def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
+    """The rows grouped as a plain loop over the file groups them: by country in the
+    order the countries first appear, each country's rows in the file's order."""
+    grouped: dict[str, list[str]] = {}
+    by_id: dict[str, str] = {}
+    for row in _gazetteer_rows():
+        line = "\t".join(row)
+        grouped.setdefault(row[2], []).append(line)
+        by_id[row[0]] = line
+    places = gazetteer()
+    assert list(places._lines.items()) == list(grouped.items())
+    assert places._line_of == by_id

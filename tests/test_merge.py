@@ -19,6 +19,7 @@ from citynet.i18n import _, number
 from citynet.merge import (
     _GENERIC,
     CLOSE_KM,
+    _Names,
     likely_duplicates,
     merge_cities,
     merge_plan,
@@ -341,3 +342,22 @@ def test_likely_duplicates_answer_as_a_plain_scan_of_every_close_pair() -> None:
     found = [(a.id, b.id, why) for a, b, why in likely_duplicates(data)]
     assert len(found) > 100
     assert found == _reference_duplicates(data)
+
+
+def test_a_names_entries_are_its_folded_variants_and_its_core() -> None:
+    # every name of the gazetteer's places of five countries (accents, umlauts, commas,
+    # hyphens, generic words), and the kinds of names imports bring
+    places = gazetteer()
+    names = [
+        name
+        for country in ("DE", "FR", "PL", "VN", "TR")
+        for p in places._places_of(country)
+        for name in (p.name, *p.names)
+    ]
+    names += ["City of Celje", "Mestna občina Celje", "Grand Besançon", "Stadt  Köln", "The City"]
+    names += ["Łódź, Poland", "Saint-Étienne Métropole", "a-coruna", "Gmina Miasto", ", Köln"]
+    for name in names:
+        words = frozenset(fold(w) for w in name.split(",", 1)[0].split()) - {""}
+        core = words - _GENERIC
+        entries = set(fold_variants(name)) | ({core} if core else {("generic", w) for w in words})
+        assert _Names()._entries_of(name) == entries, name
