@@ -25,6 +25,7 @@ instead of 10.9 MB, decoded in 65 instead of 176 ms).
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar, overload
 
 from msgspec import Struct
@@ -529,6 +530,7 @@ class Dataset:
             partnerships=partnerships,
         )
         self._pending: dict[str, Pending[Any]] = {}
+        self._positions: dict[tuple[str, str], dict[str, list[int]]] = {}
         for name, records in given.items():
             if isinstance(records, tuple | list):
                 self.__dict__[name] = tuple(records)
@@ -608,8 +610,18 @@ class Dataset:
         records = getattr(self, section)
         return {
             key: [records[at] for at in found]
-            for key, found in positions_by_id(records, field).items()
+            for key, found in self.positions(section, field).items()
         }
+
+    def positions(self, section: str, field: str) -> dict[str, list[int]]:
+        """Where the records of a section stand by each id their `field` names (see
+        INDEXED), made once: a cold read indexes them for its query and for the cache
+        entry it writes."""
+        found = self._positions.get((section, field))
+        if found is None:
+            found = positions_by_id(getattr(self, section), field)
+            self._positions[section, field] = found
+        return found
 
     def partnerships_of(self, city_id: str) -> Sequence[Partnership]:
         """One city's partnerships, in both directions."""
@@ -648,9 +660,13 @@ _SECTION_NAMES = tuple(SECTIONS)
 def positions_by_id(records: Sequence[Any], field: str) -> dict[str, list[int]]:
     """Where the records stand, by each id their `field` names (one id, or a tuple)."""
     positions: dict[str, list[int]] = {}
-    for at, record in enumerate(records):
-        named = getattr(record, field)
-        for key in named if isinstance(named, tuple) else (named,):
+    named = list(map(attrgetter(field), records))
+    if named and isinstance(named[0], tuple):  # a field holds ids or one id, always
+        for at, keys in enumerate(named):
+            for key in keys:
+                positions.setdefault(key, []).append(at)
+    else:
+        for at, key in enumerate(named):
             positions.setdefault(key, []).append(at)
     return positions
 

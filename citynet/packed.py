@@ -22,7 +22,7 @@ from typing import Any, Final
 import msgspec
 
 from . import model
-from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, positions_by_id
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset
 
 _ID = operator.attrgetter("id")
 
@@ -100,7 +100,7 @@ def pack(dataset: Dataset) -> Packed:
             ends += map(shift.__add__, was[first : first + high - low])
         ids = _lines(map(_ID, held)) if "id" in record_type.__struct_fields__ else ""
         referring = {
-            field: _positions(positions_by_id(held, field)) for field in INDEXED.get(name, ())
+            field: _positions(dataset.positions(name, field)) for field in INDEXED.get(name, ())
         }
         stored.append(Stored(bytes(buffer), ends, ids, referring))
     return Packed(dataset.schema_version, tuple(stored))
