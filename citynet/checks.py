@@ -154,11 +154,11 @@ def _placed_by_geonames(city: City, places: Gazetteer) -> bool:
     """Does the city's GeoNames place, in its country, lie at its coordinates? Then the
     outline is too coarse (Ceuta and Melilla, small islands) or draws another border
     (Crimea): GeoNames, which names the country, has the last word."""
-    place = places.place(city.geonames) if city.geonames else None
+    position = places.position(city.geonames) if city.geonames else None
     return (
-        place is not None
-        and place.country == city.country
-        and distance_km(city.lat, city.lng, place.lat, place.lng) <= CONFIRM_KM  # type: ignore[arg-type]
+        position is not None
+        and position[0] == city.country
+        and distance_km(city.lat, city.lng, position[1], position[2]) <= CONFIRM_KM  # type: ignore[arg-type]
     )
 
 
@@ -397,11 +397,13 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
     for city in cities:
         if city.lat is None or city.lng is None:
             continue
-        own = places.place(city.geonames) if city.geonames else None
-        if own is not None:
-            km = distance_km(city.lat, city.lng, own.lat, own.lng)
+        position = places.position(city.geonames) if city.geonames else None
+        if position is not None:
+            km = distance_km(city.lat, city.lng, position[1], position[2])
             if km <= FAR_KM:
                 continue
+            own = places.place(city.geonames)  # made only for what is said of it
+            assert own is not None  # it has a position
             message = _("its GeoNames place {place} ({region}) is {km} km from its coordinates")
             advice = _("correct its coordinates or its GeoNames id")
             found.append(

@@ -111,6 +111,16 @@ class Gazetteer:
         """The place with this GeoNames id, or None."""
         return self._place(geonames) if geonames in self._line_of else None
 
+    def position(self, geonames: str) -> tuple[str, float, float] | None:
+        """The country and coordinates of the place with this GeoNames id, or None:
+        what `check` asks of every linked city, without making the place (a big
+        city's row holds hundreds of names)."""
+        line = self._line_of.get(geonames)
+        if line is None:
+            return None
+        _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
+        return country, float(lat), float(lng)
+
     def _names_of(self, country: str) -> dict[str, list[str]]:
         """The country's folded names → the ids of the places that have them (in the
         file's order); made from the rows' keys, so that only the places found are made."""

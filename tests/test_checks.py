@@ -248,3 +248,12 @@ def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
     places = gazetteer()
     assert list(places._lines.items()) == list(grouped.items())
     assert places._line_of == by_id
+
+
+def test_a_places_position_is_where_the_place_lies() -> None:
+    places = gazetteer()
+    for row in _gazetteer_rows()[::7]:
+        place = places.place(row[0])
+        assert place is not None
+        assert places.position(row[0]) == (place.country, place.lat, place.lng)
+    assert places.position("not-an-id") is None and places.place("not-an-id") is None
