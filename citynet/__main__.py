@@ -23,6 +23,10 @@ def main() -> None:
             app(prog_name="citynet")
         finally:
             sys.stdout.flush()  # here, where a closed pipe can still be caught
+            # The last collection at exit would walk every object the command made
+            # (a million after a cold read of the real size) only to free them
+            # with the process: set aside, they are not walked.
+            gc.freeze()
     except BrokenPipeError:
         # The reader went away (`citynet list | head -1`): stop quietly.
         from .cli.app import silence_stdout
