@@ -392,12 +392,17 @@ def _duplicates(data: Dataset) -> tuple[list[str], int]:
     pairs = likely_duplicates(data)
     if not pairs:
         return [], 0
-    lines = [
-        f"{len(pairs)} pair(s) of cities that may be one place "
-        "(join them: citynet merge KEEP OTHER):"
-    ]
+    heading = _(
+        "{n} pair(s) of cities that may be one place (join them: citynet merge KEEP OTHER):"
+    )
+    pair = _("{one} ({one_name}) and {other} ({other_name}), {country}: {why}")
+    lines = [heading.format(n=number(len(pairs)))]
     lines += [
-        f"  warning: {a.id} ({a.name}) and {b.id} ({b.name}), {a.country}: {why}"
+        _("  warning: {warning}").format(
+            warning=pair.format(
+                one=a.id, one_name=a.name, other=b.id, other_name=b.name, country=a.country, why=why
+            )
+        )
         for a, b, why in pairs
     ]
     return lines, len(pairs)
