@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from conftest import shared
 
@@ -56,15 +58,21 @@ def test_the_real_tables_read_the_same_either_way(monkeypatch: pytest.MonkeyPatc
 def test_problems_are_the_same_either_way(
     old: str, new: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert_same_problems(old, new, lambda: read_one_by_one(monkeypatch))
+
+
+def assert_same_problems(old: str, new: str, slower: Callable[[], None]) -> None:
+    """The shipped file with `old` made `new` is refused with the same problems before
+    and after `slower` makes the reader take its slow path."""
     text = shipped_path().read_text(encoding="utf-8")
     assert old in text
     text = text.replace(old, new, 1)
-    with pytest.raises(DataError) as converted:
+    with pytest.raises(DataError) as fast:
         store.parse(text)
-    read_one_by_one(monkeypatch)
-    with pytest.raises(DataError) as one_by_one:
+    slower()
+    with pytest.raises(DataError) as slow:
         store.parse(text)
-    assert converted.value.problems == one_by_one.value.problems
+    assert fast.value.problems == slow.value.problems
 
 
 def look_at_each_record(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,15 +108,7 @@ PARTNERSHIP = '[[partnerships]]\ncities = [\n    "amsterdam",\n    "berlin",\n]\
 def test_column_checks_report_what_record_checks_report(
     old: str, new: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = shipped_path().read_text(encoding="utf-8")
-    assert old in text
-    text = text.replace(old, new, 1)
-    with pytest.raises(DataError) as by_column:
-        store.parse(text)
-    look_at_each_record(monkeypatch)
-    with pytest.raises(DataError) as by_record:
-        store.parse(text)
-    assert by_column.value.problems == by_record.value.problems
+    assert_same_problems(old, new, lambda: look_at_each_record(monkeypatch))
 
 
 def test_a_clean_file_reads_the_same_when_each_record_is_looked_at(
