@@ -53,6 +53,20 @@ def language() -> str:
     return _language
 
 
+def catalog() -> str:
+    """Which words the installed language uses: "en", or the language and its compiled
+    catalog's size and time of change (a rebuilt catalog is another). What is remembered
+    in words (`check`'s verdict) is remembered per catalog."""
+    if _language == "en":
+        return _language
+    found = gettext.find(DOMAIN, LOCALE_DIR, [_language])
+    try:
+        info = Path(found).stat() if found else None
+    except OSError:
+        info = None
+    return f"{_language}-{info.st_size}-{info.st_mtime_ns}" if info else _language
+
+
 def _(message: str) -> str:
     """`message` in the interface's language ("" stays "", not the catalog's header)."""
     return _translation.gettext(message) if message else message

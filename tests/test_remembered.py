@@ -143,3 +143,33 @@ def test_search_after_edits_reads_a_patched_index_that_finds_what_a_full_scan_fi
         assert json.loads(shown) == query.search(dataset, text), text
     assert "eurocities" in run("search", "Beobachterstatus", "--format", "ids")
     assert "neu-ulm" in run("search", "neu-ulm", "--format", "ids")
+
+
+def test_a_remembered_verdict_is_said_in_the_words_of_the_catalog_now_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from citynet import i18n
+
+    data = tmp_path / "networks.toml"
+    shutil.copyfile(shipped_path(), data)
+    before = runner.invoke(app, ["--lang", "de", "--data", str(data), "check"])
+    assert before.exit_code == 0, before.stderr
+    assert before.stdout.startswith(f"{data}: in Ordnung\n")
+
+    # The catalog rebuilt with other words, between two runs on the unchanged file.
+    # (At another path: gettext keeps, per path, what a process has read.)
+    rebuilt = tmp_path / "locale" / "de" / "LC_MESSAGES"
+    rebuilt.mkdir(parents=True)
+    source = Path(__file__).parents[1] / "citynet" / "locale" / "de" / "LC_MESSAGES"
+    with (source / "citynet.po").open("rb") as po:
+        catalog = read_po(po)
+    catalog["{file}: ok"].string = "{file}: fehlerfrei"
+    with (rebuilt / "citynet.mo").open("wb") as mo:
+        write_mo(mo, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    after = runner.invoke(app, ["--lang", "de", "--data", str(data), "check"])
+    assert after.exit_code == 0, after.stderr
+    assert after.stdout == before.stdout.replace("in Ordnung", "fehlerfrei", 1)

@@ -281,15 +281,15 @@ def check(
       citynet --data my-networks.toml check --strict
     """
     from ..cache import remembered
-    from ..i18n import language
+    from ..i18n import catalog
 
     path = data_file(ctx)
     try:
-        # The verdict depends only on the file, citynet and the language it is said in:
+        # The verdict depends only on the file, citynet and the words it is said in:
         # an unchanged file's is remembered.
         lines, warnings = remembered(
             path,
-            f"check-{language()}",
+            f"check-{catalog()}",
             lambda data: _verdict(str(path), data),
             tuple[list[str], int],
         )
