@@ -150,8 +150,8 @@ def _read(text: str, name: str, documents: Iterable[dict[str, Any]]) -> Dataset:
 # records, so a 12 MB file never has its whole tree in memory at once (the peak of a
 # cold run). rtoml holds more than tomli while it parses, and leaves the heap more
 # scattered: a cold read of the large benchmark file (12 MB) peaked at 160 MiB with
-# pieces of 800,000 characters, 147.5 at 200,000 and 139.6 at 50,000 (tomli: 136.5),
-# for the same work (2,012 M instructions at the real size either way).
+# pieces of 800,000 characters, 147.5 at 200,000 and 139.6 at 50,000 (tomli, at
+# 200,000: 136.5), for the same work (2,012 M instructions at the real size).
 PIECE_CHARS = 50_000
 
 
