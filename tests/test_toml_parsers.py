@@ -80,12 +80,13 @@ def test_rtoml_accepts_nothing_tomli_refuses_and_reads_the_rest_alike() -> None:
     seen = {"read": 0, "refused": 0}
     for case in range(4000):
         piece = mutated(text, rng)
-        fast = outcome(rtoml.loads, piece)
         judge = outcome(tomli.loads, piece)
-        if fast[0] == "read":
+        assert outcome(store.loads, piece) == judge, f"case {case}: {piece!r}"
+        # What rtoml reads, tomli reads alike (but a leading byte-order mark, which
+        # store.loads leaves to tomli).
+        fast = outcome(rtoml.loads, piece)
+        if fast[0] == "read" and not piece.startswith("\ufeff"):
             assert judge == fast, f"case {case}: {piece!r}"
-        else:
-            assert outcome(store.loads, piece) == judge, f"case {case}: {piece!r}"
         seen[judge[0]] += 1
     # Both kinds of text were met often enough for the comparison to mean something.
     assert min(seen.values()) > 400, seen
