@@ -107,14 +107,14 @@ def remembered(
 
 
 def carry(
-    path: Path, old_text: str, new_text: str, label: str, extend: Callable[[Any], Any], shape: Any
+    path: Path, old: bytes, new: bytes, label: str, extend: Callable[[Any], Any], shape: Any
 ) -> None:
-    """After a write of `new_text` over `old_text`: keep for the new content the patch
+    """After a write of the bytes `new` over `old`: keep for the new content the patch
     (a `shape`) that `extend` makes of the one kept for the old content (None if there
     is none; `extend` returns None to keep nothing). The value `remembered` under `label`
     for an earlier content then serves the new one without being read or written whole."""
-    old_place = _text_place(path, old_text)
-    new_place = _text_place(path, new_text)
+    old_place = _content_place(path, old)
+    new_place = _content_place(path, new)
     if old_place is None or new_place is None:
         return
     kept = _recall(old_place, label + _PATCH, tuple[bytes, shape])
@@ -128,16 +128,16 @@ def carry(
 _PATCH = "-patch"
 
 
-def recall(path: Path, text: str, label: str, shape: Any) -> Any:
+def recall(path: Path, content: bytes, label: str, shape: Any) -> Any:
     """What is kept under `label` for this content of `path` (see `keep`), or None."""
-    place = _text_place(path, text)
+    place = _content_place(path, content)
     return _recall(place, label, shape) if place is not None else None
 
 
-def keep(path: Path, text: str, label: str, value: object) -> None:
-    """Remember `value` (a fact about the text, such as where its tables start) under
+def keep(path: Path, content: bytes, label: str, value: object) -> None:
+    """Remember `value` (a fact about the content, such as where its tables start) under
     `label` for this content of `path`."""
-    place = _text_place(path, text)
+    place = _content_place(path, content)
     if place is not None:
         _write_entry(*_derived(place, label), value)
 
@@ -170,22 +170,15 @@ def _derived(place: tuple[Path, bytes, bytes], label: str) -> tuple[Path, bytes,
     return entry.with_suffix(f".{label}.msgpack"), key, context + b"\0" + label.encode()
 
 
-def load_text(path: Path, text: str) -> Dataset:
-    """The dataset of `text`, read from `path`: from the cache when it holds this exact
-    content, else parsed (and cached)."""
-    place = _text_place(path, text)
-    cached = _read_dataset(place) if place is not None else None
-    if cached is not None:
-        return cached
-    dataset = _parse(text, path)
-    if place is not None:
-        _write_dataset(place, dataset)
-    return dataset
+def load_content(path: Path, content: bytes) -> Dataset:
+    """The dataset of `content`, the bytes read from `path`: from the cache when it holds
+    this exact content, else decoded and parsed (and cached)."""
+    return _load(path, [content], _content_place(path, content))
 
 
-def remember(path: Path, text: str, dataset: Dataset) -> None:
-    """Cache `dataset` as what `path` holds now that `text` was written to it."""
-    place = _text_place(path, text)
+def remember(path: Path, content: bytes, dataset: Dataset) -> None:
+    """Cache `dataset` as what `path` holds now that `content` was written to it."""
+    place = _content_place(path, content)
     if place is not None:
         _write_dataset(place, dataset)
 
@@ -203,30 +196,22 @@ def _write_dataset(place: tuple[Path, bytes, bytes], dataset: Dataset) -> None:
     _write_entry(*place, pack(dataset))
 
 
-# The places of the texts a write has seen (its old and new content), so that each is
+# The places of the contents a write has seen (its old and new bytes), so that each is
 # hashed once though several entries (dataset, name index) are read and written for it.
-# A list, not a dict: a dict would hash each 5 MB text (siphash, 33 M instructions at
-# the real size); the same text object is found by identity, an equal one by a compare.
-_TEXT_PLACES: list[tuple[Path, str, tuple[Path, bytes, bytes] | None]] = []
+# A list, not a dict: a dict would hash each 5 MB content (siphash, 33 M instructions
+# at the real size); the same bytes object is found by identity, an equal one by a compare.
+_CONTENT_PLACES: list[tuple[Path, bytes, tuple[Path, bytes, bytes] | None]] = []
 
 
-def _text_place(
-    path: Path, text: str, data: bytes | None = None
-) -> tuple[Path, bytes, bytes] | None:
-    for known_path, known_text, place in _TEXT_PLACES:
-        if known_path == path and (known_text is text or known_text == text):
+def _content_place(path: Path, content: bytes) -> tuple[Path, bytes, bytes] | None:
+    for known_path, known, place in _CONTENT_PLACES:
+        if known_path == path and (known is content or known == content):
             return place
-    if len(_TEXT_PLACES) >= 4:
-        _TEXT_PLACES.clear()
-    place = _place(path, text.encode("utf-8") if data is None else data)
-    _TEXT_PLACES.append((path, text, place))
+    if len(_CONTENT_PLACES) >= 4:
+        _CONTENT_PLACES.clear()
+    place = _place(path, content)
+    _CONTENT_PLACES.append((path, content, place))
     return place
-
-
-def note_bytes(path: Path, text: str, data: bytes) -> None:
-    """Tell the cache the bytes of `text` (as read from `path` or about to be written
-    to it), so it need not encode 5 MB again to find what it keeps for them."""
-    _text_place(path, text, data)
 
 
 def _place(path: Path, data: bytes) -> tuple[Path, bytes, bytes] | None:

@@ -56,7 +56,9 @@ Patch = tuple[list[Row], list[Row]]
 _MOST_ROWS = 5000
 
 
-def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
+def carry_over(
+    path: Path, old_content: bytes, old: Dataset, new_content: bytes, new: Dataset
+) -> None:
     """After a write: the patches of the name index and of the lookup lines (the names
     of the cities and networks that changed) kept for the new content, so that
     completing or naming a place after an edit costs what the edit changed. Nothing is
@@ -84,7 +86,7 @@ def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Data
         fresh = sorted({*(row for row in fresh if row not in leaving), *rows_came})
         return (gone, fresh) if len(gone) + len(fresh) <= _MOST_ROWS else None
 
-    carry(path, old_text, new_text, _LABEL, extend, Patch)
+    carry(path, old_content, new_content, _LABEL, extend, Patch)
 
     lines_went = name_lines(went.get("networks", ()), went.get("cities", ()))
     lines_came = name_lines(came.get("networks", ()), came.get("cities", ()))
@@ -93,7 +95,7 @@ def carry_over(path: Path, old_text: str, old: Dataset, new_text: str, new: Data
         steps = [*(patch or []), (lines_went, lines_came)]
         return steps if len(steps) <= _MOST_STEPS else None
 
-    carry(path, old_text, new_text, _LINES, extend_lines, LinesPatch)
+    carry(path, old_content, new_content, _LINES, extend_lines, LinesPatch)
 
 
 _LINES = "lookup"  # the lookup lines (`names.name_lines`), patched after each write

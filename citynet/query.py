@@ -264,7 +264,9 @@ def _search_lines(
     return "".join(lines)
 
 
-def carry_search(path: Path, old_text: str, old: Dataset, new_text: str, new: Dataset) -> None:
+def carry_search(
+    path: Path, old_content: bytes, old: Dataset, new_content: bytes, new: Dataset
+) -> None:
     """After a write: keep for the new content the step that patches the search index
     (the lines of the records that changed, and of the networks whose members did), so
     that the first search after an edit costs what the edit changed."""
@@ -294,7 +296,7 @@ def carry_search(path: Path, old_text: str, old: Dataset, new_text: str, new: Da
         return patch if len(patch) <= _MOST_SEARCH_STEPS else None
 
     if steps:
-        carry(path, old_text, new_text, SEARCH_LABEL, extend, SearchPatch)
+        carry(path, old_content, new_content, SEARCH_LABEL, extend, SearchPatch)
 
 
 SEARCH_LABEL = "search"

@@ -32,21 +32,22 @@ from .model import SECTIONS, Dataset, Network
 from .schema import records_referring, references
 
 # A canonical top-level header: at the start of a line, nothing else on it.
-_HEADER = re.compile(r"\n\[\[([a-z_]+)\]\]\n")
+_HEADER = re.compile(rb"\n\[\[([a-z_]+)\]\]\n")
 _ID = operator.attrgetter("id")
 # Above this share of changed records, rewriting everything costs about as much.
 _MOST = 0.25
 
 
 def splice(
-    text: str, old: Dataset, new: Dataset, known: list[int] | None = None
-) -> tuple[str, Dataset, list[int]] | None:
-    """The text of `new`, made from `text` (the file `old` was read from) by replacing
-    only the records that changed, `new` with its records in file order, and the breaks
-    of that text (where the newline before each table's header stands); None where the
-    file does not line up or the change is not checked here. `known`: the breaks of
-    `text`, as remembered from its last write; used only if they line up with the
-    text, else found again."""
+    text: bytes, old: Dataset, new: Dataset, known: list[int] | None = None
+) -> tuple[bytes, Dataset, list[int]] | None:
+    """The bytes of `new`'s file, made from `text` (the bytes of the file `old` was read
+    from) by replacing only the records that changed, `new` with its records in file
+    order, and the breaks of those bytes (the byte offset of the newline before each
+    table's header); None where the file does not line up or the change is not checked
+    here. `known`: the breaks of `text`, as remembered from its last write; used only if
+    they line up with it, else found again. Only the changed records are rendered and
+    encoded: the rest of the file is copied as bytes, never decoded."""
     headers = _Headers(old)
     if known is not None and headers.fit(text, known):
         try:
@@ -62,14 +63,15 @@ class _Misfit(Exception):
 
 
 def _splice(
-    text: str, old: Dataset, new: Dataset, breaks: list[int], headers: _Headers
-) -> tuple[str, Dataset, list[int]] | None:
+    text: bytes, old: Dataset, new: Dataset, breaks: list[int], headers: _Headers
+) -> tuple[bytes, Dataset, list[int]] | None:
     if not breaks:
         return None  # a file without records: nothing to splice into
     breaks = [*breaks, len(text)]  # where the break before a table after the last would be
     total = len(breaks) - 1
     budget = max(1, int(total * _MOST))
-    parts: list[str] = []
+    view = memoryview(text)  # runs of tables are copied once, into the new file's bytes
+    parts: list[bytes | memoryview] = []
     # The new text's breaks: copied runs keep theirs, shifted.
     new_breaks: list[int] = []
     at = breaks[0] + 1  # where the next piece begins in the new text
@@ -82,7 +84,7 @@ def _splice(
         count = len(held)
         if new.section(section) is held:
             if count:
-                pieces: list[tuple[int, int] | str] = [(first, first + count)]
+                pieces: list[tuple[int, int] | bytes] = [(first, first + count)]
             else:
                 pieces = []
         else:
@@ -96,21 +98,26 @@ def _splice(
                 return None
             ordered[section], added[section], went[section] = in_order, fresh, gone
         for piece in pieces:
-            if isinstance(piece, str):
+            if isinstance(piece, bytes):
                 new_breaks.append(at - 1)
+                part: bytes | memoryview = piece
             else:
                 low, high = piece
                 if not (headers.at(text, breaks, low) and headers.at(text, breaks, high)):
                     raise _Misfit
                 new_breaks += map(operator.add, breaks[low:high], repeat(at - 1 - breaks[low]))
                 # Without the last newline, which joining puts back: the run stays as it was.
-                piece = text[breaks[low] + 1 : breaks[high]]
-            parts.append(piece)
-            at += len(piece) + 1
+                part = view[breaks[low] + 1 : breaks[high]]
+            parts.append(part)
+            at += len(part) + 1
         first += count
     if not parts or not _valid(old, new, ordered, added, went):
         return None
-    spliced_text = text[: breaks[0] + 1] + "\n".join(parts)
+    # One copy: the head (the schema version) and the parts with a newline between each two.
+    chunks: list[bytes | memoryview] = [view[: breaks[0] + 1], parts[0]]
+    for part in itertools.islice(parts, 1, None):
+        chunks += (b"\n", part)
+    spliced_text = b"".join(chunks)
     sections: dict[str, Any] = {s: ordered.get(s, new.section(s)) for s in SECTIONS}
     records = Dataset(**sections)
     return spliced_text, records, new_breaks
@@ -121,17 +128,17 @@ class _Headers:
 
     def __init__(self, old: Dataset) -> None:
         self.firsts: list[int] = []  # the index of the first table of each section with one
-        self.headers: list[str] = []
+        self.headers: list[bytes] = []
         first = 0
         for section in SECTIONS:
             count = len(old.section(section))
             if count:
                 self.firsts.append(first)
-                self.headers.append(f"\n[[{section}]]\n")
+                self.headers.append(f"\n[[{section}]]\n".encode())
             first += count
         self.total = first
 
-    def at(self, text: str, breaks: list[int], index: int) -> bool:
+    def at(self, text: bytes, breaks: list[int], index: int) -> bool:
         """Whether the break of table `index` is before its section's header (the end,
         past the last table, is where it is)."""
         if index >= self.total:
@@ -139,7 +146,7 @@ class _Headers:
         header = self.headers[bisect.bisect_right(self.firsts, index) - 1]
         return text.startswith(header, breaks[index])
 
-    def fit(self, text: str, breaks: list[int]) -> bool:
+    def fit(self, text: bytes, breaks: list[int]) -> bool:
         """Whether `breaks` are where the newline before each table's header stands in
         `text`: one for each table, ascending, each before the header of its section.
         (That no other header lies between them, the cache vouches for: breaks are
@@ -148,19 +155,19 @@ class _Headers:
             return False
         if breaks != sorted(breaks) or len(set(breaks)) != len(breaks):
             return False  # (both in C: cheaper than comparing each pair)
-        headers: list[str] = []
+        headers: list[bytes] = []
         ends = [*self.firsts[1:], self.total]
         for low, high, header in zip(self.firsts, ends, self.headers, strict=True):
             headers += [header] * (high - low)
         return all(map(text.startswith, headers, breaks))
 
 
-def _breaks(text: str, old: Dataset) -> list[int] | None:
+def _breaks(text: bytes, old: Dataset) -> list[int] | None:
     """Where the newline before each record's table header stands, in file order; None if
     the headers do not line up with the records (another layout, sections out of order
     or interleaved)."""
     found = list(_HEADER.finditer(text))
-    names = [match.group(1) for match in found]
+    names = [match.group(1).decode() for match in found]
     first = 0
     for section in SECTIONS:
         count = len(old.section(section))
@@ -173,8 +180,8 @@ def _breaks(text: str, old: Dataset) -> list[int] | None:
 
 
 def _section(
-    text: str, section: str, old: Sequence[Any], new: Sequence[Any], breaks: list[int], first: int
-) -> tuple[list[tuple[int, int] | str], tuple[Any, ...], list[Any], list[Any]] | None:
+    text: bytes, section: str, old: Sequence[Any], new: Sequence[Any], breaks: list[int], first: int
+) -> tuple[list[tuple[int, int] | bytes], tuple[Any, ...], list[Any], list[Any]] | None:
     """A changed section as pieces to join with blank lines (a new record's text, or the
     range of old tables a run of kept ones fills), its records in file order, the
     records that are new and those that went; None if it cannot be spliced."""
@@ -200,7 +207,7 @@ def _section(
         gone.append(index)
         index = kept.find(0, index + 1)
     for index in gone:
-        if _table(text, breaks, first + index) != render(section, old[index]):
+        if _table(text, breaks, first + index) != render(section, old[index]).encode():
             return None  # the text to cut is not exactly the record's: comments, say
     places = [bisect.bisect_left(keys, key(record)) for record in fresh]
     new_keys = list(map(key, fresh))
@@ -209,12 +216,12 @@ def _section(
         return None  # a second record with this key: the full path reports it
     # Walk the old tables: runs of kept ones are copied whole, new ones rendered.
     cuts = sorted({0, len(old), *gone, *(i + 1 for i in gone), *places})
-    pieces: list[tuple[int, int] | str] = []
+    pieces: list[tuple[int, int] | bytes] = []
     records: list[Any] = []
     gone_set, next_new = set(gone), 0
     for low, high in itertools.pairwise([*cuts, len(old)]):
         while next_new < len(fresh) and places[next_new] == low:
-            pieces.append(render(section, fresh[next_new]))
+            pieces.append(render(section, fresh[next_new]).encode())
             records.append(fresh[next_new])
             next_new += 1
         if low < high and low not in gone_set:
@@ -223,7 +230,7 @@ def _section(
     return pieces, tuple(records), fresh, [old[index] for index in gone]
 
 
-def _table(text: str, breaks: list[int], index: int) -> str:
+def _table(text: bytes, breaks: list[int], index: int) -> bytes:
     """The text of one table, without the blank line that separates it from the next."""
     return text[breaks[index] + 1 : breaks[index + 1]]
 
@@ -305,27 +312,16 @@ def _cycle(networks: Sequence[Network]) -> bool:
 # --- the diff of a change ------------------------------------------------------------------
 
 
-def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[str]:
+def unified_diff(old: str | bytes, new: str | bytes, name: str, context: int = 1) -> Iterator[str]:
     """The lines of `difflib.unified_diff(old.splitlines(), new.splitlines(), name, name,
     lineterm="", n=context)`, in time that grows with the change rather than the file:
     the texts' common beginning and end are skipped at C speed, tables are matched
-    whole, and only tables that differ are compared line by line.
+    whole, and only tables that differ are compared line by line. Given the bytes of two
+    UTF-8 texts, only the lines around what differs are decoded.
     """
     if old == new:
         return
-    head = _common_prefix(old, new)
-    tail = _common_suffix(old, new, len(old) - head, len(new) - head)
-    # The window: whole lines around what differs, with `context` equal lines each side.
-    start = old.rfind("\n", 0, head) + 1
-    for _line in range(context):
-        if start:
-            start = old.rfind("\n", 0, start - 1) + 1
-    end = len(old) - tail
-    for _line in range(context + 1):
-        found = old.find("\n", end)
-        end = len(old) if found < 0 else found + 1
-    window_a, window_b = old[start:end], new[start : end - len(old) + len(new)]
-    offset = old.count("\n", 0, start)
+    window_a, window_b, offset = _window(old, new, context)
     a: Sequence[str]
     b: Sequence[str]
     matcher: difflib.SequenceMatcher[str]
@@ -351,6 +347,28 @@ def unified_diff(old: str, new: str, name: str, context: int = 1) -> Iterator[st
                 yield from ("-" + line for line in a[i1:i2])
             if tag in ("replace", "insert"):
                 yield from ("+" + line for line in b[j1:j2])
+
+
+def _window(old: Any, new: Any, context: int) -> tuple[str, str, int]:
+    """The lines of `old` and `new` (both str or both bytes) around what differs, with
+    `context` equal lines each side, as text; and how many lines of `old` come before."""
+    newline = "\n" if isinstance(old, str) else b"\n"
+    head = _common_prefix(old, new)
+    tail = _common_suffix(old, new, len(old) - head, len(new) - head)
+    start = old.rfind(newline, 0, head) + 1
+    for _line in range(context):
+        if start:
+            start = old.rfind(newline, 0, start - 1) + 1
+    end = len(old) - tail
+    for _line in range(context + 1):
+        found = old.find(newline, end)
+        end = len(old) if found < 0 else found + 1
+    window_a, window_b = old[start:end], new[start : end - len(old) + len(new)]
+    offset: int = old.count(newline, 0, start)
+    if isinstance(old, str):
+        return window_a, window_b, offset
+    # Whole lines of UTF-8 (each window begins and ends at a newline or an end).
+    return window_a.decode("utf-8", "replace"), window_b.decode("utf-8", "replace"), offset
 
 
 class _TableMatcher(difflib.SequenceMatcher[str]):
@@ -542,25 +560,28 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common beginning, by halving (each step one C compare,
-    of one slice: a slice of a text that is not Latin-1 is a copy and a scan)."""
+def _common_prefix(a: Any, b: Any) -> int:
+    """The length of the longest common beginning of two texts or two byte strings, by
+    halving (each step one C compare, of one slice: a slice of a text that is not
+    Latin-1 is a copy and a scan; of bytes, a view, no copy)."""
     low, high = 0, min(len(a), len(b))
+    cut = b if isinstance(b, str) else memoryview(b)
     while low < high:
         middle = (low + high + 1) // 2
-        if a.startswith(b[low:middle], low):
+        if a.startswith(cut[low:middle], low):
             low = middle
         else:
             high = middle - 1
     return low
 
 
-def _common_suffix(a: str, b: str, a_room: int, b_room: int) -> int:
+def _common_suffix(a: Any, b: Any, a_room: int, b_room: int) -> int:
     """The length of the longest common end that leaves `a_room`/`b_room` untouched."""
     low, high = 0, min(a_room, b_room)
+    cut = b if isinstance(b, str) else memoryview(b)
     while low < high:
         middle = (low + high + 1) // 2
-        if a.endswith(b[len(b) - middle : len(b) - low], 0, len(a) - low):
+        if a.endswith(cut[len(b) - middle : len(b) - low], 0, len(a) - low):
             low = middle
         else:
             high = middle - 1

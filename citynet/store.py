@@ -1196,8 +1196,9 @@ def update(
     *,
     force: bool = False,
     dry_run: bool = False,
-) -> tuple[str, str]:
-    """Load, change, validate and write a data file under its lock; return (old, new) text.
+) -> tuple[bytes, bytes]:
+    """Load, change, validate and write a data file under its lock; return its content
+    (UTF-8, without a byte-order mark) before and after.
 
     A change to a few records is written by splicing their text into the file (see
     `citynet.splice`), everything else byte for byte; otherwise the whole file is
@@ -1206,10 +1207,10 @@ def update(
     file changed on disk since it was read. Writes nothing when the text stays the
     same. The cache is updated with what was written, so the next command starts warm.
     """
-    old_text, new_text, _result = update_with(
+    old, new, _result = update_with(
         path, lambda data: (change(data), None), force=force, dry_run=dry_run
     )
-    return old_text, new_text
+    return old, new
 
 
 def update_with(
@@ -1218,9 +1219,9 @@ def update_with(
     *,
     force: bool = False,
     dry_run: bool = False,
-) -> tuple[str, str, R]:
+) -> tuple[bytes, bytes, R]:
     """`update` for a change that also says what it did (an import's report): returns
-    (old text, new text, what the change returned beside the dataset)."""
+    (old content, new content, what the change returned beside the dataset)."""
     from . import cache
     from .completion import carry_over
     from .query import carry_search
@@ -1231,10 +1232,11 @@ def update_with(
     # cycle collector is paused as for a read: an edit decodes, copies and packs tens of
     # thousands of objects in no cycle, which it would walk again and again for nothing.
     with contextlib.nullcontext() if dry_run else FileLock(path), _no_cycle_collection():
-        old_bytes = read_bytes(path)
-        old_text = decode(old_bytes, str(path))
-        cache.note_bytes(path, old_text, old_bytes)
-        dataset = cache.load_text(path, old_text)
+        # The file stays bytes: a splice copies what did not change without decoding it
+        # (a cache miss decodes it to parse it, which also says where it is not UTF-8).
+        on_disk = read_bytes(path)
+        dataset = cache.load_content(path, on_disk)
+        old = on_disk.removeprefix(_BOM)  # as a rewrite would write it: without a mark
         if not (force or dry_run):
             refuse_read_only(path)
         changed, result = change(dataset)
@@ -1243,28 +1245,34 @@ def update_with(
         spliced = None
         if changed is not dataset:
             # Where the tables break, remembered from the last write (checked before use).
-            known = cache.recall(path, old_text, _BREAKS, list[int])
-            spliced = splice(old_text, dataset, changed, known)
+            known = cache.recall(path, on_disk, _BREAKS, list[int])
+            spliced = splice(old, dataset, changed, known)
         if spliced is not None:
-            new_text, written, breaks = spliced
+            new, written, breaks = spliced
         else:
+            old_text = decode(on_disk, str(path))
             new_text, written = _rewrite(path, old_text, changed, force)
-        if dry_run or new_text == old_text:
-            return old_text, new_text, result
-        if spliced is None and comment_lines(old_text):
-            write_backup(path, old_text)
-        new_bytes = new_text.encode("utf-8")
-        atomic_write_bytes(path, new_bytes, unchanged=old_bytes)
-        cache.note_bytes(path, new_text, new_bytes)
-        cache.remember(path, new_text, written)  # the next command starts warm
+            if new_text == old_text:
+                new = old
+            else:
+                new = new_text.encode("utf-8")
+                if not dry_run and comment_lines(old_text):
+                    write_backup(path, old_text)
+        if dry_run or new == old:
+            return old, new, result
+        atomic_write_bytes(path, new, unchanged=on_disk)
+        cache.remember(path, new, written)  # the next command starts warm
         if spliced is not None:
-            cache.keep(path, new_text, _BREAKS, breaks)  # … and so does the next splice
-        carry_over(path, old_text, dataset, new_text, written)  # … and so does completion
-        carry_search(path, old_text, dataset, new_text, written)  # … and search
-    return old_text, new_text, result
+            cache.keep(path, new, _BREAKS, breaks)  # … and so does the next splice
+        carry_over(path, on_disk, dataset, new, written)  # … and so does completion
+        carry_search(path, on_disk, dataset, new, written)  # … and search
+    return old, new, result
 
 
-_BREAKS = "breaks"
+# The byte-order mark some editors put first: not part of the text (`files.decode`).
+_BOM = "\ufeff".encode()
+# Where the tables break, as byte offsets, remembered for a content.
+_BREAKS = "byte-breaks"
 
 
 def _rewrite(path: Path, old_text: str, changed: Dataset, force: bool) -> tuple[str, Dataset]:

@@ -129,8 +129,8 @@ def test_search_after_edits_reads_a_patched_index_that_finds_what_a_full_scan_fi
         "--note", "Beobachterstatus seit Sommer", "--source", "berlin-partnerschaften")  # fmt: skip
     run("edit", "network", "c40", "--add-alias", "Klimaführerschaft")
     run("remove", "membership", "berlin:iclei")
-    text = shipped.read_text(encoding="utf-8")
-    assert cache.recall(shipped, text, query.SEARCH_LABEL + "-patch", object) is not None
+    content = shipped.read_bytes()
+    assert cache.recall(shipped, content, query.SEARCH_LABEL + "-patch", object) is not None
 
     def not_again(dataset: Dataset) -> dict[str, str]:
         raise AssertionError("the index was built again")

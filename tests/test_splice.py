@@ -56,32 +56,33 @@ def test_a_spliced_change_gives_the_bytes_of_a_full_rewrite(seed: int) -> None:
         expected = store.dumps(new)
         store.parse(expected)
     except Exception:  # an invalid change (a pair stated twice, say) is never spliced
-        assert splice.splice(text, old, new) is None
+        assert splice.splice(text.encode(), old, new) is None
         return
-    spliced = splice.splice(text, old, new)
+    spliced = splice.splice(text.encode(), old, new)
     assert spliced is not None
-    spliced_text, in_file_order, breaks = spliced
-    assert spliced_text == expected
-    assert store.parse(spliced_text) == in_file_order
-    # Where the newline before each table's header stands, as a scan finds them.
-    assert breaks == [m.start() for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", expected)]
+    spliced_bytes, in_file_order, breaks = spliced
+    assert spliced_bytes == expected.encode()
+    assert store.parse(spliced_bytes.decode()) == in_file_order
+    # The byte offset of the newline before each table's header, as a scan finds them.
+    found = re.finditer(rb"\n\[\[[a-z_]+\]\]\n", expected.encode())
+    assert breaks == [m.start() for m in found]
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_remembered_table_breaks_that_do_not_line_up_give_the_bytes_of_a_full_rewrite(
     seed: int,
 ) -> None:
-    text = shipped_path().read_text(encoding="utf-8")
-    old = store.parse(text)
+    text = shipped_path().read_bytes()
+    old = store.parse(text.decode())
     rng = random.Random(seed)
     new = random_change(old, rng)
-    right = [m.start() for m in re.finditer(r"\n\[\[[a-z_]+\]\]\n", text)]
+    right = [m.start() for m in re.finditer(rb"\n\[\[[a-z_]+\]\]\n", text)]
     shifted = [start + 1 for start in right]
     swapped = right.copy()
     at = rng.randrange(len(right) - 1)
     swapped[at], swapped[at + 1] = swapped[at + 1], swapped[at]
     # A break moved before the header of a table nested in the record before it.
-    nested = text.index("\n[[networks.figures]]\n")
+    nested = text.index(b"\n[[networks.figures]]\n")
     after = next(i for i, start in enumerate(right) if start > nested)
     onto_nested = [*right[:after], nested, *right[after + 1 :]]
     wrong = [right[:-1], [], shifted, swapped, [0, *right[1:]], [len(text) + 5] * len(right)]
@@ -130,7 +131,7 @@ def test_a_record_with_a_comment_inside_takes_the_full_path(shipped: Path) -> No
     old = store.parse(text)
     koeln = old.city_by_id["koeln"]
     cities = tuple(replace(c, note="Dom") if c is koeln else c for c in old.cities)
-    assert splice.splice(text, old, old.replace(cities=cities)) is None
+    assert splice.splice(text.encode(), old, old.replace(cities=cities)) is None
     shipped.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "x"])
     assert result.exit_code == 3 and "comments" in result.stderr  # nothing lost silently
@@ -146,6 +147,21 @@ def test_an_unusual_layout_falls_back_to_the_same_bytes_as_a_rewrite(shipped: Pa
     expected = store.parse(canonical_text)
     cities = tuple(replace(c, note="Dom") if c.id == "koeln" else c for c in expected.cities)
     assert shipped.read_text(encoding="utf-8") == store.dumps(expected.replace(cities=cities))
+
+
+def test_a_file_with_a_byte_order_mark_is_spliced_into_the_bytes_of_a_rewrite(
+    shipped: Path,
+) -> None:
+    canonical_text = shipped.read_text(encoding="utf-8")
+    shipped.write_bytes("\ufeff".encode() + canonical_text.encode())
+    result = runner.invoke(app, ["--data", str(shipped), "edit", "city", "koeln", "--note", "Dom"])
+    assert result.exit_code == 0, result.stderr
+    expected = store.parse(canonical_text)
+    cities = tuple(replace(c, note="Dom") if c.id == "koeln" else c for c in expected.cities)
+    assert shipped.read_bytes() == store.dumps(expected.replace(cities=cities)).encode()
+    assert [line for line in result.stdout.splitlines() if line[:1] in "+-"][2:] == [
+        '+note = "Dom"'
+    ]
 
 
 def test_after_an_edit_the_next_read_is_warm(
@@ -167,7 +183,7 @@ def test_after_an_edit_the_next_read_is_warm(
 def test_a_change_that_breaks_a_reference_is_refused_as_before(shipped: Path) -> None:
     old = store.parse(shipped.read_text(encoding="utf-8"))
     kept = tuple(c for c in old.cities if c.id != "koeln")
-    assert splice.splice(shipped.read_text(encoding="utf-8"), old, old.replace(cities=kept)) is None
+    assert splice.splice(shipped.read_bytes(), old, old.replace(cities=kept)) is None
     result = runner.invoke(app, ["--data", str(shipped), "remove", "city", "koeln"])
     assert result.exit_code != 0
     assert shipped.read_text(encoding="utf-8") == shipped_path().read_text(encoding="utf-8")
@@ -219,6 +235,8 @@ def test_the_diff_of_any_change_turns_the_old_text_into_the_new(
     new = "".join(lines)
     diff = list(splice.unified_diff(old, new, "f"))
     assert apply(old, diff) == new
+    # Of the texts' UTF-8 bytes (as an edit gives them), the same lines.
+    assert list(splice.unified_diff(old.encode(), new.encode(), "f")) == diff
     whole = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))
     # The same changed lines as the whole-text diff, though equal lines may pair otherwise.
     assert sum(line[0] in "+-" for line in diff) <= sum(line[0] in "+-" for line in whole)
@@ -299,11 +317,11 @@ def test_a_splice_refuses_exactly_the_changes_the_full_path_refuses() -> None:
     verdicts = set()
     for what, new in _edits(old):
         try:
-            expected: str | None = store.dumps(new)
-            store.parse(expected)
+            expected: bytes | None = store.dumps(new).encode()
+            store.parse(expected.decode())
         except Exception:
             expected = None
-        spliced = splice.splice(text, old, new)
+        spliced = splice.splice(text.encode(), old, new)
         assert (spliced and spliced[0]) == expected, what
         verdicts.add(expected is None)
     assert verdicts == {True, False}

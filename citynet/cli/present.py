@@ -99,7 +99,7 @@ def print_lines(lines: list[str]) -> None:
     sys.stdout.write("".join(printable(line) + "\n" for line in lines))
 
 
-def print_diff(old: str, new: str, path: Path) -> None:
+def print_diff(old: bytes, new: bytes, path: Path) -> None:
     """The change a write made (or would make) to the data file, as a unified diff."""
     from ..output import printable
     from ..splice import unified_diff
