@@ -259,7 +259,7 @@ def _entry_name(path: Path) -> str:
     return blake2b(identity, digest_size=16).hexdigest() + ".msgpack"
 
 
-def _tag(key: bytes, context: bytes, payload: bytes) -> bytes:
+def _tag(key: bytes, context: bytes, payload: bytes | memoryview) -> bytes:
     mac = blake2b(key=key, digest_size=_TAG_SIZE)
     mac.update(context)
     mac.update(payload)
@@ -324,8 +324,10 @@ def _read_private(path: Path, limit: int) -> bytes | None:
     return content if len(content) <= limit else None
 
 
-def _create(path: Path, content: bytes) -> bool:
-    """Write a new private file that nobody else made first; False if that fails."""
+def _create(path: Path, *content: bytes) -> bool:
+    """Write a new private file that nobody else made first, of the pieces of `content`
+    (written one after another, not joined: an entry's payload is megabytes); False if
+    that fails."""
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY
         descriptor = os.open(path, flags, 0o600)
@@ -333,7 +335,7 @@ def _create(path: Path, content: bytes) -> bool:
         return False
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
+            file.writelines(content)
     except OSError:  # a full disk, say: no cache this time
         path.unlink(missing_ok=True)
         return False
@@ -357,8 +359,9 @@ def _read_entry(entry: Path, key: bytes, context: bytes, shape: Any) -> Any:
     head = len(_MAGIC)
     if content[:head] != _MAGIC:
         return None
-    tag, payload = content[head : head + _TAG_SIZE], content[head + _TAG_SIZE :]
-    if not _compare_digest(tag, _tag(key, context, payload)):
+    # A view of the payload, not a copy of megabytes: the decoded values are copies.
+    payload = memoryview(content)[head + _TAG_SIZE :]
+    if not _compare_digest(content[head : head + _TAG_SIZE], _tag(key, context, payload)):
         return None
     try:
         return msgspec.msgpack.decode(payload, type=shape)
@@ -372,7 +375,7 @@ def _write_entry(entry: Path, key: bytes, context: bytes, value: object) -> None
     payload = msgspec.msgpack.encode(value)
     # A name nobody can predict, created exclusively: no link or planted file is followed.
     temporary = entry.with_name(f".{entry.name}.{os.urandom(8).hex()}.tmp")
-    if not _create(temporary, _MAGIC + _tag(key, context, payload) + payload):
+    if not _create(temporary, _MAGIC, _tag(key, context, payload), payload):
         return
     try:
         os.replace(temporary, entry)

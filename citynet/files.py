@@ -110,6 +110,28 @@ def read_bytes(path: Path, what: str = N_("a TOML file")) -> bytes:
     return data
 
 
+def holds(path: Path, content: bytes) -> bool:
+    """Whether the file at `path` holds exactly `content` (DataError as `read_bytes` where
+    it cannot be read). Read in pieces into one small buffer and compared in place: no
+    second copy of a large file is made (each is fresh memory to fault in)."""
+    descriptor, size = _open_regular(path, N_("a TOML file"), max_bytes())
+    if size != len(content):
+        os.close(descriptor)
+        return False
+    buffer = bytearray(1 << 18)
+    piece, at = memoryview(buffer), 0
+    with os.fdopen(descriptor, "rb", buffering=0) as file:
+        try:
+            while count := file.readinto(buffer):
+                if not content.startswith(piece[:count], at):
+                    return False  # (also if the file grew: nothing is there to match)
+                at += count
+        except OSError as error:
+            what = N_("a TOML file")
+            raise DataError([Problem(str(path), "", _read_failure(path, error, what))]) from None
+    return at == len(content)
+
+
 def _open_regular(path: Path, what: str, limit: int) -> tuple[int, int]:
     """An open descriptor of `path` and its size; DataError unless it is a regular file
     of at most `limit` bytes. Nothing can block: a FIFO is opened without waiting."""
@@ -247,7 +269,7 @@ def atomic_write_chunks(
             _copy_mode(path, temporary)
         else:
             os.chmod(temporary, mode)
-        if unchanged is not None and read_bytes(path) != unchanged:
+        if unchanged is not None and not holds(path, unchanged):
             # The last check, as close to the rename as it can be: a write by another
             # program between this read and the rename is the one that can still be lost.
             message = _(

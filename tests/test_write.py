@@ -183,6 +183,20 @@ def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(mini: Path)
     assert "Stadt Z" in mini.read_text(encoding="utf-8")
 
 
+def test_a_file_holds_exactly_its_bytes_and_nothing_else(tmp_path: Path) -> None:
+    # Larger than the piece it is compared in, with the difference in the last piece.
+    content = bytes(range(256)) * 4099
+    path = tmp_path / "f.toml"
+    path.write_bytes(content)
+    assert files.holds(path, content)
+    for other in (content[:-1] + b"x", content[:-1], content + b"\n", b"", content[1:] + b"a"):
+        assert not files.holds(path, other)
+    path.write_bytes(b"")
+    assert files.holds(path, b"") and not files.holds(path, b"a")
+    with pytest.raises(DataError, match="no such file"):
+        files.holds(tmp_path / "missing.toml", content)
+
+
 def test_parallel_writers_all_land(mini: Path) -> None:
     canonical(mini)
     env = {**os.environ, "CITYNET_DATA": str(mini)}
