@@ -11,7 +11,7 @@ import pytest
 from msgspec.structs import replace
 from typer.testing import CliRunner
 
-from citynet import cache, changes, splice, store
+from citynet import cache, changes, model, splice, store
 from citynet.cli import app
 from citynet.files import shipped_path
 from citynet.model import SECTIONS, City, Dataset, Membership, Partnership
@@ -346,3 +346,19 @@ def test_the_common_beginning_and_end_are_those_a_scan_finds(seed: int) -> None:
         pairs = zip(reversed(a[head:]), reversed(b[head:]), strict=False)
         tail = next((i for i, (x, y) in enumerate(pairs) if x != y), min(a_room, b_room))
         assert splice._common_suffix(a, b, a_room, b_room) == tail
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_records_that_went_and_came_are_those_an_identity_scan_finds(seed: int) -> None:
+    old = store.parse(shipped_path().read_text(encoding="utf-8"))
+    new = random_change(old, random.Random(seed))
+    for section in SECTIONS:
+        before, after = getattr(old, section), getattr(new, section)
+        went = [r for r in before if all(r is not a for a in after)]
+        came = [r for r in after if all(r is not b for b in before)]
+        expected = None if len(came) > len(after) // 4 + 1 else (went, came)
+        assert model.records_changed(old, new, section) == expected
+        assert model.records_changed(old, new, section) == expected  # found once, kept
+    everything = old.replace(cities=tuple(replace(c) for c in old.cities))
+    assert model.records_changed(old, everything, "cities") is None  # most came
+    assert model.records_changed(everything, old, "cities") is None
