@@ -83,26 +83,34 @@ def pack(dataset: Dataset) -> Packed:
             stored.append(origin.stored)
             continue
         held = held if isinstance(held, tuple) else held.records()
-        buffer = bytearray(_array_header(len(held)))
+        # The section's bytes as pieces, joined once: a megabyte copied from the entry
+        # read is not copied again into a growing buffer and then out of it.
+        pieces: list[bytes | bytearray | memoryview] = [_array_header(len(held))]
+        size = len(pieces[0])
         ends: list[int] = []
         read = _read_before(record_type)
         for low, high, first in _runs(read, held):
             if first is None:  # records this process made: encoded
+                buffer = bytearray()
                 for record in held[low:high]:
                     encoder.encode_into(record, buffer, -1)
-                    ends.append(len(buffer))
+                    ends.append(size + len(buffer))
+                pieces.append(buffer)
+                size += len(buffer)
                 continue
             # A run of records read together: their bytes copied at once, their ends shifted.
             assert read is not None
             was = read.stored.ends
-            shift = len(buffer) - (was[first - 1] if first else read._start)
-            buffer += read.bytes_of_run(first, first + high - low)
+            shift = size - (was[first - 1] if first else read._start)
+            run = read.bytes_of_run(first, first + high - low)
+            pieces.append(run)
+            size += len(run)
             ends += map(shift.__add__, was[first : first + high - low])
         ids = _lines(map(_ID, held)) if "id" in record_type.__struct_fields__ else ""
         referring = {
             field: _positions(dataset.positions(name, field)) for field in INDEXED.get(name, ())
         }
-        stored.append(Stored(bytes(buffer), ends, ids, referring))
+        stored.append(Stored(b"".join(pieces), ends, ids, referring))
     return Packed(dataset.schema_version, tuple(stored))
 
 
@@ -209,6 +217,12 @@ class Encoded:
 # entry of a changed dataset copies what it can of them (see `pack`).
 _READ: dict[int, Encoded] = {}
 _MOST_READ = 2 * len(SECTIONS)  # an edit's old and new dataset
+
+
+def forget_read() -> None:
+    """Let go of the sections read so far (once an edit's entry is written, nothing is
+    copied from them again): what was decoded of them is freed now."""
+    _READ.clear()
 
 
 def _read_before(record_type: type) -> Encoded | None:

@@ -1222,50 +1222,63 @@ def update_with(
 ) -> tuple[bytes, bytes, R]:
     """`update` for a change that also says what it did (an import's report): returns
     (old content, new content, what the change returned beside the dataset)."""
-    from . import cache
-    from .completion import carry_over
-    from .query import carry_search
-    from .splice import splice
+    from .packed import forget_read
 
     path = write_target(path)  # through a symbolic link to its target, resolved once
     # A dry run writes nothing, not even a lock: it works in a read-only folder too. The
     # cycle collector is paused as for a read: an edit decodes, copies and packs tens of
     # thousands of objects in no cycle, which it would walk again and again for nothing.
     with contextlib.nullcontext() if dry_run else FileLock(path), _no_cycle_collection():
-        # The file stays bytes: a splice copies what did not change without decoding it
-        # (a cache miss decodes it to parse it, which also says where it is not UTF-8).
-        on_disk = read_bytes(path)
-        dataset = cache.load_content(path, on_disk)
-        old = on_disk.removeprefix(_BOM)  # as a rewrite would write it: without a mark
-        if not (force or dry_run):
-            refuse_read_only(path)
-        changed, result = change(dataset)
-        # Only what changed is written where the file lines up with what was read (and
-        # nothing of it, comments included, is lost); a rewrite of everything otherwise.
-        spliced = None
-        if changed is not dataset:
-            # Where the tables break, remembered from the last write (checked before use).
-            known = cache.recall(path, on_disk, _BREAKS, list[int])
-            spliced = splice(old, dataset, changed, known)
-        if spliced is not None:
-            new, written, breaks = spliced
+        try:
+            return _update(path, change, force, dry_run)
+        finally:
+            # The records the edit decoded (11,000 cities at the real size), freed while
+            # the collector still pauses: else its first pass after would walk them all.
+            forget_read()
+
+
+def _update(
+    path: Path, change: Callable[[Dataset], tuple[Dataset, R]], force: bool, dry_run: bool
+) -> tuple[bytes, bytes, R]:
+    from . import cache
+    from .completion import carry_over
+    from .query import carry_search
+    from .splice import splice
+
+    # The file stays bytes: a splice copies what did not change without decoding it (a
+    # cache miss decodes it to parse it, which also says where it is not UTF-8).
+    on_disk = read_bytes(path)
+    dataset = cache.load_content(path, on_disk)
+    old = on_disk.removeprefix(_BOM)  # as a rewrite would write it: without a mark
+    if not (force or dry_run):
+        refuse_read_only(path)
+    changed, result = change(dataset)
+    # Only what changed is written where the file lines up with what was read (and
+    # nothing of it, comments included, is lost); a rewrite of everything otherwise.
+    spliced = None
+    if changed is not dataset:
+        # Where the tables break, remembered from the last write (checked before use).
+        known = cache.recall(path, on_disk, _BREAKS, list[int])
+        spliced = splice(old, dataset, changed, known)
+    if spliced is not None:
+        new, written, breaks = spliced
+    else:
+        old_text = decode(on_disk, str(path))
+        new_text, written = _rewrite(path, old_text, changed, force)
+        if new_text == old_text:
+            new = old
         else:
-            old_text = decode(on_disk, str(path))
-            new_text, written = _rewrite(path, old_text, changed, force)
-            if new_text == old_text:
-                new = old
-            else:
-                new = new_text.encode("utf-8")
-                if not dry_run and comment_lines(old_text):
-                    write_backup(path, old_text)
-        if dry_run or new == old:
-            return old, new, result
-        atomic_write_bytes(path, new, unchanged=on_disk)
-        cache.remember(path, new, written)  # the next command starts warm
-        if spliced is not None:
-            cache.keep(path, new, _BREAKS, breaks)  # … and so does the next splice
-        carry_over(path, on_disk, dataset, new, written)  # … and so does completion
-        carry_search(path, on_disk, dataset, new, written)  # … and search
+            new = new_text.encode("utf-8")
+            if not dry_run and comment_lines(old_text):
+                write_backup(path, old_text)
+    if dry_run or new == old:
+        return old, new, result
+    atomic_write_bytes(path, new, unchanged=on_disk)
+    cache.remember(path, new, written)  # the next command starts warm
+    if spliced is not None:
+        cache.keep(path, new, _BREAKS, breaks)  # … and so does the next splice
+    carry_over(path, on_disk, dataset, new, written)  # … and so does completion
+    carry_search(path, on_disk, dataset, new, written)  # … and search
     return old, new, result
 
 
