@@ -246,8 +246,55 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
     objects of `before` from position `first` on, one after another; `first` None where
     they are not in `before`. Runs are found by comparing slices in C: a section with a
     few changed records costs a few steps for each change, not one for each record."""
-    where = dict(zip(map(id, before), itertools.count()))
-    positions = list(map(where.get, map(id, after)))
+    ids_before, ids_after = list(map(id, before)), list(map(id, after))
+    # The common beginning and end first, by halving: only the records between them (a
+    # few, after an edit) are looked up one by one. A record that stood in the common
+    # beginning or end and again between them (one object twice) is taken for new there.
+    head = _same(ids_before, ids_after, min(len(before), len(after)), backwards=False)
+    room = min(len(before), len(after)) - head
+    tail = _same(ids_before, ids_after, room, backwards=True)
+    end_before, end_after = len(before) - tail, len(after) - tail
+    found: list[tuple[int, int, int | None]] = [(0, head, 0)] if head else []
+    between = _walk(ids_before[head:end_before], ids_after[head:end_after])
+    for low, high, first in between:
+        found.append((low + head, high + head, None if first is None else first + head))
+    if tail:
+        found.append((end_after, len(after), end_before))
+    # Runs that continue one another are one run (as a walk of the whole would find).
+    merged: list[tuple[int, int, int | None]] = []
+    for low, high, first in found:
+        if merged:
+            last_low, last_high, last_first = merged[-1]
+            if last_first is None and first is None:
+                merged[-1] = (last_low, high, None)
+                continue
+            if last_first is not None and first == last_first + last_high - last_low:
+                merged[-1] = (last_low, high, last_first)
+                continue
+        merged.append((low, high, first))
+    return iter(merged)
+
+
+def _same(a: list[int], b: list[int], room: int, *, backwards: bool) -> int:
+    """How many items `a` and `b` share at their beginning (or end), at most `room`."""
+    low, high = 0, room
+    while low < high:
+        middle = (low + high + 1) // 2
+        if backwards:
+            same = a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]
+        else:
+            same = a[low:middle] == b[low:middle]
+        if same:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _walk(before: list[int], after: list[int]) -> Iterator[tuple[int, int, int | None]]:
+    """`runs` of the ids `after` in the ids `before`, found by looking each up."""
+    where = dict(zip(before, itertools.count()))
+    positions = list(map(where.get, after))
     naturals = list(range(len(before)))  # what a run's positions are compared with
     low, count = 0, len(after)
     while low < count:

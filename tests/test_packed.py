@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import msgspec
@@ -271,3 +272,41 @@ def test_what_refers_to_an_id_no_record_holds_is_found_without_decoding_a_sectio
     for section in SECTIONS:
         assert schema.records_referring(again, section, {"cities": {"nirgendwo"}}) == []
     assert all(isinstance(again.section(s), Encoded) for s in SECTIONS)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_runs_are_the_longest_stretches_of_the_same_objects(seed: int) -> None:
+    """Whatever changed (records in, out, moved, one object twice), each run holds the
+    very objects it names, runs cover `after` in order, and no two of them could be one."""
+    import random
+
+    rng = random.Random(seed)
+    before = [object() for _ in range(rng.randrange(0, 60))]
+    after = list(before)
+    for _ in range(rng.randint(0, 5)):
+        roll = rng.random()
+        at = rng.randrange(len(after) + 1)
+        if roll < 0.3 and after:
+            del after[min(at, len(after) - 1)]
+        elif roll < 0.6:
+            after.insert(at, object())
+        elif roll < 0.8 and after:
+            after.insert(at, after.pop(rng.randrange(len(after))))
+        elif before:
+            after.insert(at, rng.choice(before))  # one object twice
+    found = list(packed.runs(before, after))
+    assert [low for low, _high, _first in found] == [0, *(high for _l, high, _f in found)][:-1]
+    assert (found[-1][1] if found else 0) == len(after)
+    for low, high, first in found:
+        assert low < high
+        if first is None:  # new, or an object that stands twice (taken for new once)
+            for record in after[low:high]:
+                assert all(record is not b for b in before) or sum(record is a for a in after) > 1
+        else:
+            assert first + high - low <= len(before)
+            assert all(a is b for a, b in zip(after[low:high], before[first:], strict=False))
+    for (low, high, first), (_low, _high, next_first) in itertools.pairwise(found):
+        if first is None:
+            assert next_first is not None
+        else:
+            assert next_first != first + high - low
