@@ -22,7 +22,7 @@ from typing import Any, Final
 import msgspec
 
 from . import model
-from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, same_length
 
 _ID = operator.attrgetter("id")
 
@@ -250,9 +250,9 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
     # The common beginning and end first, by halving: only the records between them (a
     # few, after an edit) are looked up one by one. A record that stood in the common
     # beginning or end and again between them (one object twice) is taken for new there.
-    head = _same(ids_before, ids_after, min(len(before), len(after)), backwards=False)
+    head = same_length(ids_before, ids_after, min(len(before), len(after)))
     room = min(len(before), len(after)) - head
-    tail = _same(ids_before, ids_after, room, backwards=True)
+    tail = same_length(ids_before, ids_after, room, backwards=True)
     end_before, end_after = len(before) - tail, len(after) - tail
     found: list[tuple[int, int, int | None]] = [(0, head, 0)] if head else []
     between = _walk(ids_before[head:end_before], ids_after[head:end_after])
@@ -273,22 +273,6 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
                 continue
         merged.append((low, high, first))
     return iter(merged)
-
-
-def _same(a: list[int], b: list[int], room: int, *, backwards: bool) -> int:
-    """How many items `a` and `b` share at their beginning (or end), at most `room`."""
-    low, high = 0, room
-    while low < high:
-        middle = (low + high + 1) // 2
-        if backwards:
-            same = a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]
-        else:
-            same = a[low:middle] == b[low:middle]
-        if same:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def _walk(before: list[int], after: list[int]) -> Iterator[tuple[int, int, int | None]]:

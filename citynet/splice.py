@@ -153,8 +153,8 @@ class _Headers:
         remembered under the hash of the text they were found in.)"""
         if len(breaks) != self.total or not breaks or breaks[0] < 0:
             return False
-        if breaks != sorted(breaks) or len(set(breaks)) != len(breaks):
-            return False  # (both in C: cheaper than comparing each pair)
+        if not all(map(operator.lt, breaks, itertools.islice(breaks, 1, None))):
+            return False  # not strictly ascending (each pair compared in C)
         headers: list[bytes] = []
         ends = [*self.firsts[1:], self.total]
         for low, high, header in zip(self.firsts, ends, self.headers, strict=True):

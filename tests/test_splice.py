@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import operator
 import random
 import re
 from pathlib import Path
@@ -362,3 +363,28 @@ def test_the_records_that_went_and_came_are_those_an_identity_scan_finds(seed: i
     everything = old.replace(cities=tuple(replace(c) for c in old.cities))
     assert model.records_changed(old, everything, "cities") is None  # most came
     assert model.records_changed(everything, old, "cities") is None
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_records_that_went_and_came_by_identity_whatever_moved_or_stands_twice(seed: int) -> None:
+    rng = random.Random(seed)
+    cities = [City(f"c{n}", "Neustadt", "DE", ("s",)) for n in range(rng.randrange(1, 80))]
+    after = list(cities)
+    for _ in range(rng.randint(0, 4)):
+        at, roll = rng.randrange(len(after) + 1), rng.random()
+        if roll < 0.3 and after:
+            del after[min(at, len(after) - 1)]
+        elif roll < 0.6:
+            after.insert(at, City(f"n{rng.randrange(99)}", "Neustadt", "DE", ("s",)))
+        elif roll < 0.8 and after:
+            after.insert(at, after.pop(rng.randrange(len(after))))
+        else:
+            after.insert(at, rng.choice(cities))  # one object twice
+    old, new = Dataset(cities=tuple(cities)), Dataset(cities=tuple(after))
+    went = [c for c in cities if all(c is not a for a in after)]
+    came = [a for a in after if all(a is not c for c in cities)]
+    expected = None if len(came) > len(after) // 4 + 1 else (went, came)
+    found = model.records_changed(old, new, "cities")
+    assert found == expected
+    if found is not None:  # the very objects
+        assert all(map(operator.is_, found[0], went)) and all(map(operator.is_, found[1], came))
