@@ -388,3 +388,20 @@ def test_records_that_went_and_came_by_identity_whatever_moved_or_stands_twice(s
     assert found == expected
     if found is not None:  # the very objects
         assert all(map(operator.is_, found[0], went)) and all(map(operator.is_, found[1], came))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_diff_of_the_bytes_is_the_diff_of_the_texts(seed: int) -> None:
+    # Letters of one, two and three bytes: a difference may begin or end inside one.
+    rng = random.Random(seed)
+    for _ in range(200):
+        a = "".join(rng.choice("aéè€\n") for _ in range(rng.randrange(0, 400)))
+        letters = list(a)
+        for _ in range(rng.randrange(1, 4)):
+            at = rng.randrange(len(letters) + 1)
+            letters[at:at] = rng.choice(["é", "è", "€", "\n", "a", ""])
+            if letters and rng.random() < 0.5:
+                del letters[rng.randrange(len(letters))]
+        b = "".join(letters)
+        expected = list(splice.unified_diff(a, b, "f"))
+        assert list(splice.unified_diff(a.encode(), b.encode(), "f")) == expected
