@@ -21,6 +21,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .gazetteer import CONFIRM_KM, distance_km
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
 _CELL_DEGREES = 10.0  # the grid that finds the countries a point may lie in
 SEA_KM = 150.0  # … and leave out small islands: at sea, only this far out is a mistake
+# The grid of scripts/make_outline_grid.py: cells of 1/16°, stored in blocks of 16 × 16
+GRID_PER_DEGREE = 16
+GRID_BLOCK = 16
 KINDS = ("outside-country", "name-coordinates", "same-name", "one-place", "country-code")
 
 
@@ -105,22 +109,22 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     from .gazetteer import gazetteer
     from .geo import atlas
 
-    outlines = Outlines(atlas("50m"))
-    places = gazetteer()
+    grid = outline_grid()
+    outlines: Outlines | None = None  # decoded for the first city the grid cannot decide
+    places: Gazetteer | None = None
     found = []
     for city in cities:
-        if city.lat is None or city.lng is None or not outlines.has(city.country):
+        if city.lat is None or city.lng is None or not grid.has(city.country):
             continue
+        if city.country in grid.passing(city.lng, city.lat):
+            continue  # most cities lie well inside their country: no outline needed
+        if outlines is None or places is None:
+            outlines, places = Outlines(atlas("50m")), gazetteer()
         # GeoNames has the last word, and asking it first spares most outline tests
         if _placed_by_geonames(city, places):
             continue
         point = (city.lng, city.lat)
-        if outlines.contains(city.country, point):
-            continue
-        # Far from the country's box, the box's distance says enough (and costs nothing).
-        km = outlines.box_km(city.country, point)
-        far = km > SEA_KM
-        km = km if far else outlines.distance_km(city.country, point)
+        km, far = outlines.outside_km(city.country, point)
         if km <= BORDER_KM:
             continue
         inside = outlines.country_at(point)
@@ -162,6 +166,54 @@ def _placed_by_geonames(city: City, places: Gazetteer) -> bool:
     )
 
 
+class OutlineGrid:
+    """scripts/make_outline_grid.py's grid over the 1:50m outlines: for each cell of
+    1/GRID_PER_DEGREE °, the countries for which every point of the cell passes the
+    outline test (inside, or within BORDER_KM). A city elsewhere gets the exact test."""
+
+    def __init__(self, data: bytes) -> None:
+        import json
+        import sys
+        import zlib
+        from array import array
+
+        raw = zlib.decompress(data)
+        end = raw.index(b"\n")
+        header = json.loads(raw[:end])
+        self._sets = [frozenset(codes.split()) for codes in header["sets"]]
+        self._countries = frozenset(header["countries"])
+        self._numbers = array("H")
+        self._numbers.frombytes(raw[end + 1 :])
+        if sys.byteorder == "big":
+            self._numbers.byteswap()
+
+    def has(self, code: str) -> bool:
+        """Has the country an outline (in the atlas the grid was made from)?"""
+        return code in self._countries
+
+    def passing(self, lng: float, lat: float) -> frozenset[str]:
+        """The countries whose outline test every point of the cell of (lng, lat) passes."""
+        column = math.floor((lng + 180.0) * GRID_PER_DEGREE)
+        row = math.floor((lat + 90.0) * GRID_PER_DEGREE)
+        if not (0 <= column < 360 * GRID_PER_DEGREE and 0 <= row < 180 * GRID_PER_DEGREE):
+            return frozenset()  # ±180° and the poles: the exact test
+        numbers, sets, block = self._numbers, self._sets, GRID_BLOCK
+        value = numbers[(row // block) * (360 * GRID_PER_DEGREE // block) + column // block]
+        if value >= len(sets):  # a block of cells of several sets
+            start = (180 * 360 * GRID_PER_DEGREE * GRID_PER_DEGREE) // (block * block)
+            start += (value - len(sets)) * block * block
+            value = numbers[start + (row % block) * block + column % block]
+        return sets[value]
+
+
+@cache
+def outline_grid() -> OutlineGrid:
+    """The grid shipped in atlas/outline-grid.bin."""
+    from .geo import ATLAS
+
+    return OutlineGrid((ATLAS / "outline-grid.bin").read_bytes())
+
+
 class Outlines:
     """The atlas's countries as rings of points, for point-in-country tests; a country's
     rings are decoded (and indexed, `_Ring`) when a point is first tested against it."""
@@ -175,6 +227,21 @@ class Outlines:
 
     def has(self, code: str) -> bool:
         return code in self._countries
+
+    def codes(self) -> list[str]:
+        """The codes of the countries with an outline."""
+        return list(self._countries)
+
+    def edges(self, code: str) -> list[tuple[float, float, float, float]]:
+        """Every edge of the country's rings, (x1, y1, x2, y2), as `contains` tests them."""
+        found = []
+        for ring in self._rings_of(code):
+            points = ring.points
+            x1, y1 = points[-1]
+            for x2, y2 in points:
+                found.append((x1, y1, x2, y2))
+                x1, y1 = x2, y2
+        return found
 
     def _rings_of(self, code: str) -> list[_Ring]:
         rings = self._rings.get(code)
@@ -205,6 +272,17 @@ class Outlines:
             if west <= lng <= east and south <= lat <= north and ring.contains(lng, lat):
                 inside = not inside
         return inside
+
+    def outside_km(self, code: str, point: Point) -> tuple[float, bool]:
+        """How far the point lies outside the country (0 inside), in km, and whether that
+        is only the distance from the country's box, which is more than SEA_KM."""
+        if self.contains(code, point):
+            return 0.0, False
+        # Far from the country's box, the box's distance says enough (and costs nothing).
+        km = self.box_km(code, point)
+        if km > SEA_KM:
+            return km, True
+        return self.distance_km(code, point), False
 
     def country_at(self, point: Point) -> str:
         """The code of the country the point lies in, or ""."""
@@ -290,10 +368,10 @@ class _Ring:
     and the arithmetic on each edge is that of a walk round the whole ring: the answers
     are the same, only cheaper."""
 
-    __slots__ = ("_bands", "_height", "_points", "_runs", "box")
+    __slots__ = ("_bands", "_height", "_runs", "box", "points")
 
     def __init__(self, points: list[Point]) -> None:
-        self._points = points
+        self.points = points
         lngs = [p[0] for p in points]
         lats = [p[1] for p in points]
         self.box = (min(lngs), min(lats), max(lngs), max(lats))
@@ -309,7 +387,7 @@ class _Ring:
         return min(len(self._bands) - 1, int((lat - self.box[1]) / self._height))
 
     def _make_bands(self) -> None:
-        points = self._points
+        points = self.points
         count = max(1, len(points) // _EDGES_PER_BAND)
         self._height = (self.box[3] - self.box[1]) / count
         bands: list[list[tuple[float, float, float, float]]] = [[] for _ in range(count)]
@@ -345,7 +423,7 @@ class _Ring:
         """The distance from the point to the ring's nearest edge if it is less than
         `best`, else `best` (degrees of latitude, longitudes scaled)."""
         if not self._runs:
-            points = self._points
+            points = self.points
             for start in range(0, len(points) - 1, _RUN):
                 run = points[start : start + _RUN + 1]  # its edges join consecutive points
                 lngs = [p[0] for p in run]
