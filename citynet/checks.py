@@ -110,16 +110,14 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
     from .geo import atlas
 
     grid = outline_grid()
-    outlines: Outlines | None = None  # decoded for the first city the grid cannot decide
-    places: Gazetteer | None = None
+    # most cities lie well inside their country (or near it): the grid lets them pass
+    undecided = grid.undecided(cities)
+    if not undecided:
+        return []
+    outlines, places = Outlines(atlas("50m")), gazetteer()
     found = []
-    for city in cities:
-        if city.lat is None or city.lng is None or not grid.has(city.country):
-            continue
-        if city.country in grid.passing(city.lng, city.lat):
-            continue  # most cities lie well inside their country: no outline needed
-        if outlines is None or places is None:
-            outlines, places = Outlines(atlas("50m")), gazetteer()
+    for city in undecided:
+        assert city.lat is not None and city.lng is not None  # undecided has coordinates
         # GeoNames has the last word, and asking it first spares most outline tests
         if _placed_by_geonames(city, places):
             continue
@@ -127,7 +125,9 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
         km, far = outlines.outside_km(city.country, point)
         if km <= BORDER_KM:
             continue
-        inside = outlines.country_at(point)
+        inside = grid.country_at(city.lng, city.lat)
+        if inside is None:
+            inside = outlines.country_at(point)
         if not inside and km <= SEA_KM:
             continue
         where = (
@@ -169,7 +169,8 @@ def _placed_by_geonames(city: City, places: Gazetteer) -> bool:
 class OutlineGrid:
     """scripts/make_outline_grid.py's grid over the 1:50m outlines: for each cell of
     1/GRID_PER_DEGREE °, the countries for which every point of the cell passes the
-    outline test (inside, or within BORDER_KM). A city elsewhere gets the exact test."""
+    outline test (inside, or within BORDER_KM), and the country every point of it lies
+    in, where that is sure. Elsewhere the outlines tell, as before."""
 
     def __init__(self, data: bytes) -> None:
         import json
@@ -180,30 +181,65 @@ class OutlineGrid:
         raw = zlib.decompress(data)
         end = raw.index(b"\n")
         header = json.loads(raw[:end])
-        self._sets = [frozenset(codes.split()) for codes in header["sets"]]
         self._countries = frozenset(header["countries"])
-        self._numbers = array("H")
-        self._numbers.frombytes(raw[end + 1 :])
-        if sys.byteorder == "big":
-            self._numbers.byteswap()
+        # … and after the table's entries one for the cells off the grid (±180°, the
+        # poles), which lets no country pass and knows no country: _entry's -1
+        self._size = len(header["table"])
+        self._passing = [frozenset(codes.split()) for codes, _lies in header["table"]]
+        self._passing.append(frozenset())
+        self._lies: list[str | None] = [lies for _codes, lies in header["table"]]
+        self._lies.append(None)
+        sizes = (_COARSE * 2, (header["blocks"] + 1) * 4, header["palettes"] * 2)
+        parts, at = [], end + 1
+        for typecode, size in zip("HIH", sizes, strict=True):
+            part = array(typecode, raw[at : at + size])
+            if sys.byteorder == "big":
+                part.byteswap()
+            parts.append(part)
+            at += size
+        self._coarse, self._offsets, self._palettes = parts
+        self._cells = raw[at:]
 
     def has(self, code: str) -> bool:
         """Has the country an outline (in the atlas the grid was made from)?"""
         return code in self._countries
 
+    def _entry(self, lng: float, lat: float) -> int:
+        """The table's entry for the cell of (lng, lat); -1 off the grid (±180°, the poles)."""
+        x, y = (lng + 180.0) * GRID_PER_DEGREE, (lat + 90.0) * GRID_PER_DEGREE
+        if not (0.0 <= x < 360 * GRID_PER_DEGREE and 0.0 <= y < 180 * GRID_PER_DEGREE):
+            return -1
+        column, row, block = int(x), int(y), GRID_BLOCK
+        value = self._coarse[row // block * (360 * GRID_PER_DEGREE // block) + column // block]
+        if value >= self._size:  # a block of cells that say different things
+            value -= self._size
+            place = self._cells[value * block * block + row % block * block + column % block]
+            value = self._palettes[self._offsets[value] + place]
+        return value
+
     def passing(self, lng: float, lat: float) -> frozenset[str]:
         """The countries whose outline test every point of the cell of (lng, lat) passes."""
-        column = math.floor((lng + 180.0) * GRID_PER_DEGREE)
-        row = math.floor((lat + 90.0) * GRID_PER_DEGREE)
-        if not (0 <= column < 360 * GRID_PER_DEGREE and 0 <= row < 180 * GRID_PER_DEGREE):
-            return frozenset()  # ±180° and the poles: the exact test
-        numbers, sets, block = self._numbers, self._sets, GRID_BLOCK
-        value = numbers[(row // block) * (360 * GRID_PER_DEGREE // block) + column // block]
-        if value >= len(sets):  # a block of cells of several sets
-            start = (180 * 360 * GRID_PER_DEGREE * GRID_PER_DEGREE) // (block * block)
-            start += (value - len(sets)) * block * block
-            value = numbers[start + (row % block) * block + column % block]
-        return sets[value]
+        return self._passing[self._entry(lng, lat)]
+
+    def country_at(self, lng: float, lat: float) -> str | None:
+        """What Outlines.country_at says of every point of the cell, if the grid is sure."""
+        return self._lies[self._entry(lng, lat)]
+
+    def undecided(self, cities: Iterable[City]) -> list[City]:
+        """The cities with coordinates, in a country with an outline, that the grid does
+        not let pass: those the outlines must test."""
+        entry, passing, countries = self._entry, self._passing, self._countries
+        return [
+            city
+            for city in cities
+            if city.lat is not None
+            and city.lng is not None
+            and city.country in countries
+            and city.country not in passing[entry(city.lng, city.lat)]
+        ]
+
+
+_COARSE = 360 * 180 * GRID_PER_DEGREE * GRID_PER_DEGREE // (GRID_BLOCK * GRID_BLOCK)
 
 
 @cache

@@ -26,7 +26,9 @@ import math
 import sys
 import zlib
 from array import array
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,8 +51,13 @@ POLAR = 80.0  # beyond this latitude, only cells inside the outline are listed
 
 def build(atlas_bytes: bytes) -> bytes:
     """The grid file for the atlas file's bytes."""
-    outlines = Outlines(Atlas(json.loads(atlas_bytes)))
-    cells = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]
+    world = Atlas(json.loads(atlas_bytes))
+    outlines = Outlines(world)
+    boxes = {country.code: country.bbox for country in world.countries if country.code}
+    codes = sorted(outlines.codes())
+    passing = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]  # a set of `sets`
+    inside = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]  # 1 + a code's index
+    touched = [bytearray(WIDTH) for _ in range(HEIGHT)]  # an edge of any country near
     sets: list[frozenset[str]] = [frozenset()]
     index: dict[frozenset[str], int] = {frozenset(): 0}
     grown: dict[tuple[int, str], int] = {}
@@ -66,13 +73,35 @@ def build(atlas_bytes: bytes) -> bytes:
             grown[(old, code)] = new
         return new
 
-    for code in sorted(outlines.codes()):
-        for row, runs in _passing(outlines.edges(code)).items():
-            line = cells[row]
-            for start, stop in runs:
-                for column in range(start, stop):
-                    line[column] = grow(line[column], code)
-    return _encode(cells, sets, outlines.codes(), hashlib.sha256(atlas_bytes).hexdigest())
+    for number, code in enumerate(codes, 1):
+        country = _country(outlines.edges(code))
+        for row, columns in country.passing.items():
+            line = passing[row]
+            for column in columns:
+                line[column] = grow(line[column], code)
+        for row, columns in country.touched.items():
+            for column in columns:
+                touched[row][column] = 1
+        for row, columns in country.inside.items():
+            line = inside[row]
+            for column in columns:
+                alone = line[column] == 0 and _in_box(column, row, boxes[code])
+                line[column] = number if alone else SEVERAL
+    return _encode(passing, inside, touched, sets, codes, hashlib.sha256(atlas_bytes).hexdigest())
+
+
+# a cell inside several countries, or inside one but not inside its box (which
+# country_at asks first): the outlines must tell
+SEVERAL = 0xFFFF
+
+
+class _Cells(NamedTuple):
+    """A country's cells, per row: those whose every point passes its test, those it
+    surely contains (no edge of it near), and those an edge of it may come near."""
+
+    passing: dict[int, set[int]]
+    inside: dict[int, set[int]]
+    touched: dict[int, set[int]]
 
 
 def _column(x: float) -> int:
@@ -83,8 +112,8 @@ def _row(y: float) -> int:
     return math.floor((y + 90.0) * GRID_PER_DEGREE)
 
 
-def _passing(edges: list[tuple[float, float, float, float]]) -> dict[int, list[tuple[int, int]]]:
-    """The cells (per row, runs of columns) where every point passes the country's test."""
+def _country(edges: list[tuple[float, float, float, float]]) -> _Cells:
+    """The cells of a country with these edges."""
     touched: dict[int, set[int]] = {}  # cells an edge may come near: not inside for sure
     near: set[tuple[int, int]] = set()  # cells holding a point of an edge
     crossings: dict[int, list[float]] = {}  # where the edges cross each row's middle
@@ -113,16 +142,19 @@ def _passing(edges: list[tuple[float, float, float, float]]) -> dict[int, list[t
                 continue
             crossings.setdefault(row, []).append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
     passing: dict[int, set[int]] = {}
+    inside: dict[int, set[int]] = {}
     for row, xs in crossings.items():
         if not 0 <= row < HEIGHT:
             continue
         xs.sort()
-        inside = passing.setdefault(row, set())
+        within: set[int] = set()
         for a, b in zip(xs[::2], xs[1::2], strict=True):  # even-odd: inside between pairs
             first = max(0, math.ceil((a + 180.0) * GRID_PER_DEGREE - 0.5))
             last = min(WIDTH - 1, math.floor((b + 180.0) * GRID_PER_DEGREE - 0.5))
-            inside.update(range(first, last + 1))
-        inside -= touched.get(row, set())
+            within.update(range(first, last + 1))
+        within -= touched.get(row, set())
+        passing[row] = set(within)
+        inside[row] = within
     reach = _reach()
     for column, row in near:
         for target in range(row - len(reach[0]) + 1, row + len(reach[0])):
@@ -133,9 +165,22 @@ def _passing(edges: list[tuple[float, float, float, float]]) -> dict[int, list[t
                 passing.setdefault(target, set()).update(
                     c for c in range(column - steps, column + steps + 1) if 0 <= c < WIDTH
                 )
-    return {row: _runs(sorted(columns)) for row, columns in passing.items() if columns}
+    touched = {
+        row: {c for c in columns if 0 <= c < WIDTH}
+        for row, columns in touched.items()
+        if 0 <= row < HEIGHT
+    }
+    return _Cells(passing, inside, touched)
 
 
+def _in_box(column: int, row: int, box: tuple[float, float, float, float]) -> bool:
+    """Is the whole cell inside the box (across the antimeridian: between its latitudes)?"""
+    west, south, east, north = box
+    x, y = column * SIZE - 180.0, row * SIZE - 90.0
+    return south <= y and y + SIZE <= north and (west > east or (west <= x and x + SIZE <= east))
+
+
+@cache
 def _reach() -> list[list[int]]:
     """For each row and each distance in rows from a cell holding a point of an edge, how
     many columns away every point of a cell is still within BORDER_KM of that point
@@ -167,50 +212,77 @@ def _km(dx: int, dy: int, scale: float) -> float:
     return math.hypot(((dx + 1) * SIZE + 2 * MARGIN) * scale, (dy + 1) * SIZE + 2 * MARGIN) * 111.2
 
 
-def _runs(columns: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for column in columns:
-        if runs and runs[-1][1] == column:
-            runs[-1] = (runs[-1][0], column + 1)
-        else:
-            runs.append((column, column + 1))
-    return runs
-
-
 def _encode(
-    cells: list[array[int]], sets: list[frozenset[str]], codes: list[str], digest: str
+    passing: list[array[int]],
+    inside: list[array[int]],
+    touched: list[bytearray],
+    sets: list[frozenset[str]],
+    codes: list[str],
+    digest: str,
 ) -> bytes:
-    """The coarse table and the blocks of the cells that are not all one set."""
+    """The file: the table of what a cell may say (the set of passing countries, and the
+    country it lies in: a code, "" for none, null if the outlines must tell), one number
+    per 1° (the entry all its cells have, or, from len(table) on, a block) and the blocks
+    (each a palette of entries, and each cell's place in it as a byte)."""
     block = GRID_BLOCK
-    coarse = array("H")
-    blocks = array("H")
-    count = 0
+    table: dict[tuple[str, str | None], int] = {}
+
+    def entry(passes: int, within: int, near: int) -> int:
+        if near or within == SEVERAL:
+            lies: str | None = None
+        else:
+            lies = codes[within - 1] if within else ""
+        key = (" ".join(sorted(sets[passes])), lies)
+        return table.setdefault(key, len(table))
+
+    coarse: list[int] = []  # an entry, or ~block
+    offsets, palettes, cells = array("I", [0]), array("H"), bytearray()
     for top in range(0, HEIGHT, block):
         for left in range(0, WIDTH, block):
-            values = array("H")
-            for row in range(top, top + block):
-                values.extend(cells[row][left : left + block])
+            rows = range(top, top + block)
+            passes = [passing[r][left : left + block] for r in rows]
+            within = [inside[r][left : left + block] for r in rows]
+            near = [touched[r][left : left + block] for r in rows]
+            if (  # one entry for the whole block, the usual case: decided in C
+                not any(any(n) for n in near)
+                and min(map(min, passes)) == max(map(max, passes))
+                and min(map(min, within)) == max(map(max, within))
+            ):
+                coarse.append(entry(passes[0][0], within[0][0], 0))
+                continue
+            values = [
+                entry(s, i, t)
+                for p_row, i_row, n_row in zip(passes, within, near, strict=True)
+                for s, i, t in zip(p_row, i_row, n_row, strict=True)
+            ]
             if min(values) == max(values):
                 coarse.append(values[0])
-            else:
-                coarse.append(len(sets) + count)
-                blocks.extend(values)
-                count += 1
-    if len(sets) + count > 0xFFFF:
+                continue
+            palette = sorted(set(values))
+            place = {value: i for i, value in enumerate(palette)}
+            coarse.append(~(len(offsets) - 1))
+            palettes.extend(palette)
+            offsets.append(len(palettes))
+            cells.extend(place[value] for value in values)
+    numbers = array("H", [v if v >= 0 else len(table) + ~v for v in coarse])
+    if len(table) + len(offsets) > 0xFFFF or offsets.itemsize != 4:
         raise SystemExit("too many blocks for 16-bit numbers: make the cells coarser")
     if sys.byteorder == "big":
-        coarse.byteswap()
-        blocks.byteswap()
+        for part in (numbers, offsets, palettes):
+            part.byteswap()
     header = {
         "per_degree": GRID_PER_DEGREE,
         "block": block,
         "border_km": BORDER_KM,
         "atlas": digest,
-        "countries": sorted(codes),
-        "sets": [" ".join(sorted(s)) for s in sets],
+        "countries": codes,
+        "table": [list(key) for key in table],
+        "blocks": len(offsets) - 1,
+        "palettes": len(palettes),
     }
     text = json.dumps(header, separators=(",", ":")).encode() + b"\n"
-    return zlib.compress(text + coarse.tobytes() + blocks.tobytes(), 9)
+    body = numbers.tobytes() + offsets.tobytes() + palettes.tobytes() + bytes(cells)
+    return zlib.compress(text + body, 9)
 
 
 def main() -> None:
