@@ -5,6 +5,7 @@ exact test (citynet.checks.Outlines) would not find."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import random
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +15,7 @@ from conftest import shared
 
 from citynet import checks, store
 from citynet.checks import BORDER_KM, GRID_PER_DEGREE, OutlineGrid, Outlines, outline_grid
-from citynet.geo import ATLAS, atlas, ring_copies
+from citynet.geo import ATLAS, Atlas, atlas, ring_copies
 from citynet.members import import_members
 from citynet.model import City, Dataset
 from citynet.wikidata import import_tables
@@ -145,3 +146,16 @@ def test_the_warnings_are_those_of_the_exact_test_alone(
 
 def _fields(city: City) -> dict[str, object]:
     return {name: getattr(city, name) for name in city.__struct_fields__}
+
+
+@pytest.mark.parametrize("scale", ["110m", "50m"])
+def test_the_atlas_is_read_as_json_reads_it(scale: str) -> None:
+    # geo.atlas decodes with msgspec, for speed: the same numbers, to the last bit
+    text = (ATLAS / f"countries-{scale}.json").read_text(encoding="utf-8")
+    world = atlas(scale)
+    expected = Atlas(json.loads(text))
+    assert world.countries == expected.countries
+    assert all(
+        world.rings(mine) == expected.rings(theirs)
+        for mine, theirs in zip(world.countries, expected.countries, strict=True)
+    )
