@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -127,7 +127,7 @@ def outside_country_warnings(cities: Iterable[City]) -> list[CityWarning]:
             continue
         inside = grid.country_at(city.lng, city.lat)
         if inside is None:
-            inside = outlines.country_at(point)
+            inside = outlines.country_at(point, grid.candidates(city.lng, city.lat))
         if not inside and km <= SEA_KM:
             continue
         where = (
@@ -173,22 +173,28 @@ class OutlineGrid:
     in, where that is sure. Elsewhere the outlines tell, as before."""
 
     def __init__(self, data: bytes) -> None:
-        import json
         import sys
         import zlib
         from array import array
 
+        import msgspec  # loaded with the records; json would be one more import
+
         raw = zlib.decompress(data)
         end = raw.index(b"\n")
-        header = json.loads(raw[:end])
+        header = msgspec.json.decode(raw[:end])
         self._countries = frozenset(header["countries"])
         # … and after the table's entries one for the cells off the grid (±180°, the
         # poles), which lets no country pass and knows no country: _entry's -1
         self._size = len(header["table"])
-        self._passing = [frozenset(codes.split()) for codes, _lies in header["table"]]
+        table = header["table"]
+        self._passing = [frozenset(codes.split()) for codes, _lies, _may in table]
         self._passing.append(frozenset())
-        self._lies: list[str | None] = [lies for _codes, lies in header["table"]]
+        self._lies: list[str | None] = [lies for _codes, lies, _may in table]
         self._lies.append(None)
+        self._candidates: list[frozenset[str] | None] = [
+            frozenset(may.split()) for _codes, _lies, may in table
+        ]
+        self._candidates.append(None)
         sizes = (_COARSE * 2, (header["blocks"] + 1) * 4, header["palettes"] * 2)
         parts, at = [], end + 1
         for typecode, size in zip("HIH", sizes, strict=True):
@@ -224,6 +230,11 @@ class OutlineGrid:
     def country_at(self, lng: float, lat: float) -> str | None:
         """What Outlines.country_at says of every point of the cell, if the grid is sure."""
         return self._lies[self._entry(lng, lat)]
+
+    def candidates(self, lng: float, lat: float) -> frozenset[str] | None:
+        """Where country_at is not sure: the only countries that may hold a point of the
+        cell (None: any)."""
+        return self._candidates[self._entry(lng, lat)]
 
     def undecided(self, cities: Iterable[City]) -> list[City]:
         """The cities with coordinates, in a country with an outline, that the grid does
@@ -320,10 +331,17 @@ class Outlines:
             return km, True
         return self.distance_km(code, point), False
 
-    def country_at(self, point: Point) -> str:
-        """The code of the country the point lies in, or ""."""
+    def country_at(self, point: Point, among: Collection[str] | None = None) -> str:
+        """The code of the country the point lies in, or "" (asking only the countries
+        `among`, if given: those that may hold it)."""
         lng, lat = point
-        for code in self._boxes_by_cell().get(_cell(lng, lat), ()):
+        # in the order of the atlas either way: the first country that holds the point
+        codes = (
+            self._boxes_by_cell().get(_cell(lng, lat), ())
+            if among is None
+            else [code for code in self._countries if code in among]
+        )
+        for code in codes:
             west, south, east, north = self._countries[code].bbox
             if (
                 (west <= lng <= east or west > east)

@@ -58,6 +58,8 @@ def build(atlas_bytes: bytes) -> bytes:
     passing = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]  # a set of `sets`
     inside = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]  # 1 + a code's index
     touched = [bytearray(WIDTH) for _ in range(HEIGHT)]  # an edge of any country near
+    # the countries whose edges come near or that hold the cell: no other holds a point
+    candidates = [array("H", bytes(2 * WIDTH)) for _ in range(HEIGHT)]  # a set of `sets`
     sets: list[frozenset[str]] = [frozenset()]
     index: dict[frozenset[str], int] = {frozenset(): 0}
     grown: dict[tuple[int, str], int] = {}
@@ -80,14 +82,18 @@ def build(atlas_bytes: bytes) -> bytes:
             for column in columns:
                 line[column] = grow(line[column], code)
         for row, columns in country.touched.items():
+            near, line = touched[row], candidates[row]
             for column in columns:
-                touched[row][column] = 1
+                near[column] = 1
+                line[column] = grow(line[column], code)
         for row, columns in country.inside.items():
-            line = inside[row]
+            within, line = inside[row], candidates[row]
             for column in columns:
-                alone = line[column] == 0 and _in_box(column, row, boxes[code])
-                line[column] = number if alone else SEVERAL
-    return _encode(passing, inside, touched, sets, codes, hashlib.sha256(atlas_bytes).hexdigest())
+                alone = within[column] == 0 and _in_box(column, row, boxes[code])
+                within[column] = number if alone else SEVERAL
+                line[column] = grow(line[column], code)
+    digest = hashlib.sha256(atlas_bytes).hexdigest()
+    return _encode(passing, inside, touched, candidates, sets, codes, digest)
 
 
 # a cell inside several countries, or inside one but not inside its box (which
@@ -216,23 +222,29 @@ def _encode(
     passing: list[array[int]],
     inside: list[array[int]],
     touched: list[bytearray],
+    candidates: list[array[int]],
     sets: list[frozenset[str]],
     codes: list[str],
     digest: str,
 ) -> bytes:
-    """The file: the table of what a cell may say (the set of passing countries, and the
-    country it lies in: a code, "" for none, null if the outlines must tell), one number
-    per 1° (the entry all its cells have, or, from len(table) on, a block) and the blocks
-    (each a palette of entries, and each cell's place in it as a byte)."""
+    """The file: the table of what a cell may say (the set of passing countries; the
+    country it lies in: a code, "" for none, null if the outlines must tell; and then
+    the only countries that may hold a point of it), one number per 1° (the entry all
+    its cells have, or, from len(table) on, a block) and the blocks (each a palette of
+    entries, and each cell's place in it as a byte)."""
     block = GRID_BLOCK
-    table: dict[tuple[str, str | None], int] = {}
+    table: dict[tuple[str, str | None, str], int] = {}
 
-    def entry(passes: int, within: int, near: int) -> int:
+    def entry(passes: int, within: int, near: int, may: int) -> int:
         if near or within == SEVERAL:
             lies: str | None = None
         else:
             lies = codes[within - 1] if within else ""
-        key = (" ".join(sorted(sets[passes])), lies)
+        key = (
+            " ".join(sorted(sets[passes])),
+            lies,
+            " ".join(sorted(sets[may])) if lies is None else "",
+        )
         return table.setdefault(key, len(table))
 
     coarse: list[int] = []  # an entry, or ~block
@@ -243,17 +255,19 @@ def _encode(
             passes = [passing[r][left : left + block] for r in rows]
             within = [inside[r][left : left + block] for r in rows]
             near = [touched[r][left : left + block] for r in rows]
+            may = [candidates[r][left : left + block] for r in rows]
             if (  # one entry for the whole block, the usual case: decided in C
                 not any(any(n) for n in near)
                 and min(map(min, passes)) == max(map(max, passes))
                 and min(map(min, within)) == max(map(max, within))
+                and min(map(min, may)) == max(map(max, may))
             ):
-                coarse.append(entry(passes[0][0], within[0][0], 0))
+                coarse.append(entry(passes[0][0], within[0][0], 0, may[0][0]))
                 continue
             values = [
-                entry(s, i, t)
-                for p_row, i_row, n_row in zip(passes, within, near, strict=True)
-                for s, i, t in zip(p_row, i_row, n_row, strict=True)
+                entry(s, i, t, m)
+                for p_row, i_row, n_row, m_row in zip(passes, within, near, may, strict=True)
+                for s, i, t, m in zip(p_row, i_row, n_row, m_row, strict=True)
             ]
             if min(values) == max(values):
                 coarse.append(values[0])

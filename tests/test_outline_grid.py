@@ -58,11 +58,13 @@ def _false_claims(points: list[tuple[float, float]]) -> tuple[int, list[str]]:
             km, _far = outlines.outside_km(code, (lng, lat))
             if km > BORDER_KM:
                 wrong.append(f"{code} at {lng}, {lat}: {km} km outside")
-        lies = grid.country_at(lng, lat)
-        if lies is not None:
-            claims += 1
-            if lies != outlines.country_at((lng, lat)):
-                wrong.append(f"{lng}, {lat} in {lies!r}: {outlines.country_at((lng, lat))!r}")
+        lies, truth = grid.country_at(lng, lat), outlines.country_at((lng, lat))
+        may = grid.candidates(lng, lat)
+        claims += lies is not None or may is not None
+        if lies is not None and lies != truth:
+            wrong.append(f"{lng}, {lat} in {lies!r}: {truth!r}")
+        if lies is None and may is not None and outlines.country_at((lng, lat), may) != truth:
+            wrong.append(f"{lng}, {lat} in {truth!r}, asking only {sorted(may)}")
     return claims, wrong
 
 
