@@ -204,7 +204,7 @@ class OutlineGrid:
             parts.append(part)
             at += size
         self._coarse, self._offsets, self._palettes = parts
-        self._cells = raw[at:]
+        self._cells = memoryview(raw)[at:]  # a byte per cell, not copied
 
     def has(self, code: str) -> bool:
         """Has the country an outline (in the atlas the grid was made from)?"""
