@@ -170,7 +170,8 @@ class OutlineGrid:
     """scripts/make_outline_grid.py's grid over the 1:50m outlines: for each cell of
     1/GRID_PER_DEGREE °, the countries for which every point of the cell passes the
     outline test (inside, or within BORDER_KM), and the country every point of it lies
-    in, where that is sure. Elsewhere the outlines tell, as before."""
+    in where that is sure, else the few that may hold a point of it. Beyond what it
+    says the outlines tell, as before; what it says, they would have said."""
 
     def __init__(self, data: bytes) -> None:
         import sys

@@ -2,20 +2,31 @@
 
     python scripts/make_outline_grid.py
 
-For each cell of 1/16° of the world, the countries for which every point of the cell
-passes `check`'s outline test (citynet.checks.outside_country_warnings): the cell lies
-inside the country's outline (no edge of its rings comes near the cell, and the cell's
-centre is inside), or every point of it lies within BORDER_KM of one of its edges.
-Any doubt leaves the country out, and a city there gets the exact test as before; a
-city in a cell its country is listed for is not warned about, whatever the test would
-have computed. Made from the shipped 1:50m atlas (countries-50m.json) through the
-same rings as the test itself (citynet.checks.Outlines), so it answers for that file
-only: the atlas's SHA-256 is written into the grid, and a test remakes the grid.
+For each cell of 1/16° of the world, three things `check` asks of the outlines:
+- the countries for which every point of the cell passes its outline test
+  (citynet.checks.outside_country_warnings): the cell lies inside the country's
+  outline (no edge of its rings comes near the cell, and the cell's centre is inside),
+  or every point of it lies within BORDER_KM of a point of one of its edges (by the
+  test's own measure; not beyond 80° of latitude, where the box's distance could say
+  otherwise);
+- the country every point of the cell lies in (Outlines.country_at), where that is
+  sure: one country's outline holds the cell, inside that country's box, and no edge
+  of any country comes near it ("" where no outline holds it and none comes near);
+- elsewhere, the countries that may hold a point of it: those whose edges come near
+  it or that hold it (country_at need ask no other).
+Any doubt leaves a country out, and a city there gets the exact test as before. Made
+from the shipped 1:50m atlas (countries-50m.json) through the same rings as the test
+itself (citynet.checks.Outlines), so it answers for that file only: the atlas's
+SHA-256 is written into the grid, and a test remakes the grid and compares.
 
-The file is zlib-compressed: a JSON line (the cell size, the atlas's hash, the table
-of country sets), then two arrays of little-endian unsigned 16-bit numbers: one per
-1° cell (a set, or, from len(sets) on, a block), then the blocks, 16 × 16 cells each
-(a set per cell), row by row from the south-west.
+The file is zlib-compressed: a JSON line (the cell size, the atlas's hash, the
+countries with an outline, the table of what a cell may say: [passing countries,
+country or "" or null, countries that may hold it], and the counts below), then
+little-endian arrays: an unsigned 16-bit number per 1° (the table entry all its
+cells share, or, from len(table) on, a block), 32-bit offsets of the blocks' palettes
+(one more than there are blocks), the palettes (16-bit table entries), and the
+blocks, 16 × 16 cells each, row by row from the south-west, a byte per cell (its
+place in the block's palette).
 """
 
 from __future__ import annotations
