@@ -188,13 +188,13 @@ class OutlineGrid:
         # poles), which lets no country pass and knows no country: _entry's -1
         self._size = len(header["table"])
         table = header["table"]
-        self._passing = [frozenset(codes.split()) for codes, _lies, _may in table]
+        # each set once: the table's entries repeat a few hundred of them
+        sets = {text: frozenset(text.split()) for row in table for text in (row[0], row[2])}
+        self._passing = [sets[codes] for codes, _lies, _may in table]
         self._passing.append(frozenset())
         self._lies: list[str | None] = [lies for _codes, lies, _may in table]
         self._lies.append(None)
-        self._candidates: list[frozenset[str] | None] = [
-            frozenset(may.split()) for _codes, _lies, may in table
-        ]
+        self._candidates: list[frozenset[str] | None] = [sets[may] for _c, _l, may in table]
         self._candidates.append(None)
         sizes = (_COARSE * 2, (header["blocks"] + 1) * 4, header["palettes"] * 2)
         parts, at = [], end + 1
