@@ -23,7 +23,7 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
-from citynet.gazetteer import GEODATA, gazetteer, name_keys, place_keys
+from citynet.gazetteer import COLUMNS, GEODATA, gazetteer, name_keys, place_keys
 from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
@@ -202,8 +202,15 @@ def test_the_indexed_outlines_answer_as_a_walk_round_every_edge() -> None:
 
 
 def _gazetteer_rows() -> list[list[str]]:
+    """The rows of cities.tsv.gz as a plain reader reads them: the header (the columns),
+    a line of the ids, one of the countries, then the rows."""
     text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
-    return [line.split("\t") for line in text.splitlines()[1:]]
+    header, ids, countries, *lines = text.splitlines()
+    assert header.split("\t") == list(COLUMNS)
+    rows = [line.split("\t") for line in lines]
+    assert ids.split("\t") == [row[0] for row in rows]
+    assert countries.split("\t") == [row[2] for row in rows]
+    return rows
 
 
 def test_the_gazetteers_keys_are_the_folding_of_every_name_of_its_place() -> None:
@@ -248,6 +255,19 @@ def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
     places = gazetteer()
     assert list(places._lines.items()) == list(grouped.items())
     assert places._line_of == by_id
+
+
+def test_the_gazetteers_rows_come_by_country_and_by_id() -> None:
+    """What lets the reader take each country's rows as one slice (`gazetteer.read_rows`):
+    each country's rows together, by id, the countries in the order of their first id."""
+    rows = _gazetteer_rows()
+    runs = [country for country, _run in itertools.groupby(row[2] for row in rows)]
+    assert len(runs) == len(set(runs)) > 200
+    firsts: dict[str, int] = {}
+    for row in rows:
+        assert int(row[0]) > firsts.get(row[2], -1)
+        firsts.setdefault(row[2], int(row[0]))
+    assert list(firsts.values()) == sorted(firsts.values())
 
 
 def test_a_places_position_is_where_the_place_lies() -> None:
