@@ -55,6 +55,19 @@ def name_keys(name: str) -> set[str]:
     return fold_variants(name)
 
 
+# Every byte but the letters, digits and newline: `plain_keys` drops them all at once.
+_NOT_KEY_BYTES = bytes(sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789\n")))
+
+
+def plain_keys(names: list[str]) -> list[str] | None:
+    """The key of each of these names in plain ASCII (`name_keys`'s one key, or "" where
+    it has none), folded all together in C; None if a name holds a newline."""
+    joined = "\n".join(names)
+    if joined.count("\n") != max(len(names) - 1, 0):
+        return None
+    return joined.encode("ascii").lower().translate(None, _NOT_KEY_BYTES).decode().split("\n")
+
+
 def place_keys(name: str, names: str) -> str:
     """The folded keys of a place's name and its other names ("|"-separated), each once,
     in the order of the names: the last column of cities.tsv.gz (scripts/make_gazetteer.py)."""

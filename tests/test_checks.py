@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from typer.testing import CliRunner
 
 from citynet import store
 from citynet.checks import (
     Outlines,
+    _distinct,
     city_warnings,
     country_code_warnings,
     name_coordinate_warnings,
@@ -23,7 +25,7 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
-from citynet.gazetteer import COLUMNS, GEODATA, gazetteer, name_keys, place_keys
+from citynet.gazetteer import COLUMNS, GEODATA, distance_km, gazetteer, name_keys, place_keys
 from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
@@ -277,3 +279,57 @@ def test_a_places_position_is_where_the_place_lies() -> None:
         assert place is not None
         assert places.position(row[0]) == (place.country, place.lat, place.lng)
     assert places.position("not-an-id") is None and places.place("not-an-id") is None
+
+
+def _reference_same_names(cities: list[City]) -> list[tuple[tuple[str, ...], str]]:
+    """same_name_warnings written plainly: every city's name folded on its own and
+    grouped in a loop."""
+    from citynet.merge import CLOSE_KM
+
+    groups: dict[tuple[str, str], list[City]] = {}
+    for city in cities:
+        for key in name_keys(city.name):
+            groups.setdefault((city.country, key), []).append(city)
+    found = []
+    for (_country, _key), group in sorted(item for item in groups.items() if len(item[1]) > 1):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pair = (min(a.id, b.id), max(a.id, b.id))
+                if pair in [p for p, _m in found] or _distinct(a, b):
+                    continue
+                if None in (a.lat, a.lng, b.lat, b.lng):
+                    continue
+                km = distance_km(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
+                if km > CLOSE_KM:
+                    found.append(
+                        (pair, f"two cities named {a.name} in {_country}, {km:,.0f} km apart")
+                    )
+    return found
+
+
+def test_same_names_answer_as_a_plain_loop_over_every_city() -> None:
+    # the gazetteer's places of four countries, their namesakes far away in the same
+    # country under names spelt otherwise (case, accents, punctuation, umlauts), some
+    # without coordinates or with Wikidata ids, and names without letters
+    places = gazetteer()
+    rng = random.Random(18)
+    cities = [
+        City(id=f"g{p.geonames}", name=p.name, country=p.country, lat=p.lat, lng=p.lng,
+             sources=("doc",))
+        for country in ("DE", "FR", "PL", "TR")
+        for p in places._places_of(country)
+    ]  # fmt: skip
+    copies = []
+    for c in cities:
+        if rng.random() > 0.2:
+            continue
+        name = rng.choice([c.name, c.name.upper(), c.name.replace("ü", "ue"), f"{c.name}!", "--"])
+        lat = None if rng.random() < 0.1 else c.lat + rng.choice([-1.0, 0.05, 2.0])  # type: ignore[operator]
+        qid = "Q1" if rng.random() < 0.1 else ""
+        copies.append(replace(c, id=f"{c.id}-copy", name=name, lat=lat, wikidata=qid))
+    together = [*cities, *copies]
+    rng.shuffle(together)
+    warnings = same_name_warnings(together)
+    assert len(warnings) > 100
+    reference = _reference_same_names(together)
+    assert [(w.records, w.message) for w in warnings] == reference
