@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .gazetteer import CONFIRM_KM, distance_km
+from .gazetteer import CONFIRM_KM, EARTH_KM, distance_km
 from .i18n import _, number
 from .model import City, Dataset
 
@@ -400,6 +400,8 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             continue
         position = places.position(city.geonames) if city.geonames else None
         if position is not None:
+            if _surely_within(city.lat, city.lng, position[1], position[2], FAR_KM):
+                continue
             km = distance_km(city.lat, city.lng, position[1], position[2])
             if km <= FAR_KM:
                 continue
@@ -420,11 +422,8 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             continue
         # "San Isidro, Spain": the part before a comma is a name too, as in imports;
         # each once (name_en is mostly the name)
-        names = tuple(
-            dict.fromkeys(
-                n for name in (city.name, city.name_en) for n in (name, name.split(",")[0]) if n
-            )
-        )
+        # (in any order: far_namesakes orders what it finds)
+        names = tuple({city.name, city.name_en, *_before_comma(city.name, city.name_en)} - {""})
         namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)
         if not namesakes:
             continue
@@ -455,6 +454,19 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
             )
         )
     return found
+
+
+def _before_comma(*names: str) -> list[str]:
+    return [name.split(",")[0] for name in names if "," in name]
+
+
+def _surely_within(lat1: float, lng1: float, lat2: float, lng2: float, km: float) -> bool:
+    """Is the great-circle distance surely at most `km`? A way north or south, then along
+    a parallel, is never shorter than the great circle, and no longer than the
+    differences in latitude and longitude together; the margin covers rounding. False
+    says nothing: then `distance_km` decides."""
+    way = (abs(lat1 - lat2) + abs(lng1 - lng2)) * (math.pi / 180.0) * EARTH_KM
+    return way <= km * (1.0 - 1e-9)
 
 
 def _distinct(a: City, b: City) -> bool:

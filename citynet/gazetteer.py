@@ -28,6 +28,7 @@ SOURCE_ID = "geonames"
 # A city and a gazetteer place of the same name and country are one place only
 # this close (km): city centres in different sources lie a few km apart.
 CONFIRM_KM = 25.0
+EARTH_KM = 6371.0  # the radius of the sphere distances are measured on
 
 
 class Place(NamedTuple):
@@ -82,7 +83,7 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+    return EARTH_KM * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Gazetteer:
@@ -97,6 +98,8 @@ class Gazetteer:
         self._places: dict[str, Place] = {}  # GeoNames id → place, made on first use
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
         self._by_key: dict[str, dict[str, list[str]]] = {}  # country → folded name → ids
+        # GeoNames id → country and coordinates: `check` asks twice for each linked city
+        self._positions: dict[str, tuple[str, float, float] | None] = {}
 
     def _places_of(self, country: str) -> list[Place]:
         return [self._place(line.split("\t", 1)[0]) for line in self._lines.get(country, ())]
@@ -127,11 +130,15 @@ class Gazetteer:
         """The country and coordinates of the place with this GeoNames id, or None:
         what `check` asks of every linked city, without making the place (a big
         city's row holds hundreds of names)."""
+        if geonames in self._positions:
+            return self._positions[geonames]
         line = self._line_of.get(geonames)
-        if line is None:
-            return None
-        _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
-        return country, float(lat), float(lng)
+        position = None
+        if line is not None:
+            _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
+            position = (country, float(lat), float(lng))
+        self._positions[geonames] = position
+        return position
 
     def _names_of(self, country: str) -> dict[str, list[str]]:
         """The country's folded names → the ids of the places that have them (in the

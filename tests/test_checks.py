@@ -17,6 +17,7 @@ from citynet import store
 from citynet.checks import (
     Outlines,
     _distinct,
+    _surely_within,
     city_warnings,
     country_code_warnings,
     name_coordinate_warnings,
@@ -333,3 +334,18 @@ def test_same_names_answer_as_a_plain_loop_over_every_city() -> None:
     assert len(warnings) > 100
     reference = _reference_same_names(together)
     assert [(w.records, w.message) for w in warnings] == reference
+
+
+def test_a_point_surely_within_a_distance_is_within_it() -> None:
+    # the shortcut name_coordinate_warnings takes before measuring: never wrong when it
+    # says yes, and it says yes for most points near one another
+    rng = random.Random(18)
+    said = 0
+    for _ in range(20_000):
+        lat, lng = rng.uniform(-89.0, 89.0), rng.uniform(-180.0, 180.0)
+        other = (lat + rng.uniform(-0.6, 0.6), lng + rng.uniform(-0.6, 0.6))
+        if _surely_within(lat, lng, *other, 50.0):
+            said += 1
+            assert distance_km(lat, lng, *other) <= 50.0
+    assert said > 5_000
+    assert not _surely_within(0.0, 0.0, 0.0, 0.5, 50.0)  # 55.6 km
