@@ -264,10 +264,15 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
             other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
         ]
         for i, first in enumerate(bucket):
-            lat = first.lat
+            lat, wikidata, geonames = first.lat, first.wikidata, first.geonames
             mine = None  # first's sign, made when a pair gets that far
             for second in itertools.chain(bucket[i + 1 :], later):
-                if abs(lat - second.lat) > _CLOSE_DEGREES or not _may_be_one(first, second):  # type: ignore[operator]
+                if abs(lat - second.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+                    continue
+                # _may_be_one, written out: a call per pair cost more than the test
+                if wikidata and second.wikidata and wikidata != second.wikidata:
+                    continue
+                if geonames and second.geonames and geonames != second.geonames:
                     continue
                 if mine is None:
                     mine = sign(first)
@@ -372,5 +377,41 @@ class _Names:
         in common, or names that differ only in words such as "City of", "Grand"."""
         found = self._signs.get(city.id)
         if found is None:
-            found = self._signs[city.id] = set().union(*map(self._entries, city.names))
+            texts = dict.fromkeys(city.names)
+            texts.pop("", None)
+            plain = list(filter(str.isascii, texts))
+            found = _plain_sign(plain) if len(plain) == len(texts) else None
+            if found is None:  # names in other scripts, or with a newline: one by one
+                found = set().union(*map(self._entries, texts))
+            self._signs[city.id] = found
         return found
+
+
+# Folding a city's plain (ASCII) names at once, in C, as `names.fold` folds each word:
+# lower case, every character but letters and digits dropped, except the spaces between
+# words (str.split's ASCII whitespace, made spaces) and the commas; a newline ends a name.
+_SPACES = b" \t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_FOLD_PLAIN = bytes.maketrans(_SPACES, b" " * len(_SPACES))
+_DROP_PLAIN = bytes(
+    sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789,\n" + _SPACES))
+)
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _plain_sign(names: list[str]) -> set[object] | None:
+    """The entries (`_Names._entries_of`) of these plain names, none of them empty,
+    together; None if one holds a newline or has no words but generic ones (then each
+    name is folded on its own)."""
+    joined = "\n".join(names)
+    if joined.count("\n") != len(names) - 1:
+        return None
+    folded = joined.encode("ascii").lower().translate(_FOLD_PLAIN, _DROP_PLAIN).decode()
+    lines = folded.split("\n")
+    heads = [line.partition(",")[0] for line in lines] if "," in folded else lines
+    words = map(frozenset, map(str.split, heads))
+    cores = set(map(frozenset.difference, words, itertools.repeat(_GENERIC)))
+    if _NO_WORDS in cores:
+        return None
+    sign: set[object] = set(folded.replace(",", "").replace(" ", "").split("\n"))
+    sign.update(cores)
+    return sign

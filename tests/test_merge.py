@@ -20,6 +20,7 @@ from citynet.merge import (
     _GENERIC,
     CLOSE_KM,
     _Names,
+    _plain_sign,
     likely_duplicates,
     merge_cities,
     merge_plan,
@@ -361,3 +362,29 @@ def test_a_names_entries_are_its_folded_variants_and_its_core() -> None:
         core = words - _GENERIC
         entries = set(fold_variants(name)) | ({core} if core else {("generic", w) for w in words})
         assert _Names()._entries_of(name) == entries, name
+
+
+def test_a_citys_plain_names_folded_together_give_the_entries_of_each() -> None:
+    # the plain names of the gazetteer's places of three countries, five at a time, with
+    # commas, generic words, control characters and punctuation among them
+    places = gazetteer()
+    names = [
+        name
+        for country in ("US", "GB", "IT")
+        for p in places._places_of(country)
+        for name in (p.name, *p.names)
+        if name.isascii()
+    ]
+    names += ["City of Foo", "Foo, City", "Foo,Bar", "A - B", "x\x1cy", "tab\there", "1. Bezirk"]
+    names += ["Grand Metropolis", "UPPER, lower", "Stadt", "-", "New\nline", "Foo City of"]
+    names_of = _Names()
+    folded_together = 0
+    for at in range(0, len(names), 5):
+        group = list(dict.fromkeys(names[at : at + 5]))
+        each = set().union(*map(names_of._entries_of, group))
+        sign = _plain_sign(group)
+        if sign is not None:
+            folded_together += 1
+            assert sign == each, group
+    assert folded_together > 1000
+    assert _plain_sign(["Stadt"]) is None and _plain_sign(["New\nline", "x"]) is None
