@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -234,7 +235,30 @@ CLOSE_KM = 10.0
 # Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
 _CLOSE_DEGREES = CLOSE_KM / 110.0
 _CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
-_LATER = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring cells after a cell
+
+
+@functools.cache
+def _later(row: int) -> tuple[float, tuple[tuple[int, int], ...]]:
+    """How far apart in longitude two cities of this row and the next may lie and be
+    within CLOSE_KM, and the cells after a cell of this row that may hold such a city:
+    the next row, and as many columns each way as the cells are narrow there (one near
+    the equator, two at 45°, more towards the poles)."""
+    from .gazetteer import EARTH_KM
+
+    # Two points of these rows a longitude gap g apart lie at least
+    # 2 R asin(cos(latitude) sin(g / 2)) apart, at the latitude farthest from the equator
+    # (and a hair more than CLOSE_KM: a pair exactly that far apart is one to compare).
+    farthest = math.radians(min(90.0, max(abs(row * _CELL), abs((row + 2) * _CELL))))
+    least = math.sin(CLOSE_KM * (1 + 1e-9) / (2 * EARTH_KM)) / max(math.cos(farthest), 1e-12)
+    if least >= 1.0:  # near a pole: all round
+        gap, columns = 360.0, int(360 / _CELL)
+    else:
+        gap = math.degrees(2 * math.asin(least))  # no two points a wider gap apart are close
+        columns = int(gap / _CELL) + 1  # cells c apart leave a gap of (c - 1) cells
+    return gap, (
+        *((0, c) for c in range(1, columns + 1)),
+        *((1, c) for c in range(-columns, columns + 1)),
+    )
 
 
 def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
@@ -260,14 +284,15 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
     sign = names.sign
     for (country, row, column), bucket in cells.items():
         # each pair of neighbouring cells once: this one with itself and the four after it
+        gap, after = _later(row)
         later = [
-            other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
+            other for dr, dc in after for other in cells.get((country, row + dr, column + dc), ())
         ]
         for i, first in enumerate(bucket):
-            lat, wikidata, geonames = first.lat, first.wikidata, first.geonames
+            lat, lng, wikidata, geonames = first.lat, first.lng, first.wikidata, first.geonames
             mine = None  # first's sign, made when a pair gets that far
             for second in itertools.chain(bucket[i + 1 :], later):
-                if abs(lat - second.lat) > _CLOSE_DEGREES:  # type: ignore[operator]
+                if abs(lat - second.lat) > _CLOSE_DEGREES or abs(lng - second.lng) > gap:  # type: ignore[operator]
                     continue
                 # _may_be_one, written out: a call per pair cost more than the test
                 if wikidata and second.wikidata and wikidata != second.wikidata:
