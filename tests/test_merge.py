@@ -20,6 +20,7 @@ from citynet.merge import (
     _GENERIC,
     CLOSE_KM,
     _Names,
+    _plain_sign,
     likely_duplicates,
     merge_cities,
     merge_plan,
@@ -269,9 +270,6 @@ def _reference_duplicates(data: Dataset) -> list[tuple[str, str, str]]:
             a.geonames and b.geonames and a.geonames != b.geonames
         )
 
-    def cell(c: City) -> tuple[int, int]:
-        return int(c.lat // 0.1), int(c.lng // 0.1)  # type: ignore[operator]
-
     found: dict[tuple[str, str], str] = {}
     by_country: dict[str, list[City]] = {}
     for c in data.cities:
@@ -285,8 +283,7 @@ def _reference_duplicates(data: Dataset) -> list[tuple[str, str, str]]:
                 if b.lat - a.lat > CLOSE_KM / 110.0:  # type: ignore[operator]
                     break
                 x, y = (a, b) if a.id < b.id else (b, a)
-                (r1, c1), (r2, c2) = cell(x), cell(y)
-                if abs(r1 - r2) > 1 or abs(c1 - c2) > 1 or not may_be_one(x, y):
+                if not may_be_one(x, y):
                     continue
                 if keys(x).isdisjoint(keys(y)) and cores(x).isdisjoint(cores(y)):
                     continue
@@ -361,3 +358,43 @@ def test_a_names_entries_are_its_folded_variants_and_its_core() -> None:
         core = words - _GENERIC
         entries = set(fold_variants(name)) | ({core} if core else {("generic", w) for w in words})
         assert _Names()._entries_of(name) == entries, name
+
+
+def test_a_citys_plain_names_folded_together_give_the_entries_of_each() -> None:
+    # the plain names of the gazetteer's places of three countries, five at a time, with
+    # commas, generic words, control characters and punctuation among them
+    places = gazetteer()
+    names = [
+        name
+        for country in ("US", "GB", "IT")
+        for p in places._places_of(country)
+        for name in (p.name, *p.names)
+        if name.isascii()
+    ]
+    names += ["City of Foo", "Foo, City", "Foo,Bar", "A - B", "x\x1cy", "tab\there", "1. Bezirk"]
+    names += ["Grand Metropolis", "UPPER, lower", "Stadt", "-", "New\nline", "Foo City of"]
+    names_of = _Names()
+    folded_together = 0
+    for at in range(0, len(names), 5):
+        group = list(dict.fromkeys(names[at : at + 5]))
+        each = set().union(*map(names_of._entries_of, group))
+        sign = _plain_sign(group)
+        if sign is not None:
+            folded_together += 1
+            assert sign == each, group
+    assert folded_together > 1000
+    assert _plain_sign(["Stadt"]) is None and _plain_sign(["New\nline", "x"]) is None
+
+
+def test_close_cities_far_north_are_found_though_their_cells_are_not_neighbours() -> None:
+    # at 69.6° N a cell of the grid is 3.9 km wide: Tromsø's two records 7.7 km apart
+    # east-west lie three cells apart; at 89.95° N, all round the pole
+    tromso = City(id="tromso", name="Tromsø", country="NO", lat=69.65, lng=18.96, sources=("d",))
+    municipality = replace(tromso, id="tromso-kommune", name="Tromsø Kommune", lng=19.16)
+    pole = City(id="pole", name="Pole", country="XX", lat=89.95, lng=-179.0, sources=("d",))
+    other_side = replace(pole, id="city-of-pole", name="City of Pole", lng=179.0)
+    data = Dataset(sources=(DOC,), cities=(tromso, municipality, pole, other_side))
+    assert distance_km(69.65, 18.96, 69.65, 19.16) < CLOSE_KM
+    found = [(a.id, b.id) for a, b, _why in likely_duplicates(data)]
+    assert found == [("city-of-pole", "pole"), ("tromso", "tromso-kommune")]
+    assert found == [(a, b) for a, b, _why in _reference_duplicates(data)]

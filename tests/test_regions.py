@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-
 from conftest import shared
 
 from citynet import store
 from citynet.files import shipped_path
-from citynet.gazetteer import GEODATA
+from citynet.gazetteer import read_rows
 from citynet.model import City, Dataset, Partnership
 from citynet.regions import region_name
 from citynet.stats import statistics, statistics_object
@@ -33,13 +31,8 @@ def test_every_bundesland_has_its_german_name() -> None:
 def test_every_region_of_the_gazetteer_has_a_name() -> None:
     """The regions of the shipped gazetteer's cities: all but the few codes GeoNames
     has since renumbered are named; an unknown code stays itself."""
-    with gzip.open(GEODATA / "cities.tsv.gz", "rt", encoding="utf-8") as cities:
-        next(cities)
-        codes = {
-            f"{f[2]}.{f[3]}"
-            for f in (line.split("\t") for line in cities)
-            if f[3] not in ("", "00")
-        }
+    _ids, _countries, rows = read_rows()
+    codes = {f"{f[2]}.{f[3]}" for f in (row.split("\t") for row in rows) if f[3] not in ("", "00")}
     unnamed = {code for code in codes if region_name(code) == code}
     assert len(unnamed) < 0.02 * len(codes), sorted(unnamed)
     assert region_name("XX.99") == "XX.99"
