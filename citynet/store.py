@@ -101,8 +101,8 @@ def loads(text: str) -> dict[str, Any]:
     same document for every text both accept: a test compares them on mutated files.
     It is only the fast path. Whatever it refuses goes to tomli, which gives the
     message and its place, or accepts what rtoml would not (floats beyond 1e308,
-    arrays nested deeper than 80). So do the texts where rtoml is known to accept
-    what tomli refuses (`_left_to_tomli`).
+    integers beyond 64 bits, arrays nested a hundred deep). So do the texts where
+    rtoml is known to accept what tomli refuses (`_left_to_tomli`).
     """
     fast = _fast_parser()
     if fast is not None and not _left_to_tomli(text):
@@ -115,8 +115,8 @@ def loads(text: str) -> dict[str, Any]:
 
 def _left_to_tomli(text: str) -> bool:
     """Might rtoml read this text though it is not TOML? It skips a byte-order mark at
-    the start, and reads a line break inside a key/value pair of an inline table
-    (`{ a\n= 1 }`); tomli refuses both. Any inline table that runs over a line (or a
+    the start, and reads a line break between a key, its `=` and its value inside an
+    inline table; tomli refuses both. Any inline table that runs over a line (or a
     brace in a string or comment that looks like one) sends the text to tomli: 1.6 ms
     to look through the 4.9 MB of the real size, which has eight braces."""
     return text.startswith("\ufeff") or _INLINE_TABLE_OVER_LINES.search(text) is not None
