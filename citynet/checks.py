@@ -274,9 +274,6 @@ class Outlines:
         self._cells: dict[tuple[int, int], list[str]] | None = None
         self._ring_cells: dict[str, dict[tuple[int, int], list[_Ring]]] = {}
 
-    def has(self, code: str) -> bool:
-        return code in self._countries
-
     def codes(self) -> list[str]:
         """The codes of the countries with an outline."""
         return list(self._countries)

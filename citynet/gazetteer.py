@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .names import COUNTRY, fold_variants
+from .names import COUNTRY, fold_plain, fold_variants
 
 GEODATA = Path(__file__).resolve().parent / "geodata"
 SOURCE_ID = "geonames"
@@ -56,17 +56,11 @@ def name_keys(name: str) -> set[str]:
     return fold_variants(name)
 
 
-# Every byte but the letters, digits and newline: `plain_keys` drops them all at once.
-_NOT_KEY_BYTES = bytes(sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789\n")))
-
-
 def plain_keys(names: list[str]) -> list[str] | None:
     """The key of each of these names in plain ASCII (`name_keys`'s one key, or "" where
     it has none), folded all together in C; None if a name holds a newline."""
-    joined = "\n".join(names)
-    if joined.count("\n") != max(len(names) - 1, 0):
-        return None
-    return joined.encode("ascii").lower().translate(None, _NOT_KEY_BYTES).decode().split("\n")
+    folded = fold_plain(names)
+    return None if folded is None else folded.replace(",", "").replace(" ", "").split("\n")
 
 
 def place_keys(name: str, names: str) -> str:

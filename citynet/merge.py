@@ -23,7 +23,7 @@ from .errors import UsageError
 from .i18n import _, number
 from .matching import replace_record
 from .model import City, Dataset, Membership
-from .names import fold, fold_variants
+from .names import fold, fold_plain, fold_variants
 
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
@@ -412,14 +412,6 @@ class _Names:
         return found
 
 
-# Folding a city's plain (ASCII) names at once, in C, as `names.fold` folds each word:
-# lower case, every character but letters and digits dropped, except the spaces between
-# words (str.split's ASCII whitespace, made spaces) and the commas; a newline ends a name.
-_SPACES = b" \t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_FOLD_PLAIN = bytes.maketrans(_SPACES, b" " * len(_SPACES))
-_DROP_PLAIN = bytes(
-    sorted(set(range(256)) - set(b"abcdefghijklmnopqrstuvwxyz0123456789,\n" + _SPACES))
-)
 _NO_WORDS: frozenset[str] = frozenset()
 
 
@@ -427,10 +419,9 @@ def _plain_sign(names: list[str]) -> set[object] | None:
     """The entries (`_Names._entries_of`) of these plain names, none of them empty,
     together; None if one holds a newline or has no words but generic ones (then each
     name is folded on its own)."""
-    joined = "\n".join(names)
-    if joined.count("\n") != len(names) - 1:
+    folded = fold_plain(names)
+    if folded is None:
         return None
-    folded = joined.encode("ascii").lower().translate(_FOLD_PLAIN, _DROP_PLAIN).decode()
     lines = folded.split("\n")
     heads = [line.partition(",")[0] for line in lines] if "," in folded else lines
     words = map(frozenset, map(str.split, heads))
