@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -79,13 +80,17 @@ def mini(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests run in English, whatever the machine's locale, unless they choose German."""
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests run in English, whatever the machine's locale, unless they choose German;
+    and a test that chose German leaves English behind, for the module-scoped fixtures
+    set up before the next test's own fixtures run."""
     from citynet.i18n import install
 
     for name in ("LC_ALL", "LC_MESSAGES", "CITYNET_LANG", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    install("en")
+    yield
     install("en")
 
 
