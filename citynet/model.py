@@ -26,7 +26,6 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
-from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar, overload
 from weakref import ReferenceType, ref
@@ -699,20 +698,22 @@ def _went_came(before: Sequence[Any], after: Sequence[Any]) -> tuple[list[Any], 
     # The common beginning and end are found by halving; only what lies between (a few
     # records, after an edit) is compared as sets.
     ids_before, ids_after = list(map(id, before)), list(map(id, after))
-    room = min(len(before), len(after))
-    head = same_length(ids_before, ids_after, room)
-    tail = same_length(ids_before, ids_after, room - head, backwards=True)
+    head, tail = common_ends(ids_before, ids_after)
     end_before, end_after = len(before) - tail, len(after) - tail
     was, now = set(ids_before[head:end_before]), set(ids_after[head:end_after])
     # One object that also stands in the common beginning or end did not come or go.
     came_ids = _outside(now - was, ids_before)
     went_ids = _outside(was - now, ids_after)
     between_after = itertools.islice(after, head, end_after)
-    came = list(compress(between_after, map(came_ids.__contains__, ids_after[head:end_after])))
+    came = list(
+        itertools.compress(between_after, map(came_ids.__contains__, ids_after[head:end_after]))
+    )
     if len(came) > len(after) // 4 + 1:
         return None
     between_before = itertools.islice(before, head, end_before)
-    went = list(compress(between_before, map(went_ids.__contains__, ids_before[head:end_before])))
+    went = list(
+        itertools.compress(between_before, map(went_ids.__contains__, ids_before[head:end_before]))
+    )
     return went, came
 
 
@@ -723,7 +724,15 @@ def _outside(ids: set[int], among: list[int]) -> set[int]:
     return {i for i in ids if i not in among}
 
 
-def same_length(a: Sequence[Any], b: Sequence[Any], room: int, *, backwards: bool = False) -> int:
+def common_ends(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int]:
+    """How many items `a` and `b` share at their beginning, and then at their end (the
+    two never overlap): what an edit left of a section around what it changed."""
+    room = min(len(a), len(b))
+    head = _same_length(a, b, room)
+    return head, _same_length(a, b, room - head, backwards=True)
+
+
+def _same_length(a: Sequence[Any], b: Sequence[Any], room: int, *, backwards: bool = False) -> int:
     """How many items `a` and `b` share at their beginning (or end), at most `room`; by
     halving, each step one compare of two slices in C."""
     low, high = 0, room

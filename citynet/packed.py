@@ -22,7 +22,7 @@ from typing import Any, Final
 import msgspec
 
 from . import model
-from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, same_length
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, common_ends
 
 _ID = operator.attrgetter("id")
 
@@ -250,9 +250,7 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
     # The common beginning and end first, by halving: only the records between them (a
     # few, after an edit) are looked up one by one. A record that stood in the common
     # beginning or end and again between them (one object twice) is taken for new there.
-    head = same_length(ids_before, ids_after, min(len(before), len(after)))
-    room = min(len(before), len(after)) - head
-    tail = same_length(ids_before, ids_after, room, backwards=True)
+    head, tail = common_ends(ids_before, ids_after)
     end_before, end_after = len(before) - tail, len(after) - tail
     found: list[tuple[int, int, int | None]] = [(0, head, 0)] if head else []
     between = _walk(ids_before[head:end_before], ids_after[head:end_after])
