@@ -643,34 +643,14 @@ def same_name_warnings(cities: Iterable[City]) -> list[CityWarning]:
 
 
 def _same_names(cities: list[City]) -> dict[tuple[str, str], list[City]]:
-    """The country and folded name (`gazetteer.name_keys`) of two or more cities, with
-    those cities in their order. The plain names are folded all at once
-    (`gazetteer.plain_keys`) and only the shared keys grouped in Python: a step per
-    city cost ~0.1 G instructions at the real size."""
-    from .gazetteer import name_keys, plain_keys
+    """The country and folded name (`names.fold_variants`) of two or more cities, with
+    those cities in their order."""
+    from .names import folded_keys, held_by_several
 
-    names = list(map(_NAME, cities))
-    owners = list(itertools.compress(range(len(names)), map(str.isascii, names)))
-    keys = plain_keys(list(map(names.__getitem__, owners)))
-    if keys is None:  # a name with a newline: each on its own
-        owners, keys = [], []
-    plain = set(owners)
-    for at, name in enumerate(names):
-        if at not in plain:
-            for key in name_keys(name):
-                owners.append(at)
-                keys.append(key)
+    keys, owners = folded_keys(list(map(_NAME, cities)))
     countries = map(_COUNTRY, map(cities.__getitem__, owners))
-    keyed = list(zip(countries, keys, strict=True))
-    # a city has a key once: a key of two or more cities is one whose first and last differ
-    last = dict(zip(keyed, owners, strict=True))
-    first = dict(zip(reversed(keyed), reversed(owners), strict=True))
-    shared = set(itertools.compress(last, map(operator.ne, last.values(), map(first.get, last))))
-    groups: dict[tuple[str, str], list[int]] = {}
-    for at in itertools.compress(range(len(keyed)), map(shared.__contains__, keyed)):
-        if keyed[at][1]:  # "": a name without letters or digits has no key
-            groups.setdefault(keyed[at], []).append(owners[at])
-    return {key: [cities[at] for at in sorted(group)] for key, group in groups.items()}
+    groups = held_by_several(list(zip(countries, keys, strict=True)), owners)
+    return {key: [cities[at] for at in group] for key, group in groups.items()}
 
 
 _NAME = operator.attrgetter("name")

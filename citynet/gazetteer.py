@@ -1,6 +1,6 @@
 """A compact gazetteer of cities and countries, from GeoNames, shipped with citynet.
 
-`geodata/cities.tsv.gz` holds the 34,000 cities of 15,000+ inhabitants with their
+`geodata/cities.tsv` holds the 34,000 cities of 15,000+ inhabitants with their
 names in Latin script, country, first-level region, population and GeoNames id, and
 the names' folded keys (`place_keys`: folding every name of a country's places took
 most of `check`);
@@ -15,13 +15,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .names import COUNTRY, fold_plain, fold_variants
+from .names import COUNTRY, fold_variants
 
 GEODATA = Path(__file__).resolve().parent / "geodata"
 SOURCE_ID = "geonames"
@@ -56,16 +55,9 @@ def name_keys(name: str) -> set[str]:
     return fold_variants(name)
 
 
-def plain_keys(names: list[str]) -> list[str] | None:
-    """The key of each of these names in plain ASCII (`name_keys`'s one key, or "" where
-    it has none), folded all together in C; None if a name holds a newline."""
-    folded = fold_plain(names)
-    return None if folded is None else folded.replace(",", "").replace(" ", "").split("\n")
-
-
 def place_keys(name: str, names: str) -> str:
     """The folded keys of a place's name and its other names ("|"-separated), each once,
-    in the order of the names: the last column of cities.tsv.gz (scripts/make_gazetteer.py)."""
+    in the order of the names: the last column of cities.tsv (scripts/make_gazetteer.py)."""
     keys: dict[str, None] = {}
     for each in (name, *names.split("|")) if names else (name,):
         keys.update(dict.fromkeys(sorted(name_keys(each))))
@@ -204,13 +196,20 @@ class Gazetteer:
         self, names: tuple[str, ...], country: str, lat: float, lng: float, km: float
     ) -> list[Place]:
         """The places of the country that have one of the names, if none of them lies
-        within `km` of the point; the nearest first. [] if one is near or none has it."""
-        found = sorted(
-            (distance_km(lat, lng, p.lat, p.lng), p.geonames, p) for p in self.named(names, country)
-        )
-        if not found or found[0][0] <= km:
-            return []
-        return [p for _, _, p in found]
+        within `km` of the point; the nearest first. [] if one is near or none has it.
+        (Asked of thousands of cities by `check`, where one is mostly near: the places
+        are made only when all are far.)"""
+        index = self._names_of(country)
+        ids = {gid: None for name in names for key in name_keys(name) for gid in index.get(key, ())}
+        found = []
+        for gid in ids:
+            position = self.position(gid)
+            assert position is not None  # the index holds the rows' ids
+            away = distance_km(lat, lng, position[1], position[2])
+            if away <= km:
+                return []
+            found.append((away, gid))
+        return [self._place(gid) for _away, gid in sorted(found)]
 
     def nearest(self, lat: float, lng: float, km: float) -> Place | None:
         """The biggest place within `km` of the point (at most a degree or so), or None."""
@@ -248,21 +247,21 @@ def gazetteer() -> Gazetteer:
 
 
 def read_rows() -> tuple[list[str], list[str], list[str]]:
-    """The ids, the countries and the rows of `geodata/cities.tsv.gz`, in the file's order.
+    """The ids, the countries and the rows of `geodata/cities.tsv`, in the file's order.
 
     After the header come a line of all the rows' ids and one of their countries
     (tab-separated), then the rows, grouped by country (the countries in the order of
     their first place by id), each group by id: the reader splits three texts, not
     each row (a split of every row cost ~0.1 G instructions, a stable sort as much).
     """
-    # zlib reads the one gzip member itself (wbits 31), without importing gzip
-    text = zlib.decompress((GEODATA / "cities.tsv.gz").read_bytes(), wbits=31).decode("utf-8")
+    data = (GEODATA / "cities.tsv").read_bytes()
+    text = data.replace(b"\r\n", b"\n").decode("utf-8")  # a checkout may have made CRLF
     _header, ids, countries, rows = text.split("\n", 3)
     return ids.split("\t"), countries.split("\t"), rows.split("\n")[:-1]
 
 
 def cities_text(rows: list[list[str]]) -> str:
-    """The text of `geodata/cities.tsv.gz` (`read_rows`) for rows of its columns
+    """The text of `geodata/cities.tsv` (`read_rows`) for rows of its columns
     (`COLUMNS`), given in the order of their ids (scripts/make_gazetteer.py)."""
     first = {row[2]: None for row in rows}
     order = {country: i for i, country in enumerate(first)}

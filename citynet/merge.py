@@ -12,9 +12,12 @@ apart are not one place: they are merged only when the user insists (`force`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
+import operator
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +26,7 @@ from .errors import UsageError
 from .i18n import _, number
 from .matching import replace_record
 from .model import City, Dataset, Membership
-from .names import fold, fold_plain, fold_variants
+from .names import fold_lines, fold_variants
 
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
@@ -232,67 +235,68 @@ def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
 # --- likely duplicates, for `check` -------------------------------------------------
 
 CLOSE_KM = 10.0
-# Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km).
+# Farther apart in latitude than this is farther than CLOSE_KM (a degree is over 110 km):
+# the height of the strips the scan cuts the map into.
 _CLOSE_DEGREES = CLOSE_KM / 110.0
-_CELL = 0.1  # degrees: a grid cell is about 11 km high, so neighbours hold every close pair
 
 
 @functools.cache
-def _later(row: int) -> tuple[float, tuple[tuple[int, int], ...]]:
-    """How far apart in longitude two cities of this row and the next may lie and be
-    within CLOSE_KM, and the cells after a cell of this row that may hold such a city:
-    the next row, and as many columns each way as the cells are narrow there (one near
-    the equator, two at 45°, more towards the poles)."""
+def _gap(strip: int) -> float:
+    """How far apart in longitude two cities of this strip and the next may lie and be
+    within CLOSE_KM (360 near a pole: all round)."""
     from .gazetteer import EARTH_KM
 
-    # Two points of these rows a longitude gap g apart lie at least
+    # Two points of these strips a longitude gap g apart lie at least
     # 2 R asin(cos(latitude) sin(g / 2)) apart, at the latitude farthest from the equator
     # (and a hair more than CLOSE_KM: a pair exactly that far apart is one to compare).
-    farthest = math.radians(min(90.0, max(abs(row * _CELL), abs((row + 2) * _CELL))))
+    edges = (abs(strip * _CLOSE_DEGREES), abs((strip + 2) * _CLOSE_DEGREES))
+    farthest = math.radians(min(90.0, max(edges)))
     least = math.sin(CLOSE_KM * (1 + 1e-9) / (2 * EARTH_KM)) / max(math.cos(farthest), 1e-12)
-    if least >= 1.0:  # near a pole: all round
-        gap, columns = 360.0, int(360 / _CELL)
-    else:
-        gap = math.degrees(2 * math.asin(least))  # no two points a wider gap apart are close
-        columns = int(gap / _CELL) + 1  # cells c apart leave a gap of (c - 1) cells
-    return gap, (
-        *((0, c) for c in range(1, columns + 1)),
-        *((1, c) for c in range(-columns, columns + 1)),
-    )
+    return 360.0 if least >= 1.0 else math.degrees(2 * math.asin(least))
 
 
 def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
     """Pairs of cities that are probably one place, and why: same country, similar names,
     and coordinates within CLOSE_KM (or no coordinates and a name in common).
 
-    Cities with different Wikidata or GeoNames ids are different places. Cities are
-    bucketed by country and grid cell, so only neighbours are compared.
+    Cities with different Wikidata or GeoNames ids are different places. Each country
+    is cut into strips _CLOSE_DEGREES high, ordered by longitude: a city is compared
+    only with the cities after it in its strip and those of the next strip that lie
+    within the strip's longitude gap, found by bisection.
     """
     from .gazetteer import distance_km
 
     names = _Names()
-    cells: dict[tuple[str, int, int], list[City]] = {}
+    strips: dict[tuple[str, int], list[City]] = {}
     unplaced: dict[tuple[str, str], list[City]] = {}
     for city in dataset.cities:
         if city.lat is None or city.lng is None:
             for key in names.keys(city):
                 unplaced.setdefault((city.country, key), []).append(city)
             continue
-        cell = (city.country, int(city.lat // _CELL), int(city.lng // _CELL))
-        cells.setdefault(cell, []).append(city)
+        strips.setdefault((city.country, int(city.lat // _CLOSE_DEGREES)), []).append(city)
+    longitudes: dict[tuple[str, int], list[float]] = {}
+    for place, members in strips.items():
+        members.sort(key=_LONGITUDE)
+        longitudes[place] = list(map(_LONGITUDE, members))
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
     sign = names.sign
-    for (country, row, column), bucket in cells.items():
-        # each pair of neighbouring cells once: this one with itself and the four after it
-        gap, after = _later(row)
-        later = [
-            other for dr, dc in after for other in cells.get((country, row + dr, column + dc), ())
-        ]
-        for i, first in enumerate(bucket):
+    for (country, strip), members in strips.items():
+        gap, lngs = _gap(strip), longitudes[(country, strip)]
+        next_members = strips.get((country, strip + 1), [])
+        next_lngs = longitudes.get((country, strip + 1), [])
+        for i, first in enumerate(members):
             lat, lng, wikidata, geonames = first.lat, first.lng, first.wikidata, first.geonames
+            # in its strip, the cities after it are less than _CLOSE_DEGREES away in
+            # latitude; in the next one, they may be more
+            start = bisect.bisect_left(next_lngs, lng - gap)  # type: ignore[operator]
+            candidates = itertools.chain(
+                members[i + 1 : bisect.bisect_right(lngs, lng + gap, i + 1)],  # type: ignore[operator]
+                next_members[start : bisect.bisect_right(next_lngs, lng + gap, start)],  # type: ignore[operator]
+            )
             mine = None  # first's sign, made when a pair gets that far
-            for second in itertools.chain(bucket[i + 1 :], later):
-                if abs(lat - second.lat) > _CLOSE_DEGREES or abs(lng - second.lng) > gap:  # type: ignore[operator]
+            for second in candidates:
+                if second.lat - lat > _CLOSE_DEGREES:  # type: ignore[operator]
                     continue
                 # _may_be_one, written out: a call per pair cost more than the test
                 if wikidata and second.wikidata and wikidata != second.wikidata:
@@ -317,6 +321,9 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
                 if city.id < other.id and _may_be_one(city, other):
                     found.setdefault((city.id, other.id), (city, other, _("same name")))
     return [found[k] for k in sorted(found)]
+
+
+_LONGITUDE = operator.attrgetter("lng")
 
 
 def _may_be_one(a: City, b: City) -> bool:
@@ -361,73 +368,55 @@ _GENERIC = frozenset(
 
 
 class _Names:
-    """Each city's names as the duplicate scan compares them, made once per city from
-    folds made once per text (ids, names, aliases and words repeat across cities)."""
+    """Each city's names as the duplicate scan compares them, made once per city."""
 
     def __init__(self) -> None:
         self._keys: dict[str, set[str]] = {}
         self._signs: dict[str, set[object]] = {}
-        self._fold = functools.cache(fold)
-        self._variants = functools.cache(fold_variants)
-        self._entries = functools.cache(self._entries_of)
 
     def keys(self, city: City) -> set[str]:
         """The folded variants of all the city's names."""
         found = self._keys.get(city.id)
         if found is None:
-            found = self._keys[city.id] = set().union(*map(self._variants, city.names))
+            found = self._keys[city.id] = set().union(*map(fold_variants, city.names))
         return found
 
-    def _entries_of(self, name: str) -> frozenset[object]:
-        """A name's keys, and its core: its words without the generic ones. Two names
-        that differ only in generic words share a word and have the same core; a name
-        of generic words alone gives one entry per word, as it matches another such
-        name sharing one. (A key is a string, a core is not: they never meet, so one
-        set holds both.)"""
-        folded = list(map(self._fold, name.split()))
-        if name.isascii():
-            # fold works character by character and drops spaces: a plain name's one
-            # key is its words' folds joined (made once per word, as words repeat)
-            key = "".join(folded)
-            keys: set[str] = {key} if key else set()
-        else:
-            keys = self._variants(name)
-        head = map(self._fold, name.split(",", 1)[0].split()) if "," in name else folded
-        words = frozenset(head) - {""}
-        core = words - _GENERIC
-        return frozenset(keys).union([core] if core else [("generic", word) for word in words])
-
     def sign(self, city: City) -> set[object]:
-        """The entries of all the city's names: two cities whose signs meet have a name
-        in common, or names that differ only in words such as "City of", "Grand"."""
+        """The entries of all the city's names (`_sign`): two cities whose signs meet
+        have a name in common, or names that differ only in words such as "City of"."""
         found = self._signs.get(city.id)
         if found is None:
             texts = dict.fromkeys(city.names)
             texts.pop("", None)
-            plain = list(filter(str.isascii, texts))
-            found = _plain_sign(plain) if len(plain) == len(texts) else None
-            if found is None:  # names in other scripts, or with a newline: one by one
-                found = set().union(*map(self._entries, texts))
-            self._signs[city.id] = found
+            found = self._signs[city.id] = _sign(list(texts))
         return found
 
 
 _NO_WORDS: frozenset[str] = frozenset()
+_AFTER_COMMA = re.compile(",[^\n]*")
 
 
-def _plain_sign(names: list[str]) -> set[object] | None:
-    """The entries (`_Names._entries_of`) of these plain names, none of them empty,
-    together; None if one holds a newline or has no words but generic ones (then each
-    name is folded on its own)."""
-    folded = fold_plain(names)
-    if folded is None:
-        return None
-    lines = folded.split("\n")
-    heads = [line.partition(",")[0] for line in lines] if "," in folded else lines
-    words = map(frozenset, map(str.split, heads))
-    cores = set(map(frozenset.difference, words, itertools.repeat(_GENERIC)))
-    if _NO_WORDS in cores:
-        return None
+def _sign(names: list[str]) -> set[object]:
+    """The entries of these names, together. A name's entries are its keys
+    (`names.fold_variants`) and its core: its words, folded, without the generic ones
+    (and before a comma: "Munster, Lower Saxony" is Munster). Two names that differ only
+    in generic words have the same core; a name of generic words alone has one entry
+    per word, as it matches another such name sharing one. (A key is a string, a core
+    is not: they never meet.) The names are folded together (`names.fold_lines`): a big
+    city has dozens, and a step per name in Python cost more than the scan itself."""
+    folded = fold_lines(names)
     sign: set[object] = set(folded.replace(",", "").replace(" ", "").split("\n"))
+    if not all(map(str.isascii, names)):  # and the keys with umlauts spelled out
+        umlauts = fold_lines(names, umlauts=True)
+        sign.update(umlauts.replace(",", "").replace(" ", "").split("\n"))
+    sign.discard("")  # a name without letters or digits has no key
+    heads = (_AFTER_COMMA.sub("", folded) if "," in folded else folded).split("\n")
+    words = list(map(frozenset, map(str.split, heads)))
+    cores = set(map(frozenset.difference, words, itertools.repeat(_GENERIC)))
+    if _NO_WORDS in cores:  # a name of generic words alone (or of none)
+        cores.discard(_NO_WORDS)
+        for each in words:
+            if each <= _GENERIC:
+                sign.update(("generic", word) for word in each)
     sign.update(cores)
     return sign

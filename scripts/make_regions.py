@@ -11,7 +11,6 @@ below. GeoNames data is CC BY 4.0; the attribution travels in geodata/README.md.
 
 from __future__ import annotations
 
-import gzip
 import sys
 from pathlib import Path
 
@@ -41,7 +40,7 @@ GERMAN = {
 
 def main(admin1: Path) -> None:
     used = set()
-    with gzip.open(GEODATA / "cities.tsv.gz", "rt", encoding="utf-8") as cities:
+    with (GEODATA / "cities.tsv").open(encoding="utf-8") as cities:
         next(cities)
         for line in cities:
             fields = line.split("\t")
