@@ -174,14 +174,12 @@ class OutlineGrid:
     in where that is sure, else the few that may hold a point of it. Beyond what it
     says the outlines tell, as before; what it says, they would have said."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, raw: bytes) -> None:
         import sys
-        import zlib
         from array import array
 
         import msgspec  # loaded with the records; json would be one more import
 
-        raw = zlib.decompress(data)
         end = raw.index(b"\n")
         header = msgspec.json.decode(raw[:end])
         self._countries = frozenset(header["countries"])

@@ -19,7 +19,8 @@ from the shipped 1:50m atlas (countries-50m.json) through the same rings as the 
 itself (citynet.checks.Outlines), so it answers for that file only: the atlas's
 SHA-256 is written into the grid, and a test remakes the grid and compares.
 
-The file is zlib-compressed: a JSON line (the cell size, the atlas's hash, the
+The file (not compressed: the wheel and git compress it, and inflating it cost `check`
+29 M instructions) is a JSON line (the cell size, the atlas's hash, the
 countries with an outline, the table of what a cell may say: [passing countries,
 country or "" or null, countries that may hold it], and the counts below), then
 little-endian arrays: an unsigned 16-bit number per 1° (the table entry all its
@@ -35,7 +36,6 @@ import hashlib
 import json
 import math
 import sys
-import zlib
 from array import array
 from functools import cache
 from pathlib import Path
@@ -307,7 +307,7 @@ def _encode(
     }
     text = json.dumps(header, separators=(",", ":")).encode() + b"\n"
     body = numbers.tobytes() + offsets.tobytes() + palettes.tobytes() + bytes(cells)
-    return zlib.compress(text + body, 9)
+    return text + body
 
 
 def main() -> None:
