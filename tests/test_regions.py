@@ -32,7 +32,8 @@ def test_every_region_of_the_gazetteer_has_a_name() -> None:
     """The regions of the shipped gazetteer's cities: all but the few codes GeoNames
     has since renumbered are named; an unknown code stays itself."""
     _ids, _countries, rows = read_rows()
-    codes = {f"{f[2]}.{f[3]}" for f in (row.split("\t") for row in rows) if f[3] not in ("", "00")}
+    fields = (row.decode().split("\t") for row in rows)
+    codes = {f"{f[2]}.{f[3]}" for f in fields if f[3] not in ("", "00")}
     unnamed = {code for code in codes if region_name(code) == code}
     assert len(unnamed) < 0.02 * len(codes), sorted(unnamed)
     assert region_name("XX.99") == "XX.99"
