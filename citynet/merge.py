@@ -402,8 +402,8 @@ def _sign(names: list[str]) -> set[object]:
     (and before a comma: "Munster, Lower Saxony" is Munster). Two names that differ only
     in generic words have the same core; a name of generic words alone has one entry
     per word, as it matches another such name sharing one. (A key is a string, a core
-    is not: they never meet.) The names are folded together (`names.fold_lines`): a big
-    city has dozens, and a step per name in Python cost more than the scan itself."""
+    is not: they never meet.) The names are folded together (`names.fold_lines`), in
+    one way for every script."""
     folded = fold_lines(names)
     sign: set[object] = set(folded.replace(",", "").replace(" ", "").split("\n"))
     if not all(map(str.isascii, names)):  # and the keys with umlauts spelled out
