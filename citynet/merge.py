@@ -26,7 +26,7 @@ from .errors import UsageError
 from .i18n import _, number
 from .matching import replace_record
 from .model import City, Dataset, Membership
-from .names import fold_lines, fold_variants
+from .names import fold_lines, fold_variants, line_keys
 
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
@@ -266,12 +266,21 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
     """
     from .gazetteer import distance_km
 
-    names = _Names()
+    signs: dict[str, set[object]] = {}  # by city id: a city meets several neighbours
+
+    def sign(city: City) -> set[object]:
+        made = signs.get(city.id)
+        if made is None:
+            texts = dict.fromkeys(city.names)
+            texts.pop("", None)
+            made = signs[city.id] = _sign(list(texts))
+        return made
+
     strips: dict[tuple[str, int], list[City]] = {}
     unplaced: dict[tuple[str, str], list[City]] = {}
     for city in dataset.cities:
         if city.lat is None or city.lng is None:
-            for key in names.keys(city):
+            for key in set().union(*map(fold_variants, city.names)):
                 unplaced.setdefault((city.country, key), []).append(city)
             continue
         strips.setdefault((city.country, int(city.lat // _CLOSE_DEGREES)), []).append(city)
@@ -280,7 +289,6 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         members.sort(key=_LONGITUDE)
         longitudes[place] = list(map(_LONGITUDE, members))
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
-    sign = names.sign
     for (country, strip), members in strips.items():
         gap, lngs = _gap(strip), longitudes[(country, strip)]
         next_members = strips.get((country, strip + 1), [])
@@ -367,31 +375,6 @@ _GENERIC = frozenset(
 )
 
 
-class _Names:
-    """Each city's names as the duplicate scan compares them, made once per city."""
-
-    def __init__(self) -> None:
-        self._keys: dict[str, set[str]] = {}
-        self._signs: dict[str, set[object]] = {}
-
-    def keys(self, city: City) -> set[str]:
-        """The folded variants of all the city's names."""
-        found = self._keys.get(city.id)
-        if found is None:
-            found = self._keys[city.id] = set().union(*map(fold_variants, city.names))
-        return found
-
-    def sign(self, city: City) -> set[object]:
-        """The entries of all the city's names (`_sign`): two cities whose signs meet
-        have a name in common, or names that differ only in words such as "City of"."""
-        found = self._signs.get(city.id)
-        if found is None:
-            texts = dict.fromkeys(city.names)
-            texts.pop("", None)
-            found = self._signs[city.id] = _sign(list(texts))
-        return found
-
-
 _NO_WORDS: frozenset[str] = frozenset()
 _AFTER_COMMA = re.compile(",[^\n]*")
 
@@ -405,10 +388,9 @@ def _sign(names: list[str]) -> set[object]:
     is not: they never meet.) The names are folded together (`names.fold_lines`), in
     one way for every script."""
     folded = fold_lines(names)
-    sign: set[object] = set(folded.replace(",", "").replace(" ", "").split("\n"))
+    sign: set[object] = set(line_keys(folded))
     if not all(map(str.isascii, names)):  # and the keys with umlauts spelled out
-        umlauts = fold_lines(names, umlauts=True)
-        sign.update(umlauts.replace(",", "").replace(" ", "").split("\n"))
+        sign.update(line_keys(fold_lines(names, umlauts=True)))
     sign.discard("")  # a name without letters or digits has no key
     heads = (_AFTER_COMMA.sub("", folded) if "," in folded else folded).split("\n")
     words = list(map(frozenset, map(str.split, heads)))

@@ -698,8 +698,7 @@ def _went_came(before: Sequence[Any], after: Sequence[Any]) -> tuple[list[Any], 
     # The common beginning and end are found by halving; only what lies between (a few
     # records, after an edit) is compared as sets.
     ids_before, ids_after = list(map(id, before)), list(map(id, after))
-    head, tail = common_ends(ids_before, ids_after)
-    end_before, end_after = len(before) - tail, len(after) - tail
+    head, end_before, end_after = differing_span(ids_before, ids_after)
     was, now = set(ids_before[head:end_before]), set(ids_after[head:end_after])
     # One object that also stands in the common beginning or end did not come or go.
     came_ids = _outside(now - was, ids_before)
@@ -724,12 +723,14 @@ def _outside(ids: set[int], among: list[int]) -> set[int]:
     return {i for i in ids if i not in among}
 
 
-def common_ends(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int]:
-    """How many items `a` and `b` share at their beginning, and then at their end (the
-    two never overlap): what an edit left of a section around what it changed."""
+def differing_span(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int, int]:
+    """Where `a` and `b` differ: how many items they share at their beginning, and where
+    the items they then share at their end begin in `a` and in `b` (the two ends never
+    overlap): what an edit left of a section around what it changed."""
     room = min(len(a), len(b))
     head = _same_length(a, b, room)
-    return head, _same_length(a, b, room - head, backwards=True)
+    tail = _same_length(a, b, room - head, backwards=True)
+    return head, len(a) - tail, len(b) - tail
 
 
 def _same_length(a: Sequence[Any], b: Sequence[Any], room: int, *, backwards: bool = False) -> int:

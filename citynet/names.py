@@ -76,6 +76,11 @@ def fold_lines(names: Sequence[str], umlauts: bool = False) -> str:
     return (joined.translate(_UMLAUTS) if umlauts else joined).translate(_FOLDED_WORDS)
 
 
+def line_keys(folded: str) -> list[str]:
+    """The key of each line of `fold_lines`: its words joined, without the commas."""
+    return folded.replace(",", "").replace(" ", "").split("\n")
+
+
 def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
     """The keys of each name (`fold_variants`), all folded together in C: the keys, and
     beside each the place of its name in `names` (a name may give a key twice)."""
@@ -88,7 +93,7 @@ def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
             continue
         batch = list(map(names.__getitem__, at))
         for umlauts in variants:
-            lines = fold_lines(batch, umlauts).replace(",", "").replace(" ", "").split("\n")
+            lines = line_keys(fold_lines(batch, umlauts))
             keys += itertools.compress(lines, lines)  # "": a name without letters or digits
             places += itertools.compress(at, lines)
     return keys, places

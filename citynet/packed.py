@@ -22,7 +22,7 @@ from typing import Any, Final
 import msgspec
 
 from . import model
-from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, common_ends
+from .model import INDEXED, SCHEMA_VERSION, SECTIONS, Dataset, differing_span
 
 _ID = operator.attrgetter("id")
 
@@ -250,13 +250,12 @@ def runs(before: Sequence[Any], after: Sequence[Any]) -> Iterator[tuple[int, int
     # The common beginning and end first, by halving: only the records between them (a
     # few, after an edit) are looked up one by one. A record that stood in the common
     # beginning or end and again between them (one object twice) is taken for new there.
-    head, tail = common_ends(ids_before, ids_after)
-    end_before, end_after = len(before) - tail, len(after) - tail
+    head, end_before, end_after = differing_span(ids_before, ids_after)
     found: list[tuple[int, int, int | None]] = [(0, head, 0)] if head else []
     between = _walk(ids_before[head:end_before], ids_after[head:end_after])
     for low, high, first in between:
         found.append((low + head, high + head, None if first is None else first + head))
-    if tail:
+    if end_after < len(after):
         found.append((end_after, len(after), end_before))
     # Runs that continue one another are one run (as a walk of the whole would find).
     merged: list[tuple[int, int, int | None]] = []
