@@ -30,7 +30,7 @@ from .i18n import _, number
 from .model import City, Dataset
 
 if TYPE_CHECKING:
-    from .gazetteer import Gazetteer
+    from .gazetteer import Gazetteer, Place
     from .geo import Atlas, Point
 
 BORDER_KM = 15.0  # the outlines are simplified (0.07°): a coastal city may lie just outside
@@ -519,69 +519,102 @@ def name_coordinate_warnings(cities: Iterable[City]) -> list[CityWarning]:
     the gazetteer holds only places of 15,000+ inhabitants, not their small namesakes.
     """
     from .gazetteer import gazetteer
-    from .matching import AT_KM, FAR_KM
+    from .matching import FAR_KM
 
     places = gazetteer()
     found = []
+    unplaced = []  # with coordinates, neither a GeoNames place nor a Wikidata id
     for city in cities:
         if city.lat is None or city.lng is None:
             continue
         position = places.position(city.geonames) if city.geonames else None
-        if position is not None:
-            if _surely_within(city.lat, city.lng, position[1], position[2], FAR_KM):
-                continue
-            km = distance_km(city.lat, city.lng, position[1], position[2])
-            if km <= FAR_KM:
-                continue
-            own = places.place(city.geonames)  # made only for what is said of it
-            assert own is not None  # it has a position
-            message = _("its GeoNames place {place} ({region}) is {km} km from its coordinates")
-            advice = _("correct its coordinates or its GeoNames id")
-            found.append(
-                CityWarning(
-                    "name-coordinates",
-                    (city.id,),
-                    message.format(place=own.name, region=own.region or own.country, km=number(km)),
-                    advice,
-                )
-            )
+        if position is None:
+            if not city.wikidata:
+                unplaced.append(city)
             continue
-        if city.wikidata:
+        if _surely_within(city.lat, city.lng, position[1], position[2], FAR_KM):
             continue
-        # "San Isidro, Spain": the part before a comma is a name too, as in imports;
-        # each once (name_en is mostly the name)
-        # (in any order: far_namesakes orders what it finds)
-        names = tuple({city.name, city.name_en, *_before_comma(city.name, city.name_en)} - {""})
-        namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)
-        if not namesakes:
+        km = distance_km(city.lat, city.lng, position[1], position[2])
+        if km <= FAR_KM:
             continue
-        place = namesakes[0]
-        at = places.nearest(city.lat, city.lng, AT_KM)
-        lies = _(", which lie at {place}").format(place=at.name) if at is not None else ""
-        km = distance_km(city.lat, city.lng, place.lat, place.lng)
+        own = places.place(city.geonames)  # made only for what is said of it
+        assert own is not None  # it has a position
+        message = _("its GeoNames place {place} ({region}) is {km} km from its coordinates")
+        advice = _("correct its coordinates or its GeoNames id")
         found.append(
             CityWarning(
                 "name-coordinates",
                 (city.id,),
-                _(
-                    "its name is that of {place} ({region}, {population} inhabitants), "
-                    "{km} km from its coordinates {lat:.2f}, {lng:.2f}{lies}"
-                ).format(
-                    place=place.name,
-                    region=place.region or place.country,
-                    population=number(place.population),
-                    km=number(km),
-                    lat=city.lat,
-                    lng=city.lng,
-                    lies=lies,
-                ),
-                _(
-                    "if it is {place}, correct its coordinates or merge it into that city "
-                    "(citynet merge KEEP {id} --force); if not, give it its Wikidata id"
-                ).format(place=place.name, id=city.id),
+                message.format(place=own.name, region=own.region or own.country, km=number(km)),
+                advice,
             )
         )
+    for city, names in _named_in_gazetteer(unplaced, places):
+        namesakes = places.far_namesakes(names, city.country, city.lat, city.lng, FAR_KM)  # type: ignore[arg-type]
+        if namesakes:
+            found.append(_namesake_warning(city, namesakes[0], places))
     return found
+
+
+def _named_in_gazetteer(
+    cities: list[City], places: Gazetteer
+) -> list[tuple[City, tuple[str, ...]]]:
+    """The cities of which a name may be that of a place of their country, with their
+    names. Their names are the German and the English one and, as in imports, the part
+    of either before a comma ("San Isidro, Spain"). Most cities without a GeoNames place
+    are too small for the gazetteer: all their names are asked at once, in C
+    (`Gazetteer.maybe_named`), and a city is looked at only if one may be there."""
+    names = list(map(_NAME, cities))
+    owners = list(range(len(cities)))
+    english = list(map(_NAME_EN, cities))
+    # the English names that are not the German one (most are)
+    other = list(itertools.compress(owners, map(operator.ne, english, names)))
+    names += map(english.__getitem__, other)
+    owners += other
+    commas = map(operator.contains, names, itertools.repeat(","))
+    for at in list(itertools.compress(range(len(names)), commas)):
+        names.append(names[at].split(",")[0])
+        owners.append(owners[at])
+    countries = list(map(_COUNTRY, map(cities.__getitem__, owners)))
+    held = set(itertools.compress(owners, places.maybe_named(names, countries)))
+    found = []
+    for at in sorted(held):
+        city = cities[at]
+        # each once (name_en is mostly the name); in any order: far_namesakes orders
+        # what it finds
+        own = {city.name, city.name_en}
+        found.append((city, tuple({*own, *_before_comma(*own)} - {""})))
+    return found
+
+
+def _namesake_warning(city: City, place: Place, places: Gazetteer) -> CityWarning:
+    """The warning about a city whose name is that of a place far from it."""
+    from .matching import AT_KM
+
+    assert city.lat is not None and city.lng is not None  # it was measured
+    at = places.nearest(city.lat, city.lng, AT_KM)
+    lies = _(", which lie at {place}").format(place=at.name) if at is not None else ""
+    km = distance_km(city.lat, city.lng, place.lat, place.lng)
+    return CityWarning(
+        "name-coordinates",
+        (city.id,),
+        _(
+            "its name is that of {place} ({region}, {population} inhabitants), "
+            "{km} km from its coordinates {lat:.2f}, {lng:.2f}{lies}"
+        ).format(
+            place=place.name,
+            region=place.region or place.country,
+            population=number(place.population),
+            km=number(km),
+            lat=city.lat,
+            lng=city.lng,
+            lies=lies,
+        ),
+        _(
+            "if it is {place}, correct its coordinates or merge it into that city "
+            "(citynet merge KEEP {id} --force); if not, give it its Wikidata id"
+        ).format(place=place.name, id=city.id),
+    )
 
 
 def _before_comma(*names: str) -> list[str]:
@@ -652,6 +685,7 @@ def _same_names(cities: list[City]) -> dict[tuple[str, str], list[City]]:
 
 
 _NAME = operator.attrgetter("name")
+_NAME_EN = operator.attrgetter("name_en")
 _COUNTRY = operator.attrgetter("country")
 
 

@@ -13,13 +13,19 @@ only by imports and `check`, on first use, so a query never pays for them.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+import operator
 import re
+import sys
+import zlib
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .names import COUNTRY, fold_variants
 
@@ -77,27 +83,55 @@ class Gazetteer:
     """The places, read as they are asked for: a place when it is first asked for by
     id, a country's name index when it is first searched (folding every name of every
     place takes a second or two, and `check` on a small dataset asks about a country
-    or two)."""
+    or two). Where each place's row starts, its coordinates and the hashes of every
+    key of the name index come from `geodata/lookup.bin` (`lookup_bytes`): what `check`
+    asks of ten thousand cities is answered without splitting a row."""
 
-    def __init__(self, lines: dict[str, list[bytes]], line_of: dict[str, bytes]) -> None:
-        self._lines = lines  # country → its rows of cities.tsv, unparsed and undecoded
-        self._line_of = line_of  # GeoNames id → its row
-        self._places: dict[str, Place] = {}  # GeoNames id → place, made on first use
+    def __init__(self, text: bytes, lookup: bytes) -> None:
+        import msgspec  # loaded with the records; json would be one more import
+
+        end = lookup.index(b"\n")
+        header = msgspec.json.decode(lookup[:end])
+        count = header["places"]
+        parts, at = [], end + 1
+        sizes = (count, count + 1, count, count, _BUCKETS + 1, header["keys"])
+        for typecode, size in zip("IIddII", sizes, strict=True):
+            part = array(typecode)
+            part.frombytes(lookup[at : at + size * part.itemsize])
+            if sys.byteorder == "big":
+                part.byteswap()
+            parts.append(part)
+            at += size * part.itemsize
+        ids, self._starts, self._lats, self._lngs, self._buckets, self._key_hashes = parts
+        self._text = text  # cities.tsv
+        # the countries in the rows' order, each with the number of its first row
+        self._countries: list[str] = [code for code, _first in header["countries"]]
+        self._firsts: list[int] = [first for _code, first in header["countries"]]
+        # GeoNames id → row; by number, which is hashed for nothing (strings cost 28 M
+        # instructions more for the 34,000)
+        self._row_of = dict(zip(ids, range(count), strict=True))
+        self._places: dict[int, Place] = {}  # row → place, made on first use
         self._cells: dict[tuple[int, int], list[Place]] | None = None  # made on first use
         self._by_key: dict[str, dict[str, str]] = {}  # country → folded name → ids
-        # GeoNames id → country and coordinates: `check` asks twice for each linked city
-        self._positions: dict[str, tuple[str, float, float] | None] = {}
+
+    def _rows_of(self, country: str) -> range:
+        """The rows of the country's places (they come together, `read_rows`)."""
+        try:
+            at = self._countries.index(country)
+        except ValueError:
+            return range(0)
+        ends = (*self._firsts[1:], len(self._lats))
+        return range(self._firsts[at], ends[at])
 
     def _places_of(self, country: str) -> list[Place]:
-        rows = self._lines.get(country, ())
-        return [self._place(row[: row.index(b"\t")].decode()) for row in rows]
+        return list(map(self._place_at, self._rows_of(country)))
 
-    def _place(self, geonames: str) -> Place:
-        place = self._places.get(geonames)
+    def _place_at(self, row: int) -> Place:
+        place = self._places.get(row)
         if place is None:
-            row = self._line_of[geonames].decode("utf-8")
-            gid, name, country, region, population, lat, lng, names = row.split("\t")
-            place = self._places[geonames] = Place(
+            line = self._text[self._starts[row] : self._starts[row + 1] - 1].decode("utf-8")
+            gid, name, country, region, population, lat, lng, names = line.split("\t")
+            place = self._places[row] = Place(
                 geonames=gid,
                 name=name,
                 country=country,
@@ -109,23 +143,31 @@ class Gazetteer:
             )
         return place
 
+    def _row(self, geonames: str) -> int | None:
+        """The row of the place with this GeoNames id (digits, no leading zero), or None."""
+        if not (geonames.isdigit() and geonames.isascii()) or geonames[0] == "0":
+            return None
+        return self._row_of.get(int(geonames))
+
+    def _place(self, geonames: str) -> Place:
+        row = self._row(geonames)
+        assert row is not None  # an id of the name index's
+        return self._place_at(row)
+
     def place(self, geonames: str) -> Place | None:
         """The place with this GeoNames id, or None."""
-        return self._place(geonames) if geonames in self._line_of else None
+        row = self._row(geonames)
+        return self._place_at(row) if row is not None else None
 
     def position(self, geonames: str) -> tuple[str, float, float] | None:
         """The country and coordinates of the place with this GeoNames id, or None:
         what `check` asks of every linked city, without making the place (a big
         city's row holds hundreds of names)."""
-        if geonames in self._positions:
-            return self._positions[geonames]
-        line = self._line_of.get(geonames)
-        position = None
-        if line is not None:
-            _gid, _name, country, _region, _population, lat, lng, _names = line.split(b"\t", 7)
-            position = (country.decode(), float(lat), float(lng))
-        self._positions[geonames] = position
-        return position
+        row = self._row(geonames)
+        if row is None:
+            return None
+        country = self._countries[bisect.bisect_right(self._firsts, row) - 1]
+        return country, self._lats[row], self._lngs[row]
 
     def _names_of(self, country: str) -> dict[str, str]:
         """The country's folded names → the ids of the places that have them, "|"-separated
@@ -137,6 +179,34 @@ class Gazetteer:
             index = self._by_key[country] = dict(zip(parts[1::2], parts[2::2], strict=True))
         return index
 
+    def maybe_named(self, names: Sequence[str], countries: Sequence[str]) -> list[bool]:
+        """For each name and country (names[i] in countries[i]): may a place of the
+        country have that name (folded as `named` folds it)? False is sure. True is
+        almost always right, but the index holds the keys' hashes, and another key's
+        may match: `named` says which places. Asked of thousands of names at once
+        (`check`), in C but for the few said True; no country's index is decoded."""
+        from .names import folded_keys
+
+        keys, at = folded_keys(names)
+        # the CRC of "country<TAB>key" goes on from that of "country<TAB>"
+        prefixes = {country: zlib.crc32(f"{country}\t".encode()) for country in countries}
+        hashes = list(
+            map(
+                zlib.crc32,
+                map(str.encode, keys),
+                map(prefixes.__getitem__, map(countries.__getitem__, at)),
+            )
+        )
+        # each hash looked for among those of its bucket (two, mostly)
+        buckets = list(map(operator.rshift, hashes, itertools.repeat(32 - _BUCKET_BITS)))
+        firsts = map(self._buckets.__getitem__, buckets)
+        ends = map(self._buckets.__getitem__, map(operator.add, buckets, itertools.repeat(1)))
+        held = map(self._key_hashes.__getitem__, map(slice, firsts, ends))
+        maybe = [False] * len(names)
+        for place in itertools.compress(at, map(operator.contains, held, hashes)):
+            maybe[place] = True
+        return maybe
+
     def _placed(self, ids: list[str]) -> list[Place]:
         return [self._place(gid) for gid in ids]
 
@@ -144,7 +214,7 @@ class Gazetteer:
         """The most populous place of each of these folded names, in any country (this
         indexes every country's names: an import that adds cities has most of them)."""
         found: dict[str, Place] = {}
-        for country in self._lines:
+        for country in self._countries:
             index = self._names_of(country)
             for key in keys & index.keys():
                 biggest = max(self._placed(index[key].split("|")), key=lambda p: p.population)
@@ -207,7 +277,7 @@ class Gazetteer:
         """The biggest place within `km` of the point (at most a degree or so), or None."""
         if self._cells is None:
             self._cells = {}
-            for country in self._lines:
+            for country in self._countries:
                 for place in self._places_of(country):
                     cell = (math.floor(place.lat), math.floor(place.lng))
                     self._cells.setdefault(cell, []).append(place)
@@ -226,29 +296,19 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     """The shipped gazetteer, read once per process; its places are made one by one
     when they are first asked for (all of them: about 0.5 s)."""
-    ids, countries, rows = read_rows()
-    line_of = dict(zip(ids, rows, strict=True))
-    # the rows come grouped by country (`read_rows`): each group is a slice
-    lines: dict[str, list[bytes]] = {}
-    start = 0
-    for country, run in itertools.groupby(countries):
-        end = start + len(list(run))
-        lines[country] = rows[start:end]
-        start = end
-    return Gazetteer(lines, line_of)
+    return Gazetteer(_text_of("cities.tsv"), (GEODATA / "lookup.bin").read_bytes())
 
 
 def read_rows() -> tuple[list[str], list[str], list[bytes]]:
     """The ids, the countries and the rows of `geodata/cities.tsv`, in the file's order;
-    the rows in UTF-8, decoded where they are used (decoding the whole file makes a
-    wide string of it, and each row split from it is scanned again).
+    the rows in UTF-8.
 
     After the header come a line of all the rows' ids and one of their countries
     (tab-separated), then the rows, grouped by country (the countries in the order of
     their first place by id), each group by id: the reader splits three texts, not
-    each row (a split of every row cost ~0.1 G instructions, a stable sort as much).
+    each row.
     """
-    _header, ids, countries, *rows = _lines_of("cities.tsv")
+    _header, ids, countries, *rows = _text_of("cities.tsv").split(b"\n")
     return ids.decode().split("\t"), countries.decode().split("\t"), rows[:-1]
 
 
@@ -262,14 +322,15 @@ def _name_lines() -> dict[str, bytes]:
     """The lines of `geodata/names.tsv` by country, read when a country's names are
     first searched; each decoded when its country is (a few keys are not ASCII, and
     decoding the file whole would make every line a wider string)."""
-    return {line[: line.index(b"\t")].decode(): line for line in _lines_of("names.tsv") if line}
+    lines = _text_of("names.tsv").split(b"\n")
+    return {line[: line.index(b"\t")].decode(): line for line in lines if line}
 
 
-def _lines_of(name: str) -> list[bytes]:
+def _text_of(name: str) -> bytes:
     data = (GEODATA / name).read_bytes()
     if b"\r" in data:  # a checkout that made CRLF of the line breaks
         data = data.replace(b"\r\n", b"\n")
-    return data.split(b"\n")
+    return data
 
 
 def _grouped(rows: list[list[str]]) -> list[list[str]]:
@@ -309,6 +370,56 @@ def names_text(rows: list[list[str]]) -> str:
         "\t".join([country, *(f"{key}\t{'|'.join(ids)}" for key, ids in keys.items())]) + "\n"
         for country, keys in index.items()
     )
+
+
+# The key hashes of lookup.bin come in buckets by their first bits, with where each
+# bucket starts: a hash is looked for among the two or so of its bucket.
+_BUCKET_BITS = 16
+_BUCKETS = 2**_BUCKET_BITS
+
+
+def lookup_bytes(cities: bytes, names: bytes) -> bytes:
+    """The bytes of `geodata/lookup.bin` for the texts of `cities.tsv` and `names.tsv`
+    (scripts/make_gazetteer.py): a JSON line {"countries": [[code, first row], …] in
+    the rows' order, "places": n, "keys": m}, then little-endian arrays: the rows'
+    GeoNames ids (n unsigned 32-bit numbers), where each row starts in cities.tsv
+    (n + 1 of them, the last one past the end), the rows' latitudes and longitudes
+    (n doubles each), where the hashes of each bucket start (_BUCKETS + 1 unsigned
+    32-bit numbers, the last one m), and the hashes: the CRC-32 of each
+    "country<TAB>key" of names.tsv (m unsigned 32-bit numbers, ascending, each once),
+    in buckets by their first _BUCKET_BITS bits."""
+    import json
+
+    header, ids_line, countries_line, *rows = cities.split(b"\n")
+    rows.pop()  # after the last line break
+    ids = array("I", map(int, ids_line.split(b"\t")))
+    starts, lats, lngs = array("I"), array("d"), array("d")
+    firsts: list[tuple[str, int]] = []
+    start = len(header) + len(ids_line) + len(countries_line) + 3
+    for at, row in enumerate(rows):
+        starts.append(start)
+        start += len(row) + 1
+        cells = row.split(b"\t")
+        if not firsts or firsts[-1][0] != cells[2].decode():
+            firsts.append((cells[2].decode(), at))
+        lats.append(float(cells[5]))
+        lngs.append(float(cells[6]))
+    starts.append(start)
+    hashes: set[int] = set()
+    for line in filter(None, names.split(b"\n")):
+        country, *parts = line.split(b"\t")
+        hashes.update(zlib.crc32(country + b"\t" + key) for key in parts[::2])
+    keys = array("I", sorted(hashes))
+    shift = 32 - _BUCKET_BITS
+    buckets = array("I", (bisect.bisect_left(keys, b << shift) for b in range(_BUCKETS)))
+    buckets.append(len(keys))
+    head = {"countries": firsts, "places": len(rows), "keys": len(keys)}
+    arrays: list[array[Any]] = [ids, starts, lats, lngs, buckets, keys]
+    if sys.byteorder == "big":
+        for each in arrays:
+            each.byteswap()
+    text = json.dumps(head, separators=(",", ":")).encode() + b"\n"
+    return text + b"".join(each.tobytes() for each in arrays)
 
 
 COLUMNS = ("geonameid", "name", "country", "region", "population", "lat", "lng", "names")

@@ -43,7 +43,10 @@ class _Table(dict[int, "str | None"]):
         return character
 
 
-_UMLAUTS = _Table({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+_UMLAUT_SPELLINGS = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
+_UMLAUTS = _Table(_UMLAUT_SPELLINGS)
+# Only a name with one of them has a second key (`fold_variants`).
+HAS_UMLAUT = re.compile(f"[{''.join(_UMLAUT_SPELLINGS)}]")
 # Lower-case letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL = _Table(
     {"ß": "ss", "ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe", "ı": "i"}
@@ -86,16 +89,20 @@ def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
     beside each the place of its name in `names` (a name may give a key twice)."""
     keys: list[str] = []
     places: list[int] = []
+    everyone = range(len(names))
     plain = list(map(str.isascii, names))
-    for chosen, variants in ((plain, (False,)), (map(operator.not_, plain), (False, True))):
-        at = list(itertools.compress(range(len(names)), chosen))
+    # the names in plain ASCII (folded as bytes), the others, and again those with
+    # umlauts, spelled out
+    for at, umlauts in (
+        (list(itertools.compress(everyone, plain)), False),
+        (list(itertools.compress(everyone, map(operator.not_, plain))), False),
+        (list(itertools.compress(everyone, map(HAS_UMLAUT.search, names))), True),
+    ):
         if not at:
             continue
-        batch = list(map(names.__getitem__, at))
-        for umlauts in variants:
-            lines = line_keys(fold_lines(batch, umlauts))
-            keys += itertools.compress(lines, lines)  # "": a name without letters or digits
-            places += itertools.compress(at, lines)
+        lines = line_keys(fold_lines(list(map(names.__getitem__, at)), umlauts))
+        keys += itertools.compress(lines, lines)  # "": a name without letters or digits
+        places += itertools.compress(at, lines)
     return keys, places
 
 

