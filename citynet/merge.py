@@ -26,7 +26,7 @@ from .errors import UsageError
 from .i18n import _, number
 from .matching import replace_record
 from .model import City, Dataset, Membership
-from .names import fold_lines, fold_variants, line_keys
+from .names import HAS_UMLAUT, fold_lines, fold_variants, line_keys
 
 # The facts of a city that merging takes over or records as a disagreement.
 CITY_FACTS = ("country", "wikidata", "lat", "lng", "region", "population", "geonames")
@@ -313,7 +313,8 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
                     continue
                 if mine is None:
                     mine = sign(first)
-                if mine.isdisjoint(sign(second)):
+                theirs = signs.get(second.id)  # written out: a call per pair cost more
+                if mine.isdisjoint(theirs if theirs is not None else sign(second)):
                     continue
                 city, other = (first, second) if first.id < second.id else (second, first)
                 km = distance_km(city.lat, city.lng, other.lat, other.lng)  # type: ignore[arg-type]
@@ -389,7 +390,7 @@ def _sign(names: list[str]) -> set[object]:
     one way for every script."""
     folded = fold_lines(names)
     sign: set[object] = set(line_keys(folded))
-    if not all(map(str.isascii, names)):  # and the keys with umlauts spelled out
+    if any(map(HAS_UMLAUT.search, names)):  # and the keys with umlauts spelled out
         sign.update(line_keys(fold_lines(names, umlauts=True)))
     sign.discard("")  # a name without letters or digits has no key
     heads = (_AFTER_COMMA.sub("", folded) if "," in folded else folded).split("\n")
