@@ -12,7 +12,9 @@ import operator
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
+
+import msgspec  # loaded with the records
 
 Point = tuple[float, float]  # (longitude, latitude) in degrees
 
@@ -111,14 +113,15 @@ class Country(NamedTuple):
 
 class Atlas:
     """Country outlines from a TopoJSON topology; an arc is decoded when a country
-    that has it is drawn, so a map of Europe does not decode the Pacific."""
+    that has it is drawn, so a map of Europe does not decode the Pacific (its arcs
+    may be given as JSON still to decode, `atlas`)."""
 
     def __init__(self, topology: dict[str, Any]) -> None:
         (self._sx, self._sy), (self._tx, self._ty) = (
             topology["transform"]["scale"],
             topology["transform"]["translate"],
         )
-        self._raw: list[list[list[int]]] = topology["arcs"]
+        self._raw: list[list[list[int]] | msgspec.Raw] = topology["arcs"]
         self._arcs: dict[int, list[Point]] = {}
         countries = []
         for geometry in topology["objects"]["countries"]["geometries"]:
@@ -133,6 +136,8 @@ class Atlas:
         arc = self._arcs.get(index)
         if arc is None:
             raw = self._raw[index]  # quantized and delta-encoded
+            if not isinstance(raw, list):
+                raw = msgspec.json.decode(raw)
             sx, sy, tx, ty = self._sx, self._sy, self._tx, self._ty
             xs = itertools.accumulate(map(operator.itemgetter(0), raw))
             ys = itertools.accumulate(map(operator.itemgetter(1), raw))
@@ -157,9 +162,19 @@ class Atlas:
 def atlas(scale: str = "110m") -> Atlas:
     """The country outlines shipped with citynet at Natural Earth's 1:110m or (simplified)
     1:50m scale (made by scripts/make_atlas.py)."""
-    import msgspec  # the same values as json's, decoded in about 60 % of its time
+    # msgspec: the same values as json's, decoded in about 60 % of its time; and each
+    # arc left as its JSON until it is drawn (decoding all of them took 3/4 of the
+    # reading, and `check` draws a handful of countries)
+    topology = msgspec.json.decode((ATLAS / f"countries-{scale}.json").read_bytes(), type=_Topology)
+    return Atlas(dict(topology))
 
-    return Atlas(msgspec.json.decode((ATLAS / f"countries-{scale}.json").read_bytes()))
+
+class _Topology(TypedDict):
+    """What Atlas reads of a TopoJSON topology."""
+
+    transform: dict[str, list[float]]
+    objects: dict[str, Any]
+    arcs: list[msgspec.Raw]
 
 
 def jumps(ring: Sequence[Point]) -> bool:
