@@ -91,12 +91,20 @@ def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
     places: list[int] = []
     everyone = range(len(names))
     plain = list(map(str.isascii, names))
-    # the names in plain ASCII (folded as bytes), the others, and again those with
-    # umlauts, spelled out
+    accented = list(itertools.compress(everyone, map(operator.not_, plain)))
+    # the names in plain ASCII (folded as bytes), the others, and again those of them
+    # with umlauts, spelled out
     for at, umlauts in (
         (list(itertools.compress(everyone, plain)), False),
-        (list(itertools.compress(everyone, map(operator.not_, plain))), False),
-        (list(itertools.compress(everyone, map(HAS_UMLAUT.search, names))), True),
+        (accented, False),
+        (
+            list(
+                itertools.compress(
+                    accented, map(HAS_UMLAUT.search, map(names.__getitem__, accented))
+                )
+            ),
+            True,
+        ),
     ):
         if not at:
             continue
