@@ -687,18 +687,20 @@ def _same_names(cities: list[City]) -> dict[tuple[str, str], list[City]]:
 _NAME = operator.attrgetter("name")
 _NAME_EN = operator.attrgetter("name_en")
 _COUNTRY = operator.attrgetter("country")
+_GEONAMES = operator.attrgetter("geonames")
 
 
 def one_place_warnings(cities: Iterable[City]) -> list[CityWarning]:
     """Cities linked to the same GeoNames place."""
-    by_place: dict[str, list[City]] = {}
-    for city in cities:
-        if city.geonames:
-            by_place.setdefault(city.geonames, []).append(city)
+    from .names import held_by_several
+
+    cities = list(cities)
+    places = list(map(_GEONAMES, cities))
+    linked = list(itertools.compress(range(len(cities)), places))
+    shared = held_by_several(list(map(places.__getitem__, linked)), linked)
     found = []
-    for geonames, group in sorted(by_place.items()):
-        if len(group) < 2:
-            continue
+    for geonames, at in sorted(shared.items()):
+        group = list(map(cities.__getitem__, at))
         ids = tuple(sorted(c.id for c in group))
         qids = ", ".join(f"{c.id} {c.wikidata or '–'}" for c in sorted(group, key=lambda c: c.id))
         found.append(

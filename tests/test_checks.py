@@ -90,6 +90,32 @@ def test_geonames_has_the_last_word_where_the_outlines_are_too_coarse() -> None:
     )
 
 
+def test_one_place_warnings_answer_as_a_plain_grouping() -> None:
+    # 3,000 cities, most without a GeoNames id, the others sharing 400 ids in groups of
+    # one to several
+    rng = random.Random(5)
+    cities = [
+        city(f"c{at}", f"Ort {at}", "DE", 50.0, 8.0,
+             geonames=str(2_900_000 + rng.randrange(400)) if rng.random() < 0.3 else "",
+             wikidata=f"Q{at}" if rng.random() < 0.5 else "")
+        for at in range(3_000)
+    ]  # fmt: skip
+    groups: dict[str, list[City]] = {}
+    for c in cities:
+        if c.geonames:
+            groups.setdefault(c.geonames, []).append(c)
+    expected = [
+        tuple(sorted(c.id for c in group))
+        for _geonames, group in sorted(groups.items())
+        if len(group) > 1
+    ]
+    found = one_place_warnings(cities)
+    assert [w.records for w in found] == expected and len(expected) > 200
+    assert all(f"({geonames})" in w.message for w, geonames in zip(
+        found, sorted(g for g, group in groups.items() if len(group) > 1), strict=True
+    ))  # fmt: skip
+
+
 def test_placeholder_and_unknown_country_codes() -> None:
     found = country_code_warnings(
         [
