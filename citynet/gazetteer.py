@@ -98,7 +98,7 @@ class Gazetteer:
         count = header["places"]
         parts, at = [], end + 1
         sizes = (count, count + 1, count, count, _BUCKETS + 1, header["keys"])
-        for typecode, size in zip("IIddII", sizes, strict=True):
+        for typecode, size in zip("IIiiII", sizes, strict=True):
             part = array(typecode)
             part.frombytes(lookup[at : at + size * part.itemsize])
             if sys.byteorder == "big":
@@ -170,7 +170,9 @@ class Gazetteer:
         if row is None:
             return None
         country = self._countries[bisect.bisect_right(self._firsts, row) - 1]
-        return country, self._lats[row], self._lngs[row]
+        # thousandths of a degree, as cities.tsv writes them: the quotient is the
+        # double nearest to the decimal, which float() of the text gives too
+        return country, self._lats[row] / 1000, self._lngs[row] / 1000
 
     def _names_of(self, country: str) -> dict[str, str]:
         """The country's folded names → the ids of the places that have them, "|"-separated
@@ -387,16 +389,16 @@ def lookup_bytes(cities: bytes, names: bytes) -> bytes:
     the rows' order, "places": n, "keys": m}, then little-endian arrays: the rows'
     GeoNames ids (n unsigned 32-bit numbers), where each row starts in cities.tsv
     (n + 1 of them, the last one past the end), the rows' latitudes and longitudes
-    (n doubles each), where the hashes of each bucket start (_BUCKETS + 1 unsigned
-    32-bit numbers, the last one m), and the hashes: the CRC-32 of each
-    "country<TAB>key" of names.tsv (m unsigned 32-bit numbers, ascending, each once),
-    in buckets by their first _BUCKET_BITS bits."""
+    in thousandths of a degree (n signed 32-bit numbers each), where the hashes of
+    each bucket start (_BUCKETS + 1 unsigned 32-bit numbers, the last one m), and the
+    hashes: the CRC-32 of each "country<TAB>key" of names.tsv (m unsigned 32-bit
+    numbers, ascending, each once), in buckets by their first _BUCKET_BITS bits."""
     import json
 
     header, ids_line, countries_line, *rows = cities.split(b"\n")
     rows.pop()  # after the last line break
     ids = array("I", map(int, ids_line.split(b"\t")))
-    starts, lats, lngs = array("I"), array("d"), array("d")
+    starts, lats, lngs = array("I"), array("i"), array("i")
     firsts: list[tuple[str, int]] = []
     start = len(header) + len(ids_line) + len(countries_line) + 3
     for at, row in enumerate(rows):
@@ -405,8 +407,8 @@ def lookup_bytes(cities: bytes, names: bytes) -> bytes:
         cells = row.split(b"\t")
         if not firsts or firsts[-1][0] != cells[2].decode():
             firsts.append((cells[2].decode(), at))
-        lats.append(float(cells[5]))
-        lngs.append(float(cells[6]))
+        lats.append(_thousandths(cells[5]))
+        lngs.append(_thousandths(cells[6]))
     starts.append(start)
     hashes: set[int] = set()
     for line in filter(None, names.split(b"\n")):
@@ -423,6 +425,14 @@ def lookup_bytes(cities: bytes, names: bytes) -> bytes:
             each.byteswap()
     text = json.dumps(head, separators=(",", ":")).encode() + b"\n"
     return text + b"".join(each.tobytes() for each in arrays)
+
+
+def _thousandths(degrees: bytes) -> int:
+    """A coordinate of cities.tsv ("52.524", "-0.128": three decimals, always) in
+    thousandths of a degree."""
+    whole, _point, decimals = degrees.partition(b".")
+    assert len(decimals) == 3, degrees
+    return int(whole + decimals)
 
 
 COLUMNS = ("geonameid", "name", "country", "region", "population", "lat", "lng", "names")
