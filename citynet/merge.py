@@ -289,22 +289,26 @@ def likely_duplicates(dataset: Dataset) -> list[tuple[City, City, str]]:
         members.sort(key=_LONGITUDE)
         longitudes[place] = list(map(_LONGITUDE, members))
     found: dict[tuple[str, str], tuple[City, City, str]] = {}
+    # looked up once: the loop below runs for each of ten thousand cities
+    left, right, close = bisect.bisect_left, bisect.bisect_right, _CLOSE_DEGREES
     for (country, strip), members in strips.items():
         gap, lngs = _gap(strip), longitudes[(country, strip)]
         next_members = strips.get((country, strip + 1), [])
         next_lngs = longitudes.get((country, strip + 1), [])
         for i, first in enumerate(members):
-            lat, lng, wikidata, geonames = first.lat, first.lng, first.wikidata, first.geonames
+            lng = first.lng
             # in its strip, the cities after it are less than _CLOSE_DEGREES away in
             # latitude; in the next one, they may be more
-            start = bisect.bisect_left(next_lngs, lng - gap)  # type: ignore[operator]
-            candidates = itertools.chain(
-                members[i + 1 : bisect.bisect_right(lngs, lng + gap, i + 1)],  # type: ignore[operator]
-                next_members[start : bisect.bisect_right(next_lngs, lng + gap, start)],  # type: ignore[operator]
-            )
+            candidates = members[i + 1 : right(lngs, lng + gap, i + 1)]  # type: ignore[operator]
+            if next_lngs:
+                start = left(next_lngs, lng - gap)  # type: ignore[operator]
+                candidates += next_members[start : right(next_lngs, lng + gap, start)]  # type: ignore[operator]
+            if not candidates:  # most cities of a sparse strip
+                continue
+            lat, wikidata, geonames = first.lat, first.wikidata, first.geonames
             mine = None  # first's sign, made when a pair gets that far
             for second in candidates:
-                if second.lat - lat > _CLOSE_DEGREES:  # type: ignore[operator]
+                if second.lat - lat > close:  # type: ignore[operator]
                     continue
                 # _may_be_one, written out: a call per pair cost more than the test
                 if wikidata and second.wikidata and wikidata != second.wikidata:
