@@ -118,7 +118,7 @@ class Gazetteer:
         self._by_key: dict[str, dict[str, str]] = {}  # country → folded name → ids
 
     def _rows_of(self, country: str) -> range:
-        """The rows of the country's places (they come together, `read_rows`)."""
+        """The rows of the country's places (cities.tsv keeps them together)."""
         try:
             at = self._countries.index(country)
         except ValueError:
@@ -304,19 +304,6 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(_text_of("cities.tsv"), (GEODATA / "lookup.bin").read_bytes())
 
 
-def read_rows() -> tuple[list[str], list[str], list[bytes]]:
-    """The ids, the countries and the rows of `geodata/cities.tsv`, in the file's order;
-    the rows in UTF-8.
-
-    After the header come a line of all the rows' ids and one of their countries
-    (tab-separated), then the rows, grouped by country (the countries in the order of
-    their first place by id), each group by id: the reader splits three texts, not
-    each row.
-    """
-    _header, ids, countries, *rows = _text_of("cities.tsv").split(b"\n")
-    return ids.decode().split("\t"), countries.decode().split("\t"), rows[:-1]
-
-
 def _ids(index: dict[str, str], key: str) -> list[str]:
     ids = index.get(key)
     return ids.split("|") if ids else []
@@ -347,7 +334,7 @@ def _grouped(rows: list[list[str]]) -> list[list[str]]:
 
 
 def cities_text(rows: list[list[str]]) -> str:
-    """The text of `geodata/cities.tsv` (`read_rows`) for rows of its columns
+    """The text of `geodata/cities.tsv` for rows of its columns
     (`COLUMNS`), given in the order of their ids (scripts/make_gazetteer.py)."""
     grouped = _grouped(rows)
     return "\n".join(

@@ -92,19 +92,13 @@ def folded_keys(names: Sequence[str]) -> tuple[list[str], list[int]]:
     everyone = range(len(names))
     plain = list(map(str.isascii, names))
     accented = list(itertools.compress(everyone, map(operator.not_, plain)))
+    with_umlauts = map(HAS_UMLAUT.search, map(names.__getitem__, accented))
     # the names in plain ASCII (folded as bytes), the others, and again those of them
     # with umlauts, spelled out
     for at, umlauts in (
         (list(itertools.compress(everyone, plain)), False),
         (accented, False),
-        (
-            list(
-                itertools.compress(
-                    accented, map(HAS_UMLAUT.search, map(names.__getitem__, accented))
-                )
-            ),
-            True,
-        ),
+        (list(itertools.compress(accented, with_umlauts)), True),
     ):
         if not at:
             continue

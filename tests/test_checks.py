@@ -403,7 +403,7 @@ def test_name_coordinates_answer_as_a_plain_loop_over_every_city() -> None:
 
 
 def test_the_gazetteers_rows_come_by_country_and_by_id() -> None:
-    """What lets the reader take each country's rows as one slice (`gazetteer.read_rows`):
+    """What lets the reader take each country's rows as one slice (`Gazetteer._rows_of`):
     each country's rows together, by id, the countries in the order of their first id."""
     rows = _gazetteer_rows()
     runs = [country for country, _run in itertools.groupby(row[2] for row in rows)]

@@ -6,7 +6,7 @@ from conftest import shared
 
 from citynet import store
 from citynet.files import shipped_path
-from citynet.gazetteer import read_rows
+from citynet.gazetteer import gazetteer
 from citynet.model import City, Dataset, Partnership
 from citynet.regions import region_name
 from citynet.stats import statistics, statistics_object
@@ -31,9 +31,8 @@ def test_every_bundesland_has_its_german_name() -> None:
 def test_every_region_of_the_gazetteer_has_a_name() -> None:
     """The regions of the shipped gazetteer's cities: all but the few codes GeoNames
     has since renumbered are named; an unknown code stays itself."""
-    _ids, _countries, rows = read_rows()
-    fields = (row.decode().split("\t") for row in rows)
-    codes = {f"{f[2]}.{f[3]}" for f in fields if f[3] not in ("", "00")}
+    places = gazetteer()
+    codes = {p.region for c in places._countries for p in places._places_of(c) if p.region}
     unnamed = {code for code in codes if region_name(code) == code}
     assert len(unnamed) < 0.02 * len(codes), sorted(unnamed)
     assert region_name("XX.99") == "XX.99"
